@@ -1,0 +1,59 @@
+// The command line: a table of commands (backend/commands/*) and the dispatcher that runs one of them.
+import { readFileSync } from 'node:fs';
+import { type Command, parseCommandArgs, renderHelp, UserError } from './commands/command.js';
+import { runtimeCommand } from './commands/runtime.js';
+
+/** Every command, in the order `--help` lists them. Later features add theirs here. */
+export const commands: Command[] = [runtimeCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function renderTopHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
+  return [
+    'Usage: attempt-studio <command> [options]',
+    '',
+    'Attempt Studio: multi-attempt reinforcement learning of language models on math.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'attempt-studio <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the process exit code. Never throws for user errors. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(renderTopHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`attempt-studio: unknown command '${name}'.\n\n${renderTopHelp()}`);
+    return 2;
+  }
+  try {
+    const args = parseCommandArgs(cmd, rest);
+    if (args === 'help') {
+      process.stdout.write(renderHelp(cmd));
+      return 0;
+    }
+    return await cmd.run(args);
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`attempt-studio ${cmd.name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

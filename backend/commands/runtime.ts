@@ -1,0 +1,31 @@
+// `attempt-studio runtime`: which compute runtime would be used here, and why the others were not.
+import { type Command, str, flag, UserError } from './command.js';
+import { formatRuntimeReport, parseRuntimeName, selectRuntime } from '../model/runtime.js';
+
+export const runtimeCommand: Command = {
+  name: 'runtime',
+  summary: 'Show the compute runtime (GPU, native CPU kernels, wasm, cpu) this machine would use',
+  options: {
+    force: { type: 'string', value: 'NAME', description: 'Try only this runtime (tfjs-node-gpu, tfjs-node, cpu-native, wasm, cpu)' },
+    json: { type: 'boolean', description: 'Print the report as JSON' },
+  },
+  async run(args) {
+    let force;
+    const f = str(args, 'force');
+    if (f !== undefined) {
+      try {
+        force = parseRuntimeName(f);
+      } catch (err) {
+        throw new UserError((err as Error).message, 2);
+      }
+    }
+    let report;
+    try {
+      report = await selectRuntime({ force });
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+    process.stdout.write(flag(args, 'json') ? JSON.stringify(report) + '\n' : formatRuntimeReport(report) + '\n');
+    return 0;
+  },
+};
