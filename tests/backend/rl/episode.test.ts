@@ -12,8 +12,7 @@ const dialogue = {
   prompt: (q: string, n: number | null) => (n === null ? `[S]${q}[A]` : `[S${n}]${q}[A]`),
   feedback: (left: number, closed: boolean) => `${closed ? '' : '#'}[F${left}][A]`,
 };
-const boxed = (t: string) => /\\boxed\{([^}]*)\}/g;
-const lastBox = (t: string) => [...t.matchAll(boxed(t))].at(-1)?.[1] ?? null;
+const lastBox = (t: string) => [...t.matchAll(/\\boxed\{([^}]*)\}/g)].at(-1)?.[1] ?? null;
 const judge = (text: string, gold: string) => {
   const e = lastBox(text);
   return { verdict: e === null ? ('no_answer' as const) : e === gold ? ('correct' as const) : ('wrong' as const), extracted: e };
