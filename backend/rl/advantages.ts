@@ -206,7 +206,12 @@ export function maskedWhiten(x: Float32Array, mask: Float32Array, opts: { shiftM
   const eps = opts.eps ?? 1e-8;
   let n = 0;
   let sum = 0;
-  for (let i = 0; i < x.length; i++) if (mask[i] !== 0) (n++, (sum += x[i]!));
+  for (let i = 0; i < x.length; i++) {
+    if (mask[i] !== 0) {
+      n++;
+      sum += x[i]!;
+    }
+  }
   const out = new Float32Array(x.length);
   if (n === 0) return out;
   const mean = sum / n;
