@@ -112,7 +112,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export function migrate(db: Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
-    throw new Error(`database ${db.name} has schema version ${current}, newer than this Attempt Studio supports (${SCHEMA_VERSION}); upgrade the app`);
+    throw new Error(
+      `database ${db.name} has schema version ${current}, newer than this Attempt Studio supports (${SCHEMA_VERSION}); upgrade the app`,
+    );
   }
   for (let v = current; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {

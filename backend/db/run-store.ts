@@ -101,14 +101,41 @@ function toRun(r: RawRun): RunRow {
 }
 
 export function createExperiment(db: Db, name: string, description = ''): number {
-  return Number(db.prepare('INSERT INTO experiments (name, description, created_at) VALUES (?, ?, ?)').run(name, description, now()).lastInsertRowid);
+  return Number(
+    db
+      .prepare('INSERT INTO experiments (name, description, created_at) VALUES (?, ?, ?)')
+      .run(name, description, now()).lastInsertRowid,
+  );
 }
 
 /** Records a new run as `queued` with its resolved config; returns its id. */
-export function createRun(db: Db, run: { kind: RunKind; config: unknown; name?: string; preset?: string; experimentId?: number; tags?: string[]; notes?: string }): number {
+export function createRun(
+  db: Db,
+  run: {
+    kind: RunKind;
+    config: unknown;
+    name?: string;
+    preset?: string;
+    experimentId?: number;
+    tags?: string[];
+    notes?: string;
+  },
+): number {
   const info = db
-    .prepare('INSERT INTO runs (experiment_id, kind, status, name, preset, config, created_at, tags, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(run.experimentId ?? null, run.kind, 'queued', run.name ?? '', run.preset ?? null, JSON.stringify(run.config), now(), JSON.stringify(run.tags ?? []), run.notes ?? '');
+    .prepare(
+      'INSERT INTO runs (experiment_id, kind, status, name, preset, config, created_at, tags, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      run.experimentId ?? null,
+      run.kind,
+      'queued',
+      run.name ?? '',
+      run.preset ?? null,
+      JSON.stringify(run.config),
+      now(),
+      JSON.stringify(run.tags ?? []),
+      run.notes ?? '',
+    );
   return Number(info.lastInsertRowid);
 }
 
@@ -117,7 +144,11 @@ function changeOne(db: Db, runId: number, sql: string, ...params: unknown[]): vo
 }
 
 /** The worker took the run: status running, its pid/backend/device, started now (kept on resume), error cleared. */
-export function markRunning(db: Db, runId: number, worker: { pid: number; backend?: string; device?: string }): void {
+export function markRunning(
+  db: Db,
+  runId: number,
+  worker: { pid: number; backend?: string; device?: string },
+): void {
   const t = now();
   changeOne(
     db,
@@ -142,27 +173,49 @@ export function heartbeat(db: Db, runId: number): void {
  * step is stored or none of it. Re-logging a metric at the same step replaces it.
  */
 export function logStep(db: Db, runId: number, step: number, log: StepLog): void {
-  if (!Number.isInteger(step) || step < 0) throw new Error(`logStep: step must be a non-negative integer, got ${step}`);
-  const putMetric = db.prepare('INSERT OR REPLACE INTO metrics (run_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)');
+  if (!Number.isInteger(step) || step < 0)
+    throw new Error(`logStep: step must be a non-negative integer, got ${step}`);
+  const putMetric = db.prepare(
+    'INSERT OR REPLACE INTO metrics (run_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)',
+  );
   const putEpisode = db.prepare(
     `INSERT INTO episodes (run_id, step, split, dataset, question_id, question, gold, sample_index, attempts_allowed, attempts_used, solved_at, reward, verdict, tokens)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const putAttempt = db.prepare('INSERT INTO attempts (episode_id, idx, response, extracted, verdict, tokens) VALUES (?, ?, ?, ?, ?, ?)');
-  const advance = db.prepare('UPDATE runs SET steps_done = MAX(steps_done, ?), heartbeat_at = ? WHERE id = ?');
+  const putAttempt = db.prepare(
+    'INSERT INTO attempts (episode_id, idx, response, extracted, verdict, tokens) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const advance = db.prepare(
+    'UPDATE runs SET steps_done = MAX(steps_done, ?), heartbeat_at = ? WHERE id = ?',
+  );
   db.transaction(() => {
     const t = now();
     if (advance.run(step, t, runId).changes !== 1) throw new Error(`run ${runId} does not exist`);
-    for (const [name, value] of Object.entries(log.metrics ?? {})) putMetric.run(runId, name, step, Number.isFinite(value) ? value : null, t);
+    for (const [name, value] of Object.entries(log.metrics ?? {}))
+      putMetric.run(runId, name, step, Number.isFinite(value) ? value : null, t);
     (log.episodes ?? []).forEach((e, i) => {
       if (e.attempts.length === 0) throw new Error(`logStep: episode ${i} of step ${step} has no attempts`);
       const solved = e.attempts.findIndex((a) => a.verdict === 'correct');
       const tokens = e.attempts.reduce((s, a) => s + a.tokens, 0);
       const episodeId = putEpisode.run(
-        runId, step, e.split, e.dataset, e.questionId, e.question, e.gold, e.sampleIndex ?? 0, e.attemptsAllowed, e.attempts.length,
-        solved >= 0 ? solved : null, e.reward, e.attempts.at(-1)!.verdict, tokens,
+        runId,
+        step,
+        e.split,
+        e.dataset,
+        e.questionId,
+        e.question,
+        e.gold,
+        e.sampleIndex ?? 0,
+        e.attemptsAllowed,
+        e.attempts.length,
+        solved >= 0 ? solved : null,
+        e.reward,
+        e.attempts.at(-1)!.verdict,
+        tokens,
       ).lastInsertRowid;
-      e.attempts.forEach((a, idx) => putAttempt.run(episodeId, idx, a.response, a.extracted, a.verdict, a.tokens));
+      e.attempts.forEach((a, idx) =>
+        putAttempt.run(episodeId, idx, a.response, a.extracted, a.verdict, a.tokens),
+      );
     });
   }).immediate();
 }
@@ -178,15 +231,33 @@ export function truncateRunAfter(db: Db, runId: number, step: number): void {
 
 /** Ends a run normally (`completed`, or `stopped` when the user stopped it). */
 export function finishRun(db: Db, runId: number, status: 'completed' | 'stopped' = 'completed'): void {
-  changeOne(db, runId, 'UPDATE runs SET status = ?, ended_at = ?, pid = NULL WHERE id = ?', status, now(), runId);
+  changeOne(
+    db,
+    runId,
+    'UPDATE runs SET status = ?, ended_at = ?, pid = NULL WHERE id = ?',
+    status,
+    now(),
+    runId,
+  );
 }
 
 export function failRun(db: Db, runId: number, error: string): void {
-  changeOne(db, runId, "UPDATE runs SET status = 'failed', error = ?, ended_at = ?, pid = NULL WHERE id = ?", error, now(), runId);
+  changeOne(
+    db,
+    runId,
+    "UPDATE runs SET status = 'failed', error = ?, ended_at = ?, pid = NULL WHERE id = ?",
+    error,
+    now(),
+    runId,
+  );
 }
 
 export function addCheckpoint(db: Db, runId: number, step: number, path: string, format: string): number {
-  return Number(db.prepare('INSERT INTO checkpoints (run_id, step, path, format, created_at) VALUES (?, ?, ?, ?, ?)').run(runId, step, path, format, now()).lastInsertRowid);
+  return Number(
+    db
+      .prepare('INSERT INTO checkpoints (run_id, step, path, format, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, step, path, format, now()).lastInsertRowid,
+  );
 }
 
 export interface EvalResultRecord {
@@ -203,8 +274,21 @@ export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): numbe
   const accuracy = r.n > 0 ? r.correct / r.n : 0;
   return Number(
     db
-      .prepare('INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(runId, r.checkpointId ?? null, r.step ?? null, r.dataset, r.k, r.n, r.correct, accuracy, r.decoding, now()).lastInsertRowid,
+      .prepare(
+        'INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        runId,
+        r.checkpointId ?? null,
+        r.step ?? null,
+        r.dataset,
+        r.k,
+        r.n,
+        r.correct,
+        accuracy,
+        r.decoding,
+        now(),
+      ).lastInsertRowid,
   );
 }
 
@@ -216,7 +300,9 @@ export function getRun(db: Db, runId: number): RunRow | undefined {
 /** Runs, newest first, optionally filtered by kind and/or status. */
 export function listRuns(db: Db, filter: { kind?: RunKind; status?: RunStatus } = {}): RunRow[] {
   const rows = db
-    .prepare('SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@status IS NULL OR status = @status) ORDER BY id DESC')
+    .prepare(
+      'SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@status IS NULL OR status = @status) ORDER BY id DESC',
+    )
     .all({ kind: filter.kind ?? null, status: filter.status ?? null }) as RawRun[];
   return rows.map(toRun);
 }
@@ -231,8 +317,14 @@ export interface MetricPoint {
 export function metricsOf(db: Db, runId: number, names?: string[]): Record<string, MetricPoint[]> {
   const rows = (
     names
-      ? db.prepare(`SELECT name, step, value, time FROM metrics WHERE run_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name, step`).all(runId, JSON.stringify(names))
-      : db.prepare('SELECT name, step, value, time FROM metrics WHERE run_id = ? ORDER BY name, step').all(runId)
+      ? db
+          .prepare(
+            `SELECT name, step, value, time FROM metrics WHERE run_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name, step`,
+          )
+          .all(runId, JSON.stringify(names))
+      : db
+          .prepare('SELECT name, step, value, time FROM metrics WHERE run_id = ? ORDER BY name, step')
+          .all(runId)
   ) as Array<MetricPoint & { name: string }>;
   const out: Record<string, MetricPoint[]> = {};
   for (const n of names ?? []) out[n] = [];
@@ -260,14 +352,20 @@ export interface Reconciled {
  * `error`; its committed steps stay. Called by every command that opens the database. Returns what changed.
  */
 export function reconcile(db: Db, isAlive: (pid: number) => boolean = processAlive): Reconciled[] {
-  const running = db.prepare("SELECT id, pid, heartbeat_at FROM runs WHERE status = 'running'").all() as Array<{ id: number; pid: number | null; heartbeat_at: number | null }>;
+  const running = db
+    .prepare("SELECT id, pid, heartbeat_at FROM runs WHERE status = 'running'")
+    .all() as Array<{ id: number; pid: number | null; heartbeat_at: number | null }>;
   const changed: Reconciled[] = [];
-  const mark = db.prepare("UPDATE runs SET status = 'interrupted', error = ?, ended_at = COALESCE(heartbeat_at, ?), pid = NULL WHERE id = ? AND status = 'running'");
+  const mark = db.prepare(
+    "UPDATE runs SET status = 'interrupted', error = ?, ended_at = COALESCE(heartbeat_at, ?), pid = NULL WHERE id = ? AND status = 'running'",
+  );
   db.transaction(() => {
     for (const r of running) {
       if (r.pid !== null && isAlive(r.pid)) continue;
-      const last = r.heartbeat_at !== null ? `; last heartbeat ${new Date(r.heartbeat_at).toISOString()}` : '';
-      const reason = r.pid === null ? `no worker process was recorded${last}` : `worker process ${r.pid} is gone${last}`;
+      const last =
+        r.heartbeat_at !== null ? `; last heartbeat ${new Date(r.heartbeat_at).toISOString()}` : '';
+      const reason =
+        r.pid === null ? `no worker process was recorded${last}` : `worker process ${r.pid} is gone${last}`;
       if (mark.run(reason, now(), r.id).changes === 1) changed.push({ runId: r.id, reason });
     }
   }).immediate();

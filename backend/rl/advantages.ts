@@ -44,7 +44,8 @@ function need<T>(value: T | undefined, what: string, estimator: string): T {
 
 function checkRewards(batch: AdvantageBatch): void {
   const { masks, rewards } = batch;
-  if (rewards.length !== masks.batch) throw new Error(`advantages: expected ${masks.batch} rewards (one per row), got ${rewards.length}`);
+  if (rewards.length !== masks.batch)
+    throw new Error(`advantages: expected ${masks.batch} rewards (one per row), got ${rewards.length}`);
 }
 
 /**
@@ -60,7 +61,8 @@ export const gae: AdvantageEstimator = (batch, opts) => {
   checkRewards(batch);
   const { batch: B, length: T, lossMask, next, last } = batch.masks;
   const values = need(batch.values, 'values ([B·T] critic values)', 'gae');
-  if (values.length !== B * T) throw new Error(`advantages: gae values must have ${B * T} entries, got ${values.length}`);
+  if (values.length !== B * T)
+    throw new Error(`advantages: gae values must have ${B * T} entries, got ${values.length}`);
   const gamma = opts.gamma ?? 1;
   const lambda = opts.lambda ?? 0.99;
   const advantages = new Float32Array(B * T);
@@ -88,14 +90,18 @@ export const gae: AdvantageEstimator = (batch, opts) => {
 function groupRows(batch: AdvantageBatch, estimator: string): Map<number, number[]> {
   checkRewards(batch);
   const groups = need(batch.groups, 'groups ([B] prompt id per sample)', estimator);
-  if (groups.length !== batch.masks.batch) throw new Error(`advantages: expected ${batch.masks.batch} group ids, got ${groups.length}`);
+  if (groups.length !== batch.masks.batch)
+    throw new Error(`advantages: expected ${batch.masks.batch} group ids, got ${groups.length}`);
   const byGroup = new Map<number, number[]>();
   for (let b = 0; b < groups.length; b++) {
     const g = groups[b]!;
     byGroup.set(g, [...(byGroup.get(g) ?? []), b]);
   }
   for (const [g, rows] of byGroup) {
-    if (rows.length < 2) throw new Error(`advantages: '${estimator}' needs at least 2 samples per prompt; group ${g} has ${rows.length}`);
+    if (rows.length < 2)
+      throw new Error(
+        `advantages: '${estimator}' needs at least 2 samples per prompt; group ${g} has ${rows.length}`,
+      );
   }
   return byGroup;
 }
@@ -104,7 +110,8 @@ function groupRows(batch: AdvantageBatch, estimator: string): Map<number, number
 function broadcastRows(batch: AdvantageBatch, perRow: Float64Array): AdvantageResult {
   const { batch: B, length: T, lossMask } = batch.masks;
   const advantages = new Float32Array(B * T);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) advantages[b * T + t] = lossMask[b * T + t]! * perRow[b]!;
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) advantages[b * T + t] = lossMask[b * T + t]! * perRow[b]!;
   return { advantages, returns: advantages.slice() };
 }
 
@@ -121,7 +128,9 @@ export const grpo: AdvantageEstimator = (batch, opts) => {
     const rs = rows.map((b) => batch.rewards[b]!);
     const mean = rs.reduce((s, r) => s + r, 0) / rs.length;
     const std = Math.sqrt(rs.reduce((s, r) => s + (r - mean) ** 2, 0) / (rs.length - 1));
-    rows.forEach((b, i) => (perRow[b] = opts.normalizeByStd === false ? rs[i]! - mean : (rs[i]! - mean) / (std + eps)));
+    rows.forEach(
+      (b, i) => (perRow[b] = opts.normalizeByStd === false ? rs[i]! - mean : (rs[i]! - mean) / (std + eps)),
+    );
   }
   return broadcastRows(batch, perRow);
 };
@@ -184,15 +193,23 @@ export const ADVANTAGE_ESTIMATORS: Readonly<Record<string, EstimatorEntry>> = {
 
 export function advantageEstimator(name: string): EstimatorEntry {
   const entry = Object.hasOwn(ADVANTAGE_ESTIMATORS, name) ? ADVANTAGE_ESTIMATORS[name] : undefined;
-  if (!entry) throw new Error(`advantages: unknown estimator '${name}' (supported: ${Object.keys(ADVANTAGE_ESTIMATORS).join(', ')})`);
+  if (!entry)
+    throw new Error(
+      `advantages: unknown estimator '${name}' (supported: ${Object.keys(ADVANTAGE_ESTIMATORS).join(', ')})`,
+    );
   return entry;
 }
 
 /** Runs the named estimator, then masked whitening of the advantages when `whiten` (default per estimator). */
-export function computeAdvantages(name: string, batch: AdvantageBatch, opts: AdvantageOptions & { whiten?: boolean } = {}): AdvantageResult {
+export function computeAdvantages(
+  name: string,
+  batch: AdvantageBatch,
+  opts: AdvantageOptions & { whiten?: boolean } = {},
+): AdvantageResult {
   const entry = advantageEstimator(name);
   const result = entry.fn(batch, opts);
-  if (opts.whiten ?? entry.whitenByDefault) result.advantages = maskedWhiten(result.advantages, batch.masks.lossMask);
+  if (opts.whiten ?? entry.whitenByDefault)
+    result.advantages = maskedWhiten(result.advantages, batch.masks.lossMask);
   return result;
 }
 
@@ -201,8 +218,15 @@ export function computeAdvantages(name: string, batch: AdvantageBatch, opts: Adv
  * mask 1, returns (x − μ)/sqrt(σ² + eps) on the mask (or x/sqrt(σ² + eps) with shiftMean false) and 0 off it.
  * Tokens with mask 0 (prompt, feedback, pad) never enter μ or σ².
  */
-export function maskedWhiten(x: Float32Array, mask: Float32Array, opts: { shiftMean?: boolean; eps?: number } = {}): Float32Array {
-  if (x.length !== mask.length) throw new Error(`advantages: whitening needs x and mask of equal length, got ${x.length} and ${mask.length}`);
+export function maskedWhiten(
+  x: Float32Array,
+  mask: Float32Array,
+  opts: { shiftMean?: boolean; eps?: number } = {},
+): Float32Array {
+  if (x.length !== mask.length)
+    throw new Error(
+      `advantages: whitening needs x and mask of equal length, got ${x.length} and ${mask.length}`,
+    );
   const eps = opts.eps ?? 1e-8;
   let n = 0;
   let sum = 0;
@@ -219,6 +243,7 @@ export function maskedWhiten(x: Float32Array, mask: Float32Array, opts: { shiftM
   for (let i = 0; i < x.length; i++) if (mask[i] !== 0) ss += (x[i]! - mean) ** 2;
   const variance = n > 1 ? ss / (n - 1) : 0;
   const scale = 1 / Math.sqrt(variance + eps);
-  for (let i = 0; i < x.length; i++) if (mask[i] !== 0) out[i] = (opts.shiftMean === false ? x[i]! : x[i]! - mean) * scale;
+  for (let i = 0; i < x.length; i++)
+    if (mask[i] !== 0) out[i] = (opts.shiftMean === false ? x[i]! : x[i]! - mean) * scale;
   return out;
 }

@@ -28,7 +28,9 @@ export function tokenLogProbs(logits: Tensor, targets: Tensor): Tensor {
   return tf.tidy(() => {
     const [B, T, V] = logits.shape as [number, number, number];
     if (targets.shape.length !== 2 || targets.shape[0] !== B || targets.shape[1] !== T) {
-      throw new Error(`losses: targets must be [${B}, ${T}] to match logits [${B}, ${T}, ${V}], got [${targets.shape.join(', ')}]`);
+      throw new Error(
+        `losses: targets must be [${B}, ${T}] to match logits [${B}, ${T}, ${V}], got [${targets.shape.join(', ')}]`,
+      );
     }
     const logp = tf.logSoftmax(logits); // [B, T, V]
     // gather with batchDims has no working gradient in tfjs 4.22, so index the flattened [B·T·V] tensor.
@@ -58,7 +60,10 @@ export const KL_ESTIMATORS: readonly KlEstimator[] = ['k1', 'k2', 'k3'];
  * log r is clamped to [−20, 20] and k3 to at most 10, as verl does, so one outlier token cannot explode the loss.
  */
 export function computeApproxKl(logp: Tensor, refLogp: Tensor, kind: KlEstimator): Tensor {
-  if (!KL_ESTIMATORS.includes(kind)) throw new Error(`losses: unknown KL estimator '${String(kind)}' (supported: ${KL_ESTIMATORS.join(', ')})`);
+  if (!KL_ESTIMATORS.includes(kind))
+    throw new Error(
+      `losses: unknown KL estimator '${String(kind)}' (supported: ${KL_ESTIMATORS.join(', ')})`,
+    );
   return tf.tidy(() => {
     const logR = tf.clipByValue(tf.sub(refLogp, logp), -20, 20); // [B, T]
     if (kind === 'k1') return tf.neg(logR);
@@ -134,7 +139,13 @@ export function clippedValueLoss(input: ValueLossInput): LossResult {
 }
 
 /** KL to the frozen reference policy as a loss term: coef · mean_t KL_t (not folded into the reward). Metric `kl`. */
-export function klLoss(logp: Tensor, refLogp: Tensor, mask: Tensor, kind: KlEstimator, coef: number): LossResult {
+export function klLoss(
+  logp: Tensor,
+  refLogp: Tensor,
+  mask: Tensor,
+  kind: KlEstimator,
+  coef: number,
+): LossResult {
   return tf.tidy(() => {
     const kl = maskedMean(computeApproxKl(logp, refLogp, kind), mask);
     return { loss: tf.mul(kl, coef) as tf.Scalar, metrics: { kl } };
@@ -158,8 +169,10 @@ export interface ActorLossInput extends PolicyLossInput {
  */
 export function actorLoss(input: ActorLossInput): LossResult {
   const entropyCoef = input.entropyCoef ?? 0;
-  if (input.klCoef !== 0 && !input.refLogp) throw new Error('losses: actorLoss needs refLogp when klCoef ≠ 0');
-  if (entropyCoef !== 0 && !input.logits) throw new Error('losses: actorLoss needs logits when entropyCoef ≠ 0');
+  if (input.klCoef !== 0 && !input.refLogp)
+    throw new Error('losses: actorLoss needs refLogp when klCoef ≠ 0');
+  if (entropyCoef !== 0 && !input.logits)
+    throw new Error('losses: actorLoss needs logits when entropyCoef ≠ 0');
   return tf.tidy(() => {
     const pg = ppoPolicyLoss(input);
     let total: tf.Scalar = pg.loss;

@@ -5,7 +5,12 @@
 export type TokenKind = 'prompt' | 'generated' | 'feedback' | 'pad';
 
 /** Compact codes for token kinds, so a batch's kinds fit in a Uint8Array [B, T]. */
-export const TOKEN_KIND_CODE: Readonly<Record<TokenKind, number>> = { prompt: 0, generated: 1, feedback: 2, pad: 3 };
+export const TOKEN_KIND_CODE: Readonly<Record<TokenKind, number>> = {
+  prompt: 0,
+  generated: 1,
+  feedback: 2,
+  pad: 3,
+};
 const KIND_NAMES: readonly TokenKind[] = ['prompt', 'generated', 'feedback', 'pad'];
 
 /** One attempt of one row: its generated tokens are columns [start, end). */
@@ -38,7 +43,10 @@ export function encodeKinds(kinds: readonly TokenKind[]): Uint8Array {
   const out = new Uint8Array(kinds.length);
   kinds.forEach((k, i) => {
     const c = TOKEN_KIND_CODE[k];
-    if (c === undefined) throw new Error(`masks: token ${i} has unknown kind '${String(k)}' (expected one of: ${KIND_NAMES.join(', ')})`);
+    if (c === undefined)
+      throw new Error(
+        `masks: token ${i} has unknown kind '${String(k)}' (expected one of: ${KIND_NAMES.join(', ')})`,
+      );
     out[i] = c;
   });
   return out;
@@ -50,9 +58,16 @@ export function encodeKinds(kinds: readonly TokenKind[]): Uint8Array {
  * tokens; consecutive attempts must be separated by feedback tokens only (no prompt or pad between them), and no prompt
  * token may follow a generated one, else the layout is rejected with the row and column named.
  */
-export function buildBatchMasks(kinds: Uint8Array | readonly TokenKind[], batch: number, length: number): BatchMasks {
+export function buildBatchMasks(
+  kinds: Uint8Array | readonly TokenKind[],
+  batch: number,
+  length: number,
+): BatchMasks {
   const codes = kinds instanceof Uint8Array ? kinds : encodeKinds(kinds);
-  if (codes.length !== batch * length) throw new Error(`masks: expected ${batch}×${length} = ${batch * length} token kinds, got ${codes.length}`);
+  if (codes.length !== batch * length)
+    throw new Error(
+      `masks: expected ${batch}×${length} = ${batch * length} token kinds, got ${codes.length}`,
+    );
   const G = TOKEN_KIND_CODE.generated;
   const lossMask = new Float32Array(batch * length);
   const next = new Int32Array(batch * length).fill(-1);
@@ -70,12 +85,16 @@ export function buildBatchMasks(kinds: Uint8Array | readonly TokenKind[], batch:
       if (c === G) {
         if (open && open.end === t) open.end = t + 1;
         else {
-          if (open && !gapOnlyFeedback) throw new Error(`masks: row ${b}, column ${t}: attempt ${spans.length} must follow a feedback span only`);
+          if (open && !gapOnlyFeedback)
+            throw new Error(
+              `masks: row ${b}, column ${t}: attempt ${spans.length} must follow a feedback span only`,
+            );
           spans.push({ start: t, end: t + 1 });
           gapOnlyFeedback = true;
         }
       } else if (open) {
-        if (c === TOKEN_KIND_CODE.prompt) throw new Error(`masks: row ${b}, column ${t}: prompt token after generated tokens`);
+        if (c === TOKEN_KIND_CODE.prompt)
+          throw new Error(`masks: row ${b}, column ${t}: prompt token after generated tokens`);
         if (c !== TOKEN_KIND_CODE.feedback) gapOnlyFeedback = false;
       }
     }

@@ -50,19 +50,28 @@ export interface EpisodeOutcome {
 export function episodeOutcome(statuses: readonly AttemptStatus[], opts: RewardOptions = {}): EpisodeOutcome {
   const values = opts.values ?? REFERENCE_REWARDS;
   const discount = opts.attemptDiscount ?? 1;
-  if (!(discount > 0 && discount <= 1)) throw new Error(`rewards: attemptDiscount must be in (0, 1], got ${discount}`);
-  if (statuses.length === 0) throw new Error('rewards: an episode has at least one attempt, got an empty status list');
+  if (!(discount > 0 && discount <= 1))
+    throw new Error(`rewards: attemptDiscount must be in (0, 1], got ${discount}`);
+  if (statuses.length === 0)
+    throw new Error('rewards: an episode has at least one attempt, got an empty status list');
   let anyBoxed = false;
   let solvedAt = -1;
   statuses.forEach((s, i) => {
-    if (!ATTEMPT_STATUSES.includes(s)) throw new Error(`rewards: attempt ${i} has unknown status '${String(s)}' (expected one of: ${ATTEMPT_STATUSES.join(', ')})`);
+    if (!ATTEMPT_STATUSES.includes(s))
+      throw new Error(
+        `rewards: attempt ${i} has unknown status '${String(s)}' (expected one of: ${ATTEMPT_STATUSES.join(', ')})`,
+      );
     if (s === 'correct') {
-      if (i !== statuses.length - 1) throw new Error(`rewards: attempt ${i} is correct but the episode continued to ${statuses.length} attempts`);
+      if (i !== statuses.length - 1)
+        throw new Error(
+          `rewards: attempt ${i} is correct but the episode continued to ${statuses.length} attempts`,
+        );
       solvedAt = i;
     }
     if (s === 'wrong' || s === 'correct') anyBoxed = true;
   });
-  const reward = solvedAt >= 0 ? values.correct * Math.pow(discount, solvedAt) : anyBoxed ? values.wrong : values.noBox;
+  const reward =
+    solvedAt >= 0 ? values.correct * Math.pow(discount, solvedAt) : anyBoxed ? values.wrong : values.noBox;
   return { reward, solvedAt, anyBoxed, attemptsUsed: statuses.length };
 }
 

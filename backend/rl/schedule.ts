@@ -21,7 +21,8 @@ export interface ScheduleSpec {
  */
 export function cosineWithWarmup(step: number, spec: Omit<ScheduleSpec, 'kind'>): number {
   const { baseLr, totalSteps, warmupFraction, minLrRatio: m } = spec;
-  if (!Number.isInteger(step) || step < 0) throw new Error(`schedule: step must be a non-negative integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 0)
+    throw new Error(`schedule: step must be a non-negative integer, got ${step}`);
   const warmup = Math.round(warmupFraction * totalSteps);
   if (step < warmup) return (baseLr * (step + 1)) / warmup;
   const p = Math.min(1, (step - warmup) / Math.max(1, totalSteps - 1 - warmup));

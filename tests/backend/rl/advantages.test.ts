@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBatchMasks, type TokenKind } from '../../../backend/rl/masks.js';
-import { advantageEstimator, computeAdvantages, gae, grpo, maskedWhiten, reinforcePlusPlus, rloo } from '../../../backend/rl/advantages.js';
+import {
+  advantageEstimator,
+  computeAdvantages,
+  gae,
+  grpo,
+  maskedWhiten,
+  reinforcePlusPlus,
+  rloo,
+} from '../../../backend/rl/advantages.js';
 
 const P: TokenKind = 'prompt';
 const G: TokenKind = 'generated';
@@ -10,7 +18,11 @@ const F: TokenKind = 'feedback';
 
 function close(actual: ArrayLike<number>, expected: number[], tol = 1e-6): void {
   assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(actual[i]! - expected[i]!) <= tol, `index ${i}: got ${actual[i]}, expected ${expected[i]}`);
+  for (let i = 0; i < expected.length; i++)
+    assert.ok(
+      Math.abs(actual[i]! - expected[i]!) <= tol,
+      `index ${i}: got ${actual[i]}, expected ${expected[i]}`,
+    );
 }
 
 test('GAE: two attempts with a 3-token feedback span; the feedback is transparent', () => {
@@ -36,7 +48,10 @@ test('GAE with γ = λ = 1 gives every generated token the return R − V', () =
 
 test('GRPO: group-normalised, unbiased std; a group with equal rewards gets zero advantage', () => {
   const masks = buildBatchMasks([P, G, G, P, G, G, P, G, G, P, G, G, P, G, G, P, G, G], 6, 3);
-  const { advantages } = grpo({ masks, rewards: [1, -0.5, -0.5, 1, -0.5, -0.5], groups: [7, 7, 7, 7, 3, 3] }, {});
+  const { advantages } = grpo(
+    { masks, rewards: [1, -0.5, -0.5, 1, -0.5, -0.5], groups: [7, 7, 7, 7, 3, 3] },
+    {},
+  );
   const a = 0.75 / Math.sqrt(0.75); // mean 0.25, unbiased var 2.25/3
   close(advantages, [0, a, a, 0, -a, -a, 0, -a, -a, 0, a, a, 0, 0, 0, 0, 0, 0], 1e-5);
 });
@@ -49,7 +64,10 @@ test('RLOO: leave-one-out baseline; equal rewards give zero advantage', () => {
 
 test('GRPO/RLOO need groups of at least 2 samples', () => {
   const masks = buildBatchMasks([P, G, P, G], 2, 2);
-  assert.throws(() => rloo({ masks, rewards: [1, 0], groups: [0, 1] }, {}), /at least 2 samples per prompt; group 0 has 1/);
+  assert.throws(
+    () => rloo({ masks, rewards: [1, 0], groups: [0, 1] }, {}),
+    /at least 2 samples per prompt; group 0 has 1/,
+  );
   assert.throws(() => grpo({ masks, rewards: [1, 0] }, {}), /'grpo' needs groups/);
 });
 
@@ -78,7 +96,14 @@ test('computeAdvantages whitens gae by default and not grpo; unknown names list 
   assert.ok(Math.abs(on.reduce((s, x) => s + x, 0)) < 1e-6);
   close(r.returns, [0, 1, 1, 0, -1, -1]);
   const g = computeAdvantages('grpo', { masks, rewards: [1, -1], groups: [0, 0] });
-  close(g.advantages, [0, 2 / Math.sqrt(2), 2 / Math.sqrt(2), 0, -2 / Math.sqrt(2), -2 / Math.sqrt(2)].map((x) => x / 2), 1e-5);
-  assert.throws(() => advantageEstimator('vtrace'), /unknown estimator 'vtrace' \(supported: gae, grpo, rloo, reinforce\+\+\)/);
+  close(
+    g.advantages,
+    [0, 2 / Math.sqrt(2), 2 / Math.sqrt(2), 0, -2 / Math.sqrt(2), -2 / Math.sqrt(2)].map((x) => x / 2),
+    1e-5,
+  );
+  assert.throws(
+    () => advantageEstimator('vtrace'),
+    /unknown estimator 'vtrace' \(supported: gae, grpo, rloo, reinforce\+\+\)/,
+  );
   assert.throws(() => advantageEstimator('toString'), /unknown estimator/);
 });

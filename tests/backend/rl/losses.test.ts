@@ -27,8 +27,14 @@ function noLeak(fn: () => void): void {
 
 test('maskedMean is a token-level mean that ignores masked entries, even non-finite ones', () =>
   noLeak(() => {
-    const x = tf.tensor2d([[1, 2, NaN], [3, Infinity, 5]]);
-    const mask = tf.tensor2d([[1, 1, 0], [1, 0, 1]]);
+    const x = tf.tensor2d([
+      [1, 2, NaN],
+      [3, Infinity, 5],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 0],
+      [1, 0, 1],
+    ]);
     const m = maskedMean(x, mask);
     assert.equal(m.dataSync()[0], (1 + 2 + 3 + 5) / 4);
     const none = tf.zerosLike(mask);
@@ -53,7 +59,9 @@ test('PPO clipping on both sides, for positive and negative advantages', () =>
     near(m.approxKl!, 0.5 * Math.log(4 / 3), 1e-5, 'approxKl');
     near(m.policyLoss!, 0.15, 1e-5, 'policyLoss metric');
     // Gradient w.r.t. log π: zero where the clipped term is active, −A·ρ/4 where it is not, zero off the mask.
-    const g = tf.grad((lp: tf.Tensor) => ppoPolicyLoss({ logp: lp, oldLogp, advantages: adv, mask, clipEps: 0.2 }).loss)(logpVar);
+    const g = tf.grad(
+      (lp: tf.Tensor) => ppoPolicyLoss({ logp: lp, oldLogp, advantages: adv, mask, clipEps: 0.2 }).loss,
+    )(logpVar);
     const gv = Array.from(g.dataSync());
     [0, -0.5 / 4, 0, 1.5 / 4, 0].forEach((e, i) => near(gv[i]!, e, 1e-5, `grad ${i}`));
     tf.dispose([oldLogp, adv, mask, loss, g]);
@@ -81,18 +89,28 @@ test('k1, k2, k3 KL estimators', () =>
     const ref = tf.tensor2d([[Math.log(0.25), Math.log(0.2)]]);
     const [k1, k2, k3] = (['k1', 'k2', 'k3'] as const).map((k) => computeApproxKl(logp, ref, k));
     // log r = log(0.25/0.5) = −ln 2: k1 = ln 2, k2 = ½ ln²2, k3 = 0.5 − 1 + ln 2; identical distributions give 0.
-    const v1 = k1!.dataSync(), v2 = k2!.dataSync(), v3 = k3!.dataSync();
+    const v1 = k1!.dataSync(),
+      v2 = k2!.dataSync(),
+      v3 = k3!.dataSync();
     near(v1[0]!, Math.LN2, 1e-6, 'k1');
     near(v2[0]!, 0.5 * Math.LN2 ** 2, 1e-6, 'k2');
     near(v3[0]!, 0.5 - 1 + Math.LN2, 1e-6, 'k3');
     for (const v of [v1[1], v2[1], v3[1]]) assert.ok(v === 0, `identical distributions: ${v}`);
-    assert.throws(() => computeApproxKl(logp, ref, 'k4' as 'k1'), /unknown KL estimator 'k4' \(supported: k1, k2, k3\)/);
+    assert.throws(
+      () => computeApproxKl(logp, ref, 'k4' as 'k1'),
+      /unknown KL estimator 'k4' \(supported: k1, k2, k3\)/,
+    );
     tf.dispose([logp, ref, k1!, k2!, k3!]);
   }));
 
 test('entropy from logits and log-probs of targets', () =>
   noLeak(() => {
-    const logits = tf.tensor3d([[[0, 0, 0, 0], [Math.log(3), 0, -50, -50]]]); // uniform over 4; ≈ (¾, ¼)
+    const logits = tf.tensor3d([
+      [
+        [0, 0, 0, 0],
+        [Math.log(3), 0, -50, -50],
+      ],
+    ]); // uniform over 4; ≈ (¾, ¼)
     const hT = entropyFromLogits(logits);
     const h = hT.dataSync();
     near(h[0]!, Math.log(4), 1e-5, 'uniform entropy');
@@ -117,14 +135,41 @@ test('gradient of the total actor loss w.r.t. the logits is exactly zero at feed
     ];
     const mask = tf.tensor2d(maskRows);
     const logits = tf.tidy(() => tf.variable(tf.randomNormal([B, T, V], 0, 2, 'float32', 7))); // [B, T, V]
-    const targets = tf.tensor2d([[1, 2, 3, 4, 0, 1], [3, 3, 2, 1, 0, 4]], [B, T], 'int32');
+    const targets = tf.tensor2d(
+      [
+        [1, 2, 3, 4, 0, 1],
+        [3, 3, 2, 1, 0, 4],
+      ],
+      [B, T],
+      'int32',
+    );
     // Off-mask rollout data is junk on purpose: it must not leak into the gradient.
-    const oldLogp = tf.tensor2d([[-9e3, -1.2, -1.9, 5e3, -7e3, -1.4], [1e4, -2.0, -3e3, -1.1, -1.7, 8e3]]);
-    const refLogp = tf.tensor2d([[4e3, -1.5, -1.0, -6e3, 9e3, -2.2], [-5e3, -1.3, 7e3, -1.6, -1.2, -4e3]]);
-    const advantages = tf.tensor2d([[1e5, 0.7, -1.3, -1e5, 3e4, 0.4], [-2e4, -0.6, 1e5, 1.1, 0.2, -9e4]]);
+    const oldLogp = tf.tensor2d([
+      [-9e3, -1.2, -1.9, 5e3, -7e3, -1.4],
+      [1e4, -2.0, -3e3, -1.1, -1.7, 8e3],
+    ]);
+    const refLogp = tf.tensor2d([
+      [4e3, -1.5, -1.0, -6e3, 9e3, -2.2],
+      [-5e3, -1.3, 7e3, -1.6, -1.2, -4e3],
+    ]);
+    const advantages = tf.tensor2d([
+      [1e5, 0.7, -1.3, -1e5, 3e4, 0.4],
+      [-2e4, -0.6, 1e5, 1.1, 0.2, -9e4],
+    ]);
     const grads = tf.grad((z: tf.Tensor) => {
       const logp = tokenLogProbs(z, targets); // [B, T]
-      const { loss, metrics } = actorLoss({ logp, oldLogp, refLogp, advantages, mask, clipEps: 0.2, klCoef: 0.01, klKind: 'k3', logits: z, entropyCoef: 0.01 });
+      const { loss, metrics } = actorLoss({
+        logp,
+        oldLogp,
+        refLogp,
+        advantages,
+        mask,
+        clipEps: 0.2,
+        klCoef: 0.01,
+        klKind: 'k3',
+        logits: z,
+        entropyCoef: 0.01,
+      });
       tf.dispose(Object.values(metrics));
       return loss;
     })(logits); // [B, T, V]
@@ -134,7 +179,8 @@ test('gradient of the total actor loss w.r.t. the logits is exactly zero at feed
       for (let t = 0; t < T; t++) {
         for (const v of g[b]![t]!) {
           assert.ok(Number.isFinite(v), `non-finite gradient at [${b}, ${t}]`);
-          if (maskRows[b]![t] === 0) assert.ok(v === 0, `gradient at masked position [${b}, ${t}] is ${v}, expected exactly 0`);
+          if (maskRows[b]![t] === 0)
+            assert.ok(v === 0, `gradient at masked position [${b}, ${t}] is ${v}, expected exactly 0`);
           else if (v !== 0) nonzeroOnMask++;
         }
       }
@@ -146,19 +192,38 @@ test('gradient of the total actor loss w.r.t. the logits is exactly zero at feed
 
 test('actor loss = policy loss + klCoef·KL − entropyCoef·H, with all metrics', () =>
   noLeak(() => {
-    const logits = tf.tensor3d([[[0, 1, 2], [2, 0, 1]]]); // [1, 2, 3]
+    const logits = tf.tensor3d([
+      [
+        [0, 1, 2],
+        [2, 0, 1],
+      ],
+    ]); // [1, 2, 3]
     const targets = tf.tensor2d([[2, 0]], [1, 2], 'int32');
     const mask = tf.tensor2d([[1, 1]]);
     const logp = tokenLogProbs(logits, targets);
     const refLogp = tf.sub(logp, 0.3);
     const advantages = tf.tensor2d([[0.5, -0.5]]);
-    const { loss, metrics } = actorLoss({ logp, oldLogp: logp, refLogp, advantages, mask, clipEps: 0.2, klCoef: 0.1, klKind: 'k3', logits, entropyCoef: 0.05 });
+    const { loss, metrics } = actorLoss({
+      logp,
+      oldLogp: logp,
+      refLogp,
+      advantages,
+      mask,
+      clipEps: 0.2,
+      klCoef: 0.1,
+      klKind: 'k3',
+      logits,
+      entropyCoef: 0.05,
+    });
     const m = readMetrics(metrics);
     assert.deepEqual(Object.keys(m).sort(), ['approxKl', 'clipFraction', 'entropy', 'kl', 'policyLoss']);
     const k3 = Math.exp(-0.3) - 1 + 0.3;
     near(m.kl!, k3, 1e-6, 'kl');
     near(m.policyLoss!, 0, 1e-6, 'policy loss at ρ = 1 with opposite advantages');
     near(loss.dataSync()[0]!, 0 + 0.1 * k3 - 0.05 * m.entropy!, 1e-6, 'total');
-    assert.throws(() => actorLoss({ logp, oldLogp: logp, advantages, mask, clipEps: 0.2, klCoef: 0.1, klKind: 'k3' }), /needs refLogp/);
+    assert.throws(
+      () => actorLoss({ logp, oldLogp: logp, advantages, mask, clipEps: 0.2, klCoef: 0.1, klKind: 'k3' }),
+      /needs refLogp/,
+    );
     tf.dispose([logits, targets, mask, logp, refLogp, advantages, loss]);
   }));

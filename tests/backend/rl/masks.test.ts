@@ -20,7 +20,10 @@ test('two attempts around a feedback span, then padding', () => {
   assert.deepEqual(Array.from(m.attemptIndex.slice(0, 10)), [-1, -1, 0, 0, -1, -1, -1, 1, 1, -1]);
   assert.deepEqual(Array.from(m.last), [8, 6]);
   assert.deepEqual(m.attempts, [
-    [{ start: 2, end: 4 }, { start: 7, end: 9 }],
+    [
+      { start: 2, end: 4 },
+      { start: 7, end: 9 },
+    ],
     [{ start: 3, end: 7 }],
   ]);
 });
@@ -32,8 +35,14 @@ test('a row with no generated token has last = -1 and an all-zero mask', () => {
 });
 
 test('malformed layouts are rejected with row and column', () => {
-  assert.throws(() => buildBatchMasks([P, G, X, G], 1, 4), /row 0, column 3: attempt 1 must follow a feedback span only/);
-  assert.throws(() => buildBatchMasks([P, G, F, P, G], 1, 5), /row 0, column 3: prompt token after generated tokens/);
+  assert.throws(
+    () => buildBatchMasks([P, G, X, G], 1, 4),
+    /row 0, column 3: attempt 1 must follow a feedback span only/,
+  );
+  assert.throws(
+    () => buildBatchMasks([P, G, F, P, G], 1, 5),
+    /row 0, column 3: prompt token after generated tokens/,
+  );
   assert.throws(() => buildBatchMasks([P, G], 2, 2), /expected 2×2 = 4 token kinds, got 2/);
   assert.throws(() => encodeKinds(['prompt', 'system' as TokenKind]), /token 1 has unknown kind 'system'/);
   assert.throws(() => buildBatchMasks(new Uint8Array([0, 7]), 1, 2), /row 0, column 1: unknown kind code 7/);

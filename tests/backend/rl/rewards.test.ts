@@ -38,7 +38,10 @@ test('per-attempt discount scales only the success reward by δ^i', () => {
   assert.equal(episodeReward(['correct'], { attemptDiscount: 0.5 }), 1);
   assert.equal(episodeReward(['wrong', 'wrong', 'correct'], { attemptDiscount: 0.5 }), 0.25);
   assert.equal(episodeReward(['wrong', 'wrong'], { attemptDiscount: 0.5 }), -0.5);
-  assert.throws(() => episodeReward(['correct'], { attemptDiscount: 0 }), /attemptDiscount must be in \(0, 1\]/);
+  assert.throws(
+    () => episodeReward(['correct'], { attemptDiscount: 0 }),
+    /attemptDiscount must be in \(0, 1\]/,
+  );
 });
 
 test('custom reward values', () => {
@@ -51,5 +54,8 @@ test('custom reward values', () => {
 test('malformed sequences are rejected with the attempt named', () => {
   assert.throws(() => episodeReward([]), /at least one attempt/);
   assert.throws(() => episodeReward(['correct', 'wrong']), /attempt 0 is correct but the episode continued/);
-  assert.throws(() => episodeReward(['wrong', 'maybe' as AttemptStatus]), /attempt 1 has unknown status 'maybe'/);
+  assert.throws(
+    () => episodeReward(['wrong', 'maybe' as AttemptStatus]),
+    /attempt 1 has unknown status 'maybe'/,
+  );
 });

@@ -14,7 +14,8 @@ test('linear warm-up over 3% of the steps, then cosine down to the 0.1× floor',
   assert.ok(Math.abs(cosineWithWarmup(mid, spec) - 0.55) < 1e-12);
   assert.ok(Math.abs(cosineWithWarmup(99, spec) - 0.1) < 1e-12);
   assert.ok(Math.abs(cosineWithWarmup(500, spec) - 0.1) < 1e-12);
-  for (let s = 3; s < 99; s++) assert.ok(cosineWithWarmup(s + 1, spec) <= cosineWithWarmup(s, spec), `monotone at ${s}`);
+  for (let s = 3; s < 99; s++)
+    assert.ok(cosineWithWarmup(s + 1, spec) <= cosineWithWarmup(s, spec), `monotone at ${s}`);
 });
 
 test('no warm-up, one step, constant kind, bad steps', () => {
