@@ -32,6 +32,9 @@ export function tokenLogProbs(logits: Tensor, targets: Tensor): Tensor {
         `losses: targets must be [${B}, ${T}] to match logits [${B}, ${T}, ${V}], got [${targets.shape.join(', ')}]`,
       );
     }
+    if (B * T * V > 2 ** 31 - 1) {
+      throw new Error(`losses: logits [${B}, ${T}, ${V}] exceed 2^31 elements; use smaller micro-batches`);
+    }
     const logp = tf.logSoftmax(logits); // [B, T, V]
     // gather with batchDims has no working gradient in tfjs 4.22, so index the flattened [B·T·V] tensor.
     const rowBase = tf.mul(tf.range(0, B * T, 1, 'int32'), tf.scalar(V, 'int32')); // [B·T]
