@@ -12,6 +12,7 @@ import {
   ppoPolicyLoss,
   readMetrics,
   tokenLogProbs,
+  type Metrics,
 } from '../../../backend/rl/losses.js';
 
 function near(actual: number, expected: number, tol = 1e-5, what = ''): void {
@@ -227,3 +228,78 @@ test('actor loss = policy loss + klCoef·KL − entropyCoef·H, with all metrics
     );
     tf.dispose([logits, targets, mask, logp, refLogp, advantages, loss]);
   }));
+
+test('20 Adam steps on the actor loss: tensor count stays flat, masked rows never move, advantages steer', () => {
+  const start = tf.memory().numTensors;
+  const [B, T, V] = [2, 4, 5];
+  const logits = tf.tidy(() => tf.variable(tf.zeros([B, T, V]))); // [B, T, V], a tabular "policy"
+  const targets = tf.tensor2d(
+    [
+      [1, 2, 3, 4],
+      [0, 1, 2, 3],
+    ],
+    [B, T],
+    'int32',
+  );
+  const maskRows = [
+    [0, 1, 0, 1], // row 0: prompt, generated, feedback, generated
+    [0, 1, 1, 1],
+  ];
+  const mask = tf.tensor2d(maskRows);
+  const advantages = tf.tensor2d([
+    [0, 1, 5, 1],
+    [0, -1, -1, -1],
+  ]);
+  const oldLogp = tf.fill([B, T], Math.log(1 / V));
+  const refLogp = tf.fill([B, T], Math.log(1 / V));
+  const optimizer = tf.train.adam(0.05, 0.9, 0.95);
+  const counts: number[] = [];
+  let last: Record<string, number> = {};
+  for (let step = 0; step < 20; step++) {
+    let kept: Metrics = {};
+    const cost = optimizer.minimize(() => {
+      const logp = tokenLogProbs(logits, targets); // [B, T]
+      const { loss, metrics } = actorLoss({
+        logp,
+        oldLogp,
+        refLogp,
+        advantages,
+        mask,
+        clipEps: 0.2,
+        klCoef: 0.01,
+        klKind: 'k3',
+        logits,
+        entropyCoef: 0.001,
+      });
+      for (const m of Object.values(metrics)) tf.keep(m);
+      kept = metrics;
+      return loss;
+    }, true)!;
+    cost.dispose();
+    last = readMetrics(kept);
+    counts.push(tf.memory().numTensors);
+  }
+  const after = counts.slice(1); // Adam creates its slot variables on the first step
+  assert.ok(
+    after.every((c) => c === after[0]),
+    `tensor count drifted: ${counts.join(', ')}`,
+  );
+  assert.ok(last.clipFraction! > 0, 'the ratio moved past 1 ± ε, so clipping engaged');
+  const z = logits.arraySync() as number[][][];
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      if (maskRows[b]![t] === 0)
+        assert.ok(
+          z[b]![t]!.every((v) => v === 0),
+          `masked position [${b}, ${t}] moved: ${z[b]![t]}`,
+        );
+    }
+  }
+  const p = tf.tidy(() => tf.exp(tokenLogProbs(logits, targets)).arraySync()) as number[][];
+  assert.ok(p[0]![1]! > 1 / V && p[0]![3]! > 1 / V, `positive-advantage tokens: ${p[0]}`);
+  assert.ok(p[1]![1]! < 1 / V, `negative-advantage token: ${p[1]}`);
+  optimizer.dispose();
+  tf.dispose([targets, mask, advantages, oldLogp, refLogp]);
+  logits.dispose();
+  assert.equal(tf.memory().numTensors, start, 'tensor leak');
+});
