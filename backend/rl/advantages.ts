@@ -200,6 +200,11 @@ export function advantageEstimator(name: string): EstimatorEntry {
   return entry;
 }
 
+/** The estimator an algorithm of the run config uses: ppo → gae; the others are their own estimator. */
+export function estimatorForAlgorithm(algorithm: 'ppo' | 'grpo' | 'rloo' | 'reinforce++'): string {
+  return algorithm === 'ppo' ? 'gae' : algorithm;
+}
+
 /** Runs the named estimator, then masked whitening of the advantages when `whiten` (default per estimator). */
 export function computeAdvantages(
   name: string,

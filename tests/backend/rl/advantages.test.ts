@@ -5,6 +5,7 @@ import { buildBatchMasks, type TokenKind } from '../../../backend/rl/masks.js';
 import {
   advantageEstimator,
   computeAdvantages,
+  estimatorForAlgorithm,
   gae,
   grpo,
   maskedWhiten,
@@ -106,4 +107,6 @@ test('computeAdvantages whitens gae by default and not grpo; unknown names list 
     /unknown estimator 'vtrace' \(supported: gae, grpo, rloo, reinforce\+\+\)/,
   );
   assert.throws(() => advantageEstimator('toString'), /unknown estimator/);
+  for (const alg of ['ppo', 'grpo', 'rloo', 'reinforce++'] as const)
+    assert.ok(advantageEstimator(estimatorForAlgorithm(alg)));
 });
