@@ -1,8 +1,13 @@
 // The one schema of a training run (zod): every field with its default and help text, cross-field checks,
 // unknown keys rejected; `parseRunConfig` turns JSON (optionally naming a preset) into a resolved config.
 import { z } from 'zod';
-import { RUNTIME_NAMES } from '../model/runtime.js';
 import { PRESETS, PRESET_NAMES } from './presets.js';
+
+/**
+ * The runtime names of backend/model/runtime.ts, repeated here so that the config (validated in the UI too)
+ * does not load TensorFlow.js; a test keeps the two lists equal.
+ */
+export const CONFIG_RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 
 const int = (min: number) => z.number().int().min(min);
 const prob = z.number().min(0).max(1);
@@ -225,7 +230,7 @@ const runConfigObject = z.strictObject({
   model: modelSchema,
   dataset: datasetSchema,
   runtime: z
-    .enum(['auto', ...RUNTIME_NAMES])
+    .enum(['auto', ...CONFIG_RUNTIME_NAMES])
     .default('auto')
     .describe("Compute runtime: 'auto' picks the fastest available"),
 });

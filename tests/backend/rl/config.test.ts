@@ -2,7 +2,9 @@
 // keys named, every bad field listed with its path, help text on every field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUNTIME_NAMES } from '../../../backend/model/runtime.js';
 import {
+  CONFIG_RUNTIME_NAMES,
   ConfigError,
   describeRunConfigFields,
   parseRunConfig,
@@ -157,4 +159,10 @@ test('every field, sections included, has help text', () => {
   for (const f of fields) assert.ok(f.description.length > 3, `${f.path} has no description`);
   assert.equal(fields.find((f) => f.path === 'algorithm.lambda')?.default, 0.99);
   assert.ok(fields.some((f) => f.path === 'optimizer.schedule.minLrRatio'));
+});
+
+test('the config lists the same runtimes as the runtime selector, without loading tfjs', () => {
+  assert.deepEqual([...CONFIG_RUNTIME_NAMES], [...RUNTIME_NAMES]);
+  assert.equal(parseRunConfig({ runtime: 'wasm' }, 'x').runtime, 'wasm');
+  assert.match(problems({ runtime: 'cuda' }).join('\n'), /^runtime: /);
 });
