@@ -2,9 +2,11 @@
 // feedback turn appended and the same sequence continues. Records every attempt, every token's kind
 // (prompt / generated / feedback) and the log-probability of every generated token.
 
-export type TokenKind = 'prompt' | 'generated' | 'feedback';
+import type { TokenKind } from './masks.js';
+import type { AttemptStatus } from './rewards.js';
+
 /** How one attempt ended: boxed and right, boxed and wrong, turn ended without a box, token budget hit. */
-export type AttemptVerdict = 'correct' | 'wrong' | 'no_box' | 'over_budget';
+export type AttemptVerdict = AttemptStatus;
 export type EpisodeMode = 'multi-attempt' | 'single-turn';
 
 export interface EpisodeTask {
@@ -30,7 +32,7 @@ export interface EpisodeResult {
   solvedAt: number | null;
   /** Whole sequence: prompt, attempts and feedback turns. */
   tokens: number[];
-  kinds: TokenKind[];
+  kinds: Exclude<TokenKind, 'pad'>[];
   /** Log-probability of each token under the sampling policy; NaN where the token was not generated. */
   logprobs: number[];
   generatedTokens: number;
