@@ -133,7 +133,8 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
     maxPositions: req('max_position_embeddings'),
     ...extras,
   };
-  if (hf.head_dim !== undefined && hf.head_dim !== null) cfg.headDim = hf.head_dim;
+  // head_dim only matters when it differs from hidden_size / num_attention_heads.
+  if (hf.head_dim !== undefined && hf.head_dim !== null && hf.head_dim !== Number(hf.hidden_size) / Number(numHeads)) cfg.headDim = hf.head_dim;
   return parseModelConfig(cfg, where);
 }
 

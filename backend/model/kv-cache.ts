@@ -82,10 +82,11 @@ export class KvCache {
         const h = tf.gather(tf.reshape(hidden, [B * t, C]), tf.tensor1d(last, 'int32')); // [B, C]
         logits = model.lmHead(h); // [B, V]
       }
-      return { logits, present };
+      return { logits, present: present.flatMap((l) => [l.k, l.v]) };
     });
     this.dispose();
-    this.layers = out.present;
+    this.layers = [];
+    for (let l = 0; l < out.present.length; l += 2) this.layers.push({ k: out.present[l], v: out.present[l + 1] });
     this.columns = S;
     for (let i = 0; i < B; i++) {
       for (let k = 0; k < blocks[i].length; k++) this.markValid(i, S0 + k);
