@@ -2,7 +2,13 @@
 // non-ASCII characters math text and LaTeX use. Unknown characters map to <|unk|>.
 import type { Tokenizer } from './tokenizer.js';
 
-export const CHAR_SPECIAL_TOKENS = ['<|pad|>', '<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|unk|>'] as const;
+export const CHAR_SPECIAL_TOKENS = [
+  '<|pad|>',
+  '<|endoftext|>',
+  '<|im_start|>',
+  '<|im_end|>',
+  '<|unk|>',
+] as const;
 
 const EXTRA_CHARS = ['\n', '\t', '×', '÷', '−', '·', '√', 'π', '°', '≤', '≥', '≠', '∞', '…'];
 
@@ -66,7 +72,8 @@ export class CharTokenizer implements Tokenizer {
     let s = '';
     for (const id of ids) {
       const t = this.textOf[id];
-      if (t === undefined) throw new Error(`${this.name}: token id ${id} is out of range 0..${this.vocabSize - 1}`);
+      if (t === undefined)
+        throw new Error(`${this.name}: token id ${id} is out of range 0..${this.vocabSize - 1}`);
       s += t;
     }
     return s;

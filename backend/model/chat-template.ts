@@ -21,7 +21,8 @@ export interface ChatTemplate {
 }
 
 function checkAttempts(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`chat template: ${what} must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`chat template: ${what} must be a positive integer, got ${n}`);
 }
 
 export const SINGLE_TURN_SYSTEM = 'Please reason step by step, and put your final answer within \\boxed{}.';
@@ -66,7 +67,8 @@ const TEMPLATES: Record<string, ChatTemplate> = { chatml: chatmlTemplate, compac
 
 export function chatTemplateByName(name: string): ChatTemplate {
   const t = TEMPLATES[name];
-  if (!t) throw new Error(`unknown chat template '${name}'; expected one of: ${Object.keys(TEMPLATES).join(', ')}`);
+  if (!t)
+    throw new Error(`unknown chat template '${name}'; expected one of: ${Object.keys(TEMPLATES).join(', ')}`);
   return t;
 }
 
@@ -81,7 +83,8 @@ export interface EpisodeText {
 /** Spans of an episode: prompt, response 1, feedback(N−1), response 2, feedback(N−2), … */
 export function renderEpisode(t: ChatTemplate, ep: EpisodeText): Span[] {
   const n = ep.attempts ?? 1;
-  if (ep.responses.length > n) throw new Error(`chat template: ${ep.responses.length} responses for ${n} allowed attempt(s)`);
+  if (ep.responses.length > n)
+    throw new Error(`chat template: ${ep.responses.length} responses for ${n} allowed attempt(s)`);
   const spans: Span[] = [{ kind: 'prompt', text: t.prompt(ep.question, ep.attempts) }];
   ep.responses.forEach((r, j) => {
     if (j > 0) spans.push({ kind: 'feedback', text: t.feedback(n - j) });
@@ -91,7 +94,10 @@ export function renderEpisode(t: ChatTemplate, ep: EpisodeText): Span[] {
 }
 
 /** Token ids of spans (each encoded on its own) and a mask: 1 for model-generated tokens, 0 for injected ones. */
-export function encodeSpans(tok: Tokenizer, spans: readonly Span[]): { ids: number[]; generatedMask: number[] } {
+export function encodeSpans(
+  tok: Tokenizer,
+  spans: readonly Span[],
+): { ids: number[]; generatedMask: number[] } {
   const ids: number[] = [];
   const generatedMask: number[] = [];
   for (const s of spans) {

@@ -18,15 +18,27 @@ export interface AdamSettings {
 
 /** Adam with the reference β = (0.9, 0.95). Apply gradients in model.trainableVariables() order. */
 export function createAdam(s: Partial<AdamSettings> = {}): tf.AdamOptimizer {
-  return tf.train.adam(s.learningRate ?? 1e-3, s.beta1 ?? 0.9, s.beta2 ?? 0.95, s.epsilon ?? 1e-8) as tf.AdamOptimizer;
+  return tf.train.adam(
+    s.learningRate ?? 1e-3,
+    s.beta1 ?? 0.9,
+    s.beta2 ?? 0.95,
+    s.epsilon ?? 1e-8,
+  ) as tf.AdamOptimizer;
 }
 
 /** Writes config.json and model.safetensors into dir (created if missing); each file via temp + rename. */
-export async function saveModel(dir: string, model: Transformer, extraMetadata: Record<string, string> = {}): Promise<void> {
+export async function saveModel(
+  dir: string,
+  model: Transformer,
+  extraMetadata: Record<string, string> = {},
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const weights = await model.exportWeights();
   await writeSafetensors(path.join(dir, 'model.safetensors'), weights, { format: 'pt', ...extraMetadata });
-  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
+  await writeFileAtomic(
+    path.join(dir, 'config.json'),
+    JSON.stringify(toHfConfig(model.config), null, 2) + '\n',
+  );
 }
 
 /** Loads a checkpoint folder written by saveModel (or a compatible HF float folder with one safetensors file). */
@@ -36,9 +48,12 @@ export async function loadModel(dir: string): Promise<Transformer> {
   try {
     raw = JSON.parse(await readFile(cfgFile, 'utf8'));
   } catch (err) {
-    throw new Error(`${cfgFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(err as Error).message})`}`);
+    throw new Error(
+      `${cfgFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(err as Error).message})`}`,
+    );
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${cfgFile}: expected a JSON object`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error(`${cfgFile}: expected a JSON object`);
   const config = fromHfConfig(raw as Record<string, unknown>, cfgFile);
   const wFile = path.join(dir, 'model.safetensors');
   const { tensors } = await readSafetensors(wFile);
@@ -53,7 +68,11 @@ function hfNameOf(slotName: string): string {
 }
 
 /** Saves Adam's moments (by HF tensor name), its step count and settings, plus `extra` (e.g. the trainer's step). */
-export async function saveOptimizer(dir: string, opt: tf.AdamOptimizer, extra: Record<string, unknown> = {}): Promise<void> {
+export async function saveOptimizer(
+  dir: string,
+  opt: tf.AdamOptimizer,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const weights = await opt.getWeights(); // [iter, m…, v…]
   const iterations = Number((await weights[0].tensor.data())[0]);
@@ -64,7 +83,10 @@ export async function saveOptimizer(dir: string, opt: tf.AdamOptimizer, extra: R
   for (let i = 0; i < slots.length; i++) {
     const hf = hfNameOf(slots[i].name);
     if (i < n) names.push(hf);
-    tensors.set(`${hf}.${i < n ? 'adam_m' : 'adam_v'}`, { data: (await slots[i].tensor.data()) as Float32Array, shape: [...slots[i].tensor.shape] });
+    tensors.set(`${hf}.${i < n ? 'adam_m' : 'adam_v'}`, {
+      data: (await slots[i].tensor.data()) as Float32Array,
+      shape: [...slots[i].tensor.shape],
+    });
   }
   weights[0].tensor.dispose();
   const cfg = opt.getConfig() as unknown as AdamSettings;
@@ -84,16 +106,28 @@ export async function hasOptimizerState(dir: string): Promise<boolean> {
  * Recreates the Adam optimizer of a checkpoint for `model` (same config). Its moments are ordered like
  * model.trainableVariables(), so the trainer must apply gradients in that order. Returns `extra` as saved.
  */
-export async function loadOptimizer(dir: string, model: Transformer): Promise<{ optimizer: tf.AdamOptimizer; extra: Record<string, unknown> }> {
+export async function loadOptimizer(
+  dir: string,
+  model: Transformer,
+): Promise<{ optimizer: tf.AdamOptimizer; extra: Record<string, unknown> }> {
   const jsonFile = path.join(dir, 'optimizer.json');
-  let meta: { format?: string; iterations?: number; variables?: string[]; extra?: Record<string, unknown> } & Partial<AdamSettings>;
+  let meta: {
+    format?: string;
+    iterations?: number;
+    variables?: string[];
+    extra?: Record<string, unknown>;
+  } & Partial<AdamSettings>;
   try {
     meta = JSON.parse(await readFile(jsonFile, 'utf8'));
   } catch (err) {
-    throw new Error(`${jsonFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(err as Error).message})`}`);
+    throw new Error(
+      `${jsonFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(err as Error).message})`}`,
+    );
   }
-  if (meta.format !== OPTIMIZER_FORMAT) throw new Error(`${jsonFile}: field 'format' is '${meta.format}', expected '${OPTIMIZER_FORMAT}'`);
-  if (!Number.isInteger(meta.iterations) || meta.iterations! < 0) throw new Error(`${jsonFile}: field 'iterations' must be a non-negative integer`);
+  if (meta.format !== OPTIMIZER_FORMAT)
+    throw new Error(`${jsonFile}: field 'format' is '${meta.format}', expected '${OPTIMIZER_FORMAT}'`);
+  if (!Number.isInteger(meta.iterations) || meta.iterations! < 0)
+    throw new Error(`${jsonFile}: field 'iterations' must be a non-negative integer`);
   const stFile = path.join(dir, 'optimizer.safetensors');
   const { tensors } = await readSafetensors(stFile);
   const optimizer = createAdam(meta);
@@ -106,11 +140,20 @@ export async function loadOptimizer(dir: string, model: Transformer): Promise<{ 
     for (const variable of order) {
       const hf = hfNameOf(variable.name);
       if (!saved.has(hf)) throw new Error(`${jsonFile}: no optimizer state for tensor '${hf}'`);
-      for (const [kind, list] of [['adam_m', m], ['adam_v', v]] as const) {
+      for (const [kind, list] of [
+        ['adam_m', m],
+        ['adam_v', v],
+      ] as const) {
         const t = tensors.get(`${hf}.${kind}`);
         if (!t) throw new Error(`${stFile}: missing tensor '${hf}.${kind}'`);
-        if (t.shape.join(',') !== variable.shape.join(',')) throw new Error(`${stFile}: tensor '${hf}.${kind}' has shape [${t.shape}], the model has [${variable.shape}]`);
-        list.push({ name: `${variable.name}/${kind === 'adam_m' ? 'm' : 'v'}`, tensor: tf.tensor(t.data, t.shape) });
+        if (t.shape.join(',') !== variable.shape.join(','))
+          throw new Error(
+            `${stFile}: tensor '${hf}.${kind}' has shape [${t.shape}], the model has [${variable.shape}]`,
+          );
+        list.push({
+          name: `${variable.name}/${kind === 'adam_m' ? 'm' : 'v'}`,
+          tensor: tf.tensor(t.data, t.shape),
+        });
       }
     }
     await optimizer.setWeights([{ name: 'iter', tensor: iter }, ...m, ...v]);

@@ -32,13 +32,15 @@ export const modelConfigSchema = z
   .strict();
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
-export type ModelConfigInput = Omit<ModelConfig, 'valueHead' | 'initStd' | 'headDim'> & Partial<Pick<ModelConfig, 'valueHead' | 'initStd' | 'headDim'>>;
+export type ModelConfigInput = Omit<ModelConfig, 'valueHead' | 'initStd' | 'headDim'> &
+  Partial<Pick<ModelConfig, 'valueHead' | 'initStd' | 'headDim'>>;
 
 export const MODEL_CONFIG_DEFAULTS = { valueHead: false, initStd: 0.02 } as const;
 
 /** Validates a model config; `where` names the source (a file) in the error. Unknown keys are rejected. */
 export function parseModelConfig(raw: unknown, where = 'model config'): ModelConfig {
-  const withDefaults = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...MODEL_CONFIG_DEFAULTS, ...raw } : raw;
+  const withDefaults =
+    raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...MODEL_CONFIG_DEFAULTS, ...raw } : raw;
   const r = modelConfigSchema.safeParse(withDefaults);
   if (!r.success) {
     const msgs = r.error.issues.map((i) => {
@@ -51,9 +53,13 @@ export function parseModelConfig(raw: unknown, where = 'model config'): ModelCon
   const fail = (field: string, msg: string): never => {
     throw new Error(`${where}: field '${field}': ${msg}`);
   };
-  if (c.numHeads % c.numKvHeads !== 0) fail('numKvHeads', `numHeads (${c.numHeads}) must be a multiple of numKvHeads (${c.numKvHeads})`);
+  if (c.numHeads % c.numKvHeads !== 0)
+    fail('numKvHeads', `numHeads (${c.numHeads}) must be a multiple of numKvHeads (${c.numKvHeads})`);
   if (c.headDim === undefined && c.hiddenSize % c.numHeads !== 0)
-    fail('numHeads', `hiddenSize (${c.hiddenSize}) must be divisible by numHeads (${c.numHeads}) unless headDim is given`);
+    fail(
+      'numHeads',
+      `hiddenSize (${c.hiddenSize}) must be divisible by numHeads (${c.numHeads}) unless headDim is given`,
+    );
   if (headDimOf(c) % 2 !== 0) fail('headDim', `head size ${headDimOf(c)} must be even for rotary positions`);
   return c;
 }
@@ -112,10 +118,14 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
   if (!['llama', 'qwen2', 'mistral'].includes(modelType))
     throw new Error(`${where}: field 'model_type': '${modelType}' is not supported (llama, qwen2, mistral)`);
   const hidden_act = hf.hidden_act ?? 'silu';
-  if (hidden_act !== 'silu') throw new Error(`${where}: field 'hidden_act': '${String(hidden_act)}' is not supported (silu)`);
-  if (hf.rope_scaling !== undefined && hf.rope_scaling !== null) throw new Error(`${where}: field 'rope_scaling' is not supported`);
+  if (hidden_act !== 'silu')
+    throw new Error(`${where}: field 'hidden_act': '${String(hidden_act)}' is not supported (silu)`);
+  if (hf.rope_scaling !== undefined && hf.rope_scaling !== null)
+    throw new Error(`${where}: field 'rope_scaling' is not supported`);
   if (modelType !== 'qwen2' && hf.attention_bias === true)
-    throw new Error(`${where}: field 'attention_bias': true (bias on q/k/v/o) is not supported; only Qwen2's q/k/v bias is`);
+    throw new Error(
+      `${where}: field 'attention_bias': true (bias on q/k/v/o) is not supported; only Qwen2's q/k/v bias is`,
+    );
   if (hf.mlp_bias === true) throw new Error(`${where}: field 'mlp_bias': true is not supported`);
   const extras = (hf.attempt_studio ?? {}) as Record<string, unknown>;
   const numHeads = req('num_attention_heads');
@@ -134,7 +144,12 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
     ...extras,
   };
   // head_dim only matters when it differs from hidden_size / num_attention_heads.
-  if (hf.head_dim !== undefined && hf.head_dim !== null && hf.head_dim !== Number(hf.hidden_size) / Number(numHeads)) cfg.headDim = hf.head_dim;
+  if (
+    hf.head_dim !== undefined &&
+    hf.head_dim !== null &&
+    hf.head_dim !== Number(hf.hidden_size) / Number(numHeads)
+  )
+    cfg.headDim = hf.head_dim;
   return parseModelConfig(cfg, where);
 }
 

@@ -71,9 +71,12 @@ class Session implements DecodeSession {
     private readonly opts: SessionOptions,
   ) {
     validateSampling(opts);
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error(`generate: batchSize must be a positive integer, got ${opts.batchSize}`);
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
+      throw new Error(`generate: batchSize must be a positive integer, got ${opts.batchSize}`);
     if (!Number.isInteger(opts.maxLength) || opts.maxLength < 1 || opts.maxLength > model.config.maxPositions)
-      throw new Error(`generate: maxLength must be 1..${model.config.maxPositions} (the model's maxPositions), got ${opts.maxLength}`);
+      throw new Error(
+        `generate: maxLength must be 1..${model.config.maxPositions} (the model's maxPositions), got ${opts.maxLength}`,
+      );
     this.batchSize = opts.batchSize;
     this.seqs = Array.from({ length: opts.batchSize }, () => []);
     this.pending = Array.from({ length: opts.batchSize }, () => []);
@@ -86,16 +89,21 @@ class Session implements DecodeSession {
   }
 
   private checkRow(i: number): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.batchSize) throw new Error(`generate: row ${i} is out of range 0..${this.batchSize - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.batchSize)
+      throw new Error(`generate: row ${i} is out of range 0..${this.batchSize - 1}`);
   }
 
   append(i: number, tokens: number[]): void {
     this.checkRow(i);
     if (this.disposed) throw new Error('generate: session was disposed');
     const V = this.model.config.vocabSize;
-    for (const t of tokens) if (!Number.isInteger(t) || t < 0 || t >= V) throw new Error(`generate: token id ${t} appended to row ${i} is out of range 0..${V - 1}`);
+    for (const t of tokens)
+      if (!Number.isInteger(t) || t < 0 || t >= V)
+        throw new Error(`generate: token id ${t} appended to row ${i} is out of range 0..${V - 1}`);
     if (this.seqs[i].length + tokens.length > this.opts.maxLength)
-      throw new Error(`generate: row ${i} would have ${this.seqs[i].length + tokens.length} tokens, over maxLength ${this.opts.maxLength}`);
+      throw new Error(
+        `generate: row ${i} would have ${this.seqs[i].length + tokens.length} tokens, over maxLength ${this.opts.maxLength}`,
+      );
     this.seqs[i].push(...tokens);
     this.pending[i].push(...tokens);
   }
@@ -109,9 +117,11 @@ class Session implements DecodeSession {
     if (this.disposed) throw new Error('generate: session was disposed');
     if (this.busy) throw new Error('generate: a generate call is already running on this session');
     const B = this.batchSize;
-    if (o.active.length !== B || o.maxNewTokens.length !== B) throw new Error(`generate: active and maxNewTokens need ${B} entries`);
+    if (o.active.length !== B || o.maxNewTokens.length !== B)
+      throw new Error(`generate: active and maxNewTokens need ${B} entries`);
     const stopStrings = o.stopStrings ?? [];
-    if (stopStrings.length > 0 && !this.opts.decode) throw new Error('generate: stopStrings need a decode function in the session options');
+    if (stopStrings.length > 0 && !this.opts.decode)
+      throw new Error('generate: stopStrings need a decode function in the session options');
     const stopIds = new Set(o.stopTokenIds ?? []);
     const window = Math.max(0, ...stopStrings.map((s) => s.length)) + 8;
     const ids: number[][] = Array.from({ length: B }, () => []);
@@ -119,7 +129,8 @@ class Session implements DecodeSession {
     const reason: (StopReason | null)[] = new Array<StopReason | null>(B).fill(null);
     for (let i = 0; i < B; i++) {
       if (!o.active[i]) reason[i] = 'inactive';
-      else if (this.pending[i].length === 0) throw new Error(`generate: row ${i} has no tokens to continue from; append a prompt first`);
+      else if (this.pending[i].length === 0)
+        throw new Error(`generate: row ${i} has no tokens to continue from; append a prompt first`);
       else if (o.maxNewTokens[i] <= 0) reason[i] = 'max-tokens';
       else if (this.seqs[i].length >= this.opts.maxLength) reason[i] = 'length';
     }
@@ -145,7 +156,11 @@ class Session implements DecodeSession {
           this.seqs[i].push(token);
           this.pending[i].push(token);
           if (stopIds.has(token)) reason[i] = 'stop-token';
-          else if (stopStrings.length > 0 && stopStrings.some((s) => this.opts.decode!(ids[i].slice(-window)).includes(s))) reason[i] = 'stop-string';
+          else if (
+            stopStrings.length > 0 &&
+            stopStrings.some((s) => this.opts.decode!(ids[i].slice(-window)).includes(s))
+          )
+            reason[i] = 'stop-string';
           else if (o.shouldStop?.(i, ids[i])) reason[i] = 'predicate';
           else if (ids[i].length >= o.maxNewTokens[i]) reason[i] = 'max-tokens';
           else if (this.seqs[i].length >= this.opts.maxLength) reason[i] = 'length';
@@ -178,9 +193,18 @@ export interface GenerateOptions {
 }
 
 /** One-shot batched generation from prompts of any lengths; the session is disposed before returning. */
-export async function generate(model: Transformer, prompts: number[][], opts: GenerateOptions): Promise<GenerateCallResult> {
-  const budgets = Array.isArray(opts.maxNewTokens) ? opts.maxNewTokens : prompts.map(() => opts.maxNewTokens as number);
-  const maxLength = Math.min(model.config.maxPositions, Math.max(...prompts.map((p, i) => p.length + budgets[i])));
+export async function generate(
+  model: Transformer,
+  prompts: number[][],
+  opts: GenerateOptions,
+): Promise<GenerateCallResult> {
+  const budgets = Array.isArray(opts.maxNewTokens)
+    ? opts.maxNewTokens
+    : prompts.map(() => opts.maxNewTokens as number);
+  const maxLength = Math.min(
+    model.config.maxPositions,
+    Math.max(...prompts.map((p, i) => p.length + budgets[i])),
+  );
   const session = createDecodeSession(model, {
     batchSize: prompts.length,
     maxLength,

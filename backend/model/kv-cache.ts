@@ -57,7 +57,9 @@ export class KvCache {
     for (let i = 0; i < B; i++) {
       const blk = blocks[i];
       if (this.lengths[i] + blk.length > maxPos)
-        throw new Error(`kv-cache: row ${i} would reach ${this.lengths[i] + blk.length} tokens, over maxPositions ${maxPos}`);
+        throw new Error(
+          `kv-cache: row ${i} would reach ${this.lengths[i] + blk.length} tokens, over maxPositions ${maxPos}`,
+        );
       const v = this.valid[i];
       for (let k = 0; k < t; k++) {
         ids[i * t + k] = k < blk.length ? blk[k] : 0;
@@ -86,7 +88,8 @@ export class KvCache {
     });
     this.dispose();
     this.layers = [];
-    for (let l = 0; l < out.present.length; l += 2) this.layers.push({ k: out.present[l], v: out.present[l + 1] });
+    for (let l = 0; l < out.present.length; l += 2)
+      this.layers.push({ k: out.present[l], v: out.present[l + 1] });
     this.columns = S;
     for (let i = 0; i < B; i++) {
       for (let k = 0; k < blocks[i].length; k++) this.markValid(i, S0 + k);

@@ -6,7 +6,10 @@ export function tokenLogProbs(logits: Tensor, targetIds: Tensor): Tensor {
   return tf.tidy(() => {
     const [B, T, V] = logits.shape as [number, number, number];
     const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]), -1); // [B·T, V]
-    const flatIdx = tf.add(tf.mul(tf.range(0, B * T, 1, 'int32'), tf.scalar(V, 'int32')), tf.reshape(tf.cast(targetIds, 'int32'), [B * T])); // [B·T]
+    const flatIdx = tf.add(
+      tf.mul(tf.range(0, B * T, 1, 'int32'), tf.scalar(V, 'int32')),
+      tf.reshape(tf.cast(targetIds, 'int32'), [B * T]),
+    ); // [B·T]
     return tf.reshape(tf.gather(tf.reshape(logp, [B * T * V]), flatIdx), [B, T]); // [B, T]
   });
 }

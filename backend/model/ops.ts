@@ -14,7 +14,11 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
 }
 
 /** Rotary tables for positions 0..maxPositions-1: cos/sin of pos·θ^(-2i/D), each [P, D/2] (HF Llama layout). */
-export function rotaryTable(headDim: number, maxPositions: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+export function rotaryTable(
+  headDim: number,
+  maxPositions: number,
+  theta: number,
+): { cos: Float32Array; sin: Float32Array } {
   const half = headDim / 2;
   const cos = new Float32Array(maxPositions * half);
   const sin = new Float32Array(maxPositions * half);

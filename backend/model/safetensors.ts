@@ -14,13 +14,19 @@ export interface NamedArray {
 const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
 
 /** Serialises F32 tensors (in the given order) and string metadata to a safetensors buffer. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): Buffer {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, NamedArray>,
+  metadata: Record<string, string> = {},
+): Buffer {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new Error(`safetensors: tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}]`);
+    if (n !== t.data.length)
+      throw new Error(
+        `safetensors: tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}]`,
+      );
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + n * 4] };
     offset += n * 4;
   }
@@ -50,20 +56,27 @@ function halfToFloat(h: number): number {
 }
 
 /** Parses a safetensors buffer; `where` (the file name) prefixes every error. */
-export function decodeSafetensors(buf: Buffer, where: string): { tensors: Map<string, NamedArray>; metadata: Record<string, string> } {
+export function decodeSafetensors(
+  buf: Buffer,
+  where: string,
+): { tensors: Map<string, NamedArray>; metadata: Record<string, string> } {
   const fail = (msg: string): never => {
     throw new Error(`${where}: ${msg}`);
   };
   if (buf.length < 8) fail(`truncated: ${buf.length} bytes, smaller than the 8-byte header length`);
   const headerLen = Number(buf.readBigUInt64LE(0));
-  if (headerLen > buf.length - 8) fail(`truncated or not a safetensors file: header length ${headerLen} exceeds the file size ${buf.length}`);
+  if (headerLen > buf.length - 8)
+    fail(
+      `truncated or not a safetensors file: header length ${headerLen} exceeds the file size ${buf.length}`,
+    );
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(buf.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, unknown>;
   } catch (err) {
     return fail(`corrupt header (not valid JSON: ${(err as Error).message})`);
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('corrupt header (not a JSON object)');
+  if (!header || typeof header !== 'object' || Array.isArray(header))
+    fail('corrupt header (not a JSON object)');
   const dataStart = 8 + headerLen;
   const dataLen = buf.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
@@ -74,20 +87,33 @@ export function decodeSafetensors(buf: Buffer, where: string): { tensors: Map<st
     const dtype = String(e?.dtype);
     const bytes = BYTES[dtype];
     if (!bytes) fail(`tensor '${name}' has dtype ${dtype}; supported: F32, F16, BF16, F64`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has an invalid shape`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`tensor '${name}' has an invalid shape`);
     const shape = e.shape as number[];
     const offs = e.data_offsets as number[];
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0) || offs[1] < offs[0])
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((d) => Number.isInteger(d) && d >= 0) ||
+      offs[1] < offs[0]
+    )
       fail(`tensor '${name}' has invalid data_offsets`);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (offs[1] - offs[0] !== n * bytes) fail(`tensor '${name}': data_offsets span ${offs[1] - offs[0]} bytes, shape [${shape.join(', ')}] ${dtype} needs ${n * bytes}`);
-    if (offs[1] > dataLen) fail(`truncated: tensor '${name}' needs data up to byte ${offs[1]}, the file has ${dataLen} data bytes`);
+    if (offs[1] - offs[0] !== n * bytes)
+      fail(
+        `tensor '${name}': data_offsets span ${offs[1] - offs[0]} bytes, shape [${shape.join(', ')}] ${dtype} needs ${n * bytes}`,
+      );
+    if (offs[1] > dataLen)
+      fail(
+        `truncated: tensor '${name}' needs data up to byte ${offs[1]}, the file has ${dataLen} data bytes`,
+      );
     const base = dataStart + offs[0];
     const data = new Float32Array(n);
     if (dtype === 'F32' && LITTLE_ENDIAN) new Uint8Array(data.buffer).set(buf.subarray(base, base + 4 * n));
     else if (dtype === 'F32') for (let i = 0; i < n; i++) data[i] = buf.readFloatLE(base + 4 * i);
     else if (dtype === 'F64') for (let i = 0; i < n; i++) data[i] = buf.readDoubleLE(base + 8 * i);
-    else if (dtype === 'F16') for (let i = 0; i < n; i++) data[i] = halfToFloat(buf.readUInt16LE(base + 2 * i));
+    else if (dtype === 'F16')
+      for (let i = 0; i < n; i++) data[i] = halfToFloat(buf.readUInt16LE(base + 2 * i));
     else {
       const u = new Uint32Array(data.buffer);
       for (let i = 0; i < n; i++) u[i] = buf.readUInt16LE(base + 2 * i) << 16;
@@ -115,16 +141,24 @@ export async function writeFileAtomic(file: string, data: Buffer | string): Prom
   }
 }
 
-export async function writeSafetensors(file: string, tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): Promise<void> {
+export async function writeSafetensors(
+  file: string,
+  tensors: ReadonlyMap<string, NamedArray>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
   await writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
-export async function readSafetensors(file: string): Promise<{ tensors: Map<string, NamedArray>; metadata: Record<string, string> }> {
+export async function readSafetensors(
+  file: string,
+): Promise<{ tensors: Map<string, NamedArray>; metadata: Record<string, string> }> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
   } catch (err) {
-    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return decodeSafetensors(buf, file);
 }

@@ -10,7 +10,8 @@ export interface SamplingOptions {
 }
 
 export function validateSampling(o: SamplingOptions): void {
-  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new Error(`sampling: temperature must be ≥ 0, got ${o.temperature}`);
+  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature))
+    throw new Error(`sampling: temperature must be ≥ 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${o.topP}`);
 }
 
@@ -35,7 +36,11 @@ function argmax(logits: ArrayLike<number>): number {
  * Top-p is exact: candidates are the tokens above a probability threshold that is lowered until their
  * total reaches topP, so only those few are sorted (cheap for large vocabularies).
  */
-export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rng: Rng): { token: number; logprob: number } {
+export function sampleToken(
+  logits: ArrayLike<number>,
+  opts: SamplingOptions,
+  rng: Rng,
+): { token: number; logprob: number } {
   if (opts.temperature === 0) {
     const token = argmax(logits);
     return { token, logprob: logProbAt(logits, token, 1) };

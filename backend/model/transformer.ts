@@ -94,17 +94,27 @@ export class Transformer {
   }
 
   /** A model from named float32 arrays; every tensor of the config must be present with its exact shape. */
-  static fromWeights(config: ModelConfig, weights: ReadonlyMap<string, { data: Float32Array; shape: number[] }>, where = 'weights'): Transformer {
+  static fromWeights(
+    config: ModelConfig,
+    weights: ReadonlyMap<string, { data: Float32Array; shape: number[] }>,
+    where = 'weights',
+  ): Transformer {
     const c = parseModelConfig(config);
     const expected = parameterShapes(c);
     const missing = [...expected.keys()].filter((k) => !weights.has(k));
-    if (missing.length > 0) throw new Error(`${where}: missing tensor(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    if (missing.length > 0)
+      throw new Error(
+        `${where}: missing tensor(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      );
     const extra = [...weights.keys()].filter((k) => !expected.has(k));
-    if (extra.length > 0) throw new Error(`${where}: unexpected tensor(s) ${extra.slice(0, 5).join(', ')} for this config`);
+    if (extra.length > 0)
+      throw new Error(`${where}: unexpected tensor(s) ${extra.slice(0, 5).join(', ')} for this config`);
     for (const [name, shape] of expected) {
       const got = weights.get(name)!.shape;
       if (got.join(',') !== shape.join(','))
-        throw new Error(`${where}: tensor '${name}' has shape [${got.join(', ')}], the config needs [${shape.join(', ')}]`);
+        throw new Error(
+          `${where}: tensor '${name}' has shape [${got.join(', ')}], the config needs [${shape.join(', ')}]`,
+        );
     }
     return new Transformer(c, (name) => weights.get(name)!.data);
   }
@@ -142,7 +152,14 @@ export class Transformer {
    * Returns the final-normed hidden state [B, t, C] and, when wantPresent, each layer's k/v [B, Hkv, S, D].
    * Call inside tf.tidy (and tf.keep what you retain).
    */
-  run(ids: Tensor, cos: Tensor, sin: Tensor, mask: Tensor, past: LayerKv[] | null, wantPresent: boolean): { hidden: Tensor; present: LayerKv[] } {
+  run(
+    ids: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    mask: Tensor,
+    past: LayerKv[] | null,
+    wantPresent: boolean,
+  ): { hidden: Tensor; present: LayerKv[] } {
     if (this.disposed) throw new Error('model was disposed');
     const c = this.config;
     const [B, t] = ids.shape as [number, number];
@@ -156,8 +173,16 @@ export class Transformer {
       const b = (n: string) => (c.qkvBias ? this.param(p + n) : undefined);
       const x = rmsNorm(h, w('input_layernorm.weight'), c.rmsNormEps); // [N, C]
       const heads = (y: Tensor, H: number) => tf.transpose(tf.reshape(y, [B, t, H, D]), [0, 2, 1, 3]); // [B, H, t, D]
-      const q = applyRotary(heads(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads), cos, sin); // [B, H, t, D]
-      let k = applyRotary(heads(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads), cos, sin); // [B, Hkv, t, D]
+      const q = applyRotary(
+        heads(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads),
+        cos,
+        sin,
+      ); // [B, H, t, D]
+      let k = applyRotary(
+        heads(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads),
+        cos,
+        sin,
+      ); // [B, Hkv, t, D]
       let v = heads(linear(x, w('self_attn.v_proj.weight'), b('self_attn.v_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
       if (past) {
         k = tf.concat([past[i].k, k], 2); // [B, Hkv, S, D]
@@ -171,19 +196,27 @@ export class Transformer {
       const f = swiglu(linear(x2, w('mlp.gate_proj.weight')), linear(x2, w('mlp.up_proj.weight'))); // [N, F]
       h = tf.add(h, linear(f, w('mlp.down_proj.weight'))); // [N, C]
     }
-    const hidden = tf.reshape(rmsNorm(h, this.param('model.norm.weight'), c.rmsNormEps), [B, t, c.hiddenSize]); // [B, t, C]
+    const hidden = tf.reshape(rmsNorm(h, this.param('model.norm.weight'), c.rmsNormEps), [
+      B,
+      t,
+      c.hiddenSize,
+    ]); // [B, t, C]
     return { hidden, present };
   }
 
   /** Logits from final hidden states: [N, C] → [N, V]. */
   lmHead(hidden2d: Tensor): Tensor {
-    const w = this.config.tieEmbeddings ? this.param('model.embed_tokens.weight') : this.param('lm_head.weight');
+    const w = this.config.tieEmbeddings
+      ? this.param('model.embed_tokens.weight')
+      : this.param('lm_head.weight');
     return linear(hidden2d, w); // [N, V]
   }
 
   /** Scalar values from final hidden states: [N, C] → [N]. */
   valueHead(hidden2d: Tensor): Tensor {
-    return tf.tidy(() => tf.reshape(linear(hidden2d, this.param('value_head.weight'), this.param('value_head.bias')), [-1])); // [N]
+    return tf.tidy(() =>
+      tf.reshape(linear(hidden2d, this.param('value_head.weight'), this.param('value_head.bias')), [-1]),
+    ); // [N]
   }
 
   /**
@@ -195,7 +228,8 @@ export class Transformer {
     return tf.tidy(() => {
       const x = Array.isArray(ids) ? tf.tensor2d(ids, undefined, 'int32') : ids; // [B, T]
       const [B, T] = x.shape;
-      if (T > this.config.maxPositions) throw new Error(`sequence length ${T} exceeds maxPositions ${this.config.maxPositions}`);
+      if (T > this.config.maxPositions)
+        throw new Error(`sequence length ${T} exceeds maxPositions ${this.config.maxPositions}`);
       const cos = tf.reshape(tf.slice(this.cosTable, [0, 0], [T, -1]), [1, 1, T, this.headDim / 2]); // [1, 1, T, D/2]
       const sin = tf.reshape(tf.slice(this.sinTable, [0, 0], [T, -1]), [1, 1, T, this.headDim / 2]); // [1, 1, T, D/2]
       const { hidden } = this.run(x, cos, sin, causalMask(T), null, false); // [B, T, C]
@@ -209,7 +243,8 @@ export class Transformer {
   /** Copies all weights to plain arrays (for checkpoints), HF names → data and shape. */
   async exportWeights(): Promise<Map<string, { data: Float32Array; shape: number[] }>> {
     const out = new Map<string, { data: Float32Array; shape: number[] }>();
-    for (const [name, v] of this.params) out.set(name, { data: (await v.data()) as Float32Array, shape: [...v.shape] });
+    for (const [name, v] of this.params)
+      out.set(name, { data: (await v.data()) as Float32Array, shape: [...v.shape] });
     return out;
   }
 

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tf } from '../../../backend/model/tf.js';
 import { Transformer } from '../../../backend/model/transformer.js';
-import { saveModel, loadModel, saveOptimizer, loadOptimizer, createAdam } from '../../../backend/model/checkpoint.js';
+import {
+  saveModel,
+  loadModel,
+  saveOptimizer,
+  loadOptimizer,
+  createAdam,
+} from '../../../backend/model/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../../../backend/model/safetensors.js';
 import { lmTrainStep } from '../../../backend/model/lm-train.js';
 import { tinyConfig } from './tiny.js';
@@ -20,7 +26,16 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function logitsOf(m: Transformer): number[] {
-  return tf.tidy(() => Array.from(m.forward([[1, 2, 3, 4], [5, 6, 7, 8]]).logits.dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      m
+        .forward([
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ])
+        .logits.dataSync(),
+    ),
+  );
 }
 
 test('save → load gives identical logits and values, HF layout on disk', async () => {
@@ -54,7 +69,11 @@ test('corrupt or truncated safetensors give a clear error naming the file', asyn
   const file = path.join(ck, 'model.safetensors');
   const good = readFileSync(file);
   writeFileSync(file, good.subarray(0, good.length - 100));
-  await assert.rejects(loadModel(ck), (e: Error) => e.message.startsWith(file) && /truncated: tensor '.+' needs data up to byte/.test(e.message));
+  await assert.rejects(
+    loadModel(ck),
+    (e: Error) =>
+      e.message.startsWith(file) && /truncated: tensor '.+' needs data up to byte/.test(e.message),
+  );
   writeFileSync(file, good.subarray(0, 5));
   await assert.rejects(loadModel(ck), /model\.safetensors: truncated: 5 bytes/);
   const bad = Buffer.from(good);
@@ -69,12 +88,19 @@ test('corrupt or truncated safetensors give a clear error naming the file', asyn
   const cfgFile = path.join(ck, 'config.json');
   const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
   writeFileSync(cfgFile, JSON.stringify({ ...cfg, hidden_size: 32 }));
-  await assert.rejects(loadModel(ck), /model\.safetensors: tensor 'model\.embed_tokens\.weight' has shape \[23, 16\], the config needs \[23, 32\]/);
+  await assert.rejects(
+    loadModel(ck),
+    /model\.safetensors: tensor 'model\.embed_tokens\.weight' has shape \[23, 16\], the config needs \[23, 32\]/,
+  );
   await assert.rejects(loadModel(path.join(dir, 'nope')), /nope\/config\.json: missing/);
 });
 
 test('F16 and BF16 tensors are read as float32', () => {
-  const header = JSON.stringify({ a: { dtype: 'F16', shape: [3], data_offsets: [0, 6] }, b: { dtype: 'BF16', shape: [2], data_offsets: [6, 10] }, __metadata__: { format: 'pt' } });
+  const header = JSON.stringify({
+    a: { dtype: 'F16', shape: [3], data_offsets: [0, 6] },
+    b: { dtype: 'BF16', shape: [2], data_offsets: [6, 10] },
+    __metadata__: { format: 'pt' },
+  });
   const h = Buffer.from(header);
   const buf = Buffer.alloc(8 + h.length + 10);
   buf.writeBigUInt64LE(BigInt(h.length), 0);
@@ -86,18 +112,34 @@ test('F16 and BF16 tensors are read as float32', () => {
   buf.writeUInt16LE(0x3fc0, d + 6); // bf16 1.5
   buf.writeUInt16LE(0xc2f7, d + 8); // bf16 -123.5
   const { tensors, metadata } = decodeSafetensors(buf, 'x.safetensors');
-  assert.deepEqual(Array.from(tensors.get('a')!.data).map((x) => +x.toFixed(4)), [1, -2, 0.3333]);
+  assert.deepEqual(
+    Array.from(tensors.get('a')!.data).map((x) => +x.toFixed(4)),
+    [1, -2, 0.3333],
+  );
   assert.deepEqual(Array.from(tensors.get('b')!.data), [1.5, -123.5]);
   assert.equal(metadata.format, 'pt');
   const i8 = Buffer.from(buf);
   i8.write('"I8" ', 8 + header.indexOf('"F16"'));
-  assert.throws(() => decodeSafetensors(i8, 'x.safetensors'), /x\.safetensors: tensor 'a' has dtype I8; supported: F32, F16, BF16, F64/);
-  const rt = decodeSafetensors(encodeSafetensors(new Map([['w', { data: Float32Array.from([1.25, -3]), shape: [1, 2] }]])), 'rt');
+  assert.throws(
+    () => decodeSafetensors(i8, 'x.safetensors'),
+    /x\.safetensors: tensor 'a' has dtype I8; supported: F32, F16, BF16, F64/,
+  );
+  const rt = decodeSafetensors(
+    encodeSafetensors(new Map([['w', { data: Float32Array.from([1.25, -3]), shape: [1, 2] }]])),
+    'rt',
+  );
   assert.deepEqual(Array.from(rt.tensors.get('w')!.data), [1.25, -3]);
 });
 
 test('Adam state resumes exactly: save after 3 steps, load, 2 more steps = 5 uninterrupted steps', async () => {
-  const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]], undefined, 'int32');
+  const ids = tf.tensor2d(
+    [
+      [1, 2, 3, 4, 5, 6],
+      [6, 5, 4, 3, 2, 1],
+    ],
+    undefined,
+    'int32',
+  );
   const mask = tf.onesLike(ids);
   const a = Transformer.create(tinyConfig(), 31);
   const optA = createAdam({ learningRate: 5e-3 });

@@ -21,7 +21,12 @@ function argmax(row: number[]): number {
 }
 
 /** Checks that every generated position is the argmax of the full forward and its log-prob matches. */
-function assertGreedyConsistent(model: Transformer, seq: number[], generatedAt: number[], logprobs: number[]): void {
+function assertGreedyConsistent(
+  model: Transformer,
+  seq: number[],
+  generatedAt: number[],
+  logprobs: number[],
+): void {
   const lsm = fullLogSoftmax(model, seq);
   generatedAt.forEach((p, k) => {
     assert.equal(seq[p], argmax(lsm[p - 1]), `position ${p}`);
@@ -31,22 +36,37 @@ function assertGreedyConsistent(model: Transformer, seq: number[], generatedAt: 
 
 test('greedy generation over prompts of different lengths equals argmax decoding without a cache', async () => {
   const model = Transformer.create(tinyConfig(), 4);
-  const prompts = [[1, 2, 3, 4, 5, 6, 7], [8, 9], [10, 11, 12, 13]];
+  const prompts = [
+    [1, 2, 3, 4, 5, 6, 7],
+    [8, 9],
+    [10, 11, 12, 13],
+  ];
   const r1 = await generate(model, prompts, { maxNewTokens: [6, 9, 4], temperature: 0 });
   const r2 = await generate(model, prompts, { maxNewTokens: [6, 9, 4], temperature: 0, seed: 99 });
   assert.deepEqual(r1.ids, r2.ids);
-  assert.deepEqual(r1.ids.map((x) => x.length), [6, 9, 4]);
+  assert.deepEqual(
+    r1.ids.map((x) => x.length),
+    [6, 9, 4],
+  );
   assert.deepEqual(r1.stopReason, ['max-tokens', 'max-tokens', 'max-tokens']);
   prompts.forEach((p, i) => {
     const seq = [...p, ...r1.ids[i]];
-    assertGreedyConsistent(model, seq, r1.ids[i].map((_, k) => p.length + k), r1.logprobs[i]);
+    assertGreedyConsistent(
+      model,
+      seq,
+      r1.ids[i].map((_, k) => p.length + k),
+      r1.logprobs[i],
+    );
   });
   model.dispose();
 });
 
 test('seeded sampling is reproducible; another seed differs', async () => {
   const model = Transformer.create(tinyConfig({ initStd: 0.05 }), 4);
-  const prompts = [[1, 2], [3, 4, 5]];
+  const prompts = [
+    [1, 2],
+    [3, 4, 5],
+  ];
   const opts = { maxNewTokens: 24, temperature: 1, topP: 0.95 };
   const a = await generate(model, prompts, { ...opts, seed: 1 });
   const b = await generate(model, prompts, { ...opts, seed: 1 });
@@ -59,7 +79,14 @@ test('seeded sampling is reproducible; another seed differs', async () => {
 test('stop tokens, stop strings, predicates, budgets, length and inactive rows', async () => {
   const model = Transformer.create(tinyConfig({ initStd: 0.05 }), 8);
   const decode = (ids: number[]) => ids.map((i) => String.fromCharCode(97 + i)).join('');
-  const s = createDecodeSession(model, { batchSize: 5, maxLength: 12, temperature: 1, topP: 1, seed: 3, decode });
+  const s = createDecodeSession(model, {
+    batchSize: 5,
+    maxLength: 12,
+    temperature: 1,
+    topP: 1,
+    seed: 3,
+    decode,
+  });
   for (let i = 0; i < 5; i++) s.append(i, [1, 2, 3]);
   const allTokens = Array.from({ length: 23 }, (_, k) => k);
   const r = await s.generate({
@@ -70,18 +97,42 @@ test('stop tokens, stop strings, predicates, budgets, length and inactive rows',
     shouldStop: (i, ids) => i === 2 && ids.length === 2,
   });
   assert.deepEqual(r.stopReason, ['max-tokens', 'max-tokens', 'predicate', 'length', 'inactive']);
-  assert.deepEqual(r.ids.map((x) => x.length), [5, 5, 2, 9, 0]);
+  assert.deepEqual(
+    r.ids.map((x) => x.length),
+    [5, 5, 2, 9, 0],
+  );
   assert.equal(s.tokens(3).length, 12);
   s.dispose();
-  const s2 = createDecodeSession(model, { batchSize: 2, maxLength: 30, temperature: 1, topP: 1, seed: 3, decode });
+  const s2 = createDecodeSession(model, {
+    batchSize: 2,
+    maxLength: 30,
+    temperature: 1,
+    topP: 1,
+    seed: 3,
+    decode,
+  });
   s2.append(0, [1, 2, 3]);
   s2.append(1, [1, 2, 3]);
-  const r2 = await s2.generate({ active: [true, true], maxNewTokens: [20, 20], stopTokenIds: allTokens.slice(0, 12), stopStrings: allTokens.slice(12).map((k) => decode([k])) });
+  const r2 = await s2.generate({
+    active: [true, true],
+    maxNewTokens: [20, 20],
+    stopTokenIds: allTokens.slice(0, 12),
+    stopStrings: allTokens.slice(12).map((k) => decode([k])),
+  });
   assert.ok(r2.stopReason.every((x) => x === 'stop-token' || x === 'stop-string'));
   for (let i = 0; i < 2; i++) assert.equal(r2.ids[i].length, 1);
-  const noDecode = createDecodeSession(model, { batchSize: 1, maxLength: 5, temperature: 1, topP: 1, seed: 1 });
+  const noDecode = createDecodeSession(model, {
+    batchSize: 1,
+    maxLength: 5,
+    temperature: 1,
+    topP: 1,
+    seed: 1,
+  });
   noDecode.append(0, [1]);
-  await assert.rejects(noDecode.generate({ active: [true], maxNewTokens: [1], stopStrings: ['a'] }), /stopStrings need a decode function/);
+  await assert.rejects(
+    noDecode.generate({ active: [true], maxNewTokens: [1], stopStrings: ['a'] }),
+    /stopStrings need a decode function/,
+  );
   noDecode.dispose();
   assert.throws(() => s2.append(0, [99]), /token id 99 appended to row 0 is out of range/);
   s2.dispose();
@@ -92,7 +143,11 @@ test('a live session continues after tokens are appended to some rows (multi-att
   const model = Transformer.create(tinyConfig(), 12);
   const before = tf.memory().numTensors;
   const s = createDecodeSession(model, { batchSize: 3, maxLength: 64, temperature: 0, topP: 1, seed: 0 });
-  const prompts = [[1, 2, 3, 4, 5], [6, 7], [8, 9, 10]];
+  const prompts = [
+    [1, 2, 3, 4, 5],
+    [6, 7],
+    [8, 9, 10],
+  ];
   const generatedAt: number[][] = [[], [], []];
   const lps: number[][] = [[], [], []];
   const record = (i: number, ids: number[], logprobs: number[]) => {
@@ -102,7 +157,11 @@ test('a live session continues after tokens are appended to some rows (multi-att
   };
   prompts.forEach((p, i) => s.append(i, p));
   // Attempt 1: row i ends after i+2 tokens (the "boxed answer" predicate).
-  let r = await s.generate({ active: [true, true, true], maxNewTokens: [10, 10, 10], shouldStop: (i, ids) => ids.length === i + 2 });
+  let r = await s.generate({
+    active: [true, true, true],
+    maxNewTokens: [10, 10, 10],
+    shouldStop: (i, ids) => ids.length === i + 2,
+  });
   assert.deepEqual(r.stopReason, ['predicate', 'predicate', 'predicate']);
   r.ids.forEach((ids, i) => record(i, ids, r.logprobs[i]));
   // Feedback injected into rows 0 and 2 (different lengths); row 1 is finished.
@@ -117,7 +176,13 @@ test('a live session continues after tokens are appended to some rows (multi-att
   r.ids.forEach((ids, i) => record(i, ids, r.logprobs[i]));
   for (let i = 0; i < 3; i++) assertGreedyConsistent(model, s.tokens(i), generatedAt[i], lps[i]);
   assert.equal(s.tokens(0).length, 5 + 2 + 4 + 4 + 1 + 3);
-  assert.equal(s.tokens(2).slice(3 + 4, 3 + 4 + 2).join(','), '19,2');
+  assert.equal(
+    s
+      .tokens(2)
+      .slice(3 + 4, 3 + 4 + 2)
+      .join(','),
+    '19,2',
+  );
   s.dispose();
   assert.equal(tf.memory().numTensors, before);
   model.dispose();

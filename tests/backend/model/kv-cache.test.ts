@@ -33,7 +33,11 @@ test('cached blocks of different lengths, single steps and a mid-sequence append
   const seqs: number[][] = [[], [], []];
   // Per feed: the block for each row. Row lengths differ; row 1 gets a 5-token append mid-way; row 2 idles.
   const schedule: number[][][] = [
-    [[1, 2, 3, 4, 5, 6], [7, 8], [9, 10, 11]],
+    [
+      [1, 2, 3, 4, 5, 6],
+      [7, 8],
+      [9, 10, 11],
+    ],
     [[12], [13], [14]],
     [[15], [16, 17, 18, 19, 20], []],
     [[21], [22], [3]],
@@ -54,7 +58,10 @@ test('cached blocks of different lengths, single steps and a mid-sequence append
     });
   }
   assert.ok(worst <= 1e-4, `max abs diff ${worst}`);
-  assert.deepEqual(cache.lengths, seqs.map((s) => s.length));
+  assert.deepEqual(
+    cache.lengths,
+    seqs.map((s) => s.length),
+  );
   // 'last' gives each row's logits at its last fed token.
   const last = cache.feed(model, [[6], [7, 8], [9]], 'last'); // [B, V]
   const lastArr = last.arraySync() as number[][];
