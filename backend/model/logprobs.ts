@@ -5,12 +5,12 @@ import { tf, type Tensor } from './tf.js';
 export function tokenLogProbs(logits: Tensor, targetIds: Tensor): Tensor {
   return tf.tidy(() => {
     const [B, T, V] = logits.shape as [number, number, number];
-    const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]), -1); // [B·T, V]
-    const flatIdx = tf.add(
-      tf.mul(tf.range(0, B * T, 1, 'int32'), tf.scalar(V, 'int32')),
-      tf.reshape(tf.cast(targetIds, 'int32'), [B * T]),
-    ); // [B·T]
-    return tf.reshape(tf.gather(tf.reshape(logp, [B * T * V]), flatIdx), [B, T]); // [B, T]
+    const flat = tf.reshape(logits, [B * T, V]); // [B·T, V]
+    // log p = x[target] − logsumexp(x); picking by one-hot product keeps the gradient dense and cheap
+    // (a gather's gradient is UnsortedSegmentSum, very slow on the tfjs cpu backend).
+    const onehot = tf.oneHot(tf.reshape(tf.cast(targetIds, 'int32'), [B * T]), V); // [B·T, V]
+    const picked = tf.sum(tf.mul(flat, onehot), -1); // [B·T]
+    return tf.reshape(tf.sub(picked, tf.logSumExp(flat, -1)), [B, T]); // [B, T]
   });
 }
 

@@ -14,11 +14,7 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
 }
 
 /** Rotary tables for positions 0..maxPositions-1: cos/sin of pos·θ^(-2i/D), each [P, D/2] (HF Llama layout). */
-export function rotaryTable(
-  headDim: number,
-  maxPositions: number,
-  theta: number,
-): { cos: Float32Array; sin: Float32Array } {
+export function rotaryTable(headDim: number, maxPositions: number, theta: number): { cos: Float32Array; sin: Float32Array } {
   const half = headDim / 2;
   const cos = new Float32Array(maxPositions * half);
   const sin = new Float32Array(maxPositions * half);
@@ -32,23 +28,47 @@ export function rotaryTable(
   return { cos, sin };
 }
 
+/** The [D, D] matrix P with x·P = rotate_half(x) = [−x2, x1]. */
+function rotateHalfMatrix(D: number): Tensor {
+  const h = D / 2;
+  const p = new Float32Array(D * D);
+  for (let j = 0; j < h; j++) {
+    p[(j + h) * D + j] = -1;
+    p[j * D + j + h] = 1;
+  }
+  return tf.tensor2d(p, [D, D]);
+}
+
 /**
  * Rotary position embedding in the "rotate half" layout Hugging Face Llama/Qwen2 use:
- * [x1, x2] → [x1·cos − x2·sin, x2·cos + x1·sin]. x [B, H, T, D], cos/sin [B or 1, 1, T, D/2] → [B, H, T, D].
+ * x·cos + rotate_half(x)·sin with rotate_half([x1, x2]) = [−x2, x1] and cos/sin repeated over both halves.
+ * rotate_half is one [D, D] matMul (the tfjs cpu backend slices the last axis slowly). Pass cos/sin already
+ * tiled to x's shape for speed (broadcasting also works). x [B, H, T, D], cos/sin [B, H, T, D] → [B, H, T, D].
  */
 export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   return tf.tidy(() => {
-    const [x1, x2] = tf.split(x, 2, -1); // [B, H, T, D/2] each
-    const r1 = tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)); // [B, H, T, D/2]
-    const r2 = tf.add(tf.mul(x2, cos), tf.mul(x1, sin)); // [B, H, T, D/2]
-    return tf.concat([r1, r2], -1); // [B, H, T, D]
+    const D = x.shape[x.rank - 1];
+    const rot = tf.reshape(tf.matMul(tf.reshape(x, [-1, D]), rotateHalfMatrix(D)), x.shape); // [B, H, T, D]
+    return tf.add(tf.mul(x, cos), tf.mul(rot, sin)); // [B, H, T, D]
+  });
+}
+
+/** cos/sin [B or 1, 1, T, D/2] → both halves, tiled for H heads: [B, H, T, D] each (built once per forward). */
+export function rotaryForHeads(cos: Tensor, sin: Tensor, batch: number, heads: number): { cos: Tensor; sin: Tensor } {
+  return tf.tidy(() => {
+    const reps = [batch / cos.shape[0], heads, 1, 1];
+    return {
+      cos: tf.tile(tf.concat([cos, cos], -1), reps), // [B, H, T, D]
+      sin: tf.tile(tf.concat([sin, sin], -1), reps), // [B, H, T, D]
+    };
   });
 }
 
 /**
  * Scaled dot-product attention with grouped-query heads: query head h uses key/value head floor(h / G),
  * G = H / Hkv (Hugging Face repeat_kv order). Keys are not repeated: queries are grouped instead, so each
- * step is one batched matMul. mask is additive (0 or MASKED), broadcastable to [B, 1, 1, T, S].
+ * step is one batched matMul. mask is additive (0 or MASKED), broadcastable to [B, Hkv, G, T, S] (pass it
+ * tiled to that shape for speed on the cpu backend).
  * q [B, H, T, D], k/v [B, Hkv, S, D] → [B, H, T, D].
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor): Tensor {

@@ -2,7 +2,7 @@
 // Hugging Face tensor names, seeded initialisation, and the forward pass for training and cached decoding.
 import { tf, type Tensor, type Tensor2D, type Variable } from './tf.js';
 import { type ModelConfig, headDimOf, parseModelConfig } from './config.js';
-import { attention, causalMask, linear, rmsNorm, rotaryTable, applyRotary, swiglu } from './ops.js';
+import { attention, causalMask, linear, rmsNorm, rotaryTable, applyRotary, rotaryForHeads, swiglu } from './ops.js';
 import { Rng } from './rng.js';
 
 /** Keys and values of one layer, post-rotary: [B, Hkv, S, D] each. */
@@ -19,6 +19,15 @@ export interface ForwardOutput {
 }
 
 let modelCounter = 0;
+
+/** Vocabularies up to this size embed by one-hot matMul: tfjs cpu's gather gradient (UnsortedSegmentSum) is very slow. */
+const ONE_HOT_EMBED_MAX_VOCAB = 4096;
+
+/** Embedding lookup: table [V, C], ids int32 [N] → [N, C]. */
+function embed(table: Tensor, ids: Tensor): Tensor {
+  const V = table.shape[0];
+  return V <= ONE_HOT_EMBED_MAX_VOCAB ? tf.matMul(tf.oneHot(ids, V), table) : tf.gather(table, ids); // [N, C]
+}
 
 /** Every tensor name and shape of a config, in Hugging Face layout ([out, in] for linear weights). */
 export function parameterShapes(c: ModelConfig): Map<string, number[]> {
@@ -147,8 +156,8 @@ export class Transformer {
   }
 
   /**
-   * The core pass. ids int32 [B, t]; cos/sin [B or 1, 1, t, D/2]; mask additive, broadcastable to
-   * [B, 1, 1, t, S] where S = past length + t; past: each layer's cached k/v [B, Hkv, S−t, D] (or null).
+   * The core pass. ids int32 [B, t]; cos/sin [B or 1, 1, t, D/2]; mask additive [B or 1, 1, 1, t, S] where
+   * S = past length + t; past: each layer's cached k/v [B, Hkv, S−t, D] (or null).
    * Returns the final-normed hidden state [B, t, C] and, when wantPresent, each layer's k/v [B, Hkv, S, D].
    * Call inside tf.tidy (and tf.keep what you retain).
    */
@@ -166,30 +175,30 @@ export class Transformer {
     const D = this.headDim;
     const N = B * t;
     const present: LayerKv[] = [];
-    let h = tf.gather(this.param('model.embed_tokens.weight'), tf.reshape(ids, [N])); // [N, C]
+    const G = c.numHeads / c.numKvHeads;
+    // Broadcast once per pass, not per layer: same-shape element-wise ops are much faster on the cpu backend.
+    const rq = rotaryForHeads(cos, sin, B, c.numHeads); // [B, H, t, D]
+    const rk = rotaryForHeads(cos, sin, B, c.numKvHeads); // [B, Hkv, t, D]
+    const ms = mask.shape as number[]; // [B or 1, 1, 1, t, S]
+    const fullMask = tf.tile(mask, [B / ms[0], c.numKvHeads, G, t / ms[3], 1]); // [B, Hkv, G, t, S]
+    let h = embed(this.param('model.embed_tokens.weight'), tf.reshape(ids, [N])); // [N, C]
     for (let i = 0; i < c.numLayers; i++) {
       const p = `model.layers.${i}.`;
       const w = (n: string) => this.param(p + n);
       const b = (n: string) => (c.qkvBias ? this.param(p + n) : undefined);
       const x = rmsNorm(h, w('input_layernorm.weight'), c.rmsNormEps); // [N, C]
       const heads = (y: Tensor, H: number) => tf.transpose(tf.reshape(y, [B, t, H, D]), [0, 2, 1, 3]); // [B, H, t, D]
-      const q = applyRotary(
-        heads(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads),
-        cos,
-        sin,
-      ); // [B, H, t, D]
-      let k = applyRotary(
-        heads(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads),
-        cos,
-        sin,
-      ); // [B, Hkv, t, D]
+      const qh = heads(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads); // [B, H, t, D]
+      const kh = heads(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
+      const q = applyRotary(qh, rq.cos, rq.sin); // [B, H, t, D]
+      let k = applyRotary(kh, rk.cos, rk.sin); // [B, Hkv, t, D]
       let v = heads(linear(x, w('self_attn.v_proj.weight'), b('self_attn.v_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
       if (past) {
         k = tf.concat([past[i].k, k], 2); // [B, Hkv, S, D]
         v = tf.concat([past[i].v, v], 2); // [B, Hkv, S, D]
       }
       if (wantPresent) present.push({ k, v });
-      const a = attention(q, k, v, mask); // [B, H, t, D]
+      const a = attention(q, k, v, fullMask); // [B, H, t, D]
       const merged = tf.reshape(tf.transpose(a, [0, 2, 1, 3]), [N, c.numHeads * D]); // [N, H·D]
       h = tf.add(h, linear(merged, w('self_attn.o_proj.weight'))); // [N, C]
       const x2 = rmsNorm(h, w('post_attention_layernorm.weight'), c.rmsNormEps); // [N, C]
