@@ -2,7 +2,17 @@
 // Hugging Face tensor names, seeded initialisation, and the forward pass for training and cached decoding.
 import { tf, type Tensor, type Tensor2D, type Variable } from './tf.js';
 import { type ModelConfig, headDimOf, parseModelConfig } from './config.js';
-import { attention, causalMask, linear, rmsNorm, rotaryTable, applyRotary, rotaryForHeads, swiglu } from './ops.js';
+import {
+  attention,
+  causalMask,
+  linear,
+  mm,
+  rmsNorm,
+  rotaryTable,
+  applyRotary,
+  rotaryForHeads,
+  swiglu,
+} from './ops.js';
 import { Rng } from './rng.js';
 
 /** Keys and values of one layer, post-rotary: [B, Hkv, S, D] each. */
@@ -26,7 +36,7 @@ const ONE_HOT_EMBED_MAX_VOCAB = 4096;
 /** Embedding lookup: table [V, C], ids int32 [N] → [N, C]. */
 function embed(table: Tensor, ids: Tensor): Tensor {
   const V = table.shape[0];
-  return V <= ONE_HOT_EMBED_MAX_VOCAB ? tf.matMul(tf.oneHot(ids, V), table) : tf.gather(table, ids); // [N, C]
+  return V <= ONE_HOT_EMBED_MAX_VOCAB ? mm(tf.oneHot(ids, V), table) : tf.gather(table, ids); // [N, C]
 }
 
 /** Every tensor name and shape of a config, in Hugging Face layout ([out, in] for linear weights). */
