@@ -5,6 +5,9 @@ import { tf, type Tensor } from './tf.js';
 export function tokenLogProbs(logits: Tensor, targetIds: Tensor): Tensor {
   return tf.tidy(() => {
     const [B, T, V] = logits.shape as [number, number, number];
+    if (targetIds.shape.length !== 2 || targetIds.shape[0] !== B || targetIds.shape[1] !== T) {
+      throw new Error(`tokenLogProbs: targets must be [${B}, ${T}] to match logits [${B}, ${T}, ${V}], got [${targetIds.shape.join(', ')}]`);
+    }
     const flat = tf.reshape(logits, [B * T, V]); // [B·T, V]
     // log p = x[target] − logsumexp(x); picking by one-hot product keeps the gradient dense and cheap
     // (a gather's gradient is UnsortedSegmentSum, very slow on the tfjs cpu backend).

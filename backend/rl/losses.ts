@@ -23,33 +23,9 @@ export function maskedMean(x: Tensor, mask: Tensor): tf.Scalar {
   });
 }
 
-/** log π(target_t | prefix) for every position: log-softmax over the vocabulary, gathered at the targets. */
-export function tokenLogProbs(logits: Tensor, targets: Tensor): Tensor {
-  return tf.tidy(() => {
-    const [B, T, V] = logits.shape as [number, number, number];
-    if (targets.shape.length !== 2 || targets.shape[0] !== B || targets.shape[1] !== T) {
-      throw new Error(
-        `losses: targets must be [${B}, ${T}] to match logits [${B}, ${T}, ${V}], got [${targets.shape.join(', ')}]`,
-      );
-    }
-    if (B * T * V > 2 ** 31 - 1) {
-      throw new Error(`losses: logits [${B}, ${T}, ${V}] exceed 2^31 elements; use smaller micro-batches`);
-    }
-    const logp = tf.logSoftmax(logits); // [B, T, V]
-    // gather with batchDims has no working gradient in tfjs 4.22, so index the flattened [B·T·V] tensor.
-    const rowBase = tf.mul(tf.range(0, B * T, 1, 'int32'), tf.scalar(V, 'int32')); // [B·T]
-    const flat = tf.add(rowBase, tf.reshape(tf.cast(targets, 'int32'), [-1])); // [B·T]
-    return tf.reshape(tf.gather(tf.reshape(logp, [-1]), flat), [B, T]); // [B, T]
-  });
-}
-
-/** Entropy of the next-token distribution at every position: H = logsumexp(z) − Σ softmax(z)·z. */
-export function entropyFromLogits(logits: Tensor): Tensor {
-  return tf.tidy(() => {
-    const p = tf.softmax(logits); // [B, T, V]
-    return tf.sub(tf.logSumExp(logits, -1), tf.sum(tf.mul(p, logits), -1)); // [B, T]
-  });
-}
+// Per-token log-probabilities and entropy are the model's (one implementation, backend/model/logprobs.ts).
+import { tokenLogProbs, entropyFromLogits } from '../model/logprobs.js';
+export { tokenLogProbs, entropyFromLogits };
 
 export type KlEstimator = 'k1' | 'k2' | 'k3';
 export const KL_ESTIMATORS: readonly KlEstimator[] = ['k1', 'k2', 'k3'];
