@@ -1,6 +1,7 @@
 // Answer normalisation in the spirit of the Qwen2.5-Math evaluation (our own implementation of its rules):
 // LaTeX noise, units, degrees, percent, dollars, short `x=` left sides, separators, fraction spellings, words.
 import { parseNumberWords } from './number-words.js';
+import { splitTopLevel } from './structure.js';
 
 /** Units removed from the end of an answer ("5 cm", "5\text{ cm}^2", "12 \mbox{inches}"). */
 const UNIT_WORDS = [
@@ -76,13 +77,16 @@ export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {})
   s = s.replace(/\\%|%/g, '').replace(/\s*\\?text\{\s*percent\s*\}|\s+percent$/i, '');
   s = stripUnits(s.trim());
   s = s.replace(/\s*\\(?:text|mbox)\{\s*\}/g, '');
-  // Multiple-choice letters: `\text{(A)}`, `(B)`.
-  const choice = /^\\?(?:text\{)?\(?([A-E])\)?\}?$/.exec(s.replace(/\\textbf|\\text/g, '\\text'));
-  if (choice && /^(\\text\{\(?[A-E]\)?\}|\([A-E]\))$/.test(s)) s = choice[1]!;
   // Text wrappers keep their content (`\text{Evelyn}` → `Evelyn`), applied until none remain.
   for (let i = 0; i < 4 && TEXT_WRAPPERS.test(s); i++) s = s.replace(TEXT_WRAPPERS, '$1');
   TEXT_WRAPPERS.lastIndex = 0;
   s = s.trim();
+  // Multiple-choice letters: `\text{(A)}`, `(B)` → the letter.
+  const choice = /^\(([A-E])\)$/.exec(s);
+  if (choice) s = choice[1]!;
+  // `(3)` → `3`: parentheses around the whole answer holding no comma are not a tuple.
+  const paren = /^\((.*)\)$/.exec(s);
+  if (paren && !paren[1]!.includes(',') && splitTopLevel(paren[1]!, ',') !== null && !/[()]/.test(paren[1]!)) s = paren[1]!.trim();
   // Whole-answer number words ("five", "twenty-one").
   if (/^[a-zA-Z -]+$/.test(s)) {
     const n = parseNumberWords(s);

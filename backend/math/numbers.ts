@@ -33,11 +33,11 @@ export function parseSimpleNumber(s: string): number | null {
   return null;
 }
 
-/** Relative closeness: |a-b| ≤ tol·max(|a|,|b|) (exactly equal values, including 0, always match). */
+/** Relative closeness, as Python's math.isclose with abs_tol 0: |a-b| ≤ tol·max(|a|,|b|). */
 export function isClose(a: number, b: number, relTol = 1e-4): boolean {
   if (a === b) return true;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-  return Math.abs(a - b) <= relTol * Math.max(Math.abs(a), Math.abs(b)) + 1e-12;
+  return Math.abs(a - b) <= relTol * Math.max(Math.abs(a), Math.abs(b));
 }
 
 /** Numeric equality with the percentage variants of the gold value when `percent` is set. */

@@ -16,7 +16,11 @@ export const CAS_LIMITS = { maxLength: 1500, maxBraceDepth: 24, maxExponentDigit
 
 let engine: ComputeEngine | null = null;
 function ce(): ComputeEngine {
-  if (!engine) engine = new ComputeEngine();
+  if (!engine) {
+    engine = new ComputeEngine();
+    // The default tolerance (1e-10) rounds tiny values to 0 (1/2^98 would equal 2/2^98); keep them.
+    engine.tolerance = 0;
+  }
   return engine;
 }
 
@@ -39,14 +43,24 @@ export function casRefusal(latex: string): string | null {
 /** Real and imaginary parts of a closed-form expression, or null when it has no numeric value. */
 function valueOf(e: Boxed): { re: number; im: number } | null {
   const n = e.N();
-  const re = n.re;
-  const im = n.im;
+  const nv = n.numericValue as unknown;
+  if (typeof nv === 'number') return Number.isNaN(nv) ? null : { re: nv, im: 0 };
+  if (nv === null || typeof nv !== 'object') return null;
+  // `.re` of a high-precision value is rounded to 0 below the engine's tolerance: read the digits instead.
+  const v = nv as { re?: number; im?: number; bignumRe?: { toString(): string } };
+  const re = v.bignumRe !== undefined ? Number(v.bignumRe.toString()) : v.re;
   if (typeof re !== 'number' || Number.isNaN(re)) return null;
-  return { re, im: typeof im === 'number' && !Number.isNaN(im) ? im : 0 };
+  return { re, im: typeof v.im === 'number' && !Number.isNaN(v.im) ? v.im : 0 };
+}
+
+/** Relative closeness per part; a part that is exactly 0 on one side accepts |other| ≤ 1e-15 (sin π). */
+function partClose(a: number, b: number, relTol: number): boolean {
+  if (a === 0 || b === 0) return Math.abs(a - b) <= 1e-15;
+  return isClose(a, b, relTol);
 }
 
 function valuesClose(a: { re: number; im: number }, b: { re: number; im: number }, relTol: number): boolean {
-  return isClose(a.re, b.re, relTol) && isClose(a.im, b.im, relTol);
+  return partClose(a.re, b.re, relTol) && partClose(a.im, b.im, relTol);
 }
 
 const POINTS = [0.3731, 1.2293, 2.1147, 0.7138, 1.6181, 2.7183];
@@ -61,11 +75,12 @@ function closedFormEqual(a: Boxed, b: Boxed, relTol: number): boolean | null {
   return ratio !== null && Number.isFinite(ratio.re) && valuesClose(ratio, { re: 1, im: 0 }, relTol);
 }
 
-/** a − b (or a + b) is identically zero: simplify, then compare at the fixed points. */
+/**
+ * a − b (or, for equations, a + b) is identically zero: closed forms by value; with free variables, by value
+ * at fixed points, and only when too few points evaluate, by simplifying the difference.
+ */
 function sameFunction(a: Boxed, b: Boxed, relTol: number, allowSign: boolean): Decision {
   const engineRef = ce();
-  const diff = engineRef.box(['Subtract', a, b]).simplify();
-  if (diff.isSame(engineRef.Zero)) return { equal: true, method: 'symbolic' };
   const vars = [...new Set([...a.unknowns, ...b.unknowns])].sort();
   if (vars.length === 0) {
     const eq = closedFormEqual(a, b, relTol);
@@ -87,8 +102,10 @@ function sameFunction(a: Boxed, b: Boxed, relTol: number, allowSign: boolean): D
     if (valuesClose(va, vb, relTol)) agree++;
     if (allowSign && valuesClose(va, { re: -vb.re, im: -vb.im }, relTol)) agreeNeg++;
   }
-  if (tried < 3) return { equal: false, method: 'unparseable' };
-  return { equal: agree === tried || (allowSign && agreeNeg === tried), method: 'random_points' };
+  if (tried >= 3) return { equal: agree === tried || (allowSign && agreeNeg === tried), method: 'random_points' };
+  const diff = engineRef.box(['Subtract', a, b]).simplify();
+  if (diff.isSame(engineRef.Zero)) return { equal: true, method: 'symbolic' };
+  return { equal: false, method: 'unparseable' };
 }
 
 function parse(latex: string): Boxed | null {
@@ -96,9 +113,22 @@ function parse(latex: string): Boxed | null {
   return e.isValid ? e : null;
 }
 
-/** The CAS oracle (synchronous, in this thread). */
+/**
+ * The CAS oracle (synchronous, in this thread). The engine reports some internal type errors with
+ * console.error; they are silenced during the call (the call is synchronous, so nothing else is muted).
+ */
 export const casOracle: CasOracle = (pred, gold, kind) => {
   if (casRefusal(pred) !== null || casRefusal(gold) !== null) return { equal: false, method: 'too_complex' };
+  const saved = { error: console.error, warn: console.warn, log: console.log };
+  console.error = console.warn = console.log = () => {};
+  try {
+    return casCompare(pred, gold, kind);
+  } finally {
+    Object.assign(console, saved);
+  }
+};
+
+function casCompare(pred: string, gold: string, kind: 'expr' | 'equation'): Decision {
   try {
     if (kind === 'equation') {
       const [pl, pr] = pred.split('=');
@@ -116,4 +146,4 @@ export const casOracle: CasOracle = (pred, gold, kind) => {
   } catch {
     return { equal: false, method: 'unparseable' };
   }
-};
+}
