@@ -1,6 +1,9 @@
 // Options and result type of an answer comparison, and the cheap (CAS-free) comparison every path starts with.
 import { compareNormalized, undecidedOracle, type CasOracle, type Method } from './equivalence.js';
 import { hasPercentMark, normalize } from './normalize.js';
+import { canonicalInteger } from './numbers.js';
+
+const INTEGER = /^-?\d{1,300}$/;
 
 export interface EquivalenceOptions {
   /** Budget for one comparison in milliseconds (the CAS path runs in a worker killed after this). */
@@ -44,6 +47,12 @@ export function compareAnswers(
   oracle: CasOracle,
 ): { equal: boolean | undefined; method: Method } {
   if (pred.length > opts.maxLength || gold.length > opts.maxLength) return { equal: false, method: 'too_long' };
+  // Hot path of the RL reward: two plain integers need no normalisation.
+  if (INTEGER.test(pred) && INTEGER.test(gold) && opts.percent !== 'always') {
+    const a = canonicalInteger(pred);
+    const b = canonicalInteger(gold);
+    return { equal: a === b, method: a === b && pred === gold ? 'exact' : 'integer' };
+  }
   const percent = opts.percent === 'always' || (opts.percent === 'auto' && (hasPercentMark(pred) || hasPercentMark(gold)));
   const keepLeftSide = pred.includes('=') && gold.includes('=');
   const p = normalize(pred, { keepLeftSide });
