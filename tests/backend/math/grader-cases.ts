@@ -192,4 +192,5 @@ export const CASES: Case[] = [
   ['7.4e-12', '8.4e-12', false, 'tiny decimals compare relatively'],
   ['\\sin(\\pi)', '0', true, 'closed form equal to zero'],
   ['(3)', '3', true, 'parentheses around a scalar'],
+  ['\\frac{200!}{2^{50}}', '\\frac{100!}{2^{50}}', false, 'huge factorial quotients by value'],
 ];
