@@ -2,12 +2,13 @@
 // (tuples, intervals, sets, lists, unions, matrices) and equations; anything else goes to a CAS oracle.
 // Three-valued: true / false / undefined (undecided), so a cheap pass can run without the CAS.
 import { canonicalInteger, isIntegerLiteral, numericEqual, parseSimpleNumber } from './numbers.js';
+import { compareCompiled, compileEquation, compileLatex } from './fast-eval.js';
 import { shapeOf, splitTopLevel, type Shape } from './structure.js';
 
 export type Method =
   | 'exact' | 'integer' | 'numeric' | 'text' | 'tuple' | 'interval' | 'set' | 'list' | 'union' | 'matrix'
   | 'equation' | 'symbolic' | 'cas_numeric' | 'random_points' | 'shape_mismatch' | 'unparseable' | 'empty'
-  | 'too_long' | 'too_complex' | 'timeout' | 'cas_error' | 'undecided';
+  | 'too_long' | 'too_complex' | 'timeout' | 'cas_error' | 'undecided' | 'evaluated';
 
 export type Tri = boolean | undefined;
 
@@ -57,12 +58,21 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
   const eg = splitTopLevel(g, '=');
   const pIsEq = ep !== null && ep.length === 2;
   const gIsEq = eg !== null && eg.length === 2;
-  if (pIsEq && gIsEq) return ctx.oracle(p, g, 'equation');
+  if (pIsEq && gIsEq) {
+    const a = compileEquation(p, ep[0]!, ep[1]!);
+    const b = compileEquation(g, eg[0]!, eg[1]!);
+    const fast = a && b ? compareCompiled(a, b, ctx.relTol, true) : undefined;
+    return fast !== undefined ? { equal: fast, method: 'equation' } : ctx.oracle(p, g, 'equation');
+  }
   // `f(x)=2x` against `2x`: compare the right side when the left side is a name, not an expression.
   if (pIsEq && !gIsEq && isNameLike(ep[0]!)) return compareNormalized(ep[1]!, g, ctx, depth + 1);
   if (gIsEq && !pIsEq && isNameLike(eg[0]!)) return compareNormalized(p, eg[1]!, ctx, depth + 1);
   if (pIsEq !== gIsEq) return { equal: false, method: 'equation' };
-  return ctx.oracle(p, g, 'expr');
+  // Everyday arithmetic is evaluated here in microseconds; the CAS gets only what this cannot read.
+  const a = compileLatex(p);
+  const b = a ? compileLatex(g) : null;
+  const fast = a && b ? compareCompiled(a, b, ctx.relTol) : undefined;
+  return fast !== undefined ? { equal: fast, method: 'evaluated' } : ctx.oracle(p, g, 'expr');
 }
 
 /** `f(x)`, `y`, `M`, `m_{\max}`, `N(n)`, `a_{n}`: a function or variable name, not arithmetic. */

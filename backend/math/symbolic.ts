@@ -8,6 +8,7 @@
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import type { CasOracle, Decision } from './equivalence.js';
 import { isClose } from './numbers.js';
+import { POINTS, pointFor } from './fast-eval.js';
 
 type Boxed = ReturnType<ComputeEngine['parse']>;
 
@@ -64,7 +65,6 @@ function valuesClose(a: { re: number; im: number }, b: { re: number; im: number 
   return partClose(a.re, b.re, relTol) && partClose(a.im, b.im, relTol);
 }
 
-const POINTS = [0.3731, 1.2293, 2.1147, 0.7138, 1.6181, 2.7183];
 
 /** Equality of two closed forms by value; huge values (beyond doubles) are compared by their ratio. */
 function closedFormEqual(a: Boxed, b: Boxed, relTol: number): boolean | null {
@@ -95,7 +95,7 @@ function sameFunction(a: Boxed, b: Boxed, relTol: number, allowSign: boolean): D
   let tried = 0;
   for (let k = 0; k < POINTS.length; k++) {
     const sub: Record<string, Boxed> = {};
-    vars.forEach((v, i) => (sub[v] = engineRef.number(POINTS[(k + i * 2) % POINTS.length]! + i * 0.0917)));
+    vars.forEach((v, i) => (sub[v] = engineRef.number(pointFor(k, i))));
     const va = valueOf(a.subs(sub));
     const vb = valueOf(b.subs(sub));
     if (!va || !vb || !Number.isFinite(va.re) || !Number.isFinite(vb.re)) continue;

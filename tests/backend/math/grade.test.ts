@@ -20,7 +20,9 @@ test('verdicts: correct, wrong, no_answer', async () => {
 test('a comparison over its budget is abandoned and reported as timed out; the pool recovers', async () => {
   const pool = new CasPool(1);
   try {
-    const slow = await pool.compare('(x+1)^{2}', 'x^{2}+2x+1', { timeoutMs: 1 });
+    // Only the CAS can decide this (√ of a negative), and it takes it hundreds of milliseconds: budget 1 ms.
+    const slowPred = Array(120).fill('\\sqrt{-x}').join('+');
+    const slow = await pool.compare(slowPred, '120\\sqrt{-x}', { timeoutMs: 1 });
     assert.deepEqual(slow, { equal: false, method: 'timeout', timedOut: true });
     assert.equal(pool.stats.timeouts, 1);
     const ok = await pool.compare('(x+1)^{2}', 'x^{2}+2x+1', { timeoutMs: 30_000 });
