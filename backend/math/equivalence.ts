@@ -25,7 +25,12 @@ export interface CompareContext {
   /** Allow ×100 / ÷100 variants of the gold value. */
   percent: boolean;
   relTol: number;
+  /** Element comparisons left for this whole comparison (bounds nested structures); decremented. */
+  work?: { left: number };
 }
+
+/** Element comparisons one top-level comparison may make before it gives up as `too_complex`. */
+export const MAX_WORK = 5000;
 
 /** The oracle of the cheap pass: everything it is asked stays undecided. */
 export const undecidedOracle: CasOracle = () => ({ equal: undefined, method: 'undecided' });
@@ -36,6 +41,8 @@ const MAX_DEPTH = 6;
 /** Compares two normalised answers. */
 export function compareNormalized(p: string, g: string, ctx: CompareContext, depth = 0): Decision {
   if (p === g) return { equal: true, method: 'exact' };
+  ctx.work ??= { left: MAX_WORK };
+  if (--ctx.work.left < 0) return { equal: false, method: 'too_complex' };
   if (p === '' || g === '') return { equal: false, method: 'empty' };
   if (isIntegerLiteral(p) && isIntegerLiteral(g)) {
     // Integers compare exactly: a tolerance would accept 3986730 for 3986729.

@@ -17,6 +17,13 @@ const FUNCS: Record<string, (x: number) => number> = {
   sec: (x) => 1 / Math.cos(x), csc: (x) => 1 / Math.sin(x), cot: (x) => 1 / Math.tan(x),
 };
 
+/** Greek letters read as variables (not \\gamma, \\varphi, \\Gamma: the CAS reads those as constants). */
+const GREEK = new Set([
+  'alpha', 'beta', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa', 'lambda',
+  'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Delta', 'Theta', 'Lambda',
+  'Sigma', 'Phi', 'Psi', 'Omega',
+]);
+
 class Bail extends Error {}
 
 function factorial(n: number): number {
@@ -26,8 +33,20 @@ function factorial(n: number): number {
   return r;
 }
 
-/** Compiles a normalised answer (no spaces), or null when it uses anything outside the subset. */
+const cache = new Map<string, Compiled | null>();
+const CACHE_SIZE = 2000;
+
+/** Compiles a normalised answer (no spaces), or null when it uses anything outside the subset (cached). */
 export function compileLatex(src: string): Compiled | null {
+  const hit = cache.get(src);
+  if (hit !== undefined || cache.has(src)) return hit ?? null;
+  const compiled = compileUncached(src);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(src, compiled);
+  return compiled;
+}
+
+function compileUncached(src: string): Compiled | null {
   if (src.length === 0 || src.length > MAX_LENGTH) return null;
   let i = 0;
   let depth = 0;
@@ -71,7 +90,7 @@ export function compileLatex(src: string): Compiled | null {
     if (c === undefined) return false;
     if (/[0-9a-zA-Z(]/.test(c)) return true;
     const cmd = command();
-    return cmd !== null && (cmd === 'frac' || cmd === 'sqrt' || cmd === 'pi' || cmd in FUNCS);
+    return cmd !== null && (cmd === 'frac' || cmd === 'sqrt' || cmd === 'pi' || cmd in FUNCS || GREEK.has(cmd));
   }
 
   function term(): Node {
@@ -140,6 +159,19 @@ export function compileLatex(src: string): Compiled | null {
     return n;
   }
 
+  /** Subscripted names: x_1, a_{n}, \\omega_{d} (simple subscripts only). */
+  function subscripted(base: string): Node {
+    const m = /^_(\{[a-zA-Z0-9]+\}|[a-zA-Z0-9])/.exec(src.slice(i));
+    if (!m) throw new Bail();
+    i += m[0].length;
+    return named(base + '_' + m[1]!.replace(/[{}]/g, ''));
+  }
+
+  function named(name: string): Node {
+    vars.add(name);
+    return (e) => e[name]!;
+  }
+
   function variable(name: string): Node {
     if (name === 'i' || name === 'j') throw new Bail(); // imaginary unit: the CAS handles complex values
     if (name === 'e') return () => Math.E;
@@ -166,16 +198,7 @@ export function compileLatex(src: string): Compiled | null {
       n = () => v;
     } else if (/[a-zA-Z]/.test(c)) {
       i++;
-      let name = c;
-      if (peek() === '_') {
-        // Subscripted names: x_1, a_{n}, v_{o} (simple subscripts only).
-        const m = /^_(\{[a-zA-Z0-9]+\}|[a-zA-Z0-9])/.exec(src.slice(i));
-        if (!m) throw new Bail();
-        i += m[0].length;
-        name += '_' + m[1]!.replace(/[{}]/g, '');
-        vars.add(name);
-        n = (e) => e[name]!;
-      } else n = variable(name);
+      n = peek() === '_' ? subscripted(c) : variable(c);
     } else if (c === '(' || c === '{' || c === '[') {
       const close = c === '(' ? ')' : c === '{' ? '}' : ']';
       i++;
@@ -203,6 +226,7 @@ export function compileLatex(src: string): Compiled | null {
           return r === 2 ? Math.sqrt(x) : r === 3 ? Math.cbrt(x) : x ** (1 / r);
         };
       } else if (cmd === 'pi') n = () => Math.PI;
+      else if (GREEK.has(cmd)) n = peek() === '_' ? subscripted(`\\${cmd}`) : named(`\\${cmd}`);
       else if (cmd in FUNCS) {
         if (peek() === '^') throw new Bail(); // \sin^2 x
         const f = FUNCS[cmd]!;

@@ -7,6 +7,7 @@ import { closeSharedCasPool, extractAnswer, grade, isEquivalent, normalize } fro
 after(() => closeSharedCasPool());
 
 const nestedFrac = (n: number) => '\\frac{'.repeat(n) + '1' + '}{2}'.repeat(n);
+const EXPRS = Array.from({ length: 60 }, (_, k) => `\\frac{${k}x+1}{x^{2}+${k}}`);
 const INPUTS: [string, string][] = [
   ['{'.repeat(5000) + '1' + '}'.repeat(5000), '1'],
   ['{'.repeat(5000), '1'],
@@ -23,6 +24,9 @@ const INPUTS: [string, string][] = [
   ['100000!', '99999!'],
   ['\\begin{pmatrix}' + Array(500).fill('1&2').join('\\\\') + '\\end{pmatrix}', '1'],
   [Array(2000).fill('1').join(','), Array(2000).fill('1').join(',')],
+  // 60 distinct expressions, reversed: an n² matching of non-trivial elements.
+  [EXPRS.join(','), [...EXPRS].reverse().join(',')],
+  [EXPRS.map((e) => `${e}+i`).join(','), [...EXPRS].reverse().map((e) => `i+${e}`).join(',')],
 ];
 
 test('adversarial comparisons come back within their budget (decided or timed out)', async () => {
