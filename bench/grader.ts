@@ -71,6 +71,30 @@ for (let i = 0; i < n; i++) if (gradeSync(`so the sum is \\boxed{${i % 1000}}`, 
 const integerGradeMicros = ((performance.now() - t0) * 1000) / n;
 console.log('integer gradeSync µs/op', integerGradeMicros.toFixed(2), correct);
 
+// Adversarial inputs through the production path with the default 1 s budget: wall time of each.
+const nestedFrac = (k: number) => '\\frac{'.repeat(k) + '1' + '}{2}'.repeat(k);
+const exprs = Array.from({ length: 60 }, (_, k) => `\\frac{${k}x+1}{x^{2}+${k}}`);
+const adversarial: Record<string, [string, string]> = {
+  'braces nested 5000 deep': ['{'.repeat(5000) + '1' + '}'.repeat(5000), '1'],
+  'unbalanced braces': ['{'.repeat(5000), '1'],
+  'frac nested 200 deep': [nestedFrac(200), '\\frac{1}{2}'],
+  'frac nested 20 vs 21': [nestedFrac(20), nestedFrac(21)],
+  'sum of 4001 ones': ['1+'.repeat(4000) + '1', '4001'],
+  'power tower': ['9^{9^{9^{9}}}', '9^{9^{9^{8}}}'],
+  '100000!': ['100000!', '99999!'],
+  '120 complex square roots': [Array(120).fill('\\sqrt{-x}').join('+'), '120\\sqrt{-x}'],
+  '60 expressions reversed': [exprs.join(','), [...exprs].reverse().join(',')],
+  '60 complex expressions reversed': [exprs.map((e) => `${e}+i`).join(','), [...exprs].reverse().map((e) => `i+${e}`).join(',')],
+  '100 kB answer': ['x'.repeat(100_000), 'x'],
+};
+const adversarialMs: Record<string, { ms: number; equal: boolean; method: string; timedOut: boolean }> = {};
+for (const [label, [p, g]] of Object.entries(adversarial)) {
+  const t = performance.now();
+  const r = await isEquivalent(p, g);
+  adversarialMs[label] = { ms: Math.round((performance.now() - t) * 10) / 10, equal: r.equal, method: r.method, timedOut: r.timedOut };
+  console.log('adversarial', label, JSON.stringify(adversarialMs[label]));
+}
+
 await closeSharedCasPool();
 const out = {
   date: new Date().toISOString(),
@@ -82,6 +106,7 @@ const out = {
   note: 'Sequential comparisons, one CAS worker; median of 3 rounds by throughput. async = isEquivalent (production path), sync = isEquivalentSync (CAS in-thread).',
   results,
   integerGradeSyncMicrosPerOp: Math.round(integerGradeMicros * 100) / 100,
+  adversarialAsync1sBudget: adversarialMs,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/grader.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');

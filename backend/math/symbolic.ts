@@ -146,6 +146,7 @@ function casCompare(pred: string, gold: string, kind: 'expr' | 'equation'): Deci
     if (!a || !b) return { equal: false, method: 'unparseable' };
     return sameFunction(a, b, 1e-4, false);
   } catch {
-    return { equal: false, method: 'unparseable' };
+    // The engine throws on some inputs (internal type errors, its own evaluation limits): not equal.
+    return { equal: false, method: 'cas_error' };
   }
 }
