@@ -123,9 +123,14 @@ export const casOracle: CasOracle = (pred, gold, kind) => {
   if (casRefusal(pred) !== null || casRefusal(gold) !== null) return { equal: false, method: 'too_complex' };
   const saved = { error: console.error, warn: console.warn, log: console.log };
   console.error = console.warn = console.log = () => {};
+  // Each comparison parses in its own scope, so symbols it declares (`x` as a function after `x(t)`)
+  // do not change how later comparisons read the same letters.
+  const engineRef = ce();
+  engineRef.pushScope();
   try {
     return casCompare(pred, gold, kind);
   } finally {
+    engineRef.popScope();
     Object.assign(console, saved);
   }
 };
