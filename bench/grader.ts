@@ -5,7 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { BENCHMARK_NAMES, loadDataset } from '../backend/data/index.js';
-import { closeSharedCasPool, gradeSync, isEquivalent, isEquivalentSync, sharedCasPool } from '../backend/math/index.js';
+import {
+  closeSharedCasPool,
+  gradeSync,
+  isEquivalent,
+  isEquivalentSync,
+  sharedCasPool,
+} from '../backend/math/index.js';
 
 const perturb = (a: string) => {
   const m = /\d/.exec(a);
@@ -15,7 +21,8 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
-const median = <T>(xs: T[], key: (x: T) => number) => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
+const median = <T>(xs: T[], key: (x: T) => number) =>
+  [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
 
 interface Round {
   comparisons: number;
@@ -41,7 +48,15 @@ async function round(pairs: [string, string][], mode: 'async' | 'sync'): Promise
   }
   const total = (performance.now() - t0) / 1000;
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
-  return { comparisons: pairs.length, perSecond: Math.round(pairs.length / total), p50Ms: r3(pct(lat, 50)), p99Ms: r3(pct(lat, 99)), maxMs: r3(Math.max(...lat)), timedOut, methods };
+  return {
+    comparisons: pairs.length,
+    perSecond: Math.round(pairs.length / total),
+    p50Ms: r3(pct(lat, 50)),
+    p99Ms: r3(pct(lat, 99)),
+    maxMs: r3(Math.max(...lat)),
+    timedOut,
+    methods,
+  };
 }
 
 const golds: string[] = [];
@@ -54,7 +69,10 @@ await sharedCasPool().compare('(x+1)^2', 'x^2+2x+1', { timeoutMs: 60_000 });
 isEquivalentSync('(x+1)^2', 'x^2+2x+1');
 
 const results: Record<string, Round> = {};
-for (const [label, pairs] of [['self', self], ['perturbed', perturbed]] as const) {
+for (const [label, pairs] of [
+  ['self', self],
+  ['perturbed', perturbed],
+] as const) {
   for (const mode of ['async', 'sync'] as const) {
     const rounds: Round[] = [];
     for (let i = 0; i < 3; i++) rounds.push(await round(pairs, mode));
@@ -67,7 +85,8 @@ for (const [label, pairs] of [['self', self], ['perturbed', perturbed]] as const
 const n = 200_000;
 let correct = 0;
 const t0 = performance.now();
-for (let i = 0; i < n; i++) if (gradeSync(`so the sum is \\boxed{${i % 1000}}`, String(i % 997)).verdict === 'correct') correct++;
+for (let i = 0; i < n; i++)
+  if (gradeSync(`so the sum is \\boxed{${i % 1000}}`, String(i % 997)).verdict === 'correct') correct++;
 const integerGradeMicros = ((performance.now() - t0) * 1000) / n;
 console.log('integer gradeSync µs/op', integerGradeMicros.toFixed(2), correct);
 
@@ -84,14 +103,25 @@ const adversarial: Record<string, [string, string]> = {
   '100000!': ['100000!', '99999!'],
   '120 complex square roots': [Array(120).fill('\\sqrt{-x}').join('+'), '120\\sqrt{-x}'],
   '60 expressions reversed': [exprs.join(','), [...exprs].reverse().join(',')],
-  '60 complex expressions reversed': [exprs.map((e) => `${e}+i`).join(','), [...exprs].reverse().map((e) => `i+${e}`).join(',')],
+  '60 complex expressions reversed': [
+    exprs.map((e) => `${e}+i`).join(','),
+    [...exprs]
+      .reverse()
+      .map((e) => `i+${e}`)
+      .join(','),
+  ],
   '100 kB answer': ['x'.repeat(100_000), 'x'],
 };
 const adversarialMs: Record<string, { ms: number; equal: boolean; method: string; timedOut: boolean }> = {};
 for (const [label, [p, g]] of Object.entries(adversarial)) {
   const t = performance.now();
   const r = await isEquivalent(p, g);
-  adversarialMs[label] = { ms: Math.round((performance.now() - t) * 10) / 10, equal: r.equal, method: r.method, timedOut: r.timedOut };
+  adversarialMs[label] = {
+    ms: Math.round((performance.now() - t) * 10) / 10,
+    equal: r.equal,
+    method: r.method,
+    timedOut: r.timedOut,
+  };
   console.log('adversarial', label, JSON.stringify(adversarialMs[label]));
 }
 

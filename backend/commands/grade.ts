@@ -24,13 +24,16 @@ export function parseGradeInput(text: string, file: string): GradeLine[] {
     } catch (err) {
       throw new UserError(`${file}:${i + 1}: malformed JSON: ${(err as Error).message}`);
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${file}:${i + 1}: expected a JSON object`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new UserError(`${file}:${i + 1}: expected a JSON object`);
     const v = value as Record<string, unknown>;
     const field = (name: string): string => {
       const x = v[name];
       if (typeof x === 'string') return x;
       if (typeof x === 'number' && Number.isFinite(x)) return String(x);
-      throw new UserError(`${file}:${i + 1}: field '${name}' must be a string or number, got ${x === undefined ? 'nothing' : JSON.stringify(x)}`);
+      throw new UserError(
+        `${file}:${i + 1}: field '${name}' must be a string or number, got ${x === undefined ? 'nothing' : JSON.stringify(x)}`,
+      );
     };
     out.push({ line: i + 1, value: v, pred: field('pred'), gold: field('gold') });
   }
@@ -42,11 +45,27 @@ export const gradeCommand: Command = {
   summary: 'Check predicted answers against gold answers (JSONL lines with "pred" and "gold")',
   usage: '--input FILE.jsonl [--output FILE.jsonl] [--timeout-ms N]',
   options: {
-    input: { type: 'string', short: 'i', value: 'FILE', description: 'JSONL file, one {"pred", "gold", ...} object per line' },
-    output: { type: 'string', short: 'o', value: 'FILE', description: 'Where to write the graded lines (default: standard output)' },
-    'timeout-ms': { type: 'string', value: 'N', description: 'Time budget per comparison in milliseconds', default: '1000' },
+    input: {
+      type: 'string',
+      short: 'i',
+      value: 'FILE',
+      description: 'JSONL file, one {"pred", "gold", ...} object per line',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FILE',
+      description: 'Where to write the graded lines (default: standard output)',
+    },
+    'timeout-ms': {
+      type: 'string',
+      value: 'N',
+      description: 'Time budget per comparison in milliseconds',
+      default: '1000',
+    },
   },
-  details: 'Each output line is the input object with "equal" (boolean), "method" and "timedOut" added.\nA malformed line stops the command before anything is written.',
+  details:
+    'Each output line is the input object with "equal" (boolean), "method" and "timedOut" added.\nA malformed line stops the command before anything is written.',
   async run(args) {
     const input = str(args, 'input');
     if (!input) throw new UserError('--input FILE is required', 2);
@@ -85,7 +104,9 @@ export const gradeCommand: Command = {
       } catch (err) {
         throw new UserError(`cannot write ${output}: ${(err as Error).message}`);
       }
-      process.stderr.write(`graded ${lines.length} lines: ${equal} equal, ${lines.length - equal} not equal${timedOut ? `, ${timedOut} timed out` : ''} → ${output}\n`);
+      process.stderr.write(
+        `graded ${lines.length} lines: ${equal} equal, ${lines.length - equal} not equal${timedOut ? `, ${timedOut} timed out` : ''} → ${output}\n`,
+      );
     } else process.stdout.write(body);
     return 0;
   },

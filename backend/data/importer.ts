@@ -61,10 +61,13 @@ export async function importDataset(file: string, opts: ImportOptions = {}): Pro
   const seen = new Set<string>();
   let duplicates = 0;
   for (const { line, value } of rows) {
-    const qField = opts.questionField ?? DEFAULT_QUESTION_FIELDS.find((f) => typeof getPath(value, f) === 'string');
+    const qField =
+      opts.questionField ?? DEFAULT_QUESTION_FIELDS.find((f) => typeof getPath(value, f) === 'string');
     const question = qField === undefined ? null : asText(getPath(value, qField));
     if (question === null || question.trim() === '') {
-      const wanted = opts.questionField ? `'${opts.questionField}'` : `one of ${DEFAULT_QUESTION_FIELDS.join(', ')}`;
+      const wanted = opts.questionField
+        ? `'${opts.questionField}'`
+        : `one of ${DEFAULT_QUESTION_FIELDS.join(', ')}`;
       throw new DatasetError(file, line, `no question: field ${wanted} is missing or empty`);
     }
     const idField = opts.idField ?? DEFAULT_ID_FIELDS.find((f) => asText(getPath(value, f)) !== null);

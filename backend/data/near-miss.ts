@@ -5,7 +5,11 @@ import type { SyntheticProblem } from './synthetic.js';
 /** Digit-wise sum without carries: 58+67 → 15 (5+6=11→1, 8+7=15→5). */
 function sumWithoutCarries(a: number, b: number): number {
   let out = 0;
-  for (let place = 1, x = a, y = b; x > 0 || y > 0; place *= 10, x = Math.floor(x / 10), y = Math.floor(y / 10)) {
+  for (
+    let place = 1, x = a, y = b;
+    x > 0 || y > 0;
+    place *= 10, x = Math.floor(x / 10), y = Math.floor(y / 10)
+  ) {
     out += (((x % 10) + (y % 10)) % 10) * place;
   }
   return out;
@@ -43,6 +47,9 @@ export function nearMisses(p: Pick<SyntheticProblem, 'question' | 'answer' | 'fa
 }
 
 /** Is a wrong integer answer a near miss (one of nearMisses, or one digit off)? */
-export function isNearMiss(p: Pick<SyntheticProblem, 'question' | 'answer' | 'family'>, pred: string): boolean {
+export function isNearMiss(
+  p: Pick<SyntheticProblem, 'question' | 'answer' | 'family'>,
+  pred: string,
+): boolean {
   return pred !== p.answer && nearMisses(p).includes(pred);
 }

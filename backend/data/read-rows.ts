@@ -59,7 +59,8 @@ function readJsonArray(file: string): Row[] {
   }
   if (!Array.isArray(value)) throw new DatasetError(file, null, 'expected a JSON array of objects');
   return value.map((v, i) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new DatasetError(file, i + 1, `element ${i} is not an object`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      throw new DatasetError(file, i + 1, `element ${i} is not an object`);
     return { line: i + 1, value: v as Record<string, unknown> };
   });
 }

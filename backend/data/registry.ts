@@ -22,28 +22,66 @@ export interface BuiltinDataset {
 
 export const BUILTIN_DATASETS: BuiltinDataset[] = [
   {
-    name: 'aime24', title: 'AIME 2024', file: 'benchmarks/aime24/test.jsonl', count: 30, goldRule: 'answer',
+    name: 'aime24',
+    title: 'AIME 2024',
+    file: 'benchmarks/aime24/test.jsonl',
+    count: 30,
+    goldRule: 'answer',
     import: { answerField: 'answer', questionField: 'question', metaFields: ['url'] },
   },
   {
-    name: 'amc23', title: 'AMC 2023', file: 'benchmarks/amc23/test.jsonl', count: 40, goldRule: 'answer (a JSON number, 27.0 → "27")',
+    name: 'amc23',
+    title: 'AMC 2023',
+    file: 'benchmarks/amc23/test.jsonl',
+    count: 40,
+    goldRule: 'answer (a JSON number, 27.0 → "27")',
     import: { answerField: 'answer', questionField: 'question', metaFields: ['url'] },
   },
   {
-    name: 'math500', title: 'MATH 500', file: 'benchmarks/math500/test.jsonl', count: 500, goldRule: 'answer',
-    import: { answerField: 'answer', questionField: 'problem', idField: 'unique_id', metaFields: ['subject', 'level'] },
+    name: 'math500',
+    title: 'MATH 500',
+    file: 'benchmarks/math500/test.jsonl',
+    count: 500,
+    goldRule: 'answer',
+    import: {
+      answerField: 'answer',
+      questionField: 'problem',
+      idField: 'unique_id',
+      metaFields: ['subject', 'level'],
+    },
   },
   {
-    name: 'minerva_math', title: 'Minerva Math', file: 'benchmarks/minerva_math/test.jsonl', count: 272, goldRule: 'last \\boxed{} of solution',
+    name: 'minerva_math',
+    title: 'Minerva Math',
+    file: 'benchmarks/minerva_math/test.jsonl',
+    count: 272,
+    goldRule: 'last \\boxed{} of solution',
     import: { answerField: 'boxed:solution', questionField: 'problem', idField: 'idx', metaFields: ['type'] },
   },
   {
-    name: 'olympiadbench', title: 'OlympiadBench', file: 'benchmarks/olympiadbench/test.jsonl', count: 675, goldRule: 'final_answer[0] without $',
-    import: { answerField: 'final_answer', questionField: 'question', metaFields: ['answer_type', 'unit', 'is_multiple_answer', 'subfield'] },
+    name: 'olympiadbench',
+    title: 'OlympiadBench',
+    file: 'benchmarks/olympiadbench/test.jsonl',
+    count: 675,
+    goldRule: 'final_answer[0] without $',
+    import: {
+      answerField: 'final_answer',
+      questionField: 'question',
+      metaFields: ['answer_type', 'unit', 'is_multiple_answer', 'subfield'],
+    },
   },
   {
-    name: 'math_train', title: 'MATH levels 3–5 (SimpleRL training set)', file: 'train/simplelr_math_35_train.qa.jsonl', count: 8523, goldRule: 'answer',
-    import: { answerField: 'answer', questionField: 'question', idField: 'index', metaFields: ['level', 'subject'] },
+    name: 'math_train',
+    title: 'MATH levels 3–5 (SimpleRL training set)',
+    file: 'train/simplelr_math_35_train.qa.jsonl',
+    count: 8523,
+    goldRule: 'answer',
+    import: {
+      answerField: 'answer',
+      questionField: 'question',
+      idField: 'index',
+      metaFields: ['level', 'subject'],
+    },
   },
 ];
 
@@ -63,10 +101,18 @@ export function datasetPath(d: BuiltinDataset): string {
  * Loads a dataset by name. `synthetic` takes generator options (default: seed 0, 10,000 train problems, or
  * 1,000 for `split: 'test'`).
  */
-export async function loadDataset(name: string, synthetic: Partial<SyntheticOptions> = {}): Promise<LoadedDataset> {
+export async function loadDataset(
+  name: string,
+  synthetic: Partial<SyntheticOptions> = {},
+): Promise<LoadedDataset> {
   if (name === 'synthetic') {
     const split = synthetic.split ?? 'train';
-    const records = generateSynthetic({ seed: 0, count: split === 'train' ? 10_000 : 1_000, ...synthetic, split });
+    const records = generateSynthetic({
+      seed: 0,
+      count: split === 'train' ? 10_000 : 1_000,
+      ...synthetic,
+      split,
+    });
     return { name, records, rows: records.length, emptyAnswers: [], duplicates: 0 };
   }
   const d = BUILTIN_DATASETS.find((x) => x.name === name);

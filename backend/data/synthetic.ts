@@ -12,10 +12,34 @@ export const FAMILIES: Family[] = ['add', 'sub', 'mul', 'mixed', 'carry'];
  * every column carries (the natural near miss is a dropped carry: one digit off).
  */
 export const DEFAULT_LEVELS: Record<Family, number[][]> = {
-  add: [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]],
-  sub: [[1, 1, 0], [2, 2, 0], [3, 3, 0], [3, 3, 1], [4, 4, 1]],
-  mul: [[1, 1], [2, 1], [3, 1], [2, 2], [3, 2]],
-  mixed: [[1, 1, 1], [2, 1, 1], [2, 2, 1], [3, 2, 1], [3, 2, 2]],
+  add: [
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [4, 4],
+    [5, 5],
+  ],
+  sub: [
+    [1, 1, 0],
+    [2, 2, 0],
+    [3, 3, 0],
+    [3, 3, 1],
+    [4, 4, 1],
+  ],
+  mul: [
+    [1, 1],
+    [2, 1],
+    [3, 1],
+    [2, 2],
+    [3, 2],
+  ],
+  mixed: [
+    [1, 1, 1],
+    [2, 1, 1],
+    [2, 2, 1],
+    [3, 2, 1],
+    [3, 2, 2],
+  ],
   carry: [[2], [3], [4], [5], [6]],
 };
 
@@ -98,7 +122,11 @@ export function countCarries(a: number, b: number): number {
 }
 
 /** One problem of a family at a level: canonical expression and exact answer. */
-export function makeProblem(family: Family, spec: number[], rand: () => number): { expr: string; answer: number; carries?: number } {
+export function makeProblem(
+  family: Family,
+  spec: number[],
+  rand: () => number,
+): { expr: string; answer: number; carries?: number } {
   switch (family) {
     case 'add': {
       const a = operand(rand, spec[0]!);
@@ -149,21 +177,26 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticProblem[] {
   const table = { ...DEFAULT_LEVELS, ...(opts.digits ?? {}) };
   const testFraction = opts.testFraction ?? 0.1;
   const template = opts.template ?? '{expr}=';
-  for (const f of families) if (!(f in DEFAULT_LEVELS)) throw new Error(`unknown synthetic family '${f}' (known: ${FAMILIES.join(', ')})`);
+  for (const f of families)
+    if (!(f in DEFAULT_LEVELS))
+      throw new Error(`unknown synthetic family '${f}' (known: ${FAMILIES.join(', ')})`);
   const choices: { family: Family; level: number; spec: number[] }[] = [];
   for (const family of families) {
     table[family].forEach((spec, i) => {
       if (!opts.levels || opts.levels.includes(i + 1)) choices.push({ family, level: i + 1, spec });
     });
   }
-  if (choices.length === 0) throw new Error(`no synthetic levels selected (levels ${opts.levels?.join(',')})`);
+  if (choices.length === 0)
+    throw new Error(`no synthetic levels selected (levels ${opts.levels?.join(',')})`);
   const rand = rng32(((opts.seed ?? 0) ^ fnv1a(opts.split)) >>> 0);
   const out: SyntheticProblem[] = [];
   const seen = new Set<string>();
   const maxTries = opts.count * 200 + 1000;
   for (let tries = 0; out.length < opts.count; tries++) {
     if (tries > maxTries) {
-      throw new Error(`only ${out.length} distinct ${opts.split} problems found for ${opts.count} requested: widen the families or levels`);
+      throw new Error(
+        `only ${out.length} distinct ${opts.split} problems found for ${opts.count} requested: widen the families or levels`,
+      );
     }
     const c = choices[Math.floor(rand() * choices.length)]!;
     const p = makeProblem(c.family, c.spec, rand);
@@ -178,7 +211,12 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticProblem[] {
       family: c.family,
       level: c.level,
       split: opts.split,
-      meta: { family: c.family, level: c.level, split: opts.split, ...(p.carries !== undefined ? { carries: p.carries } : {}) },
+      meta: {
+        family: c.family,
+        level: c.level,
+        split: opts.split,
+        ...(p.carries !== undefined ? { carries: p.carries } : {}),
+      },
     });
   }
   return out;

@@ -30,11 +30,16 @@ export class CasPool {
   readonly stats = { jobs: 0, timeouts: 0, restarts: 0, errors: 0 };
 
   constructor(readonly size = 1) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`CAS pool size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`CAS pool size must be a positive integer, got ${size}`);
   }
 
   /** Compares in a worker; resolves (never rejects) within the budget once a worker is running. */
-  compare(pred: string, gold: string, opts: EquivalenceOptions & { timeoutMs: number }): Promise<Equivalence> {
+  compare(
+    pred: string,
+    gold: string,
+    opts: EquivalenceOptions & { timeoutMs: number },
+  ): Promise<Equivalence> {
     if (this.closed) return Promise.resolve({ equal: false, method: 'cas_error', timedOut: false });
     return new Promise((resolve) => {
       this.stats.jobs++;
@@ -46,7 +51,8 @@ export class CasPool {
   /** Terminates every worker; queued comparisons resolve as `cas_error`. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.resolve({ equal: false, method: 'cas_error', timedOut: false });
+    for (const job of this.queue.splice(0))
+      job.resolve({ equal: false, method: 'cas_error', timedOut: false });
     const slots = this.slots.splice(0);
     for (const s of slots) {
       if (s.timer) clearTimeout(s.timer);
@@ -56,7 +62,10 @@ export class CasPool {
   }
 
   private pump(): void {
-    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => s.job === null).length) {
+    while (
+      this.slots.length < this.size &&
+      this.queue.length > this.slots.filter((s) => s.job === null).length
+    ) {
       this.slots.push(this.spawn());
     }
     for (const slot of this.slots) {
@@ -109,7 +118,8 @@ export class CasPool {
     // A worker that cannot even start fails the whole queue instead of respawning forever.
     const dropped = slot.ready ? [] : this.queue.splice(0);
     this.replace(slot);
-    for (const j of job ? [job, ...dropped] : dropped) j.resolve({ equal: false, method: 'cas_error', timedOut: false });
+    for (const j of job ? [job, ...dropped] : dropped)
+      j.resolve({ equal: false, method: 'cas_error', timedOut: false });
   }
 
   /** Drops a slot (terminating its worker); a new worker starts on demand. */

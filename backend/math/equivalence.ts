@@ -6,9 +6,29 @@ import { compareCompiled, compileEquation, compileLatex } from './fast-eval.js';
 import { shapeOf, splitTopLevel, type Shape } from './structure.js';
 
 export type Method =
-  | 'exact' | 'integer' | 'numeric' | 'text' | 'tuple' | 'interval' | 'set' | 'list' | 'union' | 'matrix'
-  | 'equation' | 'symbolic' | 'cas_numeric' | 'random_points' | 'shape_mismatch' | 'unparseable' | 'empty'
-  | 'too_long' | 'too_complex' | 'timeout' | 'cas_error' | 'undecided' | 'evaluated';
+  | 'exact'
+  | 'integer'
+  | 'numeric'
+  | 'text'
+  | 'tuple'
+  | 'interval'
+  | 'set'
+  | 'list'
+  | 'union'
+  | 'matrix'
+  | 'equation'
+  | 'symbolic'
+  | 'cas_numeric'
+  | 'random_points'
+  | 'shape_mismatch'
+  | 'unparseable'
+  | 'empty'
+  | 'too_long'
+  | 'too_complex'
+  | 'timeout'
+  | 'cas_error'
+  | 'undecided'
+  | 'evaluated';
 
 export type Tri = boolean | undefined;
 
@@ -51,7 +71,8 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
   }
   const np = parseSimpleNumber(p);
   const ng = parseSimpleNumber(g);
-  if (np !== null && ng !== null) return { equal: numericEqual(np, ng, ctx.percent, ctx.relTol), method: 'numeric' };
+  if (np !== null && ng !== null)
+    return { equal: numericEqual(np, ng, ctx.percent, ctx.relTol), method: 'numeric' };
   if (/^[A-Za-z]{3,}$/.test(p) && /^[A-Za-z]{3,}$/.test(g) && p.toLowerCase() === g.toLowerCase()) {
     return { equal: true, method: 'text' };
   }
@@ -84,7 +105,12 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
 
 /** `f(x)`, `y`, `M`, `m_{\max}`, `N(n)`, `a_{n}`: a function or variable name, not arithmetic. */
 function isNameLike(lhs: string): boolean {
-  return lhs.length <= 16 && /^(?:[A-Za-z](?:_\{?[\w\\]+\}?)?(?:'|\^\{?\\prime\}?)?(?:\([a-z,]+\))?|\\[a-zA-Z]+(?:_\{?\w+\}?)?)$/.test(lhs);
+  return (
+    lhs.length <= 16 &&
+    /^(?:[A-Za-z](?:_\{?[\w\\]+\}?)?(?:'|\^\{?\\prime\}?)?(?:\([a-z,]+\))?|\\[a-zA-Z]+(?:_\{?\w+\}?)?)$/.test(
+      lhs,
+    )
+  );
 }
 
 function compareShapes(sp: Shape, sg: Shape, ctx: CompareContext, depth: number): Decision {
@@ -117,7 +143,8 @@ function compareShapes(sp: Shape, sg: Shape, ctx: CompareContext, depth: number)
   const up = unordered(sp);
   const ug = unordered(sg);
   if (up && ug) return { equal: matchUnordered(up, ug, sub), method: sg.kind === 'set' ? 'set' : 'list' };
-  if (sp.kind === 'union' && sg.kind === 'union') return { equal: matchUnordered(sp.parts, sg.parts, sub), method: 'union' };
+  if (sp.kind === 'union' && sg.kind === 'union')
+    return { equal: matchUnordered(sp.parts, sg.parts, sub), method: 'union' };
   return { equal: false, method: 'shape_mismatch' };
 }
 
@@ -162,7 +189,8 @@ function matchUnordered(a: string[], b: string[], cmp: (x: string, y: string) =>
       }
       return false;
     };
-    for (let i = 0; i < a.length; i++) if (!tryAssign(i, new Array<boolean>(b.length).fill(false))) return false;
+    for (let i = 0; i < a.length; i++)
+      if (!tryAssign(i, new Array<boolean>(b.length).fill(false))) return false;
     return true;
   };
   if (perfect(false)) return true;

@@ -11,7 +11,10 @@ export const MAX_CAS_CALLS = 24;
 export function isEquivalentSync(pred: string, gold: string, opts: EquivalenceOptions = {}): Equivalence {
   const o = resolveOptions(opts);
   let calls = 0;
-  const bounded: CasOracle = (p, g, kind) => (++calls > MAX_CAS_CALLS ? { equal: false, method: 'too_complex' } : casOracle(p, g, kind));
+  const bounded: CasOracle = (p, g, kind) =>
+    ++calls > MAX_CAS_CALLS ? { equal: false, method: 'too_complex' } : casOracle(p, g, kind);
   const d = compareAnswers(pred, gold, o, o.symbolic ? bounded : undecidedOracle);
-  return d.equal === undefined ? { equal: false, method: 'undecided', timedOut: false } : { equal: d.equal, method: d.method, timedOut: false };
+  return d.equal === undefined
+    ? { equal: false, method: 'undecided', timedOut: false }
+    : { equal: d.equal, method: d.method, timedOut: false };
 }

@@ -2,8 +2,7 @@
 // "the answer is ...", and only when asked the last number. Linear time in the response length.
 
 export type Extraction =
-  | { answer: string; source: 'boxed' | 'answer_is' | 'last_number' }
-  | { answer: null; reason: string };
+  { answer: string; source: 'boxed' | 'answer_is' | 'last_number' } | { answer: null; reason: string };
 
 export interface ExtractOptions {
   /** Fall back to the last number in the text (for scoring only; the RL reward does not use it). */
@@ -61,7 +60,10 @@ export function extractAnswer(text: string, opts: ExtractOptions = {}): Extracti
     if (last) {
       const rest = text.slice(last.index + last[0].length, last.index + last[0].length + 2000);
       const dollar = /^\$([^$]+)\$/.exec(rest);
-      const answer = (dollar ? dollar[1]! : (/^[^\n]*/.exec(rest)?.[0] ?? '')).trim().replace(/\.$/, '').trim();
+      const answer = (dollar ? dollar[1]! : (/^[^\n]*/.exec(rest)?.[0] ?? ''))
+        .trim()
+        .replace(/\.$/, '')
+        .trim();
       if (answer !== '') return { answer, source: 'answer_is' };
     }
   }
@@ -73,5 +75,10 @@ export function extractAnswer(text: string, opts: ExtractOptions = {}): Extracti
   }
   if (boxed && 'unbalanced' in boxed) return { answer: null, reason: 'the last \\boxed{ has no matching }' };
   if (boxed) return { answer: null, reason: 'the last \\boxed{} is empty' };
-  return { answer: null, reason: opts.lastNumber ? 'no \\boxed{}, "the answer is" or number found' : 'no \\boxed{} or "the answer is" found' };
+  return {
+    answer: null,
+    reason: opts.lastNumber
+      ? 'no \\boxed{}, "the answer is" or number found'
+      : 'no \\boxed{} or "the answer is" found',
+  };
 }

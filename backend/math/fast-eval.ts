@@ -13,15 +13,48 @@ type Node = (env: Record<string, number>) => number;
 const MAX_LENGTH = 2000;
 const MAX_DEPTH = 64;
 const FUNCS: Record<string, (x: number) => number> = {
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, ln: Math.log, exp: Math.exp,
-  sec: (x) => 1 / Math.cos(x), csc: (x) => 1 / Math.sin(x), cot: (x) => 1 / Math.tan(x),
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  ln: Math.log,
+  exp: Math.exp,
+  sec: (x) => 1 / Math.cos(x),
+  csc: (x) => 1 / Math.sin(x),
+  cot: (x) => 1 / Math.tan(x),
 };
 
 /** Greek letters read as variables (not \\gamma, \\varphi, \\Gamma: the CAS reads those as constants). */
 const GREEK = new Set([
-  'alpha', 'beta', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa', 'lambda',
-  'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Delta', 'Theta', 'Lambda',
-  'Sigma', 'Phi', 'Psi', 'Omega',
+  'alpha',
+  'beta',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'chi',
+  'psi',
+  'omega',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Sigma',
+  'Phi',
+  'Psi',
+  'Omega',
 ]);
 
 class Bail extends Error {}
@@ -90,7 +123,9 @@ function compileUncached(src: string): Compiled | null {
     if (c === undefined) return false;
     if (/[0-9a-zA-Z(]/.test(c)) return true;
     const cmd = command();
-    return cmd !== null && (cmd === 'frac' || cmd === 'sqrt' || cmd === 'pi' || cmd in FUNCS || GREEK.has(cmd));
+    return (
+      cmd !== null && (cmd === 'frac' || cmd === 'sqrt' || cmd === 'pi' || cmd in FUNCS || GREEK.has(cmd))
+    );
   }
 
   function term(): Node {
@@ -269,7 +304,12 @@ export function pointFor(k: number, varIndex: number): number {
  * and differ (relative 1e-4, exact 0 accepting |x| ≤ 1e-15); true when at least 3 points (or the one value of
  * a closed form) agree; undefined when too few points evaluate. `allowSign`: a = −b also counts (equations).
  */
-export function compareCompiled(a: Compiled, b: Compiled, relTol: number, allowSign = false): boolean | undefined {
+export function compareCompiled(
+  a: Compiled,
+  b: Compiled,
+  relTol: number,
+  allowSign = false,
+): boolean | undefined {
   const vars = [...new Set([...a.vars, ...b.vars])].sort();
   if (vars.length > 8) return undefined;
   const close = (x: number, y: number) => {

@@ -24,7 +24,11 @@ export interface GradeOptions extends EquivalenceOptions, ExtractOptions {
  * only the CAS can decide runs in the shared worker pool, abandoned after `timeoutMs` (default 1000) and
  * then reported `{ equal: false, method: 'timeout', timedOut: true }`.
  */
-export async function isEquivalent(pred: string, gold: string, opts: EquivalenceOptions = {}): Promise<Equivalence> {
+export async function isEquivalent(
+  pred: string,
+  gold: string,
+  opts: EquivalenceOptions = {},
+): Promise<Equivalence> {
   const o = resolveOptions(opts);
   const cheap = isEquivalentCheap(pred, gold, o);
   if (cheap) return cheap;
@@ -36,16 +40,38 @@ function extract(response: string, opts: GradeOptions): { answer: string } | { r
   const max = opts.maxResponseLength ?? 1_000_000;
   if (response.length > max) {
     const reason = `response longer than ${max} characters`;
-    return { result: { verdict: 'no_answer', extracted: null, reason, equal: false, method: 'too_long', timedOut: false } };
+    return {
+      result: {
+        verdict: 'no_answer',
+        extracted: null,
+        reason,
+        equal: false,
+        method: 'too_long',
+        timedOut: false,
+      },
+    };
   }
   const e = extractAnswer(response, opts);
   if (e.answer === null) {
-    return { result: { verdict: 'no_answer', extracted: null, reason: e.reason, equal: false, method: 'empty', timedOut: false } };
+    return {
+      result: {
+        verdict: 'no_answer',
+        extracted: null,
+        reason: e.reason,
+        equal: false,
+        method: 'empty',
+        timedOut: false,
+      },
+    };
   }
   return { answer: e.answer };
 }
 
-const verdictOf = (eq: Equivalence, extracted: string): GradeResult => ({ ...eq, verdict: eq.equal ? 'correct' : 'wrong', extracted });
+const verdictOf = (eq: Equivalence, extracted: string): GradeResult => ({
+  ...eq,
+  verdict: eq.equal ? 'correct' : 'wrong',
+  extracted,
+});
 
 /** Grades a full response against the gold answer, with the CAS in the worker pool (bounded time). */
 export async function grade(response: string, gold: string, opts: GradeOptions = {}): Promise<GradeResult> {

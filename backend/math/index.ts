@@ -3,6 +3,13 @@ export { extractAnswer, type Extraction, type ExtractOptions } from './extract-a
 export { normalize, hasPercentMark } from './normalize.js';
 export { isEquivalentCheap, DEFAULT_OPTIONS, type Equivalence, type EquivalenceOptions } from './options.js';
 export { isEquivalentSync } from './equivalent-sync.js';
-export { isEquivalent, grade, gradeSync, type GradeResult, type GradeOptions, type Verdict } from './grade.js';
+export {
+  isEquivalent,
+  grade,
+  gradeSync,
+  type GradeResult,
+  type GradeOptions,
+  type Verdict,
+} from './grade.js';
 export { CasPool, sharedCasPool, closeSharedCasPool } from './cas-pool.js';
 export type { Method } from './equivalence.js';

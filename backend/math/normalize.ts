@@ -5,18 +5,91 @@ import { splitTopLevel } from './structure.js';
 
 /** Units removed from the end of an answer ("5 cm", "5\text{ cm}^2", "12 \mbox{inches}"). */
 const UNIT_WORDS = [
-  'cm', 'centimeter', 'centimetre', 'mm', 'millimeter', 'm', 'meter', 'metre', 'km', 'kilometer', 'kilometre',
-  'mile', 'ft', 'foot', 'feet', 'inch', 'inches', 'yard', 'yd', 'second', 'sec', 'minute', 'min', 'hour', 'hr',
-  'day', 'week', 'month', 'year', 'degree', 'unit', 'dollar', 'cent', 'liter', 'litre', 'ml', 'gallon',
-  'pound', 'lb', 'kg', 'gram', 'g', 'ounce', 'oz', 'mph', 'kmh', 'km/h', 'm/s', 'point', 'people', 'person',
-  'student', 'sq', 'square', 'cubic', 'radian', 'rad', 'times', 'way', 'hours', 'ways', 'percent', 'coin',
-  'book', 'page', 'mile per hour', 'miles per hour', 'square unit', 'square units', 'square feet',
-  'square inches', 'square meters', 'square centimeters', 'cubic feet', 'cubic inches', 'cubic centimeters',
-  'cubic meters', 'sq units', 'sq ft', 'sq in',
+  'cm',
+  'centimeter',
+  'centimetre',
+  'mm',
+  'millimeter',
+  'm',
+  'meter',
+  'metre',
+  'km',
+  'kilometer',
+  'kilometre',
+  'mile',
+  'ft',
+  'foot',
+  'feet',
+  'inch',
+  'inches',
+  'yard',
+  'yd',
+  'second',
+  'sec',
+  'minute',
+  'min',
+  'hour',
+  'hr',
+  'day',
+  'week',
+  'month',
+  'year',
+  'degree',
+  'unit',
+  'dollar',
+  'cent',
+  'liter',
+  'litre',
+  'ml',
+  'gallon',
+  'pound',
+  'lb',
+  'kg',
+  'gram',
+  'g',
+  'ounce',
+  'oz',
+  'mph',
+  'kmh',
+  'km/h',
+  'm/s',
+  'point',
+  'people',
+  'person',
+  'student',
+  'sq',
+  'square',
+  'cubic',
+  'radian',
+  'rad',
+  'times',
+  'way',
+  'hours',
+  'ways',
+  'percent',
+  'coin',
+  'book',
+  'page',
+  'mile per hour',
+  'miles per hour',
+  'square unit',
+  'square units',
+  'square feet',
+  'square inches',
+  'square meters',
+  'square centimeters',
+  'cubic feet',
+  'cubic inches',
+  'cubic centimeters',
+  'cubic meters',
+  'sq units',
+  'sq ft',
+  'sq in',
 ];
 const UNIT_SET = new Set(UNIT_WORDS.flatMap((u) => [u, u + 's', u + 'es']));
 
-const TEXT_WRAPPERS = /\\(?:text|textbf|textit|mathrm|mathbf|mbox|boldsymbol|mathit|operatorname)\s*\{([^{}]*)\}/g;
+const TEXT_WRAPPERS =
+  /\\(?:text|textbf|textit|mathrm|mathbf|mbox|boldsymbol|mathit|operatorname)\s*\{([^{}]*)\}/g;
 
 /** True when the raw answer marks itself as a percentage (so ×100 / ÷100 variants are allowed). */
 export function hasPercentMark(answer: string): boolean {
@@ -26,7 +99,10 @@ export function hasPercentMark(answer: string): boolean {
 /** Removes a trailing unit: `\text{ cm}^2`, `\mbox{ meters}`, or a bare unit word after a number. */
 function stripUnits(s: string): string {
   // \text{...} (optionally ^2 / ^3) at the end, after something containing a digit or a closing brace.
-  const m = /^(.*?[\d}).])\s*\\(?:text|mbox|mathrm|textnormal)\s*\{\s*([a-zA-Z][a-zA-Z ./]*?)\s*\}(?:\^\{?[23]\}?)?$/.exec(s);
+  const m =
+    /^(.*?[\d}).])\s*\\(?:text|mbox|mathrm|textnormal)\s*\{\s*([a-zA-Z][a-zA-Z ./]*?)\s*\}(?:\^\{?[23]\}?)?$/.exec(
+      s,
+    );
   if (m && UNIT_SET.has(m[2]!.toLowerCase().trim())) return m[1]!.trim();
   if (m && /^[a-z ./]+$/i.test(m[2]!) && /\d/.test(m[1]!)) return m[1]!.trim();
   const w = /^(.*?[\d}).])\s+([a-zA-Z][a-zA-Z ./]*?)(?:\^\{?[23]\}?)?$/.exec(s);
@@ -61,15 +137,28 @@ function stripShortLeftSide(s: string): string {
 export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {}): string {
   let s = answer.replace(/\s+/g, ' ').trim();
   // Math delimiters and dollars (`$5$`, `\$5`, `\(x\)`).
-  s = s.replace(/\\\$/g, '').replace(/\$/g, '').replace(/\\[()]/g, '').replace(/^\\\[|\\\]$/g, '');
-  s = s.replace(/\s*\\?\.\s*$/, '').replace(/[;:]\s*$/, '').trim();
+  s = s
+    .replace(/\\\$/g, '')
+    .replace(/\$/g, '')
+    .replace(/\\[()]/g, '')
+    .replace(/^\\\[|\\\]$/g, '');
+  s = s
+    .replace(/\s*\\?\.\s*$/, '')
+    .replace(/[;:]\s*$/, '')
+    .trim();
   // Spacing commands and style commands.
   s = s.replace(/\\[!,;: ]/g, ' ').replace(/\\(?:quad|qquad)\b/g, ' ');
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)\b/g, '');
   s = s.replace(/\{,\}/g, ',');
   s = s.replace(/\\[dt]frac\b/g, '\\frac').replace(/\\cfrac\b/g, '\\frac');
-  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\b\s*(\\[{}|]|[()[\]|.])?/g, (_m, d: string | undefined) => (d === '.' ? '' : (d ?? '')));
-  s = s.replace(/\\leqslant\b|\\leq\b/g, '\\le').replace(/\\geqslant\b|\\geq\b/g, '\\ge').replace(/\\neq\b/g, '\\ne');
+  s = s.replace(
+    /\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\b\s*(\\[{}|]|[()[\]|.])?/g,
+    (_m, d: string | undefined) => (d === '.' ? '' : (d ?? '')),
+  );
+  s = s
+    .replace(/\\leqslant\b|\\leq\b/g, '\\le')
+    .replace(/\\geqslant\b|\\geq\b/g, '\\ge')
+    .replace(/\\neq\b/g, '\\ne');
   s = s.replace(/\b(b|v|B|V)?matrix\b/g, (m) => (m === 'matrix' ? m : 'pmatrix'));
   s = s.replace(/\\varnothing\b/g, '\\emptyset').replace(/\\infin\b/g, '\\infty');
   // Degrees and percent.
@@ -86,7 +175,8 @@ export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {})
   if (choice) s = choice[1]!;
   // `(3)` → `3`: parentheses around the whole answer holding no comma are not a tuple.
   const paren = /^\((.*)\)$/.exec(s);
-  if (paren && !paren[1]!.includes(',') && splitTopLevel(paren[1]!, ',') !== null && !/[()]/.test(paren[1]!)) s = paren[1]!.trim();
+  if (paren && !paren[1]!.includes(',') && splitTopLevel(paren[1]!, ',') !== null && !/[()]/.test(paren[1]!))
+    s = paren[1]!.trim();
   // Whole-answer number words ("five", "twenty-one").
   if (/^[a-zA-Z -]+$/.test(s)) {
     const n = parseNumberWords(s);
@@ -108,6 +198,7 @@ export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {})
   s = s.replace(/(^|[^\d.])0+(\d)/g, '$1$2');
   if (s.startsWith('+') && s.length > 1) s = s.slice(1);
   // Engineering imaginary unit: `3+2j` → `3+2i` (only when no other letter appears).
-  if (/j/.test(s) && /^[\d.+\-*/()j\\{}frac]+$/.test(s) && !/[a-ik-z]/i.test(s.replace(/\\frac/g, ''))) s = s.replace(/j/g, 'i');
+  if (/j/.test(s) && /^[\d.+\-*/()j\\{}frac]+$/.test(s) && !/[a-ik-z]/i.test(s.replace(/\\frac/g, '')))
+    s = s.replace(/j/g, 'i');
   return s;
 }

@@ -33,7 +33,10 @@ export const DEFAULT_OPTIONS: Required<EquivalenceOptions> = {
 };
 
 export function resolveOptions(opts: EquivalenceOptions = {}): Required<EquivalenceOptions> {
-  return { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+  return {
+    ...DEFAULT_OPTIONS,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+  };
 }
 
 /**
@@ -46,14 +49,16 @@ export function compareAnswers(
   opts: Required<EquivalenceOptions>,
   oracle: CasOracle,
 ): { equal: boolean | undefined; method: Method } {
-  if (pred.length > opts.maxLength || gold.length > opts.maxLength) return { equal: false, method: 'too_long' };
+  if (pred.length > opts.maxLength || gold.length > opts.maxLength)
+    return { equal: false, method: 'too_long' };
   // Hot path of the RL reward: two plain integers need no normalisation.
   if (INTEGER.test(pred) && INTEGER.test(gold) && opts.percent !== 'always') {
     const a = canonicalInteger(pred);
     const b = canonicalInteger(gold);
     return { equal: a === b, method: a === b && pred === gold ? 'exact' : 'integer' };
   }
-  const percent = opts.percent === 'always' || (opts.percent === 'auto' && (hasPercentMark(pred) || hasPercentMark(gold)));
+  const percent =
+    opts.percent === 'always' || (opts.percent === 'auto' && (hasPercentMark(pred) || hasPercentMark(gold)));
   const keepLeftSide = pred.includes('=') && gold.includes('=');
   const p = normalize(pred, { keepLeftSide });
   const g = normalize(gold, { keepLeftSide });
@@ -61,7 +66,11 @@ export function compareAnswers(
 }
 
 /** The cheap rules only: a decided Equivalence, or null when only the CAS can decide. Never slow. */
-export function isEquivalentCheap(pred: string, gold: string, opts: EquivalenceOptions = {}): Equivalence | null {
+export function isEquivalentCheap(
+  pred: string,
+  gold: string,
+  opts: EquivalenceOptions = {},
+): Equivalence | null {
   const d = compareAnswers(pred, gold, resolveOptions(opts), undecidedOracle);
   return d.equal === undefined ? null : { equal: d.equal, method: d.method, timedOut: false };
 }

@@ -68,7 +68,10 @@ function enclosesAll(s: string, open: number): boolean {
 export function shapeOf(s: string): Shape {
   const mat = /^\\begin\{pmatrix\}(.*)\\end\{pmatrix\}$/.exec(s);
   if (mat) {
-    const rows = mat[1]!.split('\\\\').filter((r) => r !== '').map((r) => r.split('&'));
+    const rows = mat[1]!
+      .split('\\\\')
+      .filter((r) => r !== '')
+      .map((r) => r.split('&'));
     if (rows.length > 0) return { kind: 'matrix', rows };
   }
   const union = splitTopLevel(s, '\\cup');

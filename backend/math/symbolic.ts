@@ -37,7 +37,8 @@ export function casRefusal(latex: string): string | null {
     else if (c === '}' || c === ')' || c === ']') depth--;
   }
   if (max > CAS_LIMITS.maxBraceDepth) return 'nested deeper than the CAS limit';
-  if (new RegExp(`\\^\\{?-?\\d{${CAS_LIMITS.maxExponentDigits + 1},}`).test(latex)) return 'exponent too large';
+  if (new RegExp(`\\^\\{?-?\\d{${CAS_LIMITS.maxExponentDigits + 1},}`).test(latex))
+    return 'exponent too large';
   if (/!\s*!|\d{4,}!/.test(latex)) return 'factorial too large';
   return null;
 }
@@ -65,7 +66,6 @@ function valuesClose(a: { re: number; im: number }, b: { re: number; im: number 
   return partClose(a.re, b.re, relTol) && partClose(a.im, b.im, relTol);
 }
 
-
 /** Equality of two closed forms by value; huge values (beyond doubles) are compared by their ratio. */
 function closedFormEqual(a: Boxed, b: Boxed, relTol: number): boolean | null {
   const va = valueOf(a);
@@ -85,7 +85,8 @@ function sameFunction(a: Boxed, b: Boxed, relTol: number, allowSign: boolean): D
   const vars = [...new Set([...a.unknowns, ...b.unknowns])].sort();
   if (vars.length === 0) {
     const eq = closedFormEqual(a, b, relTol);
-    if (eq === true || !allowSign) return { equal: eq ?? false, method: eq === null ? 'unparseable' : 'cas_numeric' };
+    if (eq === true || !allowSign)
+      return { equal: eq ?? false, method: eq === null ? 'unparseable' : 'cas_numeric' };
     const neg = closedFormEqual(a, engineRef.box(['Negate', b]), relTol);
     return { equal: neg === true, method: 'cas_numeric' };
   }
@@ -105,7 +106,8 @@ function sameFunction(a: Boxed, b: Boxed, relTol: number, allowSign: boolean): D
     // One point where neither a = b nor (for equations) a = −b holds decides "not equal".
     if (agree < tried && (!allowSign || agreeNeg < tried)) return { equal: false, method: 'random_points' };
   }
-  if (tried >= 3) return { equal: agree === tried || (allowSign && agreeNeg === tried), method: 'random_points' };
+  if (tried >= 3)
+    return { equal: agree === tried || (allowSign && agreeNeg === tried), method: 'random_points' };
   const diff = engineRef.box(['Subtract', a, b]).simplify();
   return { equal: diff.isSame(engineRef.Zero), method: 'symbolic' };
 }
@@ -144,7 +146,10 @@ function casCompare(pred: string, gold: string, kind: 'expr' | 'equation'): Deci
       const b = parse(`(${gl})-(${gr})`);
       if (!a || !b) return { equal: false, method: 'unparseable' };
       const d = sameFunction(a, b, 1e-4, true);
-      return { equal: d.equal, method: d.method === 'unparseable' || d.method === 'too_complex' ? d.method : 'equation' };
+      return {
+        equal: d.equal,
+        method: d.method === 'unparseable' || d.method === 'too_complex' ? d.method : 'equation',
+      };
     }
     const a = parse(pred);
     const b = parse(gold);

@@ -14,17 +14,30 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 test('writes every line back with equal, method and timedOut', () => {
   const input = path.join(dir, 'in.jsonl');
   const output = path.join(dir, 'out.jsonl');
-  writeFileSync(input, [
-    JSON.stringify({ id: 'a', pred: '\\frac12', gold: '0.5' }),
-    JSON.stringify({ id: 'b', pred: '(x+1)^2', gold: 'x^2+2x+1' }),
-    '',
-    JSON.stringify({ id: 'c', pred: '7', gold: 8 }),
-  ].join('\n'));
+  writeFileSync(
+    input,
+    [
+      JSON.stringify({ id: 'a', pred: '\\frac12', gold: '0.5' }),
+      JSON.stringify({ id: 'b', pred: '(x+1)^2', gold: 'x^2+2x+1' }),
+      '',
+      JSON.stringify({ id: 'c', pred: '7', gold: 8 }),
+    ].join('\n'),
+  );
   const r = run('--input', input, '--output', output);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /graded 3 lines: 2 equal, 1 not equal/);
-  const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(rows.map((x) => [x.id, x.equal, x.timedOut]), [['a', true, false], ['b', true, false], ['c', false, false]]);
+  const rows = readFileSync(output, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    rows.map((x) => [x.id, x.equal, x.timedOut]),
+    [
+      ['a', true, false],
+      ['b', true, false],
+      ['c', false, false],
+    ],
+  );
   assert.equal(rows[0].method, 'numeric');
   const stdout = run('--input', input);
   assert.equal(stdout.status, 0);

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, loadDataset } from '../../../backend/data/index.js';
 import { isEquivalentSync, normalize } from '../../../backend/math/index.js';
 
-const EXPECTED: Record<string, number> = { aime24: 30, amc23: 40, math500: 500, minerva_math: 272, olympiadbench: 675 };
+const EXPECTED: Record<string, number> = {
+  aime24: 30,
+  amc23: 40,
+  math500: 500,
+  minerva_math: 272,
+  olympiadbench: 675,
+};
 
 /** The gold with its first digit changed (d → d+1 mod 10), or null when it has no digit. */
 function perturb(answer: string): string | null {
@@ -24,7 +30,11 @@ for (const name of BENCHMARK_NAMES) {
     for (const r of d.records) {
       assert.ok(r.answer.trim() !== '' && r.question.trim() !== '', r.id);
       assert.equal(r.source, name);
-      assert.equal(normalize(normalize(r.answer)), normalize(r.answer), `normalize is idempotent on ${r.answer}`);
+      assert.equal(
+        normalize(normalize(r.answer)),
+        normalize(r.answer),
+        `normalize is idempotent on ${r.answer}`,
+      );
       assert.equal(isEquivalentSync(r.answer, r.answer).equal, true, r.answer);
       const p = perturb(r.answer);
       if (p === null) continue;
@@ -50,7 +60,10 @@ test('gold rules: AMC numbers lose .0, Minerva reads the last box, OlympiadBench
 test('math_train: 8,523 rows, two with empty answers reported by line, one duplicate question', async () => {
   const d = await loadDataset('math_train');
   assert.equal(d.rows, 8523);
-  assert.deepEqual(d.emptyAnswers.map((e) => e.line), [5055, 5159]);
+  assert.deepEqual(
+    d.emptyAnswers.map((e) => e.line),
+    [5055, 5159],
+  );
   assert.equal(d.records.length, 8521);
   assert.equal(d.duplicates, 1);
   assert.ok(d.records.every((r) => [3, 4, 5].includes(r.meta?.level as number)));
@@ -66,7 +79,10 @@ test('math_train: 8,523 rows, two with empty answers reported by line, one dupli
 });
 
 test('the registry lists every built-in file, resolved inside the package', () => {
-  assert.deepEqual(BUILTIN_DATASETS.map((d) => d.name), [...BENCHMARK_NAMES, 'math_train']);
+  assert.deepEqual(
+    BUILTIN_DATASETS.map((d) => d.name),
+    [...BENCHMARK_NAMES, 'math_train'],
+  );
 });
 
 test('unknown dataset names fail with the list of known ones', async () => {

@@ -1,7 +1,14 @@
 // The synthetic curriculum: deterministic, exact answers, disjoint splits, levels and families configurable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LEVELS, FAMILIES, generateSynthetic, loadDataset, problemSpaceSize, splitOf } from '../../../backend/data/index.js';
+import {
+  DEFAULT_LEVELS,
+  FAMILIES,
+  generateSynthetic,
+  loadDataset,
+  problemSpaceSize,
+  splitOf,
+} from '../../../backend/data/index.js';
 
 /** Evaluates `a+b*c`-style integer expressions independently of the generator (shunting by recursion). */
 function evaluate(expr: string): number {
@@ -41,7 +48,10 @@ test('deterministic in the seed, different across seeds', () => {
   const b = generateSynthetic({ seed: 7, count: 300, split: 'train' });
   const c = generateSynthetic({ seed: 8, count: 300, split: 'train' });
   assert.deepEqual(a, b);
-  assert.notDeepEqual(a.map((p) => p.id), c.map((p) => p.id));
+  assert.notDeepEqual(
+    a.map((p) => p.id),
+    c.map((p) => p.id),
+  );
 });
 
 test('answers are exact and the records carry family, level and split', () => {
@@ -65,7 +75,8 @@ test('train and test are disjoint by construction, test holds about testFraction
   assert.ok(test_.every((p) => !trainIds.has(p.id)));
   assert.ok(test_.every((p) => splitOf(p.id) === 'test') && train.every((p) => splitOf(p.id) === 'train'));
   let inTest = 0;
-  for (let a = 100; a < 200; a++) for (let b = 100; b < 200; b++) if (splitOf(`add:${a}+${b}`) === 'test') inTest++;
+  for (let a = 100; a < 200; a++)
+    for (let b = 100; b < 200; b++) if (splitOf(`add:${a}+${b}`) === 'test') inTest++;
   assert.ok(inTest > 800 && inTest < 1200, `${inTest} of 10000 in test`);
 });
 
@@ -73,16 +84,35 @@ test('carry family: every column carries; sub without sign stays non-negative', 
   for (const p of generateSynthetic({ seed: 2, count: 300, split: 'train', families: ['carry'] })) {
     assert.equal(p.meta?.carries, p.level + 1);
   }
-  for (const p of generateSynthetic({ seed: 2, count: 300, split: 'train', families: ['sub'], levels: [1, 2, 3] })) {
+  for (const p of generateSynthetic({
+    seed: 2,
+    count: 300,
+    split: 'train',
+    families: ['sub'],
+    levels: [1, 2, 3],
+  })) {
     assert.ok(Number(p.answer) >= 0, p.question);
   }
 });
 
 test('levels, digits and template are configurable; a too-small space is an error', () => {
-  const easy = generateSynthetic({ seed: 0, count: 50, split: 'train', families: ['mul'], digits: { mul: [[1, 1]] }, template: 'Q:{expr}' });
+  const easy = generateSynthetic({
+    seed: 0,
+    count: 50,
+    split: 'train',
+    families: ['mul'],
+    digits: { mul: [[1, 1]] },
+    template: 'Q:{expr}',
+  });
   assert.ok(easy.every((p) => /^Q:\d\*\d$/.test(p.question)));
-  assert.throws(() => generateSynthetic({ seed: 0, count: 200, split: 'test', families: ['add'], levels: [1] }), /only \d+ distinct test problems/);
-  assert.throws(() => generateSynthetic({ seed: 0, count: 1, split: 'train', families: ['pow' as 'add'] }), /unknown synthetic family 'pow'/);
+  assert.throws(
+    () => generateSynthetic({ seed: 0, count: 200, split: 'test', families: ['add'], levels: [1] }),
+    /only \d+ distinct test problems/,
+  );
+  assert.throws(
+    () => generateSynthetic({ seed: 0, count: 1, split: 'train', families: ['pow' as 'add'] }),
+    /unknown synthetic family 'pow'/,
+  );
 });
 
 test('the problem space is far larger than a training run at the upper levels', () => {

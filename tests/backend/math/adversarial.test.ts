@@ -2,7 +2,13 @@
 // the async path with its 1 s budget; the result must come back decided or marked timed out.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSharedCasPool, extractAnswer, grade, isEquivalent, normalize } from '../../../backend/math/index.js';
+import {
+  closeSharedCasPool,
+  extractAnswer,
+  grade,
+  isEquivalent,
+  normalize,
+} from '../../../backend/math/index.js';
 
 after(() => closeSharedCasPool());
 
@@ -17,7 +23,7 @@ const INPUTS: [string, string][] = [
   [nestedFrac(20), nestedFrac(21)],
   ['x'.repeat(9_000), 'x'.repeat(8_999)],
   ['1+'.repeat(4000) + '1', '4001'],
-  ['(' .repeat(3000) + 'x' + ')'.repeat(3000), 'x'],
+  ['('.repeat(3000) + 'x' + ')'.repeat(3000), 'x'],
   ['9^{9^{9^{9}}}', '9^{9^{9^{8}}}'],
   ['10^{100000}', '10^{99999}'],
   ['\\sqrt{\\sqrt{\\sqrt{\\sqrt{\\sqrt{2}}}}}', '2^{1/32}'],
@@ -26,7 +32,13 @@ const INPUTS: [string, string][] = [
   [Array(2000).fill('1').join(','), Array(2000).fill('1').join(',')],
   // 60 distinct expressions, reversed: an n² matching of non-trivial elements.
   [EXPRS.join(','), [...EXPRS].reverse().join(',')],
-  [EXPRS.map((e) => `${e}+i`).join(','), [...EXPRS].reverse().map((e) => `i+${e}`).join(',')],
+  [
+    EXPRS.map((e) => `${e}+i`).join(','),
+    [...EXPRS]
+      .reverse()
+      .map((e) => `i+${e}`)
+      .join(','),
+  ],
 ];
 
 test('adversarial comparisons come back within their budget (decided or timed out)', async () => {

@@ -3,7 +3,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CASES } from './grader-cases.js';
-import { closeSharedCasPool, isEquivalent, isEquivalentCheap, isEquivalentSync, normalize } from '../../../backend/math/index.js';
+import {
+  closeSharedCasPool,
+  isEquivalent,
+  isEquivalentCheap,
+  isEquivalentSync,
+  normalize,
+} from '../../../backend/math/index.js';
 
 after(() => closeSharedCasPool());
 
@@ -14,7 +20,10 @@ test('at least 150 grader cases, a third of them negatives', () => {
 
 test('every grader case (sync path)', () => {
   const wrong = CASES.filter(([p, g, eq]) => isEquivalentSync(p, g).equal !== eq);
-  assert.deepEqual(wrong.map((c) => c[3]), []);
+  assert.deepEqual(
+    wrong.map((c) => c[3]),
+    [],
+  );
 });
 
 test('async path agrees with the sync path on the symbolic cases', async () => {

@@ -171,12 +171,37 @@ export const CASES: Case[] = [
   ['\\emptyset', '\\varnothing', true, 'empty set spellings'],
   ['3', '(3,0)', false, 'scalar vs tuple'],
   // matrices
-  ['\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}', '\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}', true, 'pmatrix vs bmatrix'],
-  ['\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}', '\\begin{pmatrix}1&2\\\\3&5\\end{pmatrix}', false, 'matrix cell differs'],
-  ['\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}', '\\begin{pmatrix}1&3\\\\2&4\\end{pmatrix}', false, 'transposed matrix'],
-  ['\\begin{pmatrix}0.5\\\\2\\end{pmatrix}', '\\begin{pmatrix}\\frac12\\\\2\\end{pmatrix}', true, 'matrix cells by value'],
+  [
+    '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}',
+    '\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}',
+    true,
+    'pmatrix vs bmatrix',
+  ],
+  [
+    '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}',
+    '\\begin{pmatrix}1&2\\\\3&5\\end{pmatrix}',
+    false,
+    'matrix cell differs',
+  ],
+  [
+    '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}',
+    '\\begin{pmatrix}1&3\\\\2&4\\end{pmatrix}',
+    false,
+    'transposed matrix',
+  ],
+  [
+    '\\begin{pmatrix}0.5\\\\2\\end{pmatrix}',
+    '\\begin{pmatrix}\\frac12\\\\2\\end{pmatrix}',
+    true,
+    'matrix cells by value',
+  ],
   ['\\begin{pmatrix}1\\\\2\\end{pmatrix}', '(1,2)', true, 'column vector vs tuple'],
-  ['\\begin{pmatrix}1&2\\end{pmatrix}', '\\begin{pmatrix}1\\\\2\\end{pmatrix}', false, 'row vs column matrix shape'],
+  [
+    '\\begin{pmatrix}1&2\\end{pmatrix}',
+    '\\begin{pmatrix}1\\\\2\\end{pmatrix}',
+    false,
+    'row vs column matrix shape',
+  ],
   ['\\begin{pmatrix}1&2&3\\end{pmatrix}', '\\begin{pmatrix}1&2\\end{pmatrix}', false, 'matrix size'],
   // infinity and misc
   ['\\infty', 'infinity', true, 'infinity word'],
