@@ -36,6 +36,8 @@ for (const name of BENCHMARK_NAMES) {
         `normalize is idempotent on ${r.answer}`,
       );
       assert.equal(isEquivalentSync(r.answer, r.answer).equal, true, r.answer);
+      // The normalised form still means the gold answer.
+      assert.equal(isEquivalentSync(normalize(r.answer), r.answer).equal, true, `normalised ${r.answer}`);
       const p = perturb(r.answer);
       if (p === null) continue;
       perturbed++;
