@@ -1,0 +1,40 @@
+// Plain C++ kernels on float buffers (no N-API here); addon.cc binds them to JavaScript.
+#pragma once
+#include <cstdint>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+// One binary for every x86-64: an AVX2+FMA clone chosen at load time, the baseline otherwise.
+#define AS_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define AS_CLONES
+#endif
+
+namespace as {
+
+// C[i] = op(A[aOff[i]], B[bOff[i]]) for `count` [M,K]x[K,N] products (row-major), C contiguous [count,M,N].
+void matmulBatched(const float* a, const float* b, float* c, const int64_t* aOff, const int64_t* bOff, int64_t count,
+                   int m, int n, int k, bool transA, bool transB);
+
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDiff, kPow };
+// out[outShape] = op(a, b) with per-dimension element strides (0 = broadcast), rank <= 8.
+void binaryStrided(BinaryOp op, const float* a, const float* b, float* out, int rank, const int64_t* shape,
+                   const int64_t* aStr, const int64_t* bStr);
+
+enum UnaryOp { kExp, kLog, kSqrt, kRsqrt, kNeg, kAbs, kSquare, kTanh, kSigmoid, kRelu, kReciprocal, kSin, kCos, kLog1p, kExpm1, kElu, kStep };
+void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
+
+// out = permute(x) for 4-byte elements; rank <= 8.
+void transpose32(const uint32_t* x, uint32_t* out, int rank, const int64_t* shape, const int32_t* perm);
+
+enum ReduceOp { kSum, kMean, kMaxR, kMinR, kProd };
+// Reduces the last `inner` elements of each of `outer` rows (double accumulation like tfjs's cpu kernels).
+void reduceRows(ReduceOp op, const float* x, float* out, int64_t outer, int64_t inner);
+// Reduces over the middle axis of x viewed as [outer, mid, inner] → [outer, inner].
+void reduceMiddle(ReduceOp op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
+
+void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
+
+// out = cond ? t : e, cond broadcast over blocks of `inner` elements (cond has n/inner entries).
+void select(const uint8_t* cond, const float* t, const float* e, float* out, int64_t n, int64_t inner);
+
+}  // namespace as
