@@ -29,6 +29,12 @@ export interface NativeAddon {
   reduce(op: number, x: F32, out: F32, outer: number, mid: number, inner: number): void;
   softmax(x: F32, out: F32, rows: number, cols: number, log: boolean): void;
   select(cond: Uint8Array, t: F32, e: F32, out: F32, inner: number): void;
+  /** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over shape (4-byte elements). */
+  copy(src: Word, srcOffset: number, srcStrides: Float64Array, dst: Word, dstOffset: number, dstStrides: Float64Array, shape: Float64Array): void;
+  /** out[seg[i]] += x[i] for rows of `inner` floats (out zeroed by the caller). */
+  segmentSum(x: F32, segmentIds: Int32Array, out: F32, inner: number, numSegments: number): void;
+  /** out = x[:, indices, :] for x viewed as [outer, axisDim, inner]. */
+  gather(x: Word, indices: Int32Array, out: Word, outer: number, axisDim: number, inner: number): void;
   setThreads(n: number): void;
   info(): { blas: string; threads: number };
 }

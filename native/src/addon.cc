@@ -200,6 +200,58 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) — 4-byte elements, Float64Array metadata
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View src, dst;
+  std::vector<int64_t> ss, ds, shape;
+  if (!view4(info, 0, &src, "src") || !ints(info, 2, &ss, "srcStrides") || !view4(info, 3, &dst, "dst") ||
+      !ints(info, 5, &ds, "dstStrides") || !ints(info, 6, &shape, "shape"))
+    return env.Undefined();
+  const int64_t so = num(info, 1), dO = num(info, 4);
+  CHECK(shape.size() <= 8 && ss.size() == shape.size() && ds.size() == shape.size(), "bad rank");
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  if (total > 0) {
+    CHECK(so >= 0 && so + extent(shape, ss) <= static_cast<int64_t>(src.length), "src region out of range");
+    CHECK(dO >= 0 && dO + extent(shape, ds) <= static_cast<int64_t>(dst.length), "dst region out of range");
+  }
+  as::copyStrided(static_cast<const uint32_t*>(src.data), so, ss.data(), static_cast<uint32_t*>(dst.data), dO, ds.data(),
+                  static_cast<int>(shape.size()), shape.data());
+  return env.Undefined();
+}
+
+// segmentSum(x, segIds: Int32Array, out, inner, numSegments); out must be zeroed by the caller
+Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View x, seg, o;
+  if (!view(info, 0, &x, napi_float32_array, "x") || !view(info, 1, &seg, napi_int32_array, "segmentIds") ||
+      !view(info, 2, &o, napi_float32_array, "out"))
+    return env.Undefined();
+  const int64_t inner = num(info, 3), numSegments = num(info, 4);
+  const int64_t rows = static_cast<int64_t>(seg.length);
+  CHECK(inner >= 0 && numSegments >= 0, "bad extents");
+  CHECK(static_cast<int64_t>(x.length) >= rows * inner && static_cast<int64_t>(o.length) >= numSegments * inner, "buffer too small");
+  as::segmentSum(F(x), static_cast<const int32_t*>(seg.data), F(o), rows, inner, numSegments);
+  return env.Undefined();
+}
+
+// gather(x, indices: Int32Array, out, outer, axisDim, inner) — 4-byte elements
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View x, idx, o;
+  if (!view4(info, 0, &x, "x") || !view(info, 1, &idx, napi_int32_array, "indices") || !view4(info, 2, &o, "out"))
+    return env.Undefined();
+  const int64_t outer = num(info, 3), axisDim = num(info, 4), inner = num(info, 5);
+  const int64_t n = static_cast<int64_t>(idx.length);
+  CHECK(outer >= 0 && axisDim >= 0 && inner >= 0, "bad extents");
+  CHECK(static_cast<int64_t>(x.length) >= outer * axisDim * inner && static_cast<int64_t>(o.length) >= outer * n * inner,
+        "buffer too small");
+  as::gatherRows(static_cast<const uint32_t*>(x.data), static_cast<const int32_t*>(idx.data),
+                 static_cast<uint32_t*>(o.data), outer, axisDim, n, inner);
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   openblas_set_num_threads(static_cast<int>(num(info, 0)));
   return info.Env().Undefined();
@@ -221,6 +273,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("select", Napi::Function::New(env, Select));
+  exports.Set("copy", Napi::Function::New(env, Copy));
+  exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
+  exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;

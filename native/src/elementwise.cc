@@ -209,4 +209,45 @@ void transpose32(const uint32_t* x, uint32_t* out, int rank, const int64_t* shap
   }
 }
 
+void copyStrided(const uint32_t* src, int64_t srcOff, const int64_t* srcStr, uint32_t* dst, int64_t dstOff,
+                 const int64_t* dstStr, int rank, const int64_t* shape) {
+  int64_t total = 1;
+  for (int d = 0; d < rank; ++d) total *= shape[d];
+  if (total == 0) return;
+  if (rank == 0) {
+    dst[dstOff] = src[srcOff];
+    return;
+  }
+  const int last = rank - 1;
+  const int64_t n = shape[last], ss = srcStr[last], ds = dstStr[last];
+  int64_t idx[8] = {0};
+  int64_t so = srcOff, dO = dstOff;
+  for (int64_t done = 0; done < total; done += n) {
+    if (ss == 1 && ds == 1) std::memcpy(dst + dO, src + so, sizeof(uint32_t) * n);
+    else for (int64_t i = 0; i < n; ++i) dst[dO + i * ds] = src[so + i * ss];
+    for (int d = last - 1; d >= 0; --d) {
+      if (++idx[d] < shape[d]) {
+        so += srcStr[d];
+        dO += dstStr[d];
+        break;
+      }
+      so -= srcStr[d] * (shape[d] - 1);
+      dO -= dstStr[d] * (shape[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
+
+void gatherRows(const uint32_t* x, const int32_t* idx, uint32_t* out, int64_t outer, int64_t axisDim, int64_t nIdx,
+                int64_t inner) {
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < nIdx; ++i) {
+      uint32_t* dst = out + (o * nIdx + i) * inner;
+      const int64_t j = idx[i];
+      if (j < 0 || j >= axisDim) std::memset(dst, 0, sizeof(uint32_t) * inner);
+      else std::memcpy(dst, x + (o * axisDim + j) * inner, sizeof(uint32_t) * inner);
+    }
+  }
+}
+
 }  // namespace as

@@ -37,4 +37,15 @@ void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool lo
 // out = cond ? t : e, cond broadcast over blocks of `inner` elements (cond has n/inner entries).
 void select(const uint8_t* cond, const float* t, const float* e, float* out, int64_t n, int64_t inner);
 
+// dst[dstOff + Σ i_d·dstStr_d] = src[srcOff + Σ i_d·srcStr_d] over `shape` (4-byte elements, rank <= 8).
+void copyStrided(const uint32_t* src, int64_t srcOff, const int64_t* srcStr, uint32_t* dst, int64_t dstOff,
+                 const int64_t* dstStr, int rank, const int64_t* shape);
+
+// out[seg[i], :] += x[i, :] for rows of `inner` floats; rows with seg outside [0, numSegments) are dropped.
+void segmentSum(const float* x, const int32_t* seg, float* out, int64_t rows, int64_t inner, int64_t numSegments);
+
+// out[i, :] = x[idx[i], :] over `outer` batches of [axisDim, inner] (4-byte elements); idx outside → zeros.
+void gatherRows(const uint32_t* x, const int32_t* idx, uint32_t* out, int64_t outer, int64_t axisDim, int64_t nIdx,
+                int64_t inner);
+
 }  // namespace as

@@ -102,4 +102,14 @@ void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool lo
   }
 }
 
+void segmentSum(const float* x, const int32_t* seg, float* out, int64_t rows, int64_t inner, int64_t numSegments) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t s = seg[r];
+    if (s < 0 || s >= numSegments) continue;
+    float* dst = out + s * inner;
+    const float* src = x + r * inner;
+    for (int64_t i = 0; i < inner; ++i) dst[i] += src[i];
+  }
+}
+
 }  // namespace as

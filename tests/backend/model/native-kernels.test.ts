@@ -191,6 +191,33 @@ test('select (where) matches stock', { skip }, () => {
   }
 });
 
+test('slice, split, concat, gather and unsortedSegmentSum match stock (float32 and int32)', { skip }, () => {
+  const int = (shape: number[]) => tf.cast(tf.mul(randn(shape), 1000), 'int32');
+  for (const make of [withSpecials, int]) {
+    check('slice 2d', () => tf.slice(make([5, 7]), [1, 2], [3, -1]), 0);
+    check('slice 4d', () => tf.slice(make([2, 3, 4, 5]), [1, 0, 1, 2], [1, 3, 2, 3]), 0);
+    check('slice empty', () => tf.slice(make([3, 4]), [1, 1], [0, 2]), 0);
+    check('slice scalar-ish', () => tf.slice(make([1]), [0], [1]), 0);
+    for (const [shape, n, ax] of [[[4, 6], 2, -1], [[2, 3, 8], [3, -1, 4], 2], [[6, 5], [1, 5], 0], [[2, 4, 3, 6], 3, 3]] as [number[], number | number[], number][]) {
+      for (let i = 0; i < (Array.isArray(n) ? n.length : n); i++) check(`split ${shape} ${n} ${ax} #${i}`, () => tf.split(make(shape), n, ax)[i], 0);
+    }
+    check('concat last', () => tf.concat([make([2, 3, 4]), make([2, 3, 1]), make([2, 3, 0])], -1), 0);
+    check('concat first', () => tf.concat([make([1, 5]), make([3, 5])], 0), 0);
+    check('concat middle', () => tf.concat([make([2, 1, 3]), make([2, 4, 3])], 1), 0);
+    check('gather rows', () => tf.gather(make([7, 5]), tf.tensor1d([6, 0, 3, 3], 'int32')), 0);
+    check('gather axis 1, 2-d indices', () => tf.gather(make([3, 7, 2]), tf.tensor2d([[1, 2], [6, 0]], [2, 2], 'int32'), 1), 0);
+  }
+  check('unsortedSegmentSum 1-d ids', () => tf.unsortedSegmentSum(randn([6, 4]), tf.tensor1d([0, 2, 2, 5, -1, 0], 'int32'), 4));
+  // Stock tfjs fails on 2-d ids (its broadcasting is wrong), so compare with stock on the flattened equivalent.
+  const x = randn([2, 3, 4]);
+  const nat2d = tf.tidy(() => tf.unsortedSegmentSum(x, tf.tensor2d([[1, 0, 1], [2, 2, 0]], [2, 3], 'int32'), 3).dataSync().slice());
+  check('unsortedSegmentSum flattened', () => tf.unsortedSegmentSum(tf.reshape(x, [6, 4]), tf.tensor1d([1, 0, 1, 2, 2, 0], 'int32'), 3));
+  const flat = tf.tidy(() => tf.unsortedSegmentSum(tf.reshape(x, [6, 4]), tf.tensor1d([1, 0, 1, 2, 2, 0], 'int32'), 3).dataSync().slice());
+  assert.deepEqual(nat2d, flat);
+  x.dispose();
+  check('embedding gradient', () => tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.gather(w, tf.tensor1d([1, 1, 4, 0], 'int32')))))(randn([5, 3])));
+});
+
 test('gradients through native kernels equal stock gradients', { skip }, () => {
   const x = randn([4, 6, 8]);
   const w = randn([8, 8], -0.5, 0.5);
