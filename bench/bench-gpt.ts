@@ -2,6 +2,7 @@
 // against tfjs directly, mirroring the project's transformer until backend/model/transformer.ts lands on main;
 // bench/peers/gpt_torch.py is the same model in PyTorch. Only what the benchmark needs: train step, KV decode.
 import { tf, type Tensor, type Variable } from '../backend/model/tf.js';
+import { rmsNorm, rmsNormReference, swiglu, swigluReference } from '../backend/model/native-fused.js';
 
 export interface BenchShape {
   name: string;
@@ -42,13 +43,16 @@ export class BenchGpt {
   private readonly sin: Tensor; // [P, D/2]
   readonly hd: number;
 
-  constructor(readonly s: BenchShape) {
+  /** fused: RMSNorm and SwiGLU as fused custom-gradient ops (native when active), else the plain compositions. */
+  constructor(readonly s: BenchShape, readonly fused = true) {
     this.hd = s.d / s.heads;
     let seed = 1;
     const add = (name: string, shape: number[], init: 'one' | 'normal') => {
       const n = shape.reduce((a, b) => a * b, 1);
       const data = init === 'one' ? new Float32Array(n).fill(1) : normalInit(n, seed++, 0.02);
-      this.p.set(name, tf.variable(tf.tensor(data, shape), true, `bench${Math.random()}/${name}`));
+      const t = tf.tensor(data, shape);
+      this.p.set(name, tf.variable(t, true, `bench${Math.random()}/${name}`));
+      t.dispose();
     };
     add('emb', [s.vocab, s.d], 'normal');
     for (let i = 0; i < s.layers; i++) {
@@ -82,7 +86,7 @@ export class BenchGpt {
   }
 
   private rms(x: Tensor, w: Tensor): Tensor {
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6))), w); // [N, C]
+    return this.fused ? rmsNorm(x, w, 1e-6) : rmsNormReference(x, w, 1e-6); // [N, C]
   }
 
   private rope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
@@ -123,7 +127,8 @@ export class BenchGpt {
       h = tf.add(h, tf.matMul(merged, this.w(`${i}.o`), false, true)); // [N, C]
       const x2 = this.rms(h, this.w(`${i}.n2`));
       const g = tf.matMul(x2, this.w(`${i}.gate`), false, true); // [N, F]
-      const f = tf.mul(tf.mul(g, tf.sigmoid(g)), tf.matMul(x2, this.w(`${i}.up`), false, true)); // [N, F]
+      const up = tf.matMul(x2, this.w(`${i}.up`), false, true); // [N, F]
+      const f = this.fused ? swiglu(g, up) : swigluReference(g, up); // [N, F]
       h = tf.add(h, tf.matMul(f, this.w(`${i}.down`), false, true)); // [N, C]
     }
     return this.rms(h, this.w('norm')); // [N, C]

@@ -35,6 +35,12 @@ export interface NativeAddon {
   segmentSum(x: F32, segmentIds: Int32Array, out: F32, inner: number, numSegments: number): void;
   /** out = x[:, indices, :] for x viewed as [outer, axisDim, inner]. */
   gather(x: Word, indices: Int32Array, out: Word, outer: number, axisDim: number, inner: number): void;
+  rmsNormForward(x: F32, w: F32, out: F32, rstd: F32, rows: number, cols: number, eps: number): void;
+  rmsNormBackward(x: F32, w: F32, rstd: F32, dy: F32, dx: F32, dw: F32, rows: number, cols: number): void;
+  swigluForward(gate: F32, up: F32, out: F32): void;
+  swigluBackward(gate: F32, up: F32, dy: F32, dGate: F32, dUp: F32): void;
+  /** tfjs Adam step; scalars = [β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr]. */
+  adam(value: F32, grad: F32, m: F32, v: F32, outValue: F32, outM: F32, outV: F32, scalars: Float64Array): void;
   setThreads(n: number): void;
   info(): { blas: string; threads: number };
 }

@@ -252,6 +252,78 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+bool f32s(const Napi::CallbackInfo& info, std::initializer_list<std::pair<size_t, View*>> list, size_t n) {
+  for (auto& [i, v] : list) {
+    if (!view(info, i, v, napi_float32_array, "argument")) return false;
+    if (v->length < n) return fail(info.Env(), "argument " + std::to_string(i) + " is too small");
+  }
+  return true;
+}
+
+// rmsNormForward(x, w, out, rstd, rows, cols, eps)
+Napi::Value RmsNormForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t rows = num(info, 4), cols = num(info, 5);
+  CHECK(rows >= 0 && cols >= 1, "bad extents");
+  View x, w, o, r;
+  if (!f32s(info, {{0, &x}, {2, &o}}, rows * cols) || !f32s(info, {{1, &w}}, cols) || !f32s(info, {{3, &r}}, rows))
+    return env.Undefined();
+  as::rmsNormForward(F(x), F(w), F(o), F(r), rows, cols, info[6].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+// rmsNormBackward(x, w, rstd, dy, dx, dw, rows, cols)
+Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t rows = num(info, 6), cols = num(info, 7);
+  CHECK(rows >= 0 && cols >= 1, "bad extents");
+  View x, w, r, dy, dx, dw;
+  if (!f32s(info, {{0, &x}, {3, &dy}, {4, &dx}}, rows * cols) || !f32s(info, {{1, &w}, {5, &dw}}, cols) ||
+      !f32s(info, {{2, &r}}, rows))
+    return env.Undefined();
+  as::rmsNormBackward(F(x), F(w), F(r), F(dy), F(dx), F(dw), rows, cols);
+  return env.Undefined();
+}
+
+// swigluForward(g, u, out) / swigluBackward(g, u, dy, dg, du)
+Napi::Value SwigluForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View g, u, o;
+  if (!view(info, 0, &g, napi_float32_array, "gate")) return env.Undefined();
+  const int64_t n = static_cast<int64_t>(g.length);
+  if (!f32s(info, {{1, &u}, {2, &o}}, n)) return env.Undefined();
+  as::swigluForward(F(g), F(u), F(o), n);
+  return env.Undefined();
+}
+
+Napi::Value SwigluBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View g, u, dy, dg, du;
+  if (!view(info, 0, &g, napi_float32_array, "gate")) return env.Undefined();
+  const int64_t n = static_cast<int64_t>(g.length);
+  if (!f32s(info, {{1, &u}, {2, &dy}, {3, &dg}, {4, &du}}, n)) return env.Undefined();
+  as::swigluBackward(F(g), F(u), F(dy), F(dg), F(du), n);
+  return env.Undefined();
+}
+
+// adam(value, grad, m, v, outValue, outM, outV, scalars: Float64Array[8])
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View value, grad, m, v, ov, om, ovv;
+  std::vector<int64_t> unused;
+  if (!view(info, 0, &value, napi_float32_array, "value")) return env.Undefined();
+  const int64_t n = static_cast<int64_t>(value.length);
+  if (!f32s(info, {{1, &grad}, {2, &m}, {3, &v}, {4, &ov}, {5, &om}, {6, &ovv}}, n)) return env.Undefined();
+  View sc;
+  if (!view(info, 7, &sc, napi_float64_array, "scalars")) return env.Undefined();
+  CHECK(sc.length == 8, "scalars must have 8 entries");
+  const double* d = static_cast<const double*>(sc.data);
+  const as::AdamScalars k{static_cast<float>(d[0]), static_cast<float>(d[1]), static_cast<float>(d[2]), static_cast<float>(d[3]),
+                          static_cast<float>(d[4]), static_cast<float>(d[5]), static_cast<float>(d[6]), static_cast<float>(d[7])};
+  as::adamUpdate(F(value), F(grad), F(m), F(v), F(ov), F(om), F(ovv), n, k);
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   openblas_set_num_threads(static_cast<int>(num(info, 0)));
   return info.Env().Undefined();
@@ -276,6 +348,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copy", Napi::Function::New(env, Copy));
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("rmsNormForward", Napi::Function::New(env, RmsNormForward));
+  exports.Set("rmsNormBackward", Napi::Function::New(env, RmsNormBackward));
+  exports.Set("swigluForward", Napi::Function::New(env, SwigluForward));
+  exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
+  exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;

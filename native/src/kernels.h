@@ -1,6 +1,7 @@
 // Plain C++ kernels on float buffers (no N-API here); addon.cc binds them to JavaScript.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 // One binary for every x86-64: an AVX2+FMA clone chosen at load time, the baseline otherwise.
@@ -47,5 +48,17 @@ void segmentSum(const float* x, const int32_t* seg, float* out, int64_t rows, in
 // out[i, :] = x[idx[i], :] over `outer` batches of [axisDim, inner] (4-byte elements); idx outside → zeros.
 void gatherRows(const uint32_t* x, const int32_t* idx, uint32_t* out, int64_t outer, int64_t axisDim, int64_t nIdx,
                 int64_t inner);
+
+void rmsNormForward(const float* x, const float* w, float* out, float* rstd, int64_t rows, int64_t cols, float eps);
+void rmsNormBackward(const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw,
+                     int64_t rows, int64_t cols);
+void swigluForward(const float* g, const float* u, float* out, int64_t n);
+void swigluBackward(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t n);
+
+struct AdamScalars {
+  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
+};
+void adamUpdate(const float* value, const float* grad, const float* m, const float* v, float* outValue, float* outM,
+                float* outV, int64_t n, const AdamScalars& k);
 
 }  // namespace as

@@ -210,7 +210,7 @@ test('slice, split, concat, gather and unsortedSegmentSum match stock (float32 a
   check('unsortedSegmentSum 1-d ids', () => tf.unsortedSegmentSum(randn([6, 4]), tf.tensor1d([0, 2, 2, 5, -1, 0], 'int32'), 4));
   // Stock tfjs fails on 2-d ids (its broadcasting is wrong), so compare with stock on the flattened equivalent.
   const x = randn([2, 3, 4]);
-  const nat2d = tf.tidy(() => tf.unsortedSegmentSum(x, tf.tensor2d([[1, 0, 1], [2, 2, 0]], [2, 3], 'int32'), 3).dataSync().slice());
+  const nat2d = tf.tidy(() => tf.unsortedSegmentSum(x, tf.tensor2d([[1, 0, 1], [2, 2, 0]], [2, 3], 'int32') as unknown as tf.Tensor1D, 3).dataSync().slice());
   check('unsortedSegmentSum flattened', () => tf.unsortedSegmentSum(tf.reshape(x, [6, 4]), tf.tensor1d([1, 0, 1, 2, 2, 0], 'int32'), 3));
   const flat = tf.tidy(() => tf.unsortedSegmentSum(tf.reshape(x, [6, 4]), tf.tensor1d([1, 0, 1, 2, 2, 0], 'int32'), 3).dataSync().slice());
   assert.deepEqual(nat2d, flat);
