@@ -1,6 +1,6 @@
 // Native data-movement kernels for tfjs's cpu backend: transpose, slice, split, concat, gather and the
 // unsorted segment sum (gather's gradient). 4-byte dtypes (float32, int32); others go to the stock kernel.
-import { type Impl, type TensorInfo, size, stridesOf, words, normAxis } from './native-kernel-util.js';
+import { type Impl, type TensorInfo, size, stridesOf, words, normAxis, takeF32, output } from './native-kernel-util.js';
 
 export const transpose: Impl = ({ inputs, attrs }, addon, backend) => {
   const x = inputs.x;
@@ -10,9 +10,9 @@ export const transpose: Impl = ({ inputs, attrs }, addon, backend) => {
   const perm = (attrs as { perm: number[] }).perm;
   if (x.shape.length > 8 || perm.length !== x.shape.length) return undefined;
   const outShape = perm.map((p) => x.shape[p]);
-  const out = v instanceof Float32Array ? new Float32Array(v.length) : new Int32Array(v.length);
+  const out = v instanceof Float32Array ? takeF32(v.length) : new Int32Array(v.length);
   addon.transpose(v, out, new Float64Array(x.shape), new Int32Array(perm));
-  return backend.makeTensorInfo(outShape, x.dtype, out);
+  return output(backend, outShape, x.dtype, out);
 };
 
 
@@ -42,7 +42,7 @@ function copyBox(addon: Parameters<Impl>[1], x: Float32Array | Int32Array, xShap
 }
 
 function alloc(like: Float32Array | Int32Array, n: number): Float32Array | Int32Array {
-  return like instanceof Float32Array ? new Float32Array(n) : new Int32Array(n);
+  return like instanceof Float32Array ? takeF32(n) : new Int32Array(n);
 }
 
 export const slice: Impl = ({ inputs, attrs }, addon, backend) => {
@@ -58,7 +58,7 @@ export const slice: Impl = ({ inputs, attrs }, addon, backend) => {
   if (beg.length !== r || box.some((d, i) => d < 0 || beg[i] < 0 || beg[i] + d > x.shape[i])) return undefined;
   const out = alloc(v, size(box));
   if (out.length > 0) copyBox(addon, v, x.shape, beg, box, out, 0, stridesOf(box));
-  return backend.makeTensorInfo(box, x.dtype, out);
+  return output(backend, box, x.dtype, out);
 };
 
 export const splitV: Impl = ({ inputs, attrs }, addon, backend) => {
@@ -86,7 +86,7 @@ export const splitV: Impl = ({ inputs, attrs }, addon, backend) => {
     const beg = x.shape.map((_, i) => (i === ax ? start : 0));
     const out = alloc(v, size(box));
     if (out.length > 0) copyBox(addon, v, x.shape, beg, box, out, 0, stridesOf(box));
-    outs.push(backend.makeTensorInfo(box, x.dtype, out));
+    outs.push(output(backend, box, x.dtype, out));
     start += len;
   }
   return outs as unknown as TensorInfo;
@@ -111,7 +111,7 @@ export const concat: Impl = ({ inputs, attrs }, addon, backend) => {
     if (size(t.shape) > 0) copyBox(addon, vals[j]!, t.shape, t.shape.map(() => 0), t.shape, out, start * os[ax], os);
     start += t.shape[ax];
   });
-  return backend.makeTensorInfo(outShape, dtype, out);
+  return output(backend, outShape, dtype, out);
 };
 
 export const gatherV2: Impl = ({ inputs, attrs }, addon, backend) => {
@@ -128,7 +128,7 @@ export const gatherV2: Impl = ({ inputs, attrs }, addon, backend) => {
   const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
   const out = alloc(v, size(outShape));
   if (out.length > 0) addon.gather(v, iv, out, size(x.shape.slice(0, ax)), dim, size(x.shape.slice(ax + 1)));
-  return backend.makeTensorInfo(outShape, x.dtype, out);
+  return output(backend, outShape, x.dtype, out);
 };
 
 export const unsortedSegmentSum: Impl = ({ inputs, attrs }, addon, backend) => {
@@ -140,7 +140,7 @@ export const unsortedSegmentSum: Impl = ({ inputs, attrs }, addon, backend) => {
   if (r > x.shape.length || segmentIds.shape.some((d, i) => d !== x.shape[i])) return undefined;
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const rest = x.shape.slice(r);
-  const out = new Float32Array(numSegments * size(rest));
+  const out = takeF32(numSegments * size(rest)).fill(0); // accumulates: must start at zero
   addon.segmentSum(xv, sv, out, size(rest), numSegments);
-  return backend.makeTensorInfo([numSegments, ...rest], 'float32', out);
+  return output(backend, [numSegments, ...rest], 'float32', out);
 };

@@ -11,9 +11,10 @@ function activeAddon(): NativeAddon | undefined {
   return loadNativeAddon().addon;
 }
 
+/** The cpu backend's array of t, read without dataSync() (which would pin it out of the buffer pool). */
 function floats(t: Tensor): Float32Array | undefined {
   if (t.dtype !== 'float32') return undefined;
-  const v = t.dataSync();
+  const v = (tf.backend() as unknown as { data: { get(id: object): { values?: unknown } } }).data.get(t.dataId).values;
   return v instanceof Float32Array ? v : undefined;
 }
 

@@ -2,6 +2,7 @@
 // tensors, and NumPy broadcasting/stride helpers (pure functions).
 import { tf } from './tf.js';
 import type { NativeAddon } from './native-addon.js';
+import { bufferPool } from './native-buffer-pool.js';
 
 export type TensorInfo = tf.TensorInfo;
 /** What tfjs passes a kernel, with the inputs each kernel below reads (absent ones are checked). */
@@ -88,4 +89,22 @@ export function words(backend: CpuBackend, t: TensorInfo | undefined): Float32Ar
 export function normAxis(axis: number, rank: number): number | undefined {
   const a = axis < 0 ? axis + rank : axis;
   return Number.isInteger(a) && a >= 0 && a < rank ? a : undefined;
+}
+
+let pooling = false;
+/** Turns output-array recycling on or off (native-kernels.ts decides, ATTEMPT_STUDIO_NATIVE_POOL=0 disables). */
+export function setPooling(on: boolean): void {
+  pooling = on;
+}
+
+/** A float32 output array of length n; recycled ones hold stale data, so kernels must write every element. */
+export function takeF32(n: number): Float32Array {
+  return pooling ? bufferPool.take(n) : new Float32Array(n);
+}
+
+/** Wraps a kernel's output array as a tensor of the backend, registering it with the pool. */
+export function output(backend: CpuBackend, shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo {
+  const info = backend.makeTensorInfo(shape, dtype, values);
+  if (pooling) bufferPool.adopt(values, info);
+  return info;
 }

@@ -3,7 +3,8 @@
 import { tf } from './tf.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, loadNativeAddon } from './native-addon.js';
 import type { NativeKernelProvider } from './runtime.js';
-import type { CpuBackend, Impl, KernelArgs } from './native-kernel-util.js';
+import { setPooling, type CpuBackend, type Impl, type KernelArgs, type TensorInfo } from './native-kernel-util.js';
+import { bufferPool } from './native-buffer-pool.js';
 import { batchMatMul, binaryImpl, fusedMatMul, reduceImpl, select, softmaxImpl, unaryImpl } from './native-math-kernels.js';
 import { concat, gatherV2, slice, splitV, transpose, unsortedSegmentSum } from './native-copy-kernels.js';
 
@@ -31,6 +32,8 @@ const IMPLS: Record<string, Impl> = {
 };
 
 const originals = new Map<string, tf.KernelConfig>();
+/** Stock kernels wrapped only to watch their outputs for pooled buffers (see native-buffer-pool.ts). */
+const watched = new Map<string, tf.KernelConfig>();
 
 /** Registers the native kernels on the cpu backend (idempotent); returns the kernel names now native. */
 export function installNativeKernels(): string[] {
@@ -38,26 +41,41 @@ export function installNativeKernels(): string[] {
   if (!addon) throw new Error(reason);
   const threads = Number(process.env.ATTEMPT_STUDIO_BLAS_THREADS ?? DEFAULT_BLAS_THREADS);
   if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
-  for (const [name, impl] of Object.entries(IMPLS)) {
-    if (originals.has(name)) continue;
-    const original = tf.getKernel(name, 'cpu');
-    if (!original) continue;
-    const fallback = original.kernelFunc;
-    const kernelFunc: KernelFunc = (args) => impl(args as unknown as KernelArgs, addon, args.backend as unknown as CpuBackend) ?? fallback(args);
+  if (originals.size > 0) return [...originals.keys()];
+  const pool = process.env.ATTEMPT_STUDIO_NATIVE_POOL !== '0';
+  const cpu = tf.findBackend('cpu') as unknown as CpuBackend | null;
+  if (!cpu) throw new Error('the tfjs cpu backend is not available');
+  if (pool) bufferPool.attach(cpu);
+  setPooling(pool);
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    const name = config.kernelName;
+    const impl: Impl | undefined = IMPLS[name];
+    const fallback = config.kernelFunc;
+    const checked: KernelFunc = (args) => {
+      const out = fallback(args);
+      if (pool) bufferPool.checkOutputs(args.backend as unknown as CpuBackend, out as TensorInfo | TensorInfo[]);
+      return out;
+    };
+    if (!impl && !pool) continue;
+    const kernelFunc: KernelFunc = impl !== undefined ? (args) => impl(args as unknown as KernelArgs, addon, args.backend as unknown as CpuBackend) ?? checked(args) : checked;
     tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel({ ...original, kernelFunc });
-    originals.set(name, original);
+    tf.registerKernel({ ...config, kernelFunc });
+    (impl !== undefined ? originals : watched).set(name, config);
   }
   return [...originals.keys()];
 }
 
-/** Restores the stock cpu kernels (tests compare against them). */
+/** Restores the stock cpu kernels (tests compare against them) and unhooks the buffer pool. */
 export function uninstallNativeKernels(): void {
-  for (const [name, original] of originals) {
-    tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel(original);
+  for (const map of [originals, watched]) {
+    for (const [name, original] of map) {
+      tf.unregisterKernel(name, 'cpu');
+      tf.registerKernel(original);
+    }
+    map.clear();
   }
-  originals.clear();
+  setPooling(false);
+  bufferPool.detach();
 }
 
 /** Names of the kernels currently replaced. */

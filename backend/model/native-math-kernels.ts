@@ -1,7 +1,7 @@
 // Native arithmetic kernels for tfjs's cpu backend: matrix products (OpenBLAS), broadcasting binary ops,
 // unary math, reductions, softmax, select. Each returns undefined for cases left to the stock kernel.
 import { BINARY_OPS, UNARY_OPS, type NativeAddon } from './native-addon.js';
-import { type Impl, size, f32, broadcastShapes, broadcastStrides, collapse } from './native-kernel-util.js';
+import { type Impl, size, f32, broadcastShapes, broadcastStrides, collapse, takeF32, output } from './native-kernel-util.js';
 
 export function binaryImpl(op: number): Impl {
   return ({ inputs }, addon, backend) => {
@@ -12,9 +12,9 @@ export function binaryImpl(op: number): Impl {
     if (!outShape) return undefined;
     const c = collapse(outShape, [broadcastStrides(inputs.a.shape, outShape), broadcastStrides(inputs.b.shape, outShape)]);
     if (c.shape.length > 8) return undefined;
-    const out = new Float32Array(size(outShape));
+    const out = takeF32(size(outShape));
     addon.binary(op, a, b, out, new Float64Array(c.shape), new Float64Array(c.strides[0]), new Float64Array(c.strides[1]));
-    return backend.makeTensorInfo(outShape, 'float32', out);
+    return output(backend, outShape, 'float32', out);
   };
 }
 
@@ -22,10 +22,10 @@ export function unaryImpl(op: number, alphaAttr?: string): Impl {
   return ({ inputs, attrs }, addon, backend) => {
     const x = f32(backend, inputs.x);
     if (!x) return undefined;
-    const out = new Float32Array(x.length);
+    const out = takeF32(x.length);
     const alpha = alphaAttr ? Number((attrs as Record<string, unknown>)[alphaAttr] ?? 0) : 0;
     addon.unary(op, x, out, alpha);
-    return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
+    return output(backend, inputs.x.shape, 'float32', out);
   };
 }
 
@@ -45,7 +45,7 @@ function matmulInto(addon: NativeAddon, a: Float32Array, aShape: number[], b: Fl
   if (!batch) return undefined;
   const count = size(batch);
   const shape = [...batch, m, n];
-  const out = new Float32Array(count * m * n);
+  const out = takeF32(count * m * n);
   if (out.length === 0) return { out, shape };
   const aStr = broadcastStrides(aBatch, batch);
   const bStr = broadcastStrides(bBatch, batch);
@@ -83,7 +83,7 @@ export const batchMatMul: Impl = ({ inputs, attrs }, addon, backend) => {
   if (!a || !b) return undefined;
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
   const r = matmulInto(addon, a, inputs.a.shape, b, inputs.b.shape, !!transposeA, !!transposeB);
-  return r && backend.makeTensorInfo(r.shape, 'float32', r.out);
+  return r && output(backend, r.shape, 'float32', r.out);
 };
 
 export const fusedMatMul: Impl = ({ inputs, attrs }, addon, backend) => {
@@ -102,13 +102,13 @@ export const fusedMatMul: Impl = ({ inputs, attrs }, addon, backend) => {
     if (!outShape) return undefined;
     const c = collapse(outShape, [broadcastStrides(shape, outShape), broadcastStrides(inputs.bias.shape, outShape)]);
     if (c.shape.length > 8) return undefined;
-    const sum = outShape.length === shape.length && size(outShape) === out.length ? out : new Float32Array(size(outShape));
+    const sum = outShape.length === shape.length && size(outShape) === out.length ? out : takeF32(size(outShape));
     addon.binary(BINARY_OPS.Add, out, bias, sum, new Float64Array(c.shape), new Float64Array(c.strides[0]), new Float64Array(c.strides[1]));
     out = sum;
     shape = outShape;
   }
   if (activation === 'relu') addon.unary(UNARY_OPS.Relu, out, out);
-  return backend.makeTensorInfo(shape, 'float32', out);
+  return output(backend, shape, 'float32', out);
 };
 
 function normAxes(axis: unknown, rank: number): number[] | undefined {
@@ -130,7 +130,7 @@ export function reduceImpl(op: number, axisAttr: string): Impl {
     const outShape = keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
     const mid = size(axes.map((a) => shape[a]));
     if (mid === 0) return undefined; // empty reductions: leave tfjs's own conventions to the stock kernel
-    const out = new Float32Array(size(outShape));
+    const out = takeF32(size(outShape));
     if (axes.length === 0) {
       out.set(x);
     } else if (axes[axes.length - 1] - axes[0] === axes.length - 1) {
@@ -139,11 +139,11 @@ export function reduceImpl(op: number, axisAttr: string): Impl {
       addon.reduce(op, x, out, outer, mid, inner);
     } else {
       const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-      const moved = new Float32Array(x.length);
+      const moved = new Float32Array(x.length); // scratch, left to the GC
       addon.transpose(x, moved, new Float64Array(shape), new Int32Array([...kept, ...axes]));
       addon.reduce(op, moved, out, size(kept.map((i) => shape[i])), mid, 1);
     }
-    return backend.makeTensorInfo(outShape, 'float32', out);
+    return output(backend, outShape, 'float32', out);
   };
 }
 
@@ -156,9 +156,9 @@ export function softmaxImpl(log: boolean): Impl {
     if (shape.length === 0 || (dim !== -1 && dim !== shape.length - 1)) return undefined;
     const cols = shape[shape.length - 1];
     if (cols === 0) return undefined;
-    const out = new Float32Array(x.length);
+    const out = takeF32(x.length);
     addon.softmax(x, out, x.length / cols, cols, log);
-    return backend.makeTensorInfo(shape, 'float32', out);
+    return output(backend, shape, 'float32', out);
   };
 }
 
@@ -170,8 +170,8 @@ export const select: Impl = ({ inputs }, addon, backend) => {
   if (!tv || !ev || !(cv instanceof Uint8Array)) return undefined;
   // Same-shape condition only; stock tfjs handles (and defines) the rank-1 condition case.
   if (condition.shape.length !== t.shape.length || condition.shape.some((d, i) => d !== t.shape[i] || d !== e.shape[i])) return undefined;
-  const out = new Float32Array(tv.length);
+  const out = takeF32(tv.length);
   addon.select(cv, tv, ev, out, 1);
-  return backend.makeTensorInfo(t.shape, 'float32', out);
+  return output(backend, t.shape, 'float32', out);
 };
 

@@ -252,6 +252,33 @@ test('outputs never alias inputs and stay unchanged after later ops; no tensor l
   assert.equal(tf.memory().numTensors, before);
 });
 
+test('buffer pool: arrays read out, or shared by a stock kernel, are never recycled', { skip }, () => {
+  const before = tf.memory().numTensors;
+  // 1. An array obtained with dataSync() survives its tensor's disposal and later kernels.
+  const t = tf.tidy(() => tf.add(randn([64, 33]), 1));
+  const held = t.dataSync();
+  const copy = held.slice();
+  t.dispose();
+  for (let i = 0; i < 4; i++) tf.tidy(() => tf.mul(tf.add(randn([64, 33]), 2), 3).sum()).dispose();
+  assert.deepEqual(held, copy, 'a read-out array was recycled');
+  // 2. A stock kernel output sharing a pooled buffer (stridedSlice returns a view) keeps its data.
+  const src = tf.tidy(() => tf.mul(randn([8, 16]), 2));
+  const view = tf.stridedSlice(src, [2, 0], [4, 16], [1, 1]);
+  const vCopy = tf.tidy(() => tf.add(view, 0).arraySync());
+  src.dispose();
+  for (let i = 0; i < 4; i++) tf.tidy(() => tf.mul(randn([8, 16]), 5).sum()).dispose();
+  assert.deepEqual(tf.tidy(() => tf.add(view, 0).arraySync()), vCopy, 'a shared buffer was recycled');
+  view.dispose();
+  // 3. Recycled arrays are fully overwritten: repeated runs give identical results.
+  const x = randn([5, 7]);
+  const r1 = tf.tidy(() => tf.unsortedSegmentSum(tf.matMul(x, x, false, true), tf.tensor1d([0, 1, 1, 0, 2], 'int32'), 3).dataSync().slice());
+  for (let i = 0; i < 3; i++) tf.tidy(() => tf.fill([3, 5], 7).add(tf.fill([5, 5], NaN).sum()).sum()).dispose();
+  const r2 = tf.tidy(() => tf.unsortedSegmentSum(tf.matMul(x, x, false, true), tf.tensor1d([0, 1, 1, 0, 2], 'int32'), 3).dataSync().slice());
+  assert.deepEqual(r2, r1);
+  x.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
 test('stock kernels come back after uninstall', { skip }, () => {
   const native = tf.getKernel('Add', 'cpu').kernelFunc;
   uninstallNativeKernels();
