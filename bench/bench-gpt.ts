@@ -2,7 +2,7 @@
 // against tfjs directly, mirroring the project's transformer until backend/model/transformer.ts lands on main;
 // bench/peers/gpt_torch.py is the same model in PyTorch. Only what the benchmark needs: train step, KV decode.
 import { tf, type Tensor, type Variable } from '../backend/model/tf.js';
-import { rmsNorm, rmsNormReference, swiglu, swigluReference } from '../backend/model/native-fused.js';
+import { applyRotary, applyRotaryReference, rmsNorm, rmsNormReference, swiglu, swigluReference } from '../backend/model/native-fused.js';
 
 export interface BenchShape {
   name: string;
@@ -43,7 +43,7 @@ export class BenchGpt {
   private readonly sin: Tensor; // [P, D/2]
   readonly hd: number;
 
-  /** fused: RMSNorm and SwiGLU as fused custom-gradient ops (native when active), else the plain compositions. */
+  /** fused: RMSNorm, rotary and SwiGLU as fused custom-gradient ops (native when active), else the plain compositions. */
   constructor(readonly s: BenchShape, readonly fused = true) {
     this.hd = s.d / s.heads;
     let seed = 1;
@@ -90,8 +90,7 @@ export class BenchGpt {
   }
 
   private rope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-    const [x1, x2] = tf.split(x, 2, -1); // [B, H, t, D/2]
-    return tf.concat([tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin))], -1); // [B, H, t, D]
+    return this.fused ? applyRotary(x, cos, sin) : applyRotaryReference(x, cos, sin); // [B, H, t, D]
   }
 
   /** Hidden states [B·t, C] for ids [B, t] at positions start.., with optional cached k/v per layer. */

@@ -1,5 +1,5 @@
 // Per-kernel CPU time of one benchmark-GPT train step on cpu-native (where the time goes; guides what to fuse).
-// Usage: node --import tsx bench/kernel-profile.ts [--shape NAME] [--unfused] [--stock]
+// Usage: node --import tsx bench/kernel-profile.ts [--shape NAME] [--unfused] [--stock] [--steps N]
 import { tf } from '../backend/model/tf.js';
 import { selectRuntime } from '../backend/model/runtime.js';
 import { adam } from '../backend/model/native-fused.js';
@@ -35,7 +35,7 @@ const ids = tf.randomUniform([s.batch, s.seq + 1], 0, s.vocab, 'int32');
 const opt = fused ? adam(1e-3) : tf.train.adam(1e-3);
 opt.minimize(() => m.loss(ids), true)!.dispose();
 times.clear();
-const N = 3;
+const N = Number(arg('steps', '3'));
 const c0 = cpu();
 const w0 = performance.now();
 for (let i = 0; i < N; i++) opt.minimize(() => m.loss(ids), true)!.dispose();

@@ -39,6 +39,8 @@ export interface NativeAddon {
   rmsNormBackward(x: F32, w: F32, rstd: F32, dy: F32, dx: F32, dw: F32, rows: number, cols: number): void;
   swigluForward(gate: F32, up: F32, out: F32): void;
   swigluBackward(gate: F32, up: F32, dy: F32, dGate: F32, dUp: F32): void;
+  /** Rotary embedding (rotate-half); sign −1 = inverse rotation. x/out [B,H,T,D], cos/sin [1 or B, 1, T, D/2]. */
+  rope(x: F32, cos: F32, sin: F32, out: F32, B: number, H: number, T: number, D: number, perBatch: boolean, sign: number): void;
   /** tfjs Adam step; scalars = [β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr]. */
   adam(value: F32, grad: F32, m: F32, v: F32, outValue: F32, outM: F32, outV: F32, scalars: Float64Array): void;
   setThreads(n: number): void;

@@ -80,6 +80,34 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
   return f(gate, up);
 }
 
+/** Plain tfjs rotary embedding ("rotate half", HF Llama). x [B, H, T, D], cos/sin [B or 1, 1, T, D/2]. */
+export function applyRotaryReference(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  return tf.tidy(() => {
+    const [x1, x2] = tf.split(x, 2, -1); // [B, H, T, D/2] each
+    return tf.concat([tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin))], -1); // [B, H, T, D]
+  });
+}
+
+/** Rotary embedding, fused natively when available (gradient: the inverse rotation; none for cos/sin). */
+export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  const addon = activeAddon();
+  const [B, H, T, D] = x.shape as number[];
+  const cb = cos.shape[0];
+  const ok = addon && x.rank === 4 && D % 2 === 0 && cos.rank === 4 && (cb === 1 || cb === B) && cos.shape.join() === sin.shape.join() &&
+    cos.shape[1] === 1 && cos.shape[2] === T && cos.shape[3] === D / 2 && [x, cos, sin].every((t) => t.dtype === 'float32');
+  if (!ok) return applyRotaryReference(x, cos, sin);
+  const run = (src: Float32Array, sign: number) => {
+    const out = new Float32Array(src.length);
+    addon!.rope(src, floats(cos)!, floats(sin)!, out, B, H, T, D, cb === B && B > 1, sign);
+    return out;
+  };
+  const f = tf.customGrad(((xx: Tensor, c: Tensor, s: Tensor) => ({
+    value: tf.tensor(run(floats(xx)!, 1), xx.shape), // [B, H, T, D]
+    gradFunc: (dy: Tensor) => [tf.tensor(run(floats(dy)!, -1), dy.shape), tf.zerosLike(c), tf.zerosLike(s)],
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, cos, sin);
+}
+
 interface AdamInternals {
   learningRate: number;
   beta1: number;

@@ -324,6 +324,19 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// rope(x, cos, sin, out, B, H, T, D, perBatch, sign)
+Napi::Value Rope(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t B = num(info, 4), H = num(info, 5), T = num(info, 6), D = num(info, 7);
+  const bool perBatch = info[8].ToBoolean();
+  CHECK(B >= 0 && H >= 0 && T >= 0 && D >= 2 && D % 2 == 0, "bad rope extents");
+  View x, c, s, o;
+  if (!f32s(info, {{0, &x}, {3, &o}}, B * H * T * D) || !f32s(info, {{1, &c}, {2, &s}}, (perBatch ? B : 1) * T * (D / 2)))
+    return env.Undefined();
+  as::rope(F(x), F(c), F(s), F(o), B, H, T, D, perBatch, info[9].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   openblas_set_num_threads(static_cast<int>(num(info, 0)));
   return info.Env().Undefined();
@@ -352,6 +365,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rmsNormBackward", Napi::Function::New(env, RmsNormBackward));
   exports.Set("swigluForward", Napi::Function::New(env, SwigluForward));
   exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
+  exports.Set("rope", Napi::Function::New(env, Rope));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));

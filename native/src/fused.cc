@@ -72,4 +72,30 @@ AS_CLONES void adamUpdate(const float* value, const float* grad, const float* m,
   }
 }
 
+// Rotary embedding, "rotate half" layout: [x1, x2] → [x1·c − x2·s, x2·c + x1·s] (sign = −1 applies the inverse
+// rotation, i.e. the gradient). x/out [B, H, T, D]; cos/sin [cb, 1, T, D/2] with cb ∈ {1, B}.
+void rope(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t H, int64_t T, int64_t D,
+          bool perBatch, float sign) {
+  const int64_t half = D / 2;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* cb = cos + (perBatch ? b * T * half : 0);
+    const float* sb = sin + (perBatch ? b * T * half : 0);
+    for (int64_t h = 0; h < H; ++h) {
+      for (int64_t t = 0; t < T; ++t) {
+        const int64_t row = ((b * H + h) * T + t) * D;
+        const float* c = cb + t * half;
+        const float* s = sb + t * half;
+        const float* xr = x + row;
+        float* o = out + row;
+        for (int64_t i = 0; i < half; ++i) {
+          const float si = sign * s[i];
+          const float x1 = xr[i], x2 = xr[i + half];
+          o[i] = x1 * c[i] - x2 * si;
+          o[i + half] = x2 * c[i] + x1 * si;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace as

@@ -55,6 +55,9 @@ void rmsNormBackward(const float* x, const float* w, const float* rstd, const fl
 void swigluForward(const float* g, const float* u, float* out, int64_t n);
 void swigluBackward(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t n);
 
+void rope(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t H, int64_t T, int64_t D,
+          bool perBatch, float sign);
+
 struct AdamScalars {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
 };

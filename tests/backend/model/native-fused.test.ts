@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../../../backend/model/tf.js';
 import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
 import { loadNativeAddon } from '../../../backend/model/native-addon.js';
-import { rmsNorm, rmsNormReference, swiglu, swigluReference, adam } from '../../../backend/model/native-fused.js';
+import { rmsNorm, rmsNormReference, swiglu, swigluReference, applyRotary, applyRotaryReference, adam } from '../../../backend/model/native-fused.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;
 
@@ -57,6 +57,23 @@ test('fused SwiGLU: value and gradients equal the tfjs composition, NaN/Inf incl
     close(fa.filter((_, j) => keep[j]), fr.filter((_, j) => keep[j]), `swiglu output ${i}`);
   });
   tf.dispose([g, u, r]);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('fused rotary embedding: value and gradient equal the tfjs composition (shared and per-batch tables)', { skip }, () => {
+  const before = tf.memory().numTensors;
+  for (const cb of [1, 2]) {
+    const x = rnd([2, 3, 5, 8], 11);
+    const ang = rnd([cb, 1, 5, 4], 12);
+    const cos = tf.cos(ang);
+    const sin = tf.sin(ang);
+    const r = rnd([2, 3, 5, 8], 13);
+    const loss = (f: typeof applyRotary) => (xx: Tensor) => tf.sum(tf.mul(f(xx, cos, sin), r));
+    const fused = tf.tidy(() => [applyRotary(x, cos, sin), tf.grad(loss(applyRotary))(x)].map((t) => t.dataSync().slice()));
+    const ref = tf.tidy(() => [applyRotaryReference(x, cos, sin), tf.grad(loss(applyRotaryReference))(x)].map((t) => t.dataSync().slice()));
+    fused.forEach((a, i) => close(a, ref[i], `rope cb=${cb} output ${i}`));
+    tf.dispose([x, ang, cos, sin, r]);
+  }
   assert.equal(tf.memory().numTensors, before);
 });
 
