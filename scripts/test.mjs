@@ -62,7 +62,7 @@ const r = spawnSync(
     `--test-reporter-destination=${countFile}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, ATTEMPT_STUDIO_TEST: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, ATTEMPT_STUDIO_TEST: '1', ...(args.includes('--no-native') ? { ATTEMPT_STUDIO_NATIVE: '0' } : {}) } },
 );
 try {
   const c = JSON.parse(readFileSync(countFile, 'utf8'));

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { tf } from './tf.js';
+import { nativeKernelProvider } from './native-kernels.js';
 
 export const RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
@@ -31,13 +32,15 @@ export interface RuntimeReport {
 
 const require = createRequire(import.meta.url);
 
-/** Hooks the native-kernel addon provides; absent until it is built (see backend/model/native). */
+/** Hooks the native-kernel addon provides (backend/model/native-kernels.ts); install throws if it is not built. */
 export interface NativeKernelProvider {
   /** Registers native kernels on the cpu backend; returns their names. Throws with a reason if unavailable. */
   install(): string[];
+  /** Restores the stock cpu kernels (the plain `cpu` runtime must not run native code). */
+  uninstall?(): void;
 }
 
-let nativeProvider: NativeKernelProvider | undefined;
+let nativeProvider: NativeKernelProvider | undefined = nativeKernelProvider;
 export function setNativeKernelProvider(p: NativeKernelProvider | undefined): void {
   nativeProvider = p;
 }
@@ -101,6 +104,7 @@ async function tryCandidate(name: RuntimeName): Promise<{ detail: string; native
       return { detail: 'WebAssembly (SIMD where supported)', nativeKernels: [], device: cpus };
     }
     case 'cpu':
+      nativeProvider?.uninstall?.();
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
       return { detail: 'plain JavaScript kernels (slow)', nativeKernels: [], device: cpus };
   }

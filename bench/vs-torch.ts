@@ -1,0 +1,156 @@
+// `npm run bench:vs-torch`: the same GPT train step (Adam) and greedy KV-cache generation in this project
+// (tfjs cpu + native kernels) and in PyTorch (bench/peers/gpt_torch.py), alternating in one invocation; medians
+// and ratios (> 1 = we are faster) go to bench/results/vs-torch.json. Options: --rounds N, --steps K, --shape NAME.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tf } from '../backend/model/tf.js';
+import { selectRuntime } from '../backend/model/runtime.js';
+import { loadNativeAddon } from '../backend/model/native-addon.js';
+import { BenchGpt, SHAPES, type BenchShape } from './bench-gpt.js';
+import { adam } from '../backend/model/native-fused.js';
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const ROUNDS = Number(arg('rounds', '5'));
+const STEPS = Number(arg('steps', '3'));
+const ONLY = arg('shape', '');
+/** --unfused: generic native kernels only (no fused RMSNorm/SwiGLU/Adam), to measure what fusion adds. */
+const FUSED = !process.argv.includes('--unfused');
+const PYTHON = process.env.ATTEMPT_STUDIO_TORCH_PYTHON ?? '/usr/bin/python3';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The PyTorch peer as a long-lived child answering one JSON line per command. */
+function startPeer(): { ask: (msg: object) => Promise<Record<string, unknown>>; stop: () => void } {
+  const child = spawn(PYTHON, [path.join(root, 'bench/peers/gpt_torch.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (l) => waiting.shift()?.(l));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w(JSON.stringify({ error: `peer exited with ${code}` }));
+  });
+  return {
+    ask: (msg) =>
+      new Promise((resolve, reject) => {
+        waiting.push((l) => {
+          const r = JSON.parse(l) as Record<string, unknown>;
+          if (r.error) reject(new Error(`PyTorch peer: ${String(r.error)}`));
+          else resolve(r);
+        });
+        child.stdin.write(JSON.stringify(msg) + '\n');
+      }),
+    stop: () => child.stdin.end(JSON.stringify({ cmd: 'quit' }) + '\n'),
+  };
+}
+
+class Ours {
+  readonly model: BenchGpt;
+  private readonly opt = FUSED ? adam(1e-3) : tf.train.adam(1e-3);
+  private readonly ids: tf.Tensor;
+  private readonly prompt: tf.Tensor;
+  lastLoss = NaN;
+  constructor(readonly s: BenchShape) {
+    this.model = new BenchGpt(s, FUSED);
+    this.ids = tf.randomUniform([s.batch, s.seq + 1], 0, s.vocab, 'int32', 7);
+    this.prompt = tf.randomUniform([s.genBatch, s.genPrompt], 0, s.vocab, 'int32', 8);
+  }
+  trainStep(): number {
+    const t0 = performance.now();
+    const loss = this.opt.minimize(() => this.model.loss(this.ids), true)!;
+    this.lastLoss = loss.dataSync()[0];
+    loss.dispose();
+    return performance.now() - t0;
+  }
+  generate(): number {
+    const t0 = performance.now();
+    this.model.generate(this.prompt, this.s.genNew);
+    return performance.now() - t0;
+  }
+  dispose(): void {
+    this.model.dispose();
+    this.opt.dispose();
+    tf.dispose([this.ids, this.prompt]);
+  }
+}
+
+async function benchShape(s: BenchShape, peer: ReturnType<typeof startPeer>, setThreads: (n: number) => void) {
+  process.stdout.write(`\n== ${s.name}: d ${s.d}, ${s.layers} layers, heads ${s.heads}/${s.kvHeads}, ffn ${s.ffn}, vocab ${s.vocab}, train [${s.batch}×${s.seq}], generate ${s.genBatch}×${s.genNew} new after ${s.genPrompt}\n`);
+  const peerSetup = await peer.ask({ cmd: 'setup', shape: s });
+  process.stdout.write(`peer: torch ${String(peerSetup.torch)}, threads train ${String(peerSetup.trainThreads)} / generate ${String(peerSetup.generateThreads)} (calibration ms ${JSON.stringify(peerSetup.calibrationMs)})\n`);
+  const ours = new Ours(s);
+  // Our own thread calibration, as the peer does: OpenBLAS 1 vs 2 threads, best kept per task.
+  const calib: Record<'train' | 'generate', Record<number, number>> = { train: {}, generate: {} };
+  for (const t of [1, 2]) {
+    setThreads(t);
+    ours.trainStep();
+    calib.train[t] = median([ours.trainStep(), ours.trainStep(), ours.trainStep()]);
+    ours.generate();
+    calib.generate[t] = ours.generate();
+  }
+  const best = (c: Record<number, number>) => (c[1] <= c[2] ? 1 : 2);
+  process.stdout.write(`ours: BLAS threads train ${best(calib.train)} / generate ${best(calib.generate)} (calibration ms ${JSON.stringify(calib)})\n`);
+  const oursTrain: number[] = [];
+  const peerTrain: number[] = [];
+  const oursGen: number[] = [];
+  const peerGen: number[] = [];
+  let peerLoss = NaN;
+  for (let r = 0; r < ROUNDS; r++) {
+    setThreads(best(calib.train));
+    for (let k = 0; k < STEPS; k++) oursTrain.push(ours.trainStep());
+    const pt = await peer.ask({ cmd: 'train', steps: STEPS });
+    peerTrain.push(...(pt.ms as number[]));
+    peerLoss = pt.loss as number;
+    setThreads(best(calib.generate));
+    oursGen.push(ours.generate());
+    const pg = await peer.ask({ cmd: 'generate' });
+    peerGen.push(pg.ms as number);
+    process.stdout.write(`round ${r + 1}/${ROUNDS}: train ours ${median(oursTrain.slice(-STEPS)).toFixed(0)} ms, torch ${median(peerTrain.slice(-STEPS)).toFixed(0)} ms; generate ours ${oursGen.at(-1)!.toFixed(0)} ms, torch ${peerGen.at(-1)!.toFixed(0)} ms\n`);
+  }
+  ours.dispose();
+  const tokens = s.genBatch * s.genNew;
+  const oursMs = median(oursTrain);
+  const peerMs = median(peerTrain);
+  const oursTps = tokens / (median(oursGen) / 1000);
+  const peerTps = tokens / (median(peerGen) / 1000);
+  return {
+    shape: s,
+    train: { oursMs: +oursMs.toFixed(1), peerMs: +peerMs.toFixed(1), ratio: +(peerMs / oursMs).toFixed(3), oursSamplesMs: oursTrain.map((x) => +x.toFixed(1)), peerSamplesMs: peerTrain.map((x) => +x.toFixed(1)), oursLastLoss: ours.lastLoss, peerLastLoss: peerLoss },
+    generate: { oursTokensPerS: +oursTps.toFixed(1), peerTokensPerS: +peerTps.toFixed(1), ratio: +(oursTps / peerTps).toFixed(3), oursSamplesMs: oursGen.map((x) => +x.toFixed(1)), peerSamplesMs: peerGen.map((x) => +x.toFixed(1)) },
+    threads: { ours: { train: best(calib.train), generate: best(calib.generate), calibrationMs: calib }, peer: { train: peerSetup.trainThreads, generate: peerSetup.generateThreads, calibrationMs: peerSetup.calibrationMs } },
+  };
+}
+
+const runtime = await selectRuntime({ force: 'cpu-native' });
+const { addon } = loadNativeAddon();
+const peer = startPeer();
+try {
+  const results: Record<string, Awaited<ReturnType<typeof benchShape>>> = {};
+  for (const s of SHAPES.filter((x) => !ONLY || x.name === ONLY)) results[s.name] = await benchShape(s, peer, (n) => addon!.setThreads(n));
+  const headline = results.builtin ?? Object.values(results)[0];
+  const out = {
+    train: { oursMs: headline.train.oursMs, peerMs: headline.train.peerMs, ratio: headline.train.ratio },
+    generate: { oursTokensPerS: headline.generate.oursTokensPerS, peerTokensPerS: headline.generate.peerTokensPerS, ratio: headline.generate.ratio },
+    headlineShape: headline.shape.name,
+    fusedOps: FUSED,
+    shapes: results,
+    method: `medians over ${ROUNDS} rounds; each round runs ${STEPS} train steps and 1 generation in ours, then the same in the peer (alternating); ratio > 1 means this project is faster`,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)), note: 'shared 2-core machine: other processes ran concurrently; numbers are noisy' },
+    runtime: { name: runtime.name, nativeKernels: runtime.nativeKernels, blas: addon!.info().blas },
+    date: new Date().toISOString(),
+  };
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench/results/vs-torch.json'), JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(`\nwrote bench/results/vs-torch.json\n${JSON.stringify({ train: out.train, generate: out.generate }, null, 1)}\n`);
+} finally {
+  peer.stop();
+}

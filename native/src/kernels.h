@@ -1,0 +1,67 @@
+// Plain C++ kernels on float buffers (no N-API here); addon.cc binds them to JavaScript.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+// One binary for every x86-64: an AVX2+FMA clone chosen at load time, the baseline otherwise.
+#define AS_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define AS_CLONES
+#endif
+
+namespace as {
+
+// C[i] = op(A[aOff[i]], B[bOff[i]]) for `count` [M,K]x[K,N] products (row-major), C contiguous [count,M,N].
+void matmulBatched(const float* a, const float* b, float* c, const int64_t* aOff, const int64_t* bOff, int64_t count,
+                   int m, int n, int k, bool transA, bool transB);
+
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDiff, kPow };
+// out[outShape] = op(a, b) with per-dimension element strides (0 = broadcast), rank <= 8.
+void binaryStrided(BinaryOp op, const float* a, const float* b, float* out, int rank, const int64_t* shape,
+                   const int64_t* aStr, const int64_t* bStr);
+
+enum UnaryOp { kExp, kLog, kSqrt, kRsqrt, kNeg, kAbs, kSquare, kTanh, kSigmoid, kRelu, kReciprocal, kSin, kCos, kLog1p, kExpm1, kElu, kStep };
+void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
+
+// out = permute(x) for 4-byte elements; rank <= 8.
+void transpose32(const uint32_t* x, uint32_t* out, int rank, const int64_t* shape, const int32_t* perm);
+
+enum ReduceOp { kSum, kMean, kMaxR, kMinR, kProd };
+// Reduces the last `inner` elements of each of `outer` rows (double accumulation like tfjs's cpu kernels).
+void reduceRows(ReduceOp op, const float* x, float* out, int64_t outer, int64_t inner);
+// Reduces over the middle axis of x viewed as [outer, mid, inner] → [outer, inner].
+void reduceMiddle(ReduceOp op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
+
+void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
+
+// out = cond ? t : e, cond broadcast over blocks of `inner` elements (cond has n/inner entries).
+void select(const uint8_t* cond, const float* t, const float* e, float* out, int64_t n, int64_t inner);
+
+// dst[dstOff + Σ i_d·dstStr_d] = src[srcOff + Σ i_d·srcStr_d] over `shape` (4-byte elements, rank <= 8).
+void copyStrided(const uint32_t* src, int64_t srcOff, const int64_t* srcStr, uint32_t* dst, int64_t dstOff,
+                 const int64_t* dstStr, int rank, const int64_t* shape);
+
+// out[seg[i], :] += x[i, :] for rows of `inner` floats; rows with seg outside [0, numSegments) are dropped.
+void segmentSum(const float* x, const int32_t* seg, float* out, int64_t rows, int64_t inner, int64_t numSegments);
+
+// out[i, :] = x[idx[i], :] over `outer` batches of [axisDim, inner] (4-byte elements); idx outside → zeros.
+void gatherRows(const uint32_t* x, const int32_t* idx, uint32_t* out, int64_t outer, int64_t axisDim, int64_t nIdx,
+                int64_t inner);
+
+void rmsNormForward(const float* x, const float* w, float* out, float* rstd, int64_t rows, int64_t cols, float eps);
+void rmsNormBackward(const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw,
+                     int64_t rows, int64_t cols);
+void swigluForward(const float* g, const float* u, float* out, int64_t n);
+void swigluBackward(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t n);
+
+void rope(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t H, int64_t T, int64_t D,
+          bool perBatch, float sign);
+
+struct AdamScalars {
+  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
+};
+void adamUpdate(const float* value, const float* grad, const float* m, const float* v, float* outValue, float* outM,
+                float* outV, int64_t n, const AdamScalars& k);
+
+}  // namespace as
