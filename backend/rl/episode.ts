@@ -180,3 +180,24 @@ export function drawAttempts(min: number, max: number, random: () => number): nu
   }
   return min + Math.floor(random() * (max - min + 1));
 }
+
+/**
+ * Adapts a chat template (whose feedback turn always closes the assistant's turn, as the reference's
+ * strings do) to the episode dialogue: when the model already ended its turn with a stop token, the
+ * template's leading end-of-turn marker is left out so the turn is not closed twice.
+ */
+export function dialogueFromTemplate(t: {
+  prompt(question: string, attempts: number | null): string;
+  feedback(attemptsLeft: number): string;
+  readonly endOfTurn: readonly string[];
+}): EpisodeDialogue {
+  return {
+    prompt: (question, attempts) => t.prompt(question, attempts),
+    feedback(attemptsLeft, turnClosed) {
+      const text = t.feedback(attemptsLeft);
+      if (!turnClosed) return text;
+      const eot = t.endOfTurn.find((e) => text.startsWith(e));
+      return eot ? text.slice(eot.length) : text;
+    },
+  };
+}

@@ -128,3 +128,16 @@ test('drawAttempts covers {min..max} uniformly and validates its range', () => {
   for (const c of counts.values()) assert.ok(c > 850 && c < 1150, `count ${c}`);
   assert.throws(() => drawAttempts(3, 2, rand), /1 ≤ min ≤ max/);
 });
+
+test('dialogueFromTemplate: the ChatML feedback turn is byte-identical, minus its <|im_end|> when the model closed the turn', async () => {
+  const { chatmlTemplate } = await import('../../../backend/model/chat-template.js');
+  const { dialogueFromTemplate } = await import('../../../backend/rl/episode.js');
+  const d = dialogueFromTemplate(chatmlTemplate);
+  const reference = '<|im_end|>\n<|im_start|>system\nYour answer is incorrect. You have 2 attempts left. Try an alternative.<|im_end|>\n<|im_start|>assistant\n';
+  assert.equal(d.feedback(2, false), reference);
+  assert.equal(d.feedback(2, true), reference.slice('<|im_end|>'.length));
+  assert.equal(
+    d.prompt('What is 1+1?', 3),
+    '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}. You have 3 attempts to answer the questions, and you should provide the full reasoning steps in each attempt.<|im_end|>\n<|im_start|>user\nWhat is 1+1?<|im_end|>\n<|im_start|>assistant\n',
+  );
+});
