@@ -51,3 +51,27 @@ test('summarizeSamples: mean accuracy, pass@k averaged over questions', () => {
   assert.throws(() => summarizeSamples([{ n: 5, correct: 1 }, { n: 4, correct: 1 }]), /question 1 drew 4 samples/);
   assert.equal(summarizeSamples([]).questions, 0);
 });
+
+test('evaluateSampled on a tiny model: n samples per question, pass@k from the per-question counts, no leak', async () => {
+  const { tf } = await import('../../../backend/model/tf.js');
+  await tf.setBackend('cpu');
+  const { evaluateSampled } = await import('../../../backend/eval/sampled.js');
+  const { tinyEvalModel, hashJudge, questions } = await import('./tiny-eval.js');
+  const m = tinyEvalModel(7);
+  const before = tf.memory().numTensors;
+  const opts = { samples: 4, temperature: 1, maxTokensPerAttempt: 5, maxTotalTokens: 5, minTokensPerAttempt: 2, batchSize: 6, judge: hashJudge, seed: 3 };
+  const r = await evaluateSampled(m, [{ name: 'a', questions: questions(5) }], opts);
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(r.decoding, 'sampled(t=1,p=1)');
+  const d = r.datasets[0]!;
+  assert.equal(d.questions, 5);
+  assert.equal(d.episodes.length, 20);
+  assert.ok(d.episodes.every((e) => e.attempts.length === 1));
+  const perQ = [0, 1, 2, 3, 4].map((q) => d.episodes.slice(q * 4, q * 4 + 4).filter((e) => e.solvedAt !== null).length);
+  assert.equal(d.correctSamples, perQ.reduce((a, b) => a + b, 0));
+  close(d.passAtK[2]!, perQ.reduce((s, c) => s + passAtK(4, c, 2), 0) / 5);
+  // Seeded: the same seed gives the same samples.
+  const again = await evaluateSampled(m, [{ name: 'a', questions: questions(5) }], opts);
+  assert.deepEqual(again.datasets[0]!.episodes.map((e) => e.attempts[0]!.text), d.episodes.map((e) => e.attempts[0]!.text));
+  await assert.rejects(evaluateSampled(m, [], { ...opts, temperature: 0 }), /temperature > 0/);
+});
