@@ -260,22 +260,32 @@ export function addCheckpoint(db: Db, runId: number, step: number, path: string,
   );
 }
 
+export type EvalMetric = 'k_attempt' | 'k_attempt_separate' | 'pass_at_k' | 'mean_accuracy';
+
 export interface EvalResultRecord {
   checkpointId?: number;
+  /** The evaluated checkpoint folder. */
+  checkpointPath?: string;
   step?: number;
   dataset: string;
   k: number;
   n: number;
   correct: number;
   decoding: string;
+  /** Default 'k_attempt'. */
+  metric?: EvalMetric;
+  /** The value when it is not correct / n (pass@k's unbiased estimator). */
+  accuracy?: number;
+  /** Questions that did not fit the model's context (not in n). */
+  skipped?: number;
 }
 
 export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): number {
-  const accuracy = r.n > 0 ? r.correct / r.n : 0;
+  const accuracy = r.accuracy ?? (r.n > 0 ? r.correct / r.n : 0);
   return Number(
     db
       .prepare(
-        'INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at, metric, checkpoint_path, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         runId,
@@ -288,8 +298,41 @@ export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): numbe
         accuracy,
         r.decoding,
         now(),
+        r.metric ?? 'k_attempt',
+        r.checkpointPath ?? null,
+        r.skipped ?? 0,
       ).lastInsertRowid,
   );
+}
+
+export interface EvalResultRow extends Required<Omit<EvalResultRecord, 'checkpointId' | 'checkpointPath' | 'step'>> {
+  id: number;
+  runId: number;
+  checkpointId: number | null;
+  checkpointPath: string | null;
+  step: number | null;
+  createdAt: number;
+}
+
+/** A run's eval results in insertion order. */
+export function evalResultsOf(db: Db, runId: number): EvalResultRow[] {
+  return db
+    .prepare(
+      `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, checkpoint_path AS checkpointPath, step, dataset, k, n,
+              correct, accuracy, decoding, metric, skipped, created_at AS createdAt
+       FROM eval_results WHERE run_id = ? ORDER BY id`,
+    )
+    .all(runId) as EvalResultRow[];
+}
+
+/** The newest checkpoint (highest step, then newest row) a run saved, or undefined. */
+export function latestCheckpoint(
+  db: Db,
+  runId: number,
+): { id: number; step: number; path: string; format: string } | undefined {
+  return db
+    .prepare('SELECT id, step, path, format FROM checkpoints WHERE run_id = ? ORDER BY step DESC, id DESC LIMIT 1')
+    .get(runId) as { id: number; step: number; path: string; format: string } | undefined;
 }
 
 export function getRun(db: Db, runId: number): RunRow | undefined {
