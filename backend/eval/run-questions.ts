@@ -4,7 +4,8 @@
 //
 // Context fitting: a question's episode needs its prompt, up to (attempts − 1) feedback turns and the
 // generated tokens within `maxPositions`. Its generation budget is min(maxTotalTokens, maxPositions −
-// prompt − feedback turns); a question whose budget is under `attempts × minTokensPerAttempt` is SKIPPED
+// prompt − feedback turns); a question whose budget is under min(attempts × min(minTokensPerAttempt,
+// maxTokensPerAttempt), maxTotalTokens) is SKIPPED
 // (not evaluated, not counted in n, reported by id); one whose budget is below maxTotalTokens is evaluated
 // with the smaller budget and counted in `reducedBudget`. Nothing is truncated inside a prompt.
 import type { Transformer } from '../model/transformer.js';
@@ -137,7 +138,8 @@ export async function runQuestions(
   let feedbackLen = 0;
   for (let left = 1; left < Math.max(plan.fitAttempts, plan.promptAttempts ?? 1); left++)
     feedbackLen = Math.max(feedbackLen, m.tokenizer.encode(base.feedback(left, false)).length);
-  const minPerAttempt = opts.minTokensPerAttempt ?? 8;
+  // A question must have room for a minimal attempt each (never more than the budgets the user set).
+  const required = Math.min(plan.fitAttempts * Math.min(opts.minTokensPerAttempt ?? 8, opts.maxTokensPerAttempt), opts.maxTotalTokens);
   const tasks: EpisodeTask[] = [];
   const skipped: string[] = [];
   let reducedBudget = 0;
@@ -145,7 +147,7 @@ export async function runQuestions(
     const promptLen = m.tokenizer.encode(dialogue.prompt(q.question, plan.promptAttempts)).length;
     const room = ctx - promptLen - (plan.fitAttempts - 1) * feedbackLen;
     const budget = Math.min(opts.maxTotalTokens, room);
-    if (budget < plan.fitAttempts * minPerAttempt) {
+    if (budget < required) {
       skipped.push(q.id);
       continue;
     }
