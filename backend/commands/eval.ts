@@ -21,11 +21,17 @@ export function parseAttempts(v: string): number {
 }
 
 export function parseDatasets(v: string): string[] {
-  const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new UserError('--datasets needs at least one name', 2);
   const unknown = names.filter((n) => !DATASET_NAMES.includes(n));
   if (unknown.length > 0)
-    throw new UserError(`unknown dataset${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${DATASET_NAMES.join(', ')})`, 2);
+    throw new UserError(
+      `unknown dataset${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${DATASET_NAMES.join(', ')})`,
+      2,
+    );
   return [...new Set(names)];
 }
 
@@ -41,28 +47,50 @@ export function accuracyTable(
   prefix: string,
 ): AccuracyTable {
   const used = datasets.filter((d) => d.n > 0);
-  const mean = Array.from({ length: K }, (_, i) => (used.length ? used.reduce((s, d) => s + d.values[i]!, 0) / used.length : 0));
+  const mean = Array.from({ length: K }, (_, i) =>
+    used.length ? used.reduce((s, d) => s + d.values[i]!, 0) / used.length : 0,
+  );
   return {
     header: ['dataset', 'n', 'skipped', ...Array.from({ length: K }, (_, i) => `${prefix}${i + 1}`)],
     rows: [
       ...datasets,
-      { dataset: 'mean', n: datasets.reduce((s, d) => s + d.n, 0), skipped: datasets.reduce((s, d) => s + d.skipped, 0), values: mean },
+      {
+        dataset: 'mean',
+        n: datasets.reduce((s, d) => s + d.n, 0),
+        skipped: datasets.reduce((s, d) => s + d.skipped, 0),
+        values: mean,
+      },
     ],
   };
 }
 
 export function formatTable(t: AccuracyTable): string {
-  const cells = [t.header, ...t.rows.map((r) => [r.dataset, String(r.n), String(r.skipped), ...r.values.map((v) => (100 * v).toFixed(1))])];
+  const cells = [
+    t.header,
+    ...t.rows.map((r) => [
+      r.dataset,
+      String(r.n),
+      String(r.skipped),
+      ...r.values.map((v) => (100 * v).toFixed(1)),
+    ]),
+  ];
   const widths = t.header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  return cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return cells
+    .map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
-export const tableCsv = (t: AccuracyTable) => toCsv([t.header, ...t.rows.map((r) => [r.dataset, r.n, r.skipped, ...r.values])]);
+export const tableCsv = (t: AccuracyTable) =>
+  toCsv([t.header, ...t.rows.map((r) => [r.dataset, r.n, r.skipped, ...r.values])]);
 
-function resolveCheckpoint(args: Parameters<Command['run']>[0], db: () => Db): { dir: string; checkpointId?: number; step?: number; sourceRun?: number } {
+function resolveCheckpoint(
+  args: Parameters<Command['run']>[0],
+  db: () => Db,
+): { dir: string; checkpointId?: number; step?: number; sourceRun?: number } {
   const ck = str(args, 'checkpoint');
   const runArg = str(args, 'run');
-  if ((ck === undefined) === (runArg === undefined)) throw new UserError('give exactly one of --checkpoint DIR or --run ID', 2);
+  if ((ck === undefined) === (runArg === undefined))
+    throw new UserError('give exactly one of --checkpoint DIR or --run ID', 2);
   if (ck !== undefined) return { dir: path.resolve(ck) };
   const id = Number(runArg);
   if (!Number.isInteger(id) || id < 1) throw new UserError(`--run must be a run id, got '${runArg}'`, 2);
@@ -75,26 +103,74 @@ function resolveCheckpoint(args: Parameters<Command['run']>[0], db: () => Db): {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a checkpoint: accuracy vs. number of attempts (k-attempt, greedy) or sampled pass@k',
-  usage: '--checkpoint DIR | --run ID [--datasets a,b] [--attempts 1..K] [--limit N] [--out FILE.csv] [options]',
+  usage:
+    '--checkpoint DIR | --run ID [--datasets a,b] [--attempts 1..K] [--limit N] [--out FILE.csv] [options]',
   options: {
-    checkpoint: { type: 'string', value: 'DIR', description: 'Checkpoint folder (config.json + model.safetensors)' },
+    checkpoint: {
+      type: 'string',
+      value: 'DIR',
+      description: 'Checkpoint folder (config.json + model.safetensors)',
+    },
     run: { type: 'string', value: 'ID', description: "Evaluate this run's latest checkpoint" },
-    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
-    datasets: { type: 'string', value: 'LIST', description: `Comma-separated: ${DATASET_NAMES.join(', ')} (default: synthetic for the built-in model, else the five benchmarks)` },
-    attempts: { type: 'string', value: 'K', description: 'Sweep k = 1..K (default 5 on synthetic only, else 7)' },
+    db: {
+      type: 'string',
+      value: 'PATH',
+      description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)',
+    },
+    datasets: {
+      type: 'string',
+      value: 'LIST',
+      description: `Comma-separated: ${DATASET_NAMES.join(', ')} (default: synthetic for the built-in model, else the five benchmarks)`,
+    },
+    attempts: {
+      type: 'string',
+      value: 'K',
+      description: 'Sweep k = 1..K (default 5 on synthetic only, else 7)',
+    },
     limit: { type: 'string', value: 'N', description: 'First N questions of each dataset' },
     batch: { type: 'string', value: 'N', description: 'Questions decoded together', default: '16' },
     out: { type: 'string', value: 'FILE', description: 'CSV of the table (default: eval-run-<id>.csv)' },
     json: { type: 'boolean', description: 'Print the results as JSON instead of the table' },
-    protocol: { type: 'string', value: 'P', description: 'one-episode | truncated | separate (see below)', default: 'one-episode' },
-    prompt: { type: 'string', value: 'P', description: 'multi-attempt | single-turn (single-turn only with --attempts 1)', default: 'multi-attempt' },
+    protocol: {
+      type: 'string',
+      value: 'P',
+      description: 'one-episode | truncated | separate (see below)',
+      default: 'one-episode',
+    },
+    prompt: {
+      type: 'string',
+      value: 'P',
+      description: 'multi-attempt | single-turn (single-turn only with --attempts 1)',
+      default: 'multi-attempt',
+    },
     'max-tokens': { type: 'string', value: 'N', description: 'Most tokens per attempt', default: '64' },
-    'max-total-tokens': { type: 'string', value: 'N', description: 'Most tokens per episode (default: attempts × max-tokens)' },
-    samples: { type: 'string', value: 'N', description: 'Sampled evaluation instead: N samples per question, pass@1..N' },
-    temperature: { type: 'string', value: 'T', description: 'Sampling temperature for --samples', default: '1' },
+    'max-total-tokens': {
+      type: 'string',
+      value: 'N',
+      description: 'Most tokens per episode (default: attempts × max-tokens)',
+    },
+    samples: {
+      type: 'string',
+      value: 'N',
+      description: 'Sampled evaluation instead: N samples per question, pass@1..N',
+    },
+    temperature: {
+      type: 'string',
+      value: 'T',
+      description: 'Sampling temperature for --samples',
+      default: '1',
+    },
     seed: { type: 'string', value: 'S', description: 'Seed (sampling, synthetic questions)', default: '0' },
-    template: { type: 'string', value: 'NAME', description: "Chat template (compact, chatml); default: the model's own" },
-    runtime: { type: 'string', value: 'NAME', description: 'Force a compute runtime (see `attempt-studio runtime`)' },
+    template: {
+      type: 'string',
+      value: 'NAME',
+      description: "Chat template (compact, chatml); default: the model's own",
+    },
+    runtime: {
+      type: 'string',
+      value: 'NAME',
+      description: 'Force a compute runtime (see `attempt-studio runtime`)',
+    },
   },
   details: [
     'k-attempt accuracy: greedy decoding with the training prompt and feedback turns; a question counts as',
@@ -128,7 +204,8 @@ export const evalCommand: Command = {
     const samples = positive('samples');
     const seed = int(args, 'seed') ?? 0;
     const temperature = Number(str(args, 'temperature'));
-    if (samples !== undefined && !(temperature > 0)) throw new UserError(`--temperature must be > 0 for --samples, got '${str(args, 'temperature')}'`, 2);
+    if (samples !== undefined && !(temperature > 0))
+      throw new UserError(`--temperature must be > 0 for --samples, got '${str(args, 'temperature')}'`, 2);
 
     const dbFile = defaultDbPath(str(args, 'db'));
     let db: Db | undefined;
@@ -186,7 +263,11 @@ export const evalCommand: Command = {
         temperature: samples === undefined ? 0 : temperature,
         seed,
       };
-      const runId = createRun(openDbOnce(), { kind: 'eval', config: runConfig, name: `eval ${path.basename(target.dir)}` });
+      const runId = createRun(openDbOnce(), {
+        kind: 'eval',
+        config: runConfig,
+        name: `eval ${path.basename(target.dir)}`,
+      });
       markRunning(openDbOnce(), runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
       let bar: ProgressLine | undefined;
       const onProgress = (done: number, total: number, dataset: string) => {
@@ -198,32 +279,70 @@ export const evalCommand: Command = {
       try {
         const gen = { batchSize, maxTokensPerAttempt: maxTokens, maxTotalTokens: maxTotal, onProgress };
         const store = await import('../eval/store.js');
-        const storeTarget = { checkpointId: target.checkpointId, checkpointPath: target.dir, step: target.step };
+        const storeTarget = {
+          checkpointId: target.checkpointId,
+          checkpointPath: target.dir,
+          step: target.step,
+        };
         if (samples === undefined) {
           const { evaluateKAttempt } = await import('../eval/k-attempt.js');
           const r = await evaluateKAttempt(m, data, { ...gen, maxAttempts: K, protocol, prompt });
           store.storeKAttempt(openDbOnce(), runId, r, storeTarget);
-          table = accuracyTable(r.datasets.map((d) => ({ dataset: d.dataset, n: d.n, skipped: d.skipped.length, values: d.accuracyByK })), K, 'k');
+          table = accuracyTable(
+            r.datasets.map((d) => ({
+              dataset: d.dataset,
+              n: d.n,
+              skipped: d.skipped.length,
+              values: d.accuracyByK,
+            })),
+            K,
+            'k',
+          );
           json = {
             runId,
             quantity: 'k-attempt accuracy (greedy)',
             protocol,
             maxAttempts: K,
-            datasets: r.datasets.map((d) => ({ dataset: d.dataset, n: d.n, skipped: d.skipped.length, reducedBudget: d.reducedBudget, correctByK: d.correctByK, accuracyByK: d.accuracyByK, repeatRate: d.retry.repeatRate, switchToCorrectRate: d.retry.switchToCorrectRate })),
+            datasets: r.datasets.map((d) => ({
+              dataset: d.dataset,
+              n: d.n,
+              skipped: d.skipped.length,
+              reducedBudget: d.reducedBudget,
+              correctByK: d.correctByK,
+              accuracyByK: d.accuracyByK,
+              repeatRate: d.retry.repeatRate,
+              switchToCorrectRate: d.retry.switchToCorrectRate,
+            })),
             meanAccuracyByK: r.meanAccuracyByK,
           };
         } else {
           const { evaluateSampled } = await import('../eval/sampled.js');
           const r = await evaluateSampled(m, data, { ...gen, samples, temperature, seed, prompt });
           store.storeSampled(openDbOnce(), runId, r, storeTarget);
-          const pass = (d: (typeof r.datasets)[number]) => Array.from({ length: samples }, (_, i) => d.passAtK[i + 1] ?? 0);
-          table = accuracyTable(r.datasets.map((d) => ({ dataset: d.dataset, n: d.questions, skipped: d.skipped.length, values: pass(d) })), samples, 'pass@');
+          const pass = (d: (typeof r.datasets)[number]) =>
+            Array.from({ length: samples }, (_, i) => d.passAtK[i + 1] ?? 0);
+          table = accuracyTable(
+            r.datasets.map((d) => ({
+              dataset: d.dataset,
+              n: d.questions,
+              skipped: d.skipped.length,
+              values: pass(d),
+            })),
+            samples,
+            'pass@',
+          );
           json = {
             runId,
             quantity: 'unbiased pass@k of independent samples (not k-attempt accuracy)',
             decoding: r.decoding,
             samples,
-            datasets: r.datasets.map((d) => ({ dataset: d.dataset, n: d.questions, skipped: d.skipped.length, meanAccuracy: d.meanAccuracy, passAtK: pass(d) })),
+            datasets: r.datasets.map((d) => ({
+              dataset: d.dataset,
+              n: d.questions,
+              skipped: d.skipped.length,
+              meanAccuracy: d.meanAccuracy,
+              passAtK: pass(d),
+            })),
           };
         }
         finishRun(openDbOnce(), runId);
@@ -240,12 +359,19 @@ export const evalCommand: Command = {
       } catch (err) {
         throw new UserError(`cannot write ${out}: ${(err as Error).message}`);
       }
-      if (flag(args, 'json')) process.stdout.write(JSON.stringify({ ...(json as object), csv: out, db: dbFile }) + '\n');
+      if (flag(args, 'json'))
+        process.stdout.write(JSON.stringify({ ...(json as object), csv: out, db: dbFile }) + '\n');
       else {
-        const what = samples === undefined ? `k-attempt accuracy (%), greedy, protocol ${protocol}` : `pass@k (%) of ${samples} samples at temperature ${temperature}`;
+        const what =
+          samples === undefined
+            ? `k-attempt accuracy (%), greedy, protocol ${protocol}`
+            : `pass@k (%) of ${samples} samples at temperature ${temperature}`;
         process.stdout.write(`${what} — eval run ${runId} in ${dbFile}\n${formatTable(table)}\n`);
         const skipped = table.rows.at(-1)!.skipped;
-        if (skipped > 0) process.stdout.write(`${skipped} question(s) did not fit the model's context (${m.model.config.maxPositions} positions) and were skipped.\n`);
+        if (skipped > 0)
+          process.stdout.write(
+            `${skipped} question(s) did not fit the model's context (${m.model.config.maxPositions} positions) and were skipped.\n`,
+          );
         process.stdout.write(`CSV: ${out}\n`);
       }
       return 0;

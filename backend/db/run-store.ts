@@ -305,7 +305,9 @@ export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): numbe
   );
 }
 
-export interface EvalResultRow extends Required<Omit<EvalResultRecord, 'checkpointId' | 'checkpointPath' | 'step'>> {
+export interface EvalResultRow extends Required<
+  Omit<EvalResultRecord, 'checkpointId' | 'checkpointPath' | 'step'>
+> {
   id: number;
   runId: number;
   checkpointId: number | null;
@@ -331,7 +333,9 @@ export function latestCheckpoint(
   runId: number,
 ): { id: number; step: number; path: string; format: string } | undefined {
   return db
-    .prepare('SELECT id, step, path, format FROM checkpoints WHERE run_id = ? ORDER BY step DESC, id DESC LIMIT 1')
+    .prepare(
+      'SELECT id, step, path, format FROM checkpoints WHERE run_id = ? ORDER BY step DESC, id DESC LIMIT 1',
+    )
     .get(runId) as { id: number; step: number; path: string; format: string } | undefined;
 }
 

@@ -34,7 +34,10 @@ export interface DatasetQuestions {
   questions: EvalQuestion[];
 }
 
-export interface KAttemptOptions extends Omit<GenerationOptions, 'temperature' | 'topP' | 'seed' | 'onProgress'> {
+export interface KAttemptOptions extends Omit<
+  GenerationOptions,
+  'temperature' | 'topP' | 'seed' | 'onProgress'
+> {
   /** K: the sweep is k = 1..K. */
   maxAttempts: number;
   protocol?: KAttemptProtocol;
@@ -84,14 +87,21 @@ export function sweepFromSolvedAt(solvedAt: readonly (number | null)[], maxAttem
 }
 
 /** Pure: mean over datasets of accuracy at each k, skipping datasets with no evaluated question. */
-export function meanAccuracy(datasets: readonly Pick<KAttemptDatasetResult, 'n' | 'accuracyByK'>[], maxAttempts: number): number[] {
+export function meanAccuracy(
+  datasets: readonly Pick<KAttemptDatasetResult, 'n' | 'accuracyByK'>[],
+  maxAttempts: number,
+): number[] {
   const used = datasets.filter((d) => d.n > 0);
   return Array.from({ length: maxAttempts }, (_, i) =>
     used.length === 0 ? 0 : used.reduce((s, d) => s + d.accuracyByK[i]!, 0) / used.length,
   );
 }
 
-function plansOf(K: number, protocol: KAttemptProtocol, singleTurn: boolean): { k: number; plan: EpisodePlan }[] {
+function plansOf(
+  K: number,
+  protocol: KAttemptProtocol,
+  singleTurn: boolean,
+): { k: number; plan: EpisodePlan }[] {
   if (singleTurn) return [{ k: 1, plan: { promptAttempts: null, attempts: 1 } }];
   if (protocol === 'one-episode') return [{ k: K, plan: { promptAttempts: K, attempts: K } }];
   return Array.from({ length: K }, (_, i) => ({
@@ -107,13 +117,18 @@ export async function evaluateKAttempt(
   opts: KAttemptOptions,
 ): Promise<KAttemptResult> {
   const K = opts.maxAttempts;
-  if (!Number.isInteger(K) || K < 1) throw new Error(`k-attempt evaluation: maxAttempts must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1)
+    throw new Error(`k-attempt evaluation: maxAttempts must be a positive integer, got ${K}`);
   const protocol = opts.protocol ?? 'one-episode';
   if (!K_ATTEMPT_PROTOCOLS.includes(protocol))
-    throw new Error(`k-attempt evaluation: unknown protocol '${protocol}' (known: ${K_ATTEMPT_PROTOCOLS.join(', ')})`);
+    throw new Error(
+      `k-attempt evaluation: unknown protocol '${protocol}' (known: ${K_ATTEMPT_PROTOCOLS.join(', ')})`,
+    );
   const prompt = opts.prompt ?? 'multi-attempt';
   if (prompt === 'single-turn' && K !== 1)
-    throw new Error(`k-attempt evaluation: the single-turn prompt is evaluated at k = 1 only, got maxAttempts ${K}`);
+    throw new Error(
+      `k-attempt evaluation: the single-turn prompt is evaluated at k = 1 only, got maxAttempts ${K}`,
+    );
   const plans = plansOf(K, protocol, prompt === 'single-turn');
   const total = datasets.reduce((s, d) => s + d.questions.length, 0) * plans.length;
   let doneBefore = 0;
@@ -137,7 +152,11 @@ export async function evaluateKAttempt(
       reducedBudget = Math.max(reducedBudget, r.reducedBudget);
       n = r.episodes.length;
       lastRun = r.episodes;
-      if (plans.length === 1) sweepFromSolvedAt(r.episodes.map((e) => e.solvedAt), K).forEach((c, i) => (correctByK[i] = c));
+      if (plans.length === 1)
+        sweepFromSolvedAt(
+          r.episodes.map((e) => e.solvedAt),
+          K,
+        ).forEach((c, i) => (correctByK[i] = c));
       else correctByK[k - 1] = r.episodes.filter((e) => e.solvedAt !== null).length;
     }
     results.push({

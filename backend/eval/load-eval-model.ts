@@ -15,7 +15,9 @@ import type { DatasetQuestions } from './k-attempt.js';
  */
 export async function loadEvalModel(dir: string, templateName?: string): Promise<EvalModel> {
   if (existsSync(path.join(dir, 'tokenizer.json')))
-    throw new Error(`${path.join(dir, 'tokenizer.json')}: Hugging Face tokenizers are not supported yet (only the built-in character model)`);
+    throw new Error(
+      `${path.join(dir, 'tokenizer.json')}: Hugging Face tokenizers are not supported yet (only the built-in character model)`,
+    );
   const template = templateName === undefined ? compactTemplate : chatTemplateByName(templateName);
   const model = await loadModel(dir);
   if (model.config.vocabSize !== charTokenizer.vocabSize) {
@@ -28,7 +30,10 @@ export async function loadEvalModel(dir: string, templateName?: string): Promise
 }
 
 /** Questions of each named dataset (synthetic: the test split of the seeded generator), first `limit` of each. */
-export async function loadEvalDatasets(names: readonly string[], opts: { limit?: number; seed?: number } = {}): Promise<DatasetQuestions[]> {
+export async function loadEvalDatasets(
+  names: readonly string[],
+  opts: { limit?: number; seed?: number } = {},
+): Promise<DatasetQuestions[]> {
   const out: DatasetQuestions[] = [];
   for (const name of names) {
     const d =

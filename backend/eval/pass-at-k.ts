@@ -10,8 +10,10 @@
  */
 export function passAtK(n: number, c: number, k: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`passAtK: n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(c) || c < 0 || c > n) throw new Error(`passAtK: c must be an integer in 0..${n}, got ${c}`);
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`passAtK: k must be an integer in 1..${n}, got ${k}`);
+  if (!Number.isInteger(c) || c < 0 || c > n)
+    throw new Error(`passAtK: c must be an integer in 0..${n}, got ${c}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new Error(`passAtK: k must be an integer in 1..${n}, got ${k}`);
   if (c === 0) return 0;
   if (n - c < k) return 1;
   let fail = 1; // C(n−c, k) / C(n, k)
@@ -50,7 +52,8 @@ export function summarizeSamples(counts: readonly SampleCounts[]): SampledSummar
   });
   const correctSamples = counts.reduce((s, q) => s + q.correct, 0);
   const passAt: Record<number, number> = {};
-  for (let k = 1; k <= n; k++) passAt[k] = counts.reduce((s, q) => s + passAtK(n, q.correct, k), 0) / counts.length;
+  for (let k = 1; k <= n; k++)
+    passAt[k] = counts.reduce((s, q) => s + passAtK(n, q.correct, k), 0) / counts.length;
   return {
     questions: counts.length,
     samplesPerQuestion: n,

@@ -93,7 +93,9 @@ function checkPlan(p: EpisodePlan): Required<EpisodePlan> {
   if (p.promptAttempts === null && p.attempts !== 1)
     throw new Error(`evaluation: the single-turn prompt allows exactly 1 attempt, got ${p.attempts}`);
   if (p.promptAttempts !== null && (!Number.isInteger(p.promptAttempts) || p.promptAttempts < p.attempts))
-    throw new Error(`evaluation: the prompt's N (${p.promptAttempts}) must be an integer ≥ attempts (${p.attempts})`);
+    throw new Error(
+      `evaluation: the prompt's N (${p.promptAttempts}) must be an integer ≥ attempts (${p.attempts})`,
+    );
   if (!Number.isInteger(fitAttempts) || fitAttempts < p.attempts)
     throw new Error(`evaluation: fitAttempts (${fitAttempts}) must be an integer ≥ attempts (${p.attempts})`);
   return { ...p, fitAttempts };
@@ -139,7 +141,10 @@ export async function runQuestions(
   for (let left = 1; left < Math.max(plan.fitAttempts, plan.promptAttempts ?? 1); left++)
     feedbackLen = Math.max(feedbackLen, m.tokenizer.encode(base.feedback(left, false)).length);
   // A question must have room for a minimal attempt each (never more than the budgets the user set).
-  const required = Math.min(plan.fitAttempts * Math.min(opts.minTokensPerAttempt ?? 8, opts.maxTokensPerAttempt), opts.maxTotalTokens);
+  const required = Math.min(
+    plan.fitAttempts * Math.min(opts.minTokensPerAttempt ?? 8, opts.maxTokensPerAttempt),
+    opts.maxTotalTokens,
+  );
   const tasks: EpisodeTask[] = [];
   const skipped: string[] = [];
   let reducedBudget = 0;
@@ -152,7 +157,13 @@ export async function runQuestions(
       continue;
     }
     if (budget < opts.maxTotalTokens) reducedBudget++;
-    tasks.push({ questionId: q.id, question: q.question, gold: q.gold, attemptsAllowed: plan.attempts, maxTotalTokens: budget });
+    tasks.push({
+      questionId: q.id,
+      question: q.question,
+      gold: q.gold,
+      attemptsAllowed: plan.attempts,
+      maxTotalTokens: budget,
+    });
   }
   const deps = {
     tokenizer: m.tokenizer,

@@ -34,7 +34,8 @@ export async function evaluateSampled(
   datasets: readonly DatasetQuestions[],
   opts: SampledOptions,
 ): Promise<SampledResult> {
-  if (!(opts.temperature > 0)) throw new Error(`sampled evaluation needs temperature > 0, got ${opts.temperature}`);
+  if (!(opts.temperature > 0))
+    throw new Error(`sampled evaluation needs temperature > 0, got ${opts.temperature}`);
   if (!Number.isInteger(opts.samples) || opts.samples < 1)
     throw new Error(`sampled evaluation: samples must be a positive integer, got ${opts.samples}`);
   const n = opts.samples;
@@ -42,8 +43,13 @@ export async function evaluateSampled(
   let doneBefore = 0;
   const out: SampledDatasetResult[] = [];
   for (const d of datasets) {
-    const repeated = d.questions.flatMap((q) => Array.from({ length: n }, (_, s) => ({ ...q, id: `${q.id}#${s}` })));
-    const plan = opts.prompt === 'single-turn' ? { promptAttempts: null, attempts: 1 } : { promptAttempts: 1, attempts: 1 };
+    const repeated = d.questions.flatMap((q) =>
+      Array.from({ length: n }, (_, s) => ({ ...q, id: `${q.id}#${s}` })),
+    );
+    const plan =
+      opts.prompt === 'single-turn'
+        ? { promptAttempts: null, attempts: 1 }
+        : { promptAttempts: 1, attempts: 1 };
     const r = await runQuestions(m, repeated, plan, {
       ...opts,
       onProgress: (done) => opts.onProgress?.(doneBefore + done, total, d.name),

@@ -26,7 +26,12 @@ function episodeRecord(dataset: string, e: EpisodeResult, sampleIndex = 0): Epis
     sampleIndex,
     attemptsAllowed: e.task.attemptsAllowed,
     reward: episodeOutcome(e.attempts.map((a) => a.verdict)).reward,
-    attempts: e.attempts.map((a) => ({ response: a.text, extracted: a.extracted, verdict: a.verdict, tokens: a.tokenCount })),
+    attempts: e.attempts.map((a) => ({
+      response: a.text,
+      extracted: a.extracted,
+      verdict: a.verdict,
+      tokens: a.tokenCount,
+    })),
   };
 }
 
@@ -38,7 +43,16 @@ export function storeKAttempt(db: Db, runId: number, r: KAttemptResult, target: 
     const episodes: EpisodeRecord[] = [];
     for (const d of r.datasets) {
       d.correctByK.forEach((correct, i) => {
-        addEvalResult(db, runId, { ...target, dataset: d.dataset, k: i + 1, n: d.n, correct, decoding: 'greedy', metric, skipped: d.skipped.length });
+        addEvalResult(db, runId, {
+          ...target,
+          dataset: d.dataset,
+          k: i + 1,
+          n: d.n,
+          correct,
+          decoding: 'greedy',
+          metric,
+          skipped: d.skipped.length,
+        });
         metrics[`eval/${d.dataset}/accuracy@${i + 1}`] = d.accuracyByK[i]!;
       });
       metrics[`eval/${d.dataset}/repeat_rate`] = d.retry.repeatRate;
@@ -57,7 +71,14 @@ export function storeSampled(db: Db, runId: number, r: SampledResult, target: Ev
     const episodes: EpisodeRecord[] = [];
     for (const d of r.datasets) {
       const n = d.questions * d.samplesPerQuestion;
-      const base = { ...target, dataset: d.dataset, n, correct: d.correctSamples, decoding: r.decoding, skipped: d.skipped.length };
+      const base = {
+        ...target,
+        dataset: d.dataset,
+        n,
+        correct: d.correctSamples,
+        decoding: r.decoding,
+        skipped: d.skipped.length,
+      };
       addEvalResult(db, runId, { ...base, k: 1, metric: 'mean_accuracy' });
       for (let k = 1; k <= d.samplesPerQuestion; k++) {
         addEvalResult(db, runId, { ...base, k, metric: 'pass_at_k', accuracy: d.passAtK[k]! });

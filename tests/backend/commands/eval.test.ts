@@ -18,7 +18,10 @@ import { tinyConfig } from '../model/tiny.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 const run = (args: string[]) =>
-  spawnSync(process.execPath, [bin, 'eval', ...args], { encoding: 'utf8', env: { ...process.env, ATTEMPT_STUDIO_RUNTIME: 'cpu' } });
+  spawnSync(process.execPath, [bin, 'eval', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ATTEMPT_STUDIO_RUNTIME: 'cpu' },
+  });
 
 let dir: string;
 let ck: string;
@@ -35,7 +38,24 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('eval --checkpoint: table, CSV and SQLite rows agree; episodes and attempts stored', () => {
   const db = path.join(dir, 'a.db');
   const csv = path.join(dir, 'a.csv');
-  const r = run(['--checkpoint', ck, '--db', db, '--datasets', 'synthetic,amc23', '--attempts', '1..3', '--limit', '4', '--batch', '3', '--max-tokens', '6', '--out', csv]);
+  const r = run([
+    '--checkpoint',
+    ck,
+    '--db',
+    db,
+    '--datasets',
+    'synthetic,amc23',
+    '--attempts',
+    '1..3',
+    '--limit',
+    '4',
+    '--batch',
+    '3',
+    '--max-tokens',
+    '6',
+    '--out',
+    csv,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /k-attempt accuracy \(%\), greedy, protocol one-episode/);
   assert.match(r.stdout, /^dataset\s+n\s+skipped\s+k1\s+k2\s+k3$/m);
@@ -43,10 +63,17 @@ test('eval --checkpoint: table, CSV and SQLite rows agree; episodes and attempts
   assert.match(r.stderr, /eval .*4\/8|eval .*8\/8/); // progress line
   const rows = parseCsv(readFileSync(csv, 'utf8'));
   assert.deepEqual(rows[0], ['dataset', 'n', 'skipped', 'k1', 'k2', 'k3']);
-  assert.deepEqual(rows.map((x) => x[0]), ['dataset', 'synthetic', 'amc23', 'mean']);
+  assert.deepEqual(
+    rows.map((x) => x[0]),
+    ['dataset', 'synthetic', 'amc23', 'mean'],
+  );
   const d = openDb(db);
   try {
-    const runs = d.prepare("SELECT id, status, config FROM runs WHERE kind = 'eval'").all() as { id: number; status: string; config: string }[];
+    const runs = d.prepare("SELECT id, status, config FROM runs WHERE kind = 'eval'").all() as {
+      id: number;
+      status: string;
+      config: string;
+    }[];
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.status, 'completed');
     assert.equal(JSON.parse(runs[0]!.config).maxAttempts, 3);
@@ -63,7 +90,9 @@ test('eval --checkpoint: table, CSV and SQLite rows agree; episodes and attempts
         assert.equal(db_.metric, 'k_attempt');
         assert.equal(db_.checkpointPath, ck);
       });
-      const episodes = d.prepare('SELECT COUNT(*) AS c FROM episodes WHERE run_id = ? AND dataset = ? AND split = ?').get(runs[0]!.id, name, 'eval') as { c: number };
+      const episodes = d
+        .prepare('SELECT COUNT(*) AS c FROM episodes WHERE run_id = ? AND dataset = ? AND split = ?')
+        .get(runs[0]!.id, name, 'eval') as { c: number };
       assert.equal(episodes.c, Number(n));
     }
     // amc23's long questions do not fit 128 positions: skipped and counted, never a crash.
@@ -74,7 +103,11 @@ test('eval --checkpoint: table, CSV and SQLite rows agree; episodes and attempts
       const ds = rows.slice(1, 3).filter((x) => Number(x[1]) > 0);
       assert.equal(Number(mean[3 + k]), ds.reduce((s, x) => s + Number(x[3 + k]), 0) / ds.length);
     }
-    const attempts = d.prepare('SELECT COUNT(*) AS c FROM attempts a JOIN episodes e ON e.id = a.episode_id WHERE e.run_id = ?').get(runs[0]!.id) as { c: number };
+    const attempts = d
+      .prepare(
+        'SELECT COUNT(*) AS c FROM attempts a JOIN episodes e ON e.id = a.episode_id WHERE e.run_id = ?',
+      )
+      .get(runs[0]!.id) as { c: number };
     assert.ok(attempts.c >= Number(rows[1]![1]));
   } finally {
     d.close();
@@ -88,14 +121,59 @@ test('eval --run ID evaluates the latest checkpoint; --json; sampled mode stores
   const ckId = addCheckpoint(d, train, 7, ck, 'safetensors');
   addCheckpoint(d, train, 3, path.join(dir, 'old-missing'), 'safetensors');
   d.close();
-  const r = run(['--run', String(train), '--db', db, '--attempts', '2', '--limit', '3', '--max-tokens', '4', '--out', path.join(dir, 'b.csv'), '--json']);
+  const r = run([
+    '--run',
+    String(train),
+    '--db',
+    db,
+    '--attempts',
+    '2',
+    '--limit',
+    '3',
+    '--max-tokens',
+    '4',
+    '--out',
+    path.join(dir, 'b.csv'),
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { runId: number; datasets: { dataset: string; n: number; accuracyByK: number[] }[]; meanAccuracyByK: number[] };
-  assert.deepEqual(j.datasets.map((x) => [x.dataset, x.n]), [['synthetic', 3]]);
-  const s = run(['--checkpoint', ck, '--db', db, '--datasets', 'synthetic', '--limit', '2', '--samples', '3', '--temperature', '0.8', '--max-tokens', '4', '--out', path.join(dir, 'c.csv')]);
+  const j = JSON.parse(r.stdout) as {
+    runId: number;
+    datasets: { dataset: string; n: number; accuracyByK: number[] }[];
+    meanAccuracyByK: number[];
+  };
+  assert.deepEqual(
+    j.datasets.map((x) => [x.dataset, x.n]),
+    [['synthetic', 3]],
+  );
+  const s = run([
+    '--checkpoint',
+    ck,
+    '--db',
+    db,
+    '--datasets',
+    'synthetic',
+    '--limit',
+    '2',
+    '--samples',
+    '3',
+    '--temperature',
+    '0.8',
+    '--max-tokens',
+    '4',
+    '--out',
+    path.join(dir, 'c.csv'),
+  ]);
   assert.equal(s.status, 0, s.stderr);
   assert.match(s.stdout, /pass@k \(%\) of 3 samples at temperature 0.8/);
-  assert.deepEqual(parseCsv(readFileSync(path.join(dir, 'c.csv'), 'utf8'))[0], ['dataset', 'n', 'skipped', 'pass@1', 'pass@2', 'pass@3']);
+  assert.deepEqual(parseCsv(readFileSync(path.join(dir, 'c.csv'), 'utf8'))[0], [
+    'dataset',
+    'n',
+    'skipped',
+    'pass@1',
+    'pass@2',
+    'pass@3',
+  ]);
   const d2 = openDb(db);
   try {
     const rows = evalResultsOf(d2, j.runId);
@@ -103,16 +181,24 @@ test('eval --run ID evaluates the latest checkpoint; --json; sampled mode stores
     assert.ok(rows.every((x) => x.step === 7));
     assert.equal(getRun(d2, j.runId)!.kind, 'eval');
     const sampled = evalResultsOf(d2, j.runId + 1);
-    assert.deepEqual(sampled.map((x) => [x.metric, x.k, x.n]), [
-      ['mean_accuracy', 1, 6],
-      ['pass_at_k', 1, 6],
-      ['pass_at_k', 2, 6],
-      ['pass_at_k', 3, 6],
-    ]);
+    assert.deepEqual(
+      sampled.map((x) => [x.metric, x.k, x.n]),
+      [
+        ['mean_accuracy', 1, 6],
+        ['pass_at_k', 1, 6],
+        ['pass_at_k', 2, 6],
+        ['pass_at_k', 3, 6],
+      ],
+    );
     assert.ok(sampled.every((x) => x.decoding === 'sampled(t=0.8,p=1)'));
-    const eps = d2.prepare('SELECT question_id, sample_index FROM episodes WHERE run_id = ? ORDER BY id').all(j.runId + 1) as { question_id: string; sample_index: number }[];
+    const eps = d2
+      .prepare('SELECT question_id, sample_index FROM episodes WHERE run_id = ? ORDER BY id')
+      .all(j.runId + 1) as { question_id: string; sample_index: number }[];
     assert.equal(eps.length, 6);
-    assert.deepEqual(eps.map((e) => e.sample_index), [0, 1, 2, 0, 1, 2]);
+    assert.deepEqual(
+      eps.map((e) => e.sample_index),
+      [0, 1, 2, 0, 1, 2],
+    );
     assert.ok(!eps[0]!.question_id.includes('#'));
   } finally {
     d2.close();
@@ -154,7 +240,10 @@ test('clear errors: missing or corrupt checkpoint, unknown dataset, bad --attemp
   assert.match(r.stderr, /cannot load checkpoint .*bad: .*model.safetensors/);
   r = await runHere(['--checkpoint', ck, '--datasets', 'synthetic,aime25']);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /unknown dataset 'aime25' \(known: aime24, amc23, math500, minerva_math, olympiadbench, math_train, synthetic\)/);
+  assert.match(
+    r.stderr,
+    /unknown dataset 'aime25' \(known: aime24, amc23, math500, minerva_math, olympiadbench, math_train, synthetic\)/,
+  );
   r = await runHere(['--checkpoint', ck, '--attempts', '0']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--attempts must be K or 1\.\.K/);

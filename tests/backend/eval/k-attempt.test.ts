@@ -4,7 +4,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/tf.js';
-import { evaluateKAttempt, evaluateHeldOut, sweepFromSolvedAt, meanAccuracy } from '../../../backend/eval/k-attempt.js';
+import {
+  evaluateKAttempt,
+  evaluateHeldOut,
+  sweepFromSolvedAt,
+  meanAccuracy,
+} from '../../../backend/eval/k-attempt.js';
 import { runQuestions } from '../../../backend/eval/run-questions.js';
 import { chatmlTemplate } from '../../../backend/model/chat-template.js';
 import { tinyEvalModel, hashJudge, questions } from './tiny-eval.js';
@@ -13,7 +18,13 @@ before(async () => {
   await tf.setBackend('cpu');
 });
 
-const gen = { maxTokensPerAttempt: 5, maxTotalTokens: 40, minTokensPerAttempt: 2, batchSize: 3, judge: hashJudge };
+const gen = {
+  maxTokensPerAttempt: 5,
+  maxTotalTokens: 40,
+  minTokensPerAttempt: 2,
+  batchSize: 3,
+  judge: hashJudge,
+};
 
 test('sweepFromSolvedAt and meanAccuracy (pure)', () => {
   assert.deepEqual(sweepFromSolvedAt([1, null, 3, 2, 1], 4), [2, 3, 4, 4]);
@@ -34,7 +45,10 @@ test('sweepFromSolvedAt and meanAccuracy (pure)', () => {
 
 test('the one-episode sweep equals K runs with the same prompt stopped after k attempts', async () => {
   const m = tinyEvalModel(3);
-  const data = [{ name: 'a', questions: questions(7) }, { name: 'b', questions: questions(4, 'b') }];
+  const data = [
+    { name: 'a', questions: questions(7) },
+    { name: 'b', questions: questions(4, 'b') },
+  ];
   const before = tf.memory().numTensors;
   const one = await evaluateKAttempt(m, data, { ...gen, maxAttempts: 4 });
   const trunc = await evaluateKAttempt(m, data, { ...gen, maxAttempts: 4, protocol: 'truncated' });
@@ -42,7 +56,10 @@ test('the one-episode sweep equals K runs with the same prompt stopped after k a
   const solvedAt = one.datasets.flatMap((d) => d.episodes.map((e) => e.solvedAt));
   // Not vacuous: some questions solved first try, some later, some never.
   assert.ok(solvedAt.includes(1), `solvedAt ${solvedAt.join(',')}`);
-  assert.ok(solvedAt.some((s) => s !== null && s > 1), `solvedAt ${solvedAt.join(',')}`);
+  assert.ok(
+    solvedAt.some((s) => s !== null && s > 1),
+    `solvedAt ${solvedAt.join(',')}`,
+  );
   assert.ok(solvedAt.includes(null), `solvedAt ${solvedAt.join(',')}`);
   for (let d = 0; d < data.length; d++) {
     assert.deepEqual(trunc.datasets[d]!.correctByK, one.datasets[d]!.correctByK);
@@ -54,14 +71,18 @@ test('the one-episode sweep equals K runs with the same prompt stopped after k a
       assert.equal(runK.length, full.length);
       runK.forEach((e, i) => {
         const f = full[i]!;
-        assert.deepEqual(e.attempts.map((a) => a.text), f.attempts.slice(0, k).map((a) => a.text));
+        assert.deepEqual(
+          e.attempts.map((a) => a.text),
+          f.attempts.slice(0, k).map((a) => a.text),
+        );
         assert.equal(e.solvedAt, f.solvedAt !== null && f.solvedAt <= k ? f.solvedAt : null);
       });
     }
   }
   assert.deepEqual(one.meanAccuracyByK, trunc.meanAccuracyByK);
   // Monotone in k, as "solved within k" must be.
-  for (const d of one.datasets) for (let k = 1; k < 4; k++) assert.ok(d.correctByK[k]! >= d.correctByK[k - 1]!);
+  for (const d of one.datasets)
+    for (let k = 1; k < 4; k++) assert.ok(d.correctByK[k]! >= d.correctByK[k - 1]!);
 });
 
 test("'separate' (prompt N = k) uses its own prompt per k and agrees with one-episode at k = K", async () => {
@@ -71,7 +92,9 @@ test("'separate' (prompt N = k) uses its own prompt per k and agrees with one-ep
   const sep = await evaluateKAttempt(m, data, { ...gen, maxAttempts: 3, protocol: 'separate' });
   assert.equal(sep.datasets[0]!.correctByK[2], one.datasets[0]!.correctByK[2]);
   const prompts = new Set(
-    sep.datasets[0]!.episodes.map((e) => m.tokenizer.decode(e.tokens.slice(0, e.kinds.indexOf('generated'))).match(/S(\d)/)![1]),
+    sep.datasets[0]!.episodes.map(
+      (e) => m.tokenizer.decode(e.tokens.slice(0, e.kinds.indexOf('generated'))).match(/S(\d)/)![1],
+    ),
   );
   assert.deepEqual([...prompts].sort(), ['1', '2', '3']);
 });
@@ -85,7 +108,10 @@ test('context fitting: too-long prompts are skipped and counted, long ones get a
   ];
   const r = await runQuestions(m, qs, { promptAttempts: 3, attempts: 3 }, { ...gen, temperature: 0 });
   assert.deepEqual(r.skipped, ['long']);
-  assert.deepEqual(r.episodes.map((e) => e.task.questionId), ['short', 'mid']);
+  assert.deepEqual(
+    r.episodes.map((e) => e.task.questionId),
+    ['short', 'mid'],
+  );
   assert.equal(r.reducedBudget, 1);
   for (const e of r.episodes) assert.ok(e.tokens.length <= 96);
   const ev = await evaluateKAttempt(m, [{ name: 'x', questions: qs }], { ...gen, maxAttempts: 3 });
@@ -96,15 +122,27 @@ test('context fitting: too-long prompts are skipped and counted, long ones get a
 test('single-turn prompt only at k = 1; evaluateHeldOut is k = 1; ChatML prompts fit or are skipped', async () => {
   const m = tinyEvalModel(4);
   await assert.rejects(
-    evaluateKAttempt(m, [{ name: 'a', questions: questions(2) }], { ...gen, maxAttempts: 2, prompt: 'single-turn' }),
+    evaluateKAttempt(m, [{ name: 'a', questions: questions(2) }], {
+      ...gen,
+      maxAttempts: 2,
+      prompt: 'single-turn',
+    }),
     /single-turn prompt is evaluated at k = 1 only/,
   );
-  const held = await evaluateHeldOut(m, { name: 'held', questions: questions(5) }, { ...gen, prompt: 'single-turn' });
+  const held = await evaluateHeldOut(
+    m,
+    { name: 'held', questions: questions(5) },
+    { ...gen, prompt: 'single-turn' },
+  );
   assert.equal(held.correctByK.length, 1);
   assert.equal(held.n, 5);
   assert.ok(held.episodes.every((e) => e.attempts.length === 1));
   // The ChatML system prompt alone is ~200 characters: with a 128-position char model every question is skipped.
-  const chat = await evaluateKAttempt({ ...m, template: chatmlTemplate }, [{ name: 'a', questions: questions(2) }], { ...gen, maxAttempts: 2 });
+  const chat = await evaluateKAttempt(
+    { ...m, template: chatmlTemplate },
+    [{ name: 'a', questions: questions(2) }],
+    { ...gen, maxAttempts: 2 },
+  );
   assert.equal(chat.datasets[0]!.n, 0);
   assert.equal(chat.datasets[0]!.skipped.length, 2);
   assert.deepEqual(chat.meanAccuracyByK, [0, 0]);

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { passAtK, summarizeSamples } from '../../../backend/eval/pass-at-k.js';
 
-const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg ?? ''} ${a} vs ${b}`);
+const close = (a: number, b: number, msg?: string) =>
+  assert.ok(Math.abs(a - b) < 1e-12, `${msg ?? ''} ${a} vs ${b}`);
 
 test('n = 5, c = 2: 1 − C(3,k)/C(5,k) by hand', () => {
   // C(5,k) = 5, 10, 10, 5, 1; C(3,k) = 3, 3, 1, 0, 0.
@@ -48,7 +49,14 @@ test('summarizeSamples: mean accuracy, pass@k averaged over questions', () => {
   close(s.passAtK[2]!, (0.7 + 0 + 1) / 3);
   close(s.passAtK[5]!, 2 / 3);
   close(s.passAtK[1]!, s.meanAccuracy);
-  assert.throws(() => summarizeSamples([{ n: 5, correct: 1 }, { n: 4, correct: 1 }]), /question 1 drew 4 samples/);
+  assert.throws(
+    () =>
+      summarizeSamples([
+        { n: 5, correct: 1 },
+        { n: 4, correct: 1 },
+      ]),
+    /question 1 drew 4 samples/,
+  );
   assert.equal(summarizeSamples([]).questions, 0);
 });
 
@@ -59,7 +67,16 @@ test('evaluateSampled on a tiny model: n samples per question, pass@k from the p
   const { tinyEvalModel, hashJudge, questions } = await import('./tiny-eval.js');
   const m = tinyEvalModel(7);
   const before = tf.memory().numTensors;
-  const opts = { samples: 4, temperature: 1, maxTokensPerAttempt: 5, maxTotalTokens: 5, minTokensPerAttempt: 2, batchSize: 6, judge: hashJudge, seed: 3 };
+  const opts = {
+    samples: 4,
+    temperature: 1,
+    maxTokensPerAttempt: 5,
+    maxTotalTokens: 5,
+    minTokensPerAttempt: 2,
+    batchSize: 6,
+    judge: hashJudge,
+    seed: 3,
+  };
   const r = await evaluateSampled(m, [{ name: 'a', questions: questions(5) }], opts);
   assert.equal(tf.memory().numTensors, before);
   assert.equal(r.decoding, 'sampled(t=1,p=1)');
@@ -67,11 +84,19 @@ test('evaluateSampled on a tiny model: n samples per question, pass@k from the p
   assert.equal(d.questions, 5);
   assert.equal(d.episodes.length, 20);
   assert.ok(d.episodes.every((e) => e.attempts.length === 1));
-  const perQ = [0, 1, 2, 3, 4].map((q) => d.episodes.slice(q * 4, q * 4 + 4).filter((e) => e.solvedAt !== null).length);
-  assert.equal(d.correctSamples, perQ.reduce((a, b) => a + b, 0));
+  const perQ = [0, 1, 2, 3, 4].map(
+    (q) => d.episodes.slice(q * 4, q * 4 + 4).filter((e) => e.solvedAt !== null).length,
+  );
+  assert.equal(
+    d.correctSamples,
+    perQ.reduce((a, b) => a + b, 0),
+  );
   close(d.passAtK[2]!, perQ.reduce((s, c) => s + passAtK(4, c, 2), 0) / 5);
   // Seeded: the same seed gives the same samples.
   const again = await evaluateSampled(m, [{ name: 'a', questions: questions(5) }], opts);
-  assert.deepEqual(again.datasets[0]!.episodes.map((e) => e.attempts[0]!.text), d.episodes.map((e) => e.attempts[0]!.text));
+  assert.deepEqual(
+    again.datasets[0]!.episodes.map((e) => e.attempts[0]!.text),
+    d.episodes.map((e) => e.attempts[0]!.text),
+  );
   await assert.rejects(evaluateSampled(m, [], { ...opts, temperature: 0 }), /temperature > 0/);
 });

@@ -33,5 +33,12 @@ test('a correct answer equal to an earlier correct one is not a repeat; only wro
 
 test('no retries: rates are 0, not NaN', () => {
   const s = retryStats([[ok('1')], [w('2')]]);
-  assert.deepEqual(s, { retries: 0, repeats: 0, repeatRate: 0, retriesAfterWrong: 0, switchedToCorrect: 0, switchToCorrectRate: 0 });
+  assert.deepEqual(s, {
+    retries: 0,
+    repeats: 0,
+    repeatRate: 0,
+    retriesAfterWrong: 0,
+    switchedToCorrect: 0,
+    switchToCorrectRate: 0,
+  });
 });

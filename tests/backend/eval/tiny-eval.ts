@@ -8,7 +8,10 @@ import type { EvalModel, EvalQuestion } from '../../../backend/eval/run-question
 import { tinyConfig } from '../model/tiny.js';
 
 export function tinyEvalModel(seed = 1, maxPositions = 128): EvalModel {
-  const model = Transformer.create(tinyConfig({ vocabSize: charTokenizer.vocabSize, maxPositions, initStd: 0.5 }), seed);
+  const model = Transformer.create(
+    tinyConfig({ vocabSize: charTokenizer.vocabSize, maxPositions, initStd: 0.5 }),
+    seed,
+  );
   return { model, tokenizer: charTokenizer, template: compactTemplate };
 }
 
@@ -20,5 +23,9 @@ export function hashJudge(text: string): { verdict: 'correct' | 'wrong'; extract
 }
 
 export function questions(n: number, prefix = 'q'): EvalQuestion[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, question: `${i * 7 + 3}+${i}=`, gold: String(i * 8 + 3) }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    question: `${i * 7 + 3}+${i}=`,
+    gold: String(i * 8 + 3),
+  }));
 }

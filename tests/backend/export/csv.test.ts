@@ -13,5 +13,8 @@ test('quotes only the fields that need it and round-trips', () => {
   ];
   const text = toCsv(rows);
   assert.equal(text, 'dataset,k1\r\n"a,b",0.5\r\n"say ""hi""",1\r\n"two\nlines",0\r\nplain,\r\n');
-  assert.deepEqual(parseCsv(text), rows.map((r) => r.map(String)));
+  assert.deepEqual(
+    parseCsv(text),
+    rows.map((r) => r.map(String)),
+  );
 });
