@@ -193,6 +193,11 @@ export const evalCommand: Command = {
     const prompt = str(args, 'prompt') as 'multi-attempt' | 'single-turn';
     if (prompt !== 'multi-attempt' && prompt !== 'single-turn')
       throw new UserError(`--prompt must be multi-attempt or single-turn, got '${prompt}'`, 2);
+    if (prompt === 'single-turn' && str(args, 'samples') === undefined) {
+      if (K !== undefined && K !== 1)
+        throw new UserError(`--prompt single-turn is evaluated at k = 1 only; got --attempts ${K}`, 2);
+      K = 1;
+    }
     const positive = (key: string) => {
       const v = int(args, key);
       if (v !== undefined && v < 1) throw new UserError(`--${key} must be at least 1, got ${v}`, 2);
@@ -276,6 +281,7 @@ export const evalCommand: Command = {
       };
       let table: AccuracyTable;
       let json: unknown;
+      let reduced = 0;
       try {
         const gen = { batchSize, maxTokensPerAttempt: maxTokens, maxTotalTokens: maxTotal, onProgress };
         const store = await import('../eval/store.js');
@@ -288,6 +294,7 @@ export const evalCommand: Command = {
           const { evaluateKAttempt } = await import('../eval/k-attempt.js');
           const r = await evaluateKAttempt(m, data, { ...gen, maxAttempts: K, protocol, prompt });
           store.storeKAttempt(openDbOnce(), runId, r, storeTarget);
+          reduced = r.datasets.reduce((sum, d) => sum + d.reducedBudget, 0);
           table = accuracyTable(
             r.datasets.map((d) => ({
               dataset: d.dataset,
@@ -371,6 +378,10 @@ export const evalCommand: Command = {
         if (skipped > 0)
           process.stdout.write(
             `${skipped} question(s) did not fit the model's context (${m.model.config.maxPositions} positions) and were skipped.\n`,
+          );
+        if (reduced > 0)
+          process.stdout.write(
+            `${reduced} question(s) were evaluated with a smaller generation budget to fit the context.\n`,
           );
         process.stdout.write(`CSV: ${out}\n`);
       }

@@ -247,6 +247,9 @@ test('clear errors: missing or corrupt checkpoint, unknown dataset, bad --attemp
   r = await runHere(['--checkpoint', ck, '--attempts', '0']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--attempts must be K or 1\.\.K/);
+  r = await runHere(['--checkpoint', ck, '--prompt', 'single-turn', '--attempts', '3']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--prompt single-turn is evaluated at k = 1 only; got --attempts 3/);
   r = await runHere(['--db', db]);
   assert.match(r.stderr, /give exactly one of --checkpoint DIR or --run ID/);
   const d = openDb(db);
