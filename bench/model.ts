@@ -40,6 +40,7 @@ function median(xs: number[]): number {
 const runtime = await selectRuntime(values.runtime ? { force: parseRuntimeName(values.runtime) } : {});
 const config = BUILTIN_MODEL_CONFIG;
 const model = Transformer.create(config, 0);
+const parameters = model.parameterCount();
 const rng = new Rng(0);
 const log = (s: string) => process.stdout.write(s + '\n');
 log(`runtime ${runtime.name} (tfjs '${runtime.tfBackend}'), ${model.parameterCount()} parameters`);
@@ -119,7 +120,7 @@ const result = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
   },
-  model: { name: 'builtin', ...config },
+  model: { name: 'builtin', parameters, ...config },
   train: {
     batch: trainB,
     seqLen: trainT,
