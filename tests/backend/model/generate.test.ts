@@ -6,6 +6,9 @@ import { tf } from '../../../backend/model/tf.js';
 import { Transformer } from '../../../backend/model/transformer.js';
 import { createDecodeSession, generate } from '../../../backend/model/generate.js';
 import { tinyConfig } from './tiny.js';
+import { BUILTIN_MODEL_CONFIG } from '../../../backend/model/config.js';
+import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/chat-template.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -202,5 +205,45 @@ test('no tensor leak over 200 generation steps', async () => {
   assert.equal(steps, 200);
   s.dispose();
   assert.equal(tf.memory().numTensors, before);
+  model.dispose();
+});
+
+test('multi-attempt flow with the char tokenizer and compact template: stop string, feedback append, continue', async () => {
+  const model = Transformer.create(
+    { ...BUILTIN_MODEL_CONFIG, numLayers: 1, hiddenSize: 32, intermediateSize: 48 },
+    3,
+  );
+  const tok = charTokenizer;
+  const decode = (ids: number[]) => tok.decode(ids);
+  const s = createDecodeSession(model, {
+    batchSize: 2,
+    maxLength: 128,
+    temperature: 1,
+    topP: 1,
+    seed: 4,
+    decode,
+  });
+  const questions = ['2+2', '10-3'];
+  questions.forEach((q, i) => s.append(i, tok.encode(compactTemplate.prompt(q, 2))));
+  // Attempt 1: stop on the end-of-turn strings, or when the "attempt" predicate fires, or at 12 tokens.
+  const r1 = await s.generate({
+    active: [true, true],
+    maxNewTokens: [12, 12],
+    stopStrings: [...compactTemplate.endOfTurn],
+    shouldStop: (_i, ids) => decode(ids).includes('}'),
+  });
+  for (const reason of r1.stopReason) assert.ok(['stop-string', 'predicate', 'max-tokens'].includes(reason));
+  // Row 0 was wrong: inject the feedback turn and let it try again; row 1 is done.
+  const feedback = tok.encode(compactTemplate.feedback(1));
+  s.append(0, feedback);
+  const r2 = await s.generate({ active: [true, false], maxNewTokens: [6, 0] });
+  assert.equal(r2.ids[0].length, 6);
+  assert.equal(r2.stopReason[1], 'inactive');
+  const text = decode(s.tokens(0));
+  const expected =
+    compactTemplate.prompt('2+2', 2) + decode(r1.ids[0]) + compactTemplate.feedback(1) + decode(r2.ids[0]);
+  assert.equal(text, expected);
+  assert.equal(decode(s.tokens(1)), compactTemplate.prompt('10-3', 2) + decode(r1.ids[1]));
+  s.dispose();
   model.dispose();
 });
