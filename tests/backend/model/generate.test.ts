@@ -247,3 +247,49 @@ test('multi-attempt flow with the char tokenizer and compact template: stop stri
   s.dispose();
   model.dispose();
 });
+
+test('dropping stopped rows from the computed batch changes nothing (sampled tokens, log-probs, cache)', async () => {
+  const model = Transformer.create(tinyConfig({ initStd: 0.1 }), 9);
+  const before = tf.memory().numTensors;
+  const runEpisode = async (compact: boolean) => {
+    const s = createDecodeSession(model, {
+      batchSize: 8,
+      maxLength: 64,
+      temperature: 1,
+      topP: 0.9,
+      seed: 7,
+      compact,
+    });
+    for (let i = 0; i < 8; i++)
+      s.append(
+        i,
+        Array.from({ length: 2 + i }, (_, k) => (k * 5 + i) % 23),
+      );
+    const out: unknown[] = [];
+    // Budgets 1..8: rows stop one by one, so the computed batch shrinks several times.
+    out.push(await s.generate({ active: new Array(8).fill(true), maxNewTokens: [1, 2, 3, 4, 5, 6, 7, 8] }));
+    for (const i of [0, 3, 6]) s.append(i, [20, 21, 22]);
+    out.push(
+      await s.generate({
+        active: [true, false, false, true, false, false, true, false],
+        maxNewTokens: [4, 0, 0, 2, 0, 0, 6, 0],
+      }),
+    );
+    out.push(await s.generate({ active: new Array(8).fill(true), maxNewTokens: new Array(8).fill(3) }));
+    const tokens = Array.from({ length: 8 }, (_, i) => s.tokens(i));
+    s.dispose();
+    return { out, tokens };
+  };
+  const a = await runEpisode(true);
+  const b = await runEpisode(false);
+  assert.deepEqual(a.tokens, b.tokens);
+  const la = JSON.stringify(a.out);
+  const lb = JSON.parse(JSON.stringify(b.out)) as { logprobs: number[][] }[];
+  (JSON.parse(la) as { logprobs: number[][] }[]).forEach((r, c) =>
+    r.logprobs.forEach((row, i) =>
+      row.forEach((x, k) => assert.ok(Math.abs(x - lb[c].logprobs[i][k]) < 1e-4)),
+    ),
+  );
+  assert.equal(tf.memory().numTensors, before);
+  model.dispose();
+});
