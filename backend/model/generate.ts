@@ -140,7 +140,7 @@ class Session implements DecodeSession {
     this.busy = true;
     // Rows that stop (or were never active) are dropped from the computed batch once they are half of it:
     // the running rows' cache is gathered into a smaller one and merged back when the call ends.
-    const stack: { parent: KvCache; rows: number[]; globalRows: number[] }[] = [];
+    const stack: { parent: KvCache; rows: number[] }[] = [];
     let work = this.cache;
     let globalRows = Array.from({ length: B }, (_, i) => i); // work row j is session row globalRows[j]
     try {
@@ -148,7 +148,7 @@ class Session implements DecodeSession {
         const running = globalRows.filter((g) => reason[g] === null);
         if (this.opts.compact !== false && running.length <= work.batchSize / 2) {
           const local = globalRows.flatMap((g, j) => (reason[g] === null ? [j] : []));
-          stack.push({ parent: work, rows: local, globalRows });
+          stack.push({ parent: work, rows: local });
           work = work.select(local);
           globalRows = running;
         }
@@ -188,6 +188,7 @@ class Session implements DecodeSession {
         work = top.parent;
       }
       this.busy = false;
+      if (this.disposed) this.cache.dispose(); // disposed while a step was awaited
     }
     return { ids, logprobs, stopReason: reason as StopReason[] };
   }
