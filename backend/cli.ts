@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { type Command, parseCommandArgs, renderHelp, UserError } from './commands/command.js';
 import { runtimeCommand } from './commands/runtime.js';
+import { runsCommand } from './commands/runs.js';
+import { gradeCommand } from './commands/grade.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand];
+export const commands: Command[] = [runtimeCommand, gradeCommand, runsCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

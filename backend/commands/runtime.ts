@@ -1,6 +1,5 @@
 // `attempt-studio runtime`: which compute runtime would be used here, and why the others were not.
 import { type Command, str, flag, UserError } from './command.js';
-import { formatRuntimeReport, parseRuntimeName, selectRuntime } from '../model/runtime.js';
 
 export const runtimeCommand: Command = {
   name: 'runtime',
@@ -10,6 +9,8 @@ export const runtimeCommand: Command = {
     json: { type: 'boolean', description: 'Print the report as JSON' },
   },
   async run(args) {
+    // Loaded here, not at the top, so other commands do not pay for loading tfjs.
+    const { formatRuntimeReport, parseRuntimeName, selectRuntime } = await import('../model/runtime.js');
     let force;
     const f = str(args, 'force');
     if (f !== undefined) {

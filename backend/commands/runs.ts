@@ -1,0 +1,88 @@
+// `attempt-studio runs list`: the runs in a database (id, kind, status, steps done, error), after
+// reconciling runs whose worker process is gone.
+import { existsSync } from 'node:fs';
+import { type Command, flag, str, UserError } from './command.js';
+import { defaultDbPath, openDb } from '../db/open-db.js';
+import { listRuns, reconcile, type RunRow } from '../db/run-store.js';
+
+const SUBCOMMANDS = ['list'];
+
+function formatTable(runs: RunRow[]): string {
+  const head = ['id', 'kind', 'status', 'steps', 'name', 'error'];
+  const rows = runs.map((r) => [
+    String(r.id),
+    r.kind,
+    r.status,
+    String(r.stepsDone),
+    r.name || (r.preset ?? ''),
+    (r.error ?? '').replace(/\s+/g, ' '),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'List the training and evaluation runs in a database',
+  usage: 'list [--db PATH] [--json]',
+  allowPositionals: true,
+  options: {
+    db: {
+      type: 'string',
+      value: 'PATH',
+      description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)',
+    },
+    json: { type: 'boolean', description: 'Print the runs as a JSON array' },
+  },
+  details: 'Runs marked running whose worker process is gone are first marked interrupted, with the reason.',
+  async run(args) {
+    const [sub, ...extra] = args.positionals;
+    if (sub === undefined || !SUBCOMMANDS.includes(sub) || extra.length > 0) {
+      const got = sub === undefined ? 'none' : `'${args.positionals.join(' ')}'`;
+      throw new UserError(
+        `expected a subcommand (${SUBCOMMANDS.join(', ')}), got ${got}\nRun 'attempt-studio runs --help' for usage.`,
+        2,
+      );
+    }
+    const file = defaultDbPath(str(args, 'db'));
+    const json = flag(args, 'json');
+    if (!existsSync(file)) {
+      if (json) process.stdout.write('[]\n');
+      else process.stdout.write(`No runs: there is no database at ${file} yet.\n`);
+      return 0;
+    }
+    let db;
+    try {
+      db = openDb(file);
+    } catch (err) {
+      throw new UserError(`cannot open database ${file}: ${(err as Error).message}`);
+    }
+    try {
+      for (const r of reconcile(db)) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
+      const runs = listRuns(db);
+      if (json) {
+        const out = runs.map((r) => ({
+          id: r.id,
+          kind: r.kind,
+          status: r.status,
+          stepsDone: r.stepsDone,
+          error: r.error,
+          name: r.name,
+          preset: r.preset,
+          createdAt: r.createdAt,
+          startedAt: r.startedAt,
+          endedAt: r.endedAt,
+        }));
+        process.stdout.write(JSON.stringify(out) + '\n');
+      } else process.stdout.write(runs.length === 0 ? `No runs in ${file}.\n` : formatTable(runs) + '\n');
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,90 @@
+// Reads the rows of a JSONL file, a JSON array file, or a Parquet file (hyparquet), each with its line /
+// row number; malformed input is a DatasetError naming the file and line.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { DatasetError } from './record.js';
+
+export type RowFormat = 'jsonl' | 'json' | 'parquet';
+
+export interface Row {
+  /** 1-based line (JSONL) or element / row index + 1 (JSON array, Parquet). */
+  line: number;
+  value: Record<string, unknown>;
+}
+
+export function formatOf(file: string): RowFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (ext === '.json') return 'json';
+  if (ext === '.parquet') return 'parquet';
+  throw new DatasetError(file, null, `unknown file type '${ext}' (expected .jsonl, .json or .parquet)`);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DatasetError(file, null, `cannot read: ${(err as Error).message}`);
+  }
+}
+
+/** Rows of a JSONL file; blank lines are skipped, every other line must be a JSON object. */
+export function readJsonl(file: string): Row[] {
+  const rows: Row[] = [];
+  const lines = readText(file).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!.trim();
+    if (text === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new DatasetError(file, i + 1, `malformed JSON: ${(err as Error).message}`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new DatasetError(file, i + 1, 'expected a JSON object');
+    }
+    rows.push({ line: i + 1, value: value as Record<string, unknown> });
+  }
+  return rows;
+}
+
+function readJsonArray(file: string): Row[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readText(file));
+  } catch (err) {
+    throw new DatasetError(file, null, `malformed JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(value)) throw new DatasetError(file, null, 'expected a JSON array of objects');
+  return value.map((v, i) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      throw new DatasetError(file, i + 1, `element ${i} is not an object`);
+    return { line: i + 1, value: v as Record<string, unknown> };
+  });
+}
+
+async function readParquet(file: string): Promise<Row[]> {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throw new DatasetError(file, null, `cannot read: ${(err as Error).message}`);
+  }
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  let objects: Record<string, unknown>[];
+  try {
+    objects = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[];
+  } catch (err) {
+    throw new DatasetError(file, null, `not a readable Parquet file: ${(err as Error).message}`);
+  }
+  return objects.map((value, i) => ({ line: i + 1, value }));
+}
+
+/** Rows of a file in the given (or extension-implied) format. */
+export async function readRows(file: string, format: RowFormat = formatOf(file)): Promise<Row[]> {
+  if (format === 'jsonl') return readJsonl(file);
+  if (format === 'json') return readJsonArray(file);
+  return readParquet(file);
+}

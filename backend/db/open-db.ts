@@ -1,0 +1,38 @@
+// Opening the SQLite database: WAL so readers never block the training worker, a busy timeout, foreign
+// keys on, synchronous=NORMAL (durable across process crashes), and the schema migrated to the latest.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { migrate } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenDbOptions {
+  /** Open read-only (the file must exist; no migration). Default false. */
+  readonly?: boolean;
+  /** How long a statement waits for a lock before failing, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** The database path a command uses: `--db`, else `ATTEMPT_STUDIO_DB`, else `./attempt-studio.db`. */
+export function defaultDbPath(flag?: string): string {
+  return path.resolve(flag ?? process.env.ATTEMPT_STUDIO_DB ?? 'attempt-studio.db');
+}
+
+export function openDb(file: string, opts: OpenDbOptions = {}): Db {
+  if (!opts.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  try {
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    db.pragma('foreign_keys = ON');
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

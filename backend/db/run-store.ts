@@ -1,0 +1,373 @@
+// Typed reads and writes of runs and what they log: create/start/heartbeat/finish a run, log one step
+// (metrics + episodes + attempts) in one transaction, list runs, read metric series, reconcile dead runs.
+import type { Db } from './open-db.js';
+
+export type RunKind = 'train' | 'eval';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+export type Verdict = 'correct' | 'wrong' | 'no_box' | 'over_budget';
+
+export interface RunRow {
+  id: number;
+  experimentId: number | null;
+  kind: RunKind;
+  status: RunStatus;
+  name: string;
+  preset: string | null;
+  config: unknown;
+  backend: string | null;
+  device: string | null;
+  pid: number | null;
+  heartbeatAt: number | null;
+  error: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  stepsDone: number;
+  tags: string[];
+  notes: string;
+}
+
+export interface AttemptRecord {
+  response: string;
+  /** The graded answer, or null when the attempt had no box. */
+  extracted: string | null;
+  verdict: Verdict;
+  tokens: number;
+}
+
+export interface EpisodeRecord {
+  split: 'train' | 'eval';
+  dataset: string;
+  questionId: string;
+  question: string;
+  gold: string;
+  sampleIndex?: number;
+  attemptsAllowed: number;
+  reward: number;
+  /** In order; attempts_used, solved_at, verdict and tokens of the episode are derived from them. */
+  attempts: AttemptRecord[];
+}
+
+export interface StepLog {
+  /** Metric name → value at this step (non-finite values are stored as NULL). */
+  metrics?: Record<string, number>;
+  episodes?: EpisodeRecord[];
+}
+
+const now = () => Date.now();
+
+interface RawRun {
+  id: number;
+  experiment_id: number | null;
+  kind: RunKind;
+  status: RunStatus;
+  name: string;
+  preset: string | null;
+  config: string;
+  backend: string | null;
+  device: string | null;
+  pid: number | null;
+  heartbeat_at: number | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  steps_done: number;
+  tags: string;
+  notes: string;
+}
+
+function toRun(r: RawRun): RunRow {
+  return {
+    id: r.id,
+    experimentId: r.experiment_id,
+    kind: r.kind,
+    status: r.status,
+    name: r.name,
+    preset: r.preset,
+    config: JSON.parse(r.config),
+    backend: r.backend,
+    device: r.device,
+    pid: r.pid,
+    heartbeatAt: r.heartbeat_at,
+    error: r.error,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    stepsDone: r.steps_done,
+    tags: JSON.parse(r.tags) as string[],
+    notes: r.notes,
+  };
+}
+
+export function createExperiment(db: Db, name: string, description = ''): number {
+  return Number(
+    db
+      .prepare('INSERT INTO experiments (name, description, created_at) VALUES (?, ?, ?)')
+      .run(name, description, now()).lastInsertRowid,
+  );
+}
+
+/** Records a new run as `queued` with its resolved config; returns its id. */
+export function createRun(
+  db: Db,
+  run: {
+    kind: RunKind;
+    config: unknown;
+    name?: string;
+    preset?: string;
+    experimentId?: number;
+    tags?: string[];
+    notes?: string;
+  },
+): number {
+  const info = db
+    .prepare(
+      'INSERT INTO runs (experiment_id, kind, status, name, preset, config, created_at, tags, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      run.experimentId ?? null,
+      run.kind,
+      'queued',
+      run.name ?? '',
+      run.preset ?? null,
+      JSON.stringify(run.config),
+      now(),
+      JSON.stringify(run.tags ?? []),
+      run.notes ?? '',
+    );
+  return Number(info.lastInsertRowid);
+}
+
+function changeOne(db: Db, runId: number, sql: string, ...params: unknown[]): void {
+  if (db.prepare(sql).run(...params).changes !== 1) throw new Error(`run ${runId} does not exist`);
+}
+
+/** The worker took the run: status running, its pid/backend/device, started now (kept on resume), error cleared. */
+export function markRunning(
+  db: Db,
+  runId: number,
+  worker: { pid: number; backend?: string; device?: string },
+): void {
+  const t = now();
+  changeOne(
+    db,
+    runId,
+    "UPDATE runs SET status = 'running', pid = ?, backend = ?, device = ?, started_at = COALESCE(started_at, ?), heartbeat_at = ?, ended_at = NULL, error = NULL WHERE id = ?",
+    worker.pid,
+    worker.backend ?? null,
+    worker.device ?? null,
+    t,
+    t,
+    runId,
+  );
+}
+
+export function heartbeat(db: Db, runId: number): void {
+  changeOne(db, runId, 'UPDATE runs SET heartbeat_at = ? WHERE id = ?', now(), runId);
+}
+
+/**
+ * Writes one step's metrics, episodes and their attempts, advances `steps_done` to `step` (steps count from
+ * 1; step 0 may hold pre-training metrics) and beats the heart — all in ONE transaction: either the whole
+ * step is stored or none of it. Re-logging a metric at the same step replaces it.
+ */
+export function logStep(db: Db, runId: number, step: number, log: StepLog): void {
+  if (!Number.isInteger(step) || step < 0)
+    throw new Error(`logStep: step must be a non-negative integer, got ${step}`);
+  const putMetric = db.prepare(
+    'INSERT OR REPLACE INTO metrics (run_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)',
+  );
+  const putEpisode = db.prepare(
+    `INSERT INTO episodes (run_id, step, split, dataset, question_id, question, gold, sample_index, attempts_allowed, attempts_used, solved_at, reward, verdict, tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const putAttempt = db.prepare(
+    'INSERT INTO attempts (episode_id, idx, response, extracted, verdict, tokens) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const advance = db.prepare(
+    'UPDATE runs SET steps_done = MAX(steps_done, ?), heartbeat_at = ? WHERE id = ?',
+  );
+  db.transaction(() => {
+    const t = now();
+    if (advance.run(step, t, runId).changes !== 1) throw new Error(`run ${runId} does not exist`);
+    for (const [name, value] of Object.entries(log.metrics ?? {}))
+      putMetric.run(runId, name, step, Number.isFinite(value) ? value : null, t);
+    (log.episodes ?? []).forEach((e, i) => {
+      if (e.attempts.length === 0) throw new Error(`logStep: episode ${i} of step ${step} has no attempts`);
+      const solved = e.attempts.findIndex((a) => a.verdict === 'correct');
+      const tokens = e.attempts.reduce((s, a) => s + a.tokens, 0);
+      const episodeId = putEpisode.run(
+        runId,
+        step,
+        e.split,
+        e.dataset,
+        e.questionId,
+        e.question,
+        e.gold,
+        e.sampleIndex ?? 0,
+        e.attemptsAllowed,
+        e.attempts.length,
+        solved >= 0 ? solved : null,
+        e.reward,
+        e.attempts.at(-1)!.verdict,
+        tokens,
+      ).lastInsertRowid;
+      e.attempts.forEach((a, idx) =>
+        putAttempt.run(episodeId, idx, a.response, a.extracted, a.verdict, a.tokens),
+      );
+    });
+  }).immediate();
+}
+
+/** On resume from a checkpoint at `step`: drops the metrics and episodes logged after it. */
+export function truncateRunAfter(db: Db, runId: number, step: number): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
+    db.prepare('DELETE FROM episodes WHERE run_id = ? AND step > ?').run(runId, step);
+    db.prepare('UPDATE runs SET steps_done = MIN(steps_done, ?) WHERE id = ?').run(step, runId);
+  }).immediate();
+}
+
+/** Ends a run normally (`completed`, or `stopped` when the user stopped it). */
+export function finishRun(db: Db, runId: number, status: 'completed' | 'stopped' = 'completed'): void {
+  changeOne(
+    db,
+    runId,
+    'UPDATE runs SET status = ?, ended_at = ?, pid = NULL WHERE id = ?',
+    status,
+    now(),
+    runId,
+  );
+}
+
+export function failRun(db: Db, runId: number, error: string): void {
+  changeOne(
+    db,
+    runId,
+    "UPDATE runs SET status = 'failed', error = ?, ended_at = ?, pid = NULL WHERE id = ?",
+    error,
+    now(),
+    runId,
+  );
+}
+
+export function addCheckpoint(db: Db, runId: number, step: number, path: string, format: string): number {
+  return Number(
+    db
+      .prepare('INSERT INTO checkpoints (run_id, step, path, format, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, step, path, format, now()).lastInsertRowid,
+  );
+}
+
+export interface EvalResultRecord {
+  checkpointId?: number;
+  step?: number;
+  dataset: string;
+  k: number;
+  n: number;
+  correct: number;
+  decoding: string;
+}
+
+export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): number {
+  const accuracy = r.n > 0 ? r.correct / r.n : 0;
+  return Number(
+    db
+      .prepare(
+        'INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        runId,
+        r.checkpointId ?? null,
+        r.step ?? null,
+        r.dataset,
+        r.k,
+        r.n,
+        r.correct,
+        accuracy,
+        r.decoding,
+        now(),
+      ).lastInsertRowid,
+  );
+}
+
+export function getRun(db: Db, runId: number): RunRow | undefined {
+  const r = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RawRun | undefined;
+  return r && toRun(r);
+}
+
+/** Runs, newest first, optionally filtered by kind and/or status. */
+export function listRuns(db: Db, filter: { kind?: RunKind; status?: RunStatus } = {}): RunRow[] {
+  const rows = db
+    .prepare(
+      'SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@status IS NULL OR status = @status) ORDER BY id DESC',
+    )
+    .all({ kind: filter.kind ?? null, status: filter.status ?? null }) as RawRun[];
+  return rows.map(toRun);
+}
+
+export interface MetricPoint {
+  step: number;
+  value: number | null;
+  time: number;
+}
+
+/** A run's metric series by name, each sorted by step (all metrics when `names` is omitted). */
+export function metricsOf(db: Db, runId: number, names?: string[]): Record<string, MetricPoint[]> {
+  const rows = (
+    names
+      ? db
+          .prepare(
+            `SELECT name, step, value, time FROM metrics WHERE run_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name, step`,
+          )
+          .all(runId, JSON.stringify(names))
+      : db
+          .prepare('SELECT name, step, value, time FROM metrics WHERE run_id = ? ORDER BY name, step')
+          .all(runId)
+  ) as Array<MetricPoint & { name: string }>;
+  const out: Record<string, MetricPoint[]> = {};
+  for (const n of names ?? []) out[n] = [];
+  for (const { name, ...p } of rows) (out[name] ??= []).push(p);
+  return out;
+}
+
+/** Whether a process with this pid exists (EPERM = exists but owned by someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Reconciled {
+  runId: number;
+  reason: string;
+}
+
+/**
+ * Every run marked `running` whose worker process is gone becomes `interrupted`, with the reason stored in
+ * `error`; its committed steps stay. Called by every command that opens the database. Returns what changed.
+ */
+export function reconcile(db: Db, isAlive: (pid: number) => boolean = processAlive): Reconciled[] {
+  const running = db
+    .prepare("SELECT id, pid, heartbeat_at FROM runs WHERE status = 'running'")
+    .all() as Array<{ id: number; pid: number | null; heartbeat_at: number | null }>;
+  const changed: Reconciled[] = [];
+  const mark = db.prepare(
+    "UPDATE runs SET status = 'interrupted', error = ?, ended_at = COALESCE(heartbeat_at, ?), pid = NULL WHERE id = ? AND status = 'running'",
+  );
+  db.transaction(() => {
+    for (const r of running) {
+      if (r.pid !== null && isAlive(r.pid)) continue;
+      const last =
+        r.heartbeat_at !== null ? `; last heartbeat ${new Date(r.heartbeat_at).toISOString()}` : '';
+      const reason =
+        r.pid === null ? `no worker process was recorded${last}` : `worker process ${r.pid} is gone${last}`;
+      if (mark.run(reason, now(), r.id).changes === 1) changed.push({ runId: r.id, reason });
+    }
+  }).immediate();
+  return changed;
+}

@@ -1,0 +1,198 @@
+// The comparison rules between two normalised answers: exact, integer, numeric, element-wise structures
+// (tuples, intervals, sets, lists, unions, matrices) and equations; anything else goes to a CAS oracle.
+// Three-valued: true / false / undefined (undecided), so a cheap pass can run without the CAS.
+import { canonicalInteger, isIntegerLiteral, numericEqual, parseSimpleNumber } from './numbers.js';
+import { compareCompiled, compileEquation, compileLatex } from './fast-eval.js';
+import { shapeOf, splitTopLevel, type Shape } from './structure.js';
+
+export type Method =
+  | 'exact'
+  | 'integer'
+  | 'numeric'
+  | 'text'
+  | 'tuple'
+  | 'interval'
+  | 'set'
+  | 'list'
+  | 'union'
+  | 'matrix'
+  | 'equation'
+  | 'symbolic'
+  | 'cas_numeric'
+  | 'random_points'
+  | 'shape_mismatch'
+  | 'unparseable'
+  | 'empty'
+  | 'too_long'
+  | 'too_complex'
+  | 'timeout'
+  | 'cas_error'
+  | 'undecided'
+  | 'evaluated';
+
+export type Tri = boolean | undefined;
+
+export interface Decision {
+  equal: Tri;
+  method: Method;
+}
+
+/** Decides what the cheap rules cannot: symbolic equality of two expressions or two equations. */
+export type CasOracle = (pred: string, gold: string, kind: 'expr' | 'equation') => Decision;
+
+export interface CompareContext {
+  oracle: CasOracle;
+  /** Allow ×100 / ÷100 variants of the gold value. */
+  percent: boolean;
+  relTol: number;
+  /** Element comparisons left for this whole comparison (bounds nested structures); decremented. */
+  work?: { left: number };
+}
+
+/** Element comparisons one top-level comparison may make before it gives up as `too_complex`. */
+export const MAX_WORK = 5000;
+
+/** The oracle of the cheap pass: everything it is asked stays undecided. */
+export const undecidedOracle: CasOracle = () => ({ equal: undefined, method: 'undecided' });
+
+const MAX_ITEMS = 64;
+const MAX_DEPTH = 6;
+
+/** Compares two normalised answers. */
+export function compareNormalized(p: string, g: string, ctx: CompareContext, depth = 0): Decision {
+  if (p === g) return { equal: true, method: 'exact' };
+  ctx.work ??= { left: MAX_WORK };
+  if (--ctx.work.left < 0) return { equal: false, method: 'too_complex' };
+  if (p === '' || g === '') return { equal: false, method: 'empty' };
+  if (isIntegerLiteral(p) && isIntegerLiteral(g)) {
+    // Integers compare exactly: a tolerance would accept 3986730 for 3986729.
+    if (canonicalInteger(p) === canonicalInteger(g)) return { equal: true, method: 'integer' };
+    if (!ctx.percent) return { equal: false, method: 'integer' };
+  }
+  const np = parseSimpleNumber(p);
+  const ng = parseSimpleNumber(g);
+  if (np !== null && ng !== null)
+    return { equal: numericEqual(np, ng, ctx.percent, ctx.relTol), method: 'numeric' };
+  if (/^[A-Za-z]{3,}$/.test(p) && /^[A-Za-z]{3,}$/.test(g) && p.toLowerCase() === g.toLowerCase()) {
+    return { equal: true, method: 'text' };
+  }
+  if (depth >= MAX_DEPTH) return { equal: false, method: 'too_complex' };
+
+  const sp = shapeOf(p);
+  const sg = shapeOf(g);
+  if (sp.kind !== 'scalar' || sg.kind !== 'scalar') return compareShapes(sp, sg, ctx, depth);
+
+  const ep = splitTopLevel(p, '=');
+  const eg = splitTopLevel(g, '=');
+  const pIsEq = ep !== null && ep.length === 2;
+  const gIsEq = eg !== null && eg.length === 2;
+  if (pIsEq && gIsEq) {
+    const a = compileEquation(p, ep[0]!, ep[1]!);
+    const b = compileEquation(g, eg[0]!, eg[1]!);
+    const fast = a && b ? compareCompiled(a, b, ctx.relTol, true) : undefined;
+    return fast !== undefined ? { equal: fast, method: 'equation' } : ctx.oracle(p, g, 'equation');
+  }
+  // `f(x)=2x` against `2x`: compare the right side when the left side is a name, not an expression.
+  if (pIsEq && !gIsEq && isNameLike(ep[0]!)) return compareNormalized(ep[1]!, g, ctx, depth + 1);
+  if (gIsEq && !pIsEq && isNameLike(eg[0]!)) return compareNormalized(p, eg[1]!, ctx, depth + 1);
+  if (pIsEq !== gIsEq) return { equal: false, method: 'equation' };
+  // Everyday arithmetic is evaluated here in microseconds; the CAS gets only what this cannot read.
+  const a = compileLatex(p);
+  const b = a ? compileLatex(g) : null;
+  const fast = a && b ? compareCompiled(a, b, ctx.relTol) : undefined;
+  return fast !== undefined ? { equal: fast, method: 'evaluated' } : ctx.oracle(p, g, 'expr');
+}
+
+/** `f(x)`, `y`, `M`, `m_{\max}`, `N(n)`, `a_{n}`: a function or variable name, not arithmetic. */
+function isNameLike(lhs: string): boolean {
+  return (
+    lhs.length <= 16 &&
+    /^(?:[A-Za-z](?:_\{?[\w\\]+\}?)?(?:'|\^\{?\\prime\}?)?(?:\([a-z,]+\))?|\\[a-zA-Z]+(?:_\{?\w+\}?)?)$/.test(
+      lhs,
+    )
+  );
+}
+
+function compareShapes(sp: Shape, sg: Shape, ctx: CompareContext, depth: number): Decision {
+  const sub = (a: string, b: string) => compareNormalized(a, b, ctx, depth + 1).equal;
+  if (sp.kind === 'matrix' && sg.kind === 'matrix') {
+    if (sp.rows.length !== sg.rows.length || sp.rows.some((r, i) => r.length !== sg.rows[i]!.length)) {
+      return { equal: false, method: 'matrix' };
+    }
+    return { equal: allOrdered(sp.rows.flat(), sg.rows.flat(), sub), method: 'matrix' };
+  }
+  // A one-row or one-column matrix against a tuple `(a,b,c)`: a vector either way.
+  const vector = (s: Shape): string[] | null =>
+    s.kind === 'matrix' && (s.rows.length === 1 || s.rows.every((r) => r.length === 1))
+      ? s.rows.flat()
+      : s.kind === 'bracketed' && s.open === '(' && s.close === ')'
+        ? s.items
+        : null;
+  if ((sp.kind === 'matrix') !== (sg.kind === 'matrix')) {
+    const vp = vector(sp);
+    const vg = vector(sg);
+    if (vp && vg) return { equal: allOrdered(vp, vg, sub), method: 'matrix' };
+    return { equal: false, method: 'shape_mismatch' };
+  }
+  if (sp.kind === 'bracketed' && sg.kind === 'bracketed') {
+    const method = sg.open === '(' && sg.close === ')' ? 'tuple' : 'interval';
+    if (sp.open !== sg.open || sp.close !== sg.close) return { equal: false, method };
+    return { equal: allOrdered(sp.items, sg.items, sub), method };
+  }
+  const unordered = (s: Shape): string[] | null => (s.kind === 'set' || s.kind === 'list' ? s.items : null);
+  const up = unordered(sp);
+  const ug = unordered(sg);
+  if (up && ug) return { equal: matchUnordered(up, ug, sub), method: sg.kind === 'set' ? 'set' : 'list' };
+  if (sp.kind === 'union' && sg.kind === 'union')
+    return { equal: matchUnordered(sp.parts, sg.parts, sub), method: 'union' };
+  return { equal: false, method: 'shape_mismatch' };
+}
+
+/** Element i of a against element i of b; false as soon as one pair is false. */
+function allOrdered(a: string[], b: string[], cmp: (x: string, y: string) => Tri): Tri {
+  if (a.length !== b.length) return false;
+  if (a.length > MAX_ITEMS) return a.every((x, i) => x === b[i]);
+  let result: Tri = true;
+  for (let i = 0; i < a.length; i++) {
+    const r = cmp(a[i]!, b[i]!);
+    if (r === false) return false;
+    if (r === undefined) result = undefined;
+  }
+  return result;
+}
+
+/**
+ * Is there a one-to-one pairing of a and b with every pair equal? true if one exists using only equal pairs,
+ * false if none exists even counting undecided pairs as equal, undefined otherwise (bipartite matching).
+ */
+function matchUnordered(a: string[], b: string[], cmp: (x: string, y: string) => Tri): Tri {
+  if (a.length !== b.length) return false;
+  if (a.length > MAX_ITEMS) return [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+  const memo = new Map<number, Tri>();
+  const edge = (i: number, j: number): Tri => {
+    const key = i * 1024 + j;
+    if (!memo.has(key)) memo.set(key, cmp(a[i]!, b[j]!));
+    return memo.get(key);
+  };
+  const perfect = (allowUndecided: boolean): boolean => {
+    const owner = new Array<number>(b.length).fill(-1);
+    const tryAssign = (i: number, seen: boolean[]): boolean => {
+      for (let j = 0; j < b.length; j++) {
+        if (seen[j]) continue;
+        const e = edge(i, j);
+        if (!(e === true || (allowUndecided && e === undefined))) continue;
+        seen[j] = true;
+        if (owner[j] === -1 || tryAssign(owner[j]!, seen)) {
+          owner[j] = i;
+          return true;
+        }
+      }
+      return false;
+    };
+    for (let i = 0; i < a.length; i++)
+      if (!tryAssign(i, new Array<boolean>(b.length).fill(false))) return false;
+    return true;
+  };
+  if (perfect(false)) return true;
+  return perfect(true) ? undefined : false;
+}

@@ -1,0 +1,15 @@
+// Public surface of backend/math: answer extraction, normalisation, equivalence and grading.
+export { extractAnswer, type Extraction, type ExtractOptions } from './extract-answer.js';
+export { normalize, hasPercentMark } from './normalize.js';
+export { isEquivalentCheap, DEFAULT_OPTIONS, type Equivalence, type EquivalenceOptions } from './options.js';
+export { isEquivalentSync } from './equivalent-sync.js';
+export {
+  isEquivalent,
+  grade,
+  gradeSync,
+  type GradeResult,
+  type GradeOptions,
+  type Verdict,
+} from './grade.js';
+export { CasPool, sharedCasPool, closeSharedCasPool } from './cas-pool.js';
+export type { Method } from './equivalence.js';

@@ -1,0 +1,178 @@
+// The model config (Llama/Qwen2 family and the built-in model): validation with errors naming the field,
+// the built-in default, and conversion from/to Hugging Face config.json field names.
+import { z } from 'zod';
+import { charTokenizer } from './char-tokenizer.js';
+
+const posInt = z.number().int().positive();
+
+export const modelConfigSchema = z
+  .object({
+    vocabSize: posInt,
+    hiddenSize: posInt,
+    numLayers: posInt,
+    numHeads: posInt,
+    /** Grouped-query attention: numHeads must be a multiple of numKvHeads. */
+    numKvHeads: posInt,
+    /** Per-head size; defaults to hiddenSize / numHeads. */
+    headDim: posInt.optional(),
+    /** SwiGLU inner size. */
+    intermediateSize: posInt,
+    rmsNormEps: z.number().positive().max(0.1),
+    ropeTheta: z.number().positive(),
+    /** Bias on q/k/v projections (Qwen2). */
+    qkvBias: z.boolean(),
+    /** lm_head shares model.embed_tokens.weight. */
+    tieEmbeddings: z.boolean(),
+    maxPositions: posInt,
+    /** A scalar value head on the last hidden state (PPO critic). */
+    valueHead: z.boolean(),
+    /** Std of the normal initialisation. */
+    initStd: z.number().positive().max(1),
+  })
+  .strict();
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type ModelConfigInput = Omit<ModelConfig, 'valueHead' | 'initStd' | 'headDim'> &
+  Partial<Pick<ModelConfig, 'valueHead' | 'initStd' | 'headDim'>>;
+
+export const MODEL_CONFIG_DEFAULTS = { valueHead: false, initStd: 0.02 } as const;
+
+/** Validates a model config; `where` names the source (a file) in the error. Unknown keys are rejected. */
+export function parseModelConfig(raw: unknown, where = 'model config'): ModelConfig {
+  const withDefaults =
+    raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...MODEL_CONFIG_DEFAULTS, ...raw } : raw;
+  const r = modelConfigSchema.safeParse(withDefaults);
+  if (!r.success) {
+    const msgs = r.error.issues.map((i) => {
+      if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+      return `field '${i.path.join('.') || '(root)'}': ${i.message}`;
+    });
+    throw new Error(`${where}: ${msgs.join('; ')}`);
+  }
+  const c = r.data;
+  const fail = (field: string, msg: string): never => {
+    throw new Error(`${where}: field '${field}': ${msg}`);
+  };
+  if (c.numHeads % c.numKvHeads !== 0)
+    fail('numKvHeads', `numHeads (${c.numHeads}) must be a multiple of numKvHeads (${c.numKvHeads})`);
+  if (c.headDim === undefined && c.hiddenSize % c.numHeads !== 0)
+    fail(
+      'numHeads',
+      `hiddenSize (${c.hiddenSize}) must be divisible by numHeads (${c.numHeads}) unless headDim is given`,
+    );
+  if (headDimOf(c) % 2 !== 0) fail('headDim', `head size ${headDimOf(c)} must be even for rotary positions`);
+  return c;
+}
+
+export function headDimOf(c: Pick<ModelConfig, 'hiddenSize' | 'numHeads' | 'headDim'>): number {
+  return c.headDim ?? c.hiddenSize / c.numHeads;
+}
+
+/** The built-in model: ~0.8M parameters, character vocabulary, trains on a laptop CPU in minutes. */
+export const BUILTIN_MODEL_CONFIG: ModelConfig = Object.freeze(
+  parseModelConfig({
+    vocabSize: charTokenizer.vocabSize,
+    hiddenSize: 128,
+    numLayers: 4,
+    numHeads: 4,
+    numKvHeads: 2,
+    intermediateSize: 384,
+    rmsNormEps: 1e-6,
+    ropeTheta: 10000,
+    qkvBias: false,
+    tieEmbeddings: true,
+    maxPositions: 512,
+  }),
+);
+
+/** Hugging Face config.json fields we read and write (Llama / Qwen2). */
+export interface HfConfig {
+  architectures?: string[];
+  model_type?: string;
+  vocab_size: number;
+  hidden_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads?: number;
+  head_dim?: number;
+  intermediate_size: number;
+  rms_norm_eps: number;
+  rope_theta?: number;
+  tie_word_embeddings?: boolean;
+  max_position_embeddings: number;
+  attention_bias?: boolean;
+  hidden_act?: string;
+  torch_dtype?: string;
+  /** Our extras (valueHead, initStd), ignored by other tools. */
+  attempt_studio?: { valueHead?: boolean; initStd?: number };
+  [other: string]: unknown;
+}
+
+/** Converts a Hugging Face config.json object; unrelated HF fields are ignored, missing required ones named. */
+export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json'): ModelConfig {
+  const req = (k: string): unknown => {
+    if (hf[k] === undefined) throw new Error(`${where}: missing field '${k}'`);
+    return hf[k];
+  };
+  const modelType = typeof hf.model_type === 'string' ? hf.model_type : 'llama';
+  if (!['llama', 'qwen2', 'mistral'].includes(modelType))
+    throw new Error(`${where}: field 'model_type': '${modelType}' is not supported (llama, qwen2, mistral)`);
+  const hidden_act = hf.hidden_act ?? 'silu';
+  if (hidden_act !== 'silu')
+    throw new Error(`${where}: field 'hidden_act': '${String(hidden_act)}' is not supported (silu)`);
+  if (hf.rope_scaling !== undefined && hf.rope_scaling !== null)
+    throw new Error(`${where}: field 'rope_scaling' is not supported`);
+  if (modelType !== 'qwen2' && hf.attention_bias === true)
+    throw new Error(
+      `${where}: field 'attention_bias': true (bias on q/k/v/o) is not supported; only Qwen2's q/k/v bias is`,
+    );
+  if (hf.mlp_bias === true) throw new Error(`${where}: field 'mlp_bias': true is not supported`);
+  const extras = (hf.attempt_studio ?? {}) as Record<string, unknown>;
+  const numHeads = req('num_attention_heads');
+  const cfg: Record<string, unknown> = {
+    vocabSize: req('vocab_size'),
+    hiddenSize: req('hidden_size'),
+    numLayers: req('num_hidden_layers'),
+    numHeads,
+    numKvHeads: hf.num_key_value_heads ?? numHeads,
+    intermediateSize: req('intermediate_size'),
+    rmsNormEps: req('rms_norm_eps'),
+    ropeTheta: hf.rope_theta ?? 10000,
+    qkvBias: modelType === 'qwen2',
+    tieEmbeddings: Boolean(hf.tie_word_embeddings ?? false),
+    maxPositions: req('max_position_embeddings'),
+    ...extras,
+  };
+  // head_dim only matters when it differs from hidden_size / num_attention_heads.
+  if (
+    hf.head_dim !== undefined &&
+    hf.head_dim !== null &&
+    hf.head_dim !== Number(hf.hidden_size) / Number(numHeads)
+  )
+    cfg.headDim = hf.head_dim;
+  return parseModelConfig(cfg, where);
+}
+
+/** The config.json a Hugging Face loader understands (Qwen2 when qkvBias, else Llama), plus our extras. */
+export function toHfConfig(c: ModelConfig): HfConfig {
+  const qwen = c.qkvBias;
+  return {
+    architectures: [qwen ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
+    model_type: qwen ? 'qwen2' : 'llama',
+    vocab_size: c.vocabSize,
+    hidden_size: c.hiddenSize,
+    num_hidden_layers: c.numLayers,
+    num_attention_heads: c.numHeads,
+    num_key_value_heads: c.numKvHeads,
+    head_dim: headDimOf(c),
+    intermediate_size: c.intermediateSize,
+    rms_norm_eps: c.rmsNormEps,
+    rope_theta: c.ropeTheta,
+    tie_word_embeddings: c.tieEmbeddings,
+    max_position_embeddings: c.maxPositions,
+    ...(qwen ? {} : { attention_bias: false }),
+    hidden_act: 'silu',
+    torch_dtype: 'float32',
+    attempt_studio: { valueHead: c.valueHead, initStd: c.initStd },
+  };
+}

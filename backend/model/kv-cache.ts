@@ -1,0 +1,100 @@
+// The key/value cache of batched decoding and the cached forward pass over a block of new tokens.
+// Layout: every row writes the same cache columns; a per-row validity map says which columns hold that row's
+// real tokens (rows feed different numbers of tokens per block), and positions are counted per row, so rows
+// of different lengths and rows that get tokens appended mid-sequence share one cache without padding tokens.
+import { tf, type Tensor } from './tf.js';
+import { MASKED } from './ops.js';
+import type { LayerKv, Transformer } from './transformer.js';
+
+export class KvCache {
+  /** Per layer k/v [B, Hkv, S, D]; null before the first block. */
+  layers: LayerKv[] | null = null;
+  /** S: cache columns so far (≥ every row's length). */
+  columns = 0;
+  /** valid[i][s] = 1 when column s holds a real token of row i. */
+  readonly valid: Uint8Array[];
+  /** Tokens of row i in the cache (its next position). */
+  readonly lengths: number[];
+
+  constructor(readonly batchSize: number) {
+    this.valid = Array.from({ length: batchSize }, () => new Uint8Array(64));
+    this.lengths = new Array<number>(batchSize).fill(0);
+  }
+
+  private markValid(i: number, col: number): void {
+    let v = this.valid[i];
+    if (col >= v.length) {
+      const grown = new Uint8Array(Math.max(col + 1, v.length * 2));
+      grown.set(v);
+      this.valid[i] = v = grown;
+    }
+    v[col] = 1;
+  }
+
+  dispose(): void {
+    for (const l of this.layers ?? []) {
+      l.k.dispose();
+      l.v.dispose();
+    }
+    this.layers = null;
+  }
+
+  /**
+   * Feeds blocks[i] (possibly empty) for each row through the model, extending the cache by
+   * t = max block length columns. Returns logits at each row's last fed token [B, V] ('last'; rows with an
+   * empty block get meaningless values), or at every block column [B, t, V] ('all'). The caller disposes it.
+   */
+  feed(model: Transformer, blocks: number[][], want: 'last' | 'all'): Tensor {
+    const B = this.batchSize;
+    if (blocks.length !== B) throw new Error(`kv-cache: expected ${B} blocks, got ${blocks.length}`);
+    const t = Math.max(1, ...blocks.map((b) => b.length));
+    const S0 = this.columns;
+    const S = S0 + t;
+    const maxPos = model.config.maxPositions;
+    const ids = new Int32Array(B * t);
+    const pos = new Int32Array(B * t);
+    const mask = new Float32Array(B * t * S).fill(MASKED);
+    for (let i = 0; i < B; i++) {
+      const blk = blocks[i];
+      if (this.lengths[i] + blk.length > maxPos)
+        throw new Error(
+          `kv-cache: row ${i} would reach ${this.lengths[i] + blk.length} tokens, over maxPositions ${maxPos}`,
+        );
+      const v = this.valid[i];
+      for (let k = 0; k < t; k++) {
+        ids[i * t + k] = k < blk.length ? blk[k] : 0;
+        pos[i * t + k] = Math.min(this.lengths[i] + k, maxPos - 1);
+        const row = (i * t + k) * S;
+        for (let s = 0; s < Math.min(S0, v.length); s++) if (v[s]) mask[row + s] = 0;
+        for (let j = 0; j <= k; j++) mask[row + S0 + j] = 0;
+      }
+    }
+    const past = this.layers;
+    const out = tf.tidy(() => {
+      const idsT = tf.tensor2d(ids, [B, t], 'int32'); // [B, t]
+      const { cos, sin } = model.rotaryFor(tf.tensor2d(pos, [B, t], 'int32')); // [B, 1, t, D/2]
+      const maskT = tf.tensor(mask, [B, 1, 1, t, S]); // [B, 1, 1, t, S]
+      const { hidden, present } = model.run(idsT, cos, sin, maskT, past, true); // [B, t, C]
+      const C = model.config.hiddenSize;
+      let logits: Tensor;
+      if (want === 'all') {
+        logits = tf.reshape(model.lmHead(tf.reshape(hidden, [B * t, C])), [B, t, model.config.vocabSize]); // [B, t, V]
+      } else {
+        const last = Int32Array.from(blocks, (b, i) => i * t + Math.max(0, b.length - 1));
+        const h = tf.gather(tf.reshape(hidden, [B * t, C]), tf.tensor1d(last, 'int32')); // [B, C]
+        logits = model.lmHead(h); // [B, V]
+      }
+      return { logits, present: present.flatMap((l) => [l.k, l.v]) };
+    });
+    this.dispose();
+    this.layers = [];
+    for (let l = 0; l < out.present.length; l += 2)
+      this.layers.push({ k: out.present[l], v: out.present[l + 1] });
+    this.columns = S;
+    for (let i = 0; i < B; i++) {
+      for (let k = 0; k < blocks[i].length; k++) this.markValid(i, S0 + k);
+      this.lengths[i] += blocks[i].length;
+    }
+    return out.logits;
+  }
+}

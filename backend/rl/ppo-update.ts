@@ -1,0 +1,138 @@
+// The tensor side of an RL step: log-probs and values of a token batch without gradients, and one optimizer
+// update of the actor (policy + KL + entropy) or the critic (clipped value loss) with global-norm clipping.
+import { tf, type Tensor } from '../model/tf.js';
+import type { Transformer } from '../model/transformer.js';
+import { tokenLogProbs } from '../model/logprobs.js';
+import { actorLoss, clippedValueLoss, readMetrics, type KlEstimator, type LossResult } from './losses.js';
+
+/** Rows [start, end) of a flat [B·W] array as a [end−start, W] tensor. */
+export function rowsTensor(data: Float32Array | Int32Array, width: number, start: number, end: number, dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  const slice = data.subarray(start * width, end * width);
+  return tf.tensor2d(dtype === 'int32' ? Int32Array.from(slice) : Float32Array.from(slice), [end - start, width], dtype);
+}
+
+/** log π(token_{j+1} | tokens_{≤j}) for every action j: ids int32 [b, T] → [b, T−1] (inside a tidy). */
+export function actionLogProbs(model: Transformer, ids: Tensor): { logits: Tensor; logp: Tensor } {
+  const [b, T] = ids.shape as [number, number];
+  const { logits } = model.forward(ids as tf.Tensor2D); // [b, T, V]
+  const V = logits.shape[2]!;
+  const actionLogits = tf.slice(logits, [0, 0, 0], [b, T - 1, V]); // [b, T−1, V]
+  const targets = tf.slice(ids, [0, 1], [b, T - 1]); // [b, T−1]
+  return { logits: actionLogits, logp: tokenLogProbs(actionLogits, targets) }; // [b, T−1]
+}
+
+/** Action log-probs of the whole batch in micro-batches, without gradients: → [B·(T−1)]. */
+export function batchLogProbs(model: Transformer, ids: Int32Array, B: number, T: number, microBatch: number): Float32Array {
+  const out = new Float32Array(B * (T - 1));
+  for (let s = 0; s < B; s += microBatch) {
+    const e = Math.min(B, s + microBatch);
+    const lp = tf.tidy(() => actionLogProbs(model, rowsTensor(ids, T, s, e, 'int32')).logp.dataSync()); // [e−s, T−1]
+    out.set(lp, s * (T - 1));
+  }
+  return out;
+}
+
+/** Critic values V(s_j) at every action j of the batch (the state before token j+1): → [B·(T−1)]. */
+export function batchValues(critic: Transformer, ids: Int32Array, B: number, T: number, microBatch: number): Float32Array {
+  if (!critic.config.valueHead) throw new Error('critic model has no value head');
+  const out = new Float32Array(B * (T - 1));
+  for (let s = 0; s < B; s += microBatch) {
+    const e = Math.min(B, s + microBatch);
+    const v = tf.tidy(() => {
+      const x = rowsTensor(ids, T, s, e, 'int32'); // [b, T]
+      const { values } = critic.forward(x as tf.Tensor2D); // [b, T]
+      return tf.slice(values!, [0, 0], [e - s, T - 1]).dataSync(); // [b, T−1]
+    });
+    out.set(v, s * (T - 1));
+  }
+  return out;
+}
+
+/**
+ * Computes gradients of `lossFn` for `vars`, clips them to a global L2 norm of `maxNorm`, applies them with
+ * `optimizer` (in `vars` order, which optimizer-state checkpoints rely on) and returns the loss metrics plus
+ * `gradNorm` (before clipping).
+ */
+export function clippedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, lossFn: () => LossResult): Record<string, number> {
+  let metrics: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const r = lossFn();
+    metrics = r.metrics;
+    for (const m of Object.values(metrics)) tf.keep(m);
+    return r.loss;
+  }, vars);
+  try {
+    // A variable the loss does not reach (e.g. the critic's unused LM head) has no gradient and no update.
+    const reached = vars.filter((v) => grads[v.name] !== undefined);
+    const normT = tf.tidy(() => tf.sqrt(tf.addN(reached.map((v) => tf.sum(tf.square(grads[v.name]!)))))); // []
+    const norm = normT.dataSync()[0]!;
+    normT.dispose();
+    const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+    if (!Number.isFinite(norm)) throw new Error(`non-finite gradient norm (${norm}); the update was skipped`);
+    tf.tidy(() => {
+      optimizer.applyGradients(reached.map((v) => ({ name: v.name, tensor: scale === 1 ? grads[v.name]! : tf.mul(grads[v.name]!, scale) })));
+    });
+    const out = readMetrics(metrics);
+    out.loss = value.dataSync()[0]!;
+    out.gradNorm = norm;
+    return out;
+  } finally {
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+    for (const m of Object.values(metrics)) if (!m.isDisposed) m.dispose();
+  }
+}
+
+export interface ActorBatch {
+  ids: Tensor; // int32 [b, T]
+  mask: Tensor; // [b, T−1]
+  oldLogp: Tensor; // [b, T−1]
+  advantages: Tensor; // [b, T−1]
+  refLogp?: Tensor; // [b, T−1]
+}
+
+export interface ActorUpdateOptions {
+  clipEps: number;
+  clipEpsHigh?: number;
+  klCoef: number;
+  klKind: KlEstimator;
+  entropyCoef: number;
+  gradClip: number;
+}
+
+/** One actor update on a mini-batch: PPO clipped loss + KL to the reference + entropy bonus. */
+export function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, b: ActorBatch, o: ActorUpdateOptions): Record<string, number> {
+  return clippedUpdate(optimizer, actor.trainableVariables(), o.gradClip, () => {
+    const { logits, logp } = actionLogProbs(actor, b.ids); // [b, T−1, V], [b, T−1]
+    return actorLoss({
+      logp,
+      oldLogp: b.oldLogp,
+      advantages: b.advantages,
+      mask: b.mask,
+      clipEps: o.clipEps,
+      clipEpsHigh: o.clipEpsHigh,
+      refLogp: b.refLogp,
+      klCoef: o.klCoef,
+      klKind: o.klKind,
+      logits,
+      entropyCoef: o.entropyCoef,
+    });
+  });
+}
+
+export interface CriticBatch {
+  ids: Tensor; // int32 [b, T]
+  mask: Tensor; // [b, T−1]
+  oldValues: Tensor; // [b, T−1]
+  returns: Tensor; // [b, T−1]
+}
+
+/** One critic update on a mini-batch: clipped value loss against the GAE returns. */
+export function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, b: CriticBatch, clip: number, gradClip: number): Record<string, number> {
+  return clippedUpdate(optimizer, critic.trainableVariables(), gradClip, () => {
+    const [n, T] = b.ids.shape as [number, number];
+    const { values } = critic.forward(b.ids as tf.Tensor2D); // [b, T]
+    const v = tf.slice(values!, [0, 0], [n, T - 1]); // [b, T−1]
+    return clippedValueLoss({ values: v, oldValues: b.oldValues, returns: b.returns, mask: b.mask, clip });
+  });
+}

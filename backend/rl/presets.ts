@@ -1,0 +1,78 @@
+// Named starting points for a training run (inputs to the run-config schema, which fills in the rest):
+// the built-in model scaled for a CPU, and the reference hyperparameters for Qwen2.5-Math-1.5B (DESIGN §1).
+
+/** The reference's 1.5B hyperparameters, shared by its multi-attempt and baseline presets. */
+const qwenReference = {
+  model: { source: 'models/Qwen2.5-Math-1.5B' },
+  dataset: { source: 'simplelr-math-35', heldOut: 500 },
+  algorithm: {
+    name: 'ppo',
+    gamma: 1,
+    lambda: 0.99,
+    clipEps: 0.2,
+    valueClip: 0.2,
+    kl: { estimator: 'k3', coef: 0.01, target: 'loss' },
+  },
+  optimizer: {
+    actorLr: 5e-7,
+    criticLr: 1e-5,
+    beta1: 0.9,
+    beta2: 0.95,
+    gradClip: 1.0,
+    schedule: { kind: 'cosine', warmupFraction: 0.03, minLrRatio: 0.1 },
+  },
+  // DESIGN §1 does not state the reference's number of steps; 100 steps ≈ 12 passes over the 8,523 questions.
+  steps: 100,
+  rolloutBatch: 1024,
+  miniBatch: 128,
+  epochs: 1,
+  generation: { maxTokensPerAttempt: 3000, maxTotalTokens: 3000, temperature: 1, topP: 1 },
+  eval: { everySteps: 10, attempts: 1 },
+  checkpoint: { everySteps: 20 },
+};
+
+/**
+ * The built-in small model on the synthetic task, sized to run on a laptop CPU in minutes. These are
+ * starting values chosen for scale (short answers, small batches, a larger learning rate for a small
+ * model), not tuned results.
+ */
+const builtinCpu = {
+  model: { source: 'builtin' },
+  dataset: { source: 'synthetic', heldOut: 200 },
+  algorithm: {
+    name: 'ppo',
+    gamma: 1,
+    lambda: 0.99,
+    clipEps: 0.2,
+    valueClip: 0.2,
+    kl: { estimator: 'k3', coef: 0.01, target: 'loss' },
+  },
+  optimizer: {
+    actorLr: 3e-5,
+    criticLr: 3e-4,
+    beta1: 0.9,
+    beta2: 0.95,
+    gradClip: 1.0,
+    schedule: { kind: 'cosine', warmupFraction: 0.03, minLrRatio: 0.1 },
+  },
+  steps: 200,
+  rolloutBatch: 64,
+  miniBatch: 16,
+  epochs: 2,
+  generation: { maxTokensPerAttempt: 64, maxTotalTokens: 320, temperature: 1, topP: 1 },
+  eval: { everySteps: 20, attempts: 1, maxQuestions: 200 },
+  checkpoint: { everySteps: 50 },
+};
+
+const multiAttempt = { task: { mode: 'multi-attempt', minAttempts: 1, maxAttempts: 5 } };
+const baseline = { task: { mode: 'single-turn', minAttempts: 1, maxAttempts: 1 } };
+
+export const PRESETS = {
+  'builtin-multi-attempt': { ...builtinCpu, ...multiAttempt },
+  'builtin-baseline': { ...builtinCpu, ...baseline },
+  'qwen2.5-math-1.5b-multi-attempt': { ...qwenReference, ...multiAttempt },
+  'qwen2.5-math-1.5b-baseline': { ...qwenReference, ...baseline },
+} as const;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as [PresetName, ...PresetName[]];

@@ -1,0 +1,283 @@
+// The RL training loop (orchestration only): rollout → grade → rewards → reference log-probs → values →
+// advantages → mini-batch updates of actor and critic → metrics → periodic evaluation and checkpoints.
+// The maths lives in episode/rollout/advantages/losses/ppo-update; storage is the caller's (callbacks).
+import { tf } from '../model/tf.js';
+import { Transformer } from '../model/transformer.js';
+import { createDecodeSession } from '../model/generate.js';
+import { createAdam } from '../model/checkpoint.js';
+import { parameterShapes } from '../model/transformer.js';
+import { Rng } from '../model/rng.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import type { ChatTemplate } from '../model/chat-template.js';
+import type { RunConfig } from './config.js';
+import { dialogueFromTemplate, type Judgement } from './episode.js';
+import { rollout, rolloutMetrics, type Question, type RolloutBatch } from './rollout.js';
+import { computeAdvantages, estimatorForAlgorithm } from './advantages.js';
+import { learningRateAt } from './schedule.js';
+import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor } from './ppo-update.js';
+import type { TrainingState } from './train-checkpoint.js';
+
+export interface TrainerEnv {
+  /** Trainable policy, its optimizer, and (ppo) the critic with its optimizer. */
+  state: TrainingState;
+  /** Frozen reference policy for the KL term (needed when kl.coef > 0). */
+  reference?: Transformer;
+  tokenizer: Tokenizer;
+  template: ChatTemplate;
+  trainQuestions: Question[];
+  /** Grades one attempt's text (boxed answers only) against the gold answer. */
+  judge: (text: string, gold: string) => Judgement | Promise<Judgement>;
+  /** True once an attempt's text holds a complete boxed answer. */
+  isAttemptComplete: (text: string) => boolean;
+}
+
+export interface StepReport {
+  step: number;
+  metrics: Record<string, number>;
+  batch: RolloutBatch;
+}
+
+export interface TrainerHooks {
+  /** Called after every step with its metrics and episodes (the caller stores them). */
+  onStep(report: StepReport): void | Promise<void>;
+  /** Periodic evaluation (e.g. k = 1 greedy on held-out questions); its values are added to the step's metrics. */
+  evaluate?(step: number): Promise<Record<string, number>>;
+  /** Writes a checkpoint of the current state for `step`. */
+  checkpoint?(step: number): Promise<void>;
+  /** Aborted → stop after the current step (with a checkpoint). */
+  signal?: AbortSignal;
+}
+
+/** Micro-batch for no-gradient forwards (reference log-probs, values). */
+const FORWARD_MICRO_BATCH = 32;
+
+/** The critic for PPO: the policy's backbone and weights plus a zero-initialised scalar value head. */
+export async function createCritic(policy: Transformer): Promise<Transformer> {
+  const config = { ...policy.config, valueHead: true };
+  const weights = new Map(await policy.exportWeights());
+  for (const [name, shape] of parameterShapes(config)) {
+    if (!weights.has(name)) weights.set(name, { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape });
+  }
+  return Transformer.fromWeights(config, weights, 'critic');
+}
+
+/** A trainable copy of a model (the reference stays frozen and untouched). */
+export async function cloneModel(model: Transformer): Promise<Transformer> {
+  return Transformer.fromWeights(model.config, await model.exportWeights(), 'policy copy');
+}
+
+/** Fresh optimizers for a new run, with the run's Adam settings. */
+export function createOptimizers(config: RunConfig, critic: boolean) {
+  const o = config.optimizer;
+  const make = (lr: number) => createAdam({ learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
+  return { actorOptimizer: make(o.actorLr), criticOptimizer: critic ? make(o.criticLr) : undefined };
+}
+
+function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/** Questions of step `step` (0-based): a seeded permutation per pass over the training set. */
+export function questionsForStep(all: Question[], perStep: number, step: number, seed: number): Question[] {
+  if (all.length === 0) throw new Error('no training questions');
+  const out: Question[] = [];
+  const start = step * perStep;
+  let pass = -1;
+  let order: number[] = [];
+  for (let k = start; k < start + perStep; k++) {
+    const p = Math.floor(k / all.length);
+    if (p !== pass) {
+      pass = p;
+      const rng = new Rng(seed * 1000003 + p + 1);
+      order = all.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+    }
+    out.push(all[order[k % all.length]!]!);
+  }
+  return out;
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+/** Rows `idx` of a flat [B·W] array, as a new flat [idx.length·W] array. */
+function pickRows<A extends Float32Array | Int32Array>(data: A, width: number, idx: number[], make: (n: number) => A): A {
+  const out = make(idx.length * width);
+  idx.forEach((r, i) => out.set(data.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
+
+/** Copies the first `w` columns of each row of a flat [n·W] array. */
+function narrow<A extends Float32Array | Int32Array>(data: A, W: number, w: number, n: number, make: (n: number) => A): A {
+  if (w === W) return data;
+  const out = make(n * w);
+  for (let r = 0; r < n; r++) out.set(data.subarray(r * W, r * W + w), r * w);
+  return out;
+}
+
+/** One training step (0-based `step`): returns its metrics and the rollout. */
+export async function trainStep(config: RunConfig, env: TrainerEnv, step: number): Promise<StepReport> {
+  const t0 = performance.now();
+  const { actor, actorOptimizer, critic, criticOptimizer } = env.state;
+  const alg = config.algorithm;
+  const usesCritic = alg.name === 'ppo';
+  if (usesCritic && (!critic || !criticOptimizer)) throw new Error('ppo needs a critic');
+  const klNeeded = alg.kl.coef > 0;
+  if (klNeeded && !env.reference) throw new Error('kl.coef > 0 needs a reference model');
+
+  const sched = { kind: config.optimizer.schedule.kind, totalSteps: config.steps, warmupFraction: config.optimizer.schedule.warmupFraction, minLrRatio: config.optimizer.schedule.minLrRatio };
+  const actorLr = learningRateAt(step, { ...sched, baseLr: config.optimizer.actorLr });
+  setLearningRate(actorOptimizer, actorLr);
+  if (criticOptimizer) setLearningRate(criticOptimizer, learningRateAt(step, { ...sched, baseLr: config.optimizer.criticLr }));
+
+  // Rollout with the current policy.
+  const perStep = config.rolloutBatch / alg.samplesPerPrompt;
+  const questions = questionsForStep(env.trainQuestions, perStep, step, config.seed);
+  const rng = new Rng(config.seed * 7919 + step * 104729 + 17);
+  const g = config.generation;
+  const promptRoom = 256;
+  const maxLength = Math.min(actor.config.maxPositions, promptRoom + g.maxTotalTokens + 64 * config.task.maxAttempts);
+  const session = createDecodeSession(actor, {
+    batchSize: config.rolloutBatch,
+    maxLength,
+    temperature: g.temperature,
+    topP: g.topP,
+    seed: rng.int(2 ** 31),
+    decode: (ids) => env.tokenizer.decode(ids),
+  });
+  let batch: RolloutBatch;
+  const tGen = performance.now();
+  try {
+    batch = await rollout(
+      questions,
+      { mode: config.task.mode, minAttempts: config.task.minAttempts, maxAttempts: config.task.maxAttempts, samplesPerPrompt: alg.samplesPerPrompt },
+      { decoder: session, tokenizer: env.tokenizer, dialogue: dialogueFromTemplate(env.template), judge: env.judge, isAttemptComplete: env.isAttemptComplete },
+      { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: env.template.endOfTurn.map((s) => env.tokenizer.encode(s)).filter((ids) => ids.length === 1).map((ids) => ids[0]!) },
+      { values: config.task.rewards, attemptDiscount: config.task.attemptDiscount },
+      () => rng.next(),
+      env.tokenizer.padId,
+    );
+  } finally {
+    session.dispose();
+  }
+  const genSeconds = (performance.now() - tGen) / 1000;
+  const { B, T } = batch;
+  const A = T - 1;
+  const lossMask = batch.actionMasks.lossMask;
+
+  // Old log-probs under the training forward (the importance-ratio denominator), reference log-probs, values.
+  const oldLogp = batchLogProbs(actor, batch.ids, B, T, FORWARD_MICRO_BATCH);
+  const refLogp = klNeeded ? batchLogProbs(env.reference!, batch.ids, B, T, FORWARD_MICRO_BATCH) : undefined;
+  const values = usesCritic ? batchValues(critic!, batch.ids, B, T, FORWARD_MICRO_BATCH) : undefined;
+  let klTokens: Float32Array | undefined;
+  if (refLogp && alg.kl.target === 'reward') {
+    klTokens = new Float32Array(B * A);
+    for (let i = 0; i < klTokens.length; i++) klTokens[i] = lossMask[i] ? oldLogp[i]! - refLogp[i]! : 0;
+  }
+  const { advantages, returns } = computeAdvantages(
+    estimatorForAlgorithm(alg.name),
+    { masks: batch.actionMasks, rewards: batch.rewards, values, groups: batch.groups, kl: klTokens },
+    { gamma: alg.gamma, lambda: alg.lambda, klCoef: alg.kl.target === 'reward' ? alg.kl.coef : 0, whiten: alg.whitenAdvantages },
+  );
+
+  // Mini-batch updates; each mini-batch is cut to its longest row.
+  const rowLen = batch.episodes.map((e) => e.tokens.length);
+  const updates: Record<string, number>[] = [];
+  const order = Array.from({ length: B }, (_, i) => i);
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    for (let i = B - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let s = 0; s < B; s += config.miniBatch) {
+      const idx = order.slice(s, s + config.miniBatch);
+      const n = idx.length;
+      const t = Math.max(2, ...idx.map((r) => rowLen[r]!));
+      const f32 = (m: number) => new Float32Array(m);
+      const cut = (data: Float32Array) => narrow(pickRows(data, A, idx, f32), A, t - 1, n, f32);
+      const ids = narrow(pickRows(batch.ids, T, idx, (m) => new Int32Array(m)), T, t, n, (m) => new Int32Array(m));
+      const m: Record<string, number> = {};
+      const tensors = tf.tidy(() => ({
+        ids: rowsTensor(ids, t, 0, n, 'int32'), // [n, t]
+        mask: rowsTensor(cut(lossMask), t - 1, 0, n), // [n, t−1]
+        oldLogp: rowsTensor(cut(oldLogp), t - 1, 0, n), // [n, t−1]
+        advantages: rowsTensor(cut(advantages), t - 1, 0, n), // [n, t−1]
+        refLogp: refLogp && alg.kl.target === 'loss' ? rowsTensor(cut(refLogp), t - 1, 0, n) : undefined, // [n, t−1]
+        oldValues: values ? rowsTensor(cut(values), t - 1, 0, n) : undefined, // [n, t−1]
+        returns: values ? rowsTensor(cut(returns), t - 1, 0, n) : undefined, // [n, t−1]
+      }));
+      try {
+        Object.assign(
+          m,
+          prefixKeys(
+            actorUpdate(actor, actorOptimizer, tensors, {
+              clipEps: alg.clipEps,
+              clipEpsHigh: alg.clipEpsHigh,
+              klCoef: alg.kl.target === 'loss' ? alg.kl.coef : 0,
+              klKind: alg.kl.estimator,
+              entropyCoef: alg.entropyCoef,
+              gradClip: config.optimizer.gradClip,
+            }),
+            'actor',
+          ),
+        );
+        if (usesCritic) {
+          const cm = criticUpdate(critic!, criticOptimizer!, { ids: tensors.ids, mask: tensors.mask, oldValues: tensors.oldValues!, returns: tensors.returns! }, alg.valueClip, config.optimizer.gradClip);
+          Object.assign(m, prefixKeys(cm, 'critic'));
+        }
+      } finally {
+        for (const x of Object.values(tensors)) x?.dispose();
+      }
+      updates.push(m);
+    }
+  }
+  const metrics: Record<string, number> = rolloutMetrics(batch, config.task.maxAttempts);
+  for (const key of Object.keys(updates[0] ?? {})) metrics[key] = mean(updates.map((u) => u[key]!));
+  // Friendly names for the headline update metrics.
+  const alias: Record<string, string> = { actorKl: 'kl', actorEntropy: 'entropy', actorClipFraction: 'clipFraction', actorApproxKl: 'approxKl', criticValueLoss: 'valueLoss', actorPolicyLoss: 'policyLoss' };
+  for (const [from, to] of Object.entries(alias)) if (from in metrics) metrics[to] = metrics[from]!;
+  const seconds = (performance.now() - t0) / 1000;
+  const generated = batch.episodes.reduce((a, e) => a + e.generatedTokens, 0);
+  metrics.lr = actorLr;
+  metrics.secondsPerStep = seconds;
+  metrics.generationSeconds = genSeconds;
+  metrics.tokensPerSecond = generated / genSeconds;
+  metrics.sequenceLength = T;
+  return { step, metrics, batch };
+}
+
+function prefixKeys(m: Record<string, number>, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m)) out[prefix + k[0]!.toUpperCase() + k.slice(1)] = v;
+  return out;
+}
+
+/**
+ * Runs steps `startStep` .. config.steps−1 (0-based), calling the hooks. Stops early, after a checkpoint,
+ * when the signal aborts. Returns the number of steps completed in total.
+ */
+export async function train(config: RunConfig, env: TrainerEnv, hooks: TrainerHooks, startStep = 0): Promise<{ stepsDone: number; stopped: boolean }> {
+  const evalEvery = config.eval.everySteps;
+  const ckptEvery = config.checkpoint.everySteps;
+  let step = startStep;
+  while (step < config.steps) {
+    const before = tf.memory().numTensors;
+    const report = await trainStep(config, env, step);
+    const done = step + 1;
+    const last = done === config.steps;
+    const stopping = hooks.signal?.aborted ?? false;
+    if (hooks.evaluate && ((evalEvery > 0 && done % evalEvery === 0) || last)) {
+      Object.assign(report.metrics, await hooks.evaluate(done));
+    }
+    report.metrics.tensors = tf.memory().numTensors - before;
+    await hooks.onStep({ ...report, step: done });
+    if (hooks.checkpoint && ((ckptEvery > 0 && done % ckptEvery === 0) || last || stopping)) await hooks.checkpoint(done);
+    step = done;
+    if (stopping) return { stepsDone: step, stopped: true };
+  }
+  return { stepsDone: step, stopped: false };
+}
