@@ -4,9 +4,10 @@ import { type Command, parseCommandArgs, renderHelp, UserError } from './command
 import { runtimeCommand } from './commands/runtime.js';
 import { runsCommand } from './commands/runs.js';
 import { gradeCommand } from './commands/grade.js';
+import { trainCommand } from './commands/train.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, gradeCommand, runsCommand];
+export const commands: Command[] = [runtimeCommand, trainCommand, gradeCommand, runsCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

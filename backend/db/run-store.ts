@@ -254,10 +254,28 @@ export function failRun(db: Db, runId: number, error: string): void {
 
 export function addCheckpoint(db: Db, runId: number, step: number, path: string, format: string): number {
   return Number(
-    db
-      .prepare('INSERT INTO checkpoints (run_id, step, path, format, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(runId, step, path, format, now()).lastInsertRowid,
+    (db
+      .prepare(
+        `INSERT INTO checkpoints (run_id, step, path, format, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step, format) DO UPDATE SET path = excluded.path, created_at = excluded.created_at
+         RETURNING id`,
+      )
+      .get(runId, step, path, format, now()) as { id: number }).id,
   );
+}
+
+export interface CheckpointRow {
+  id: number;
+  step: number;
+  path: string;
+  format: string;
+}
+
+/** The run's newest checkpoint of a format (by step), if any. */
+export function latestCheckpoint(db: Db, runId: number, format = 'training'): CheckpointRow | undefined {
+  return db
+    .prepare('SELECT id, step, path, format FROM checkpoints WHERE run_id = ? AND format = ? ORDER BY step DESC LIMIT 1')
+    .get(runId, format) as CheckpointRow | undefined;
 }
 
 export interface EvalResultRecord {

@@ -13,7 +13,7 @@ import { compactTemplate } from '../../../backend/model/chat-template.js';
 import { gradeSync } from '../../../backend/math/grade.js';
 import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
-import { train, trainStep, createCritic, cloneModel, createOptimizers, questionsForStep, type TrainerEnv } from '../../../backend/rl/trainer.js';
+import { train, trainStep, createCritic, cloneModel, createOptimizers, questionsForStep, type TrainerEnv, type StepReport } from '../../../backend/rl/trainer.js';
 import { saveTrainingCheckpoint, loadTrainingCheckpoint } from '../../../backend/rl/train-checkpoint.js';
 
 const modelConfig = parseModelConfig({
@@ -87,7 +87,7 @@ test('PPO steps: finite metrics, weights move, reference frozen, no tensor leak'
     const w0 = env.state.actor.param('model.layers.0.mlp.up_proj.weight').dataSync().slice();
     await trainStep(cfg, env, 0); // warm-up: optimizer slots are created on the first update
     const before = tf.memory().numTensors;
-    const reports = [];
+    const reports: StepReport[] = [];
     const r = await train(cfg, env, { onStep: (rep) => void reports.push(rep) }, 1);
     assert.equal(r.stepsDone, 2);
     assert.equal(tf.memory().numTensors, before, 'tensor count after steps');

@@ -1,0 +1,122 @@
+// `attempt-studio train`: one training run from a config file or preset, with a progress line, Ctrl-C to stop
+// after the current step (with a checkpoint), --resume to continue a run, and --json for scripts.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Command, flag, int, str, UserError } from './command.js';
+import { ProgressLine } from './progress.js';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a policy on the multi-attempt task or the single-turn baseline',
+  usage: '(--config FILE.json | --preset NAME | --resume RUN_ID) [--db PATH] [--steps N] [--seed S] [--json]',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'Run config (JSON); may name a "preset" to start from' },
+    preset: { type: 'string', value: 'NAME', description: 'builtin-multi-attempt, builtin-baseline, qwen2.5-math-1.5b-multi-attempt, qwen2.5-math-1.5b-baseline' },
+    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
+    steps: { type: 'string', value: 'N', description: 'Override the number of training steps' },
+    seed: { type: 'string', value: 'S', description: 'Override the random seed' },
+    resume: { type: 'string', value: 'RUN_ID', description: 'Continue this run from its latest checkpoint (same id, steps and curves)' },
+    json: { type: 'boolean', description: 'Print one JSON object as the last line: runId, status, steps, db, checkpoint, metrics' },
+  },
+  details:
+    'Checkpoints go to runs/<id>/checkpoints beside the database. Ctrl-C stops after the current step and\n' +
+    'writes a checkpoint; a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
+  async run(args) {
+    const { defaultDbPath, openDb } = await import('../db/open-db.js');
+    const { getRun, reconcile } = await import('../db/run-store.js');
+    const { parseRunConfig, ConfigError } = await import('../rl/config.js');
+    const { runTraining } = await import('../rl/train-run.js');
+
+    const file = str(args, 'config');
+    const preset = str(args, 'preset');
+    const resume = int(args, 'resume');
+    if ([file, preset, resume].filter((x) => x !== undefined).length !== 1) {
+      throw new UserError('give exactly one of --config FILE, --preset NAME or --resume RUN_ID', 2);
+    }
+    const dbFile = path.resolve(defaultDbPath(str(args, 'db')));
+    const db = openDb(dbFile);
+    reconcile(db);
+    let raw: Record<string, unknown>;
+    let source: string;
+    if (resume !== undefined) {
+      const run = getRun(db, resume);
+      if (!run) throw new UserError(`no run with id ${resume} in ${dbFile}`);
+      raw = run.config as Record<string, unknown>;
+      source = `run ${resume}'s stored config`;
+    } else if (file !== undefined) {
+      source = file;
+      try {
+        raw = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new UserError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`}`);
+      }
+    } else {
+      raw = { preset };
+      source = `--preset ${preset}`;
+    }
+    const steps = int(args, 'steps');
+    const seed = int(args, 'seed');
+    if (steps !== undefined) raw = { ...raw, steps };
+    if (seed !== undefined) raw = { ...raw, seed };
+    let config;
+    try {
+      config = parseRunConfig(raw, source);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UserError(err.message, 2);
+      throw err;
+    }
+
+    const json = flag(args, 'json');
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write('\nStopping after the current step (Ctrl-C again to quit now)…\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    let progress: ProgressLine | undefined;
+    try {
+      const result = await runTraining({
+        db,
+        dataDir: path.dirname(dbFile),
+        config,
+        resumeRunId: resume,
+        signal: controller.signal,
+        onLog: (line) => process.stderr.write(`${line}\n`),
+        onStarted: ({ runId, runtime, startStep }) => {
+          process.stderr.write(`run ${runId}: ${config.task.mode}, ${config.algorithm.name}, ${config.steps} steps on ${runtime.name} (${runtime.device})\n`);
+          progress = new ProgressLine(`run ${runId}`, config.steps);
+          progress.update(startStep);
+        },
+        onStep: ({ step, metrics }) => {
+          progress?.update(step, {
+            reward: metrics.reward!,
+            acc: metrics.accuracy!,
+            first: metrics.accuracyFirstAttempt!,
+            attempts: metrics.attemptsUsed!,
+            's/step': metrics.secondsPerStep!,
+          });
+        },
+      });
+      progress?.finish();
+      const line =
+        result.status === 'failed'
+          ? `run ${result.runId} failed: ${result.error}`
+          : `run ${result.runId} ${result.status} after ${result.steps} steps${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}`;
+      process.stderr.write(line + '\n');
+      if (json) {
+        process.stdout.write(
+          JSON.stringify({ runId: result.runId, status: result.status, steps: result.steps, db: dbFile, checkpoint: result.checkpoint, metrics: result.metrics }) + '\n',
+        );
+      }
+      return result.status === 'failed' ? 1 : 0;
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    } finally {
+      process.off('SIGINT', onSigint);
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,208 @@
+// A training run end to end, as the CLI and worker processes start it: resolve the runtime, models and data
+// from the run config, create (or resume) the run in SQLite, train with every step logged in one
+// transaction, checkpoint, and mark the run completed / stopped / failed. Nothing here talks to a terminal.
+import path from 'node:path';
+import type { Db } from '../db/open-db.js';
+import {
+  addCheckpoint,
+  createRun,
+  failRun,
+  finishRun,
+  getRun,
+  heartbeat,
+  latestCheckpoint,
+  logStep,
+  markRunning,
+  truncateRunAfter,
+  type EpisodeRecord,
+} from '../db/run-store.js';
+import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
+import { loadModel } from '../model/checkpoint.js';
+import { charTokenizer } from '../model/char-tokenizer.js';
+import { chatmlTemplate, compactTemplate, type ChatTemplate } from '../model/chat-template.js';
+import type { Transformer } from '../model/transformer.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { gradeSync } from '../math/grade.js';
+import { extractAnswer } from '../math/extract-answer.js';
+import { loadDataset } from '../data/registry.js';
+import { importDataset } from '../data/importer.js';
+import type { RunConfig } from './config.js';
+import type { Question } from './rollout.js';
+import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
+import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
+
+export interface TrainRunOptions {
+  db: Db;
+  /** Folder for checkpoints and cached base models (default: beside the database). */
+  dataDir: string;
+  config: RunConfig;
+  /** Continue this run from its latest checkpoint instead of creating a new run. */
+  resumeRunId?: number;
+  signal?: AbortSignal;
+  onStarted?(info: { runId: number; runtime: RuntimeReport; startStep: number }): void;
+  onStep?(report: StepReport & { runId: number }): void;
+  /** Status lines (model loading, data, checkpoints). */
+  onLog?(line: string): void;
+}
+
+export interface TrainRunResult {
+  runId: number;
+  status: 'completed' | 'stopped' | 'failed';
+  steps: number;
+  checkpoint: string | null;
+  metrics: Record<string, number>;
+  error?: string;
+}
+
+export const TRAINING_CHECKPOINT_FORMAT = 'training';
+
+/** The model's tokenizer and chat template: the built-in char model uses the compact template. */
+function textInterface(_model: Transformer, source: string): { tokenizer: Tokenizer; template: ChatTemplate } {
+  if (source === 'builtin') return { tokenizer: charTokenizer, template: compactTemplate };
+  // Hugging Face tokenizers arrive with the real-model work; until then only char-level checkpoints train.
+  return { tokenizer: charTokenizer, template: source.includes('chatml') ? chatmlTemplate : compactTemplate };
+}
+
+/** The initial policy named by the config: a checkpoint folder, or a model folder. */
+async function initialPolicy(config: RunConfig, log: (s: string) => void): Promise<Transformer> {
+  const dir = config.model.checkpoint ?? (config.model.source !== 'builtin' ? config.model.source : undefined);
+  if (!dir) {
+    throw new Error("model.source 'builtin' needs model.checkpoint (a base-model checkpoint folder) until the built-in base model is wired in");
+  }
+  log(`loading the initial policy from ${dir}`);
+  return loadModel(dir);
+}
+
+/** Training questions and held-out questions for the config's dataset. */
+export async function questionsFor(config: RunConfig): Promise<{ train: Question[]; heldOut: Question[]; dataset: string }> {
+  const d = config.dataset;
+  const toQ = (r: { id: string; question: string; answer: string }): Question => ({ id: r.id, question: r.question, gold: r.answer });
+  if (d.source === 'synthetic') {
+    const train = await loadDataset('synthetic', { seed: config.seed, count: Math.max(2000, config.rolloutBatch * config.steps), split: 'train' });
+    const test = await loadDataset('synthetic', { seed: config.seed + 1, count: d.heldOut, split: 'test' });
+    return { train: train.records.map(toQ), heldOut: test.records.map(toQ), dataset: 'synthetic' };
+  }
+  const loaded = /\.(jsonl|json|parquet)$/i.test(d.source)
+    ? await importDataset(d.source, { questionField: d.questionField, answerField: d.answerField })
+    : await loadDataset(d.source);
+  const all = loaded.records.map(toQ);
+  if (all.length <= d.heldOut) throw new Error(`dataset ${d.source}: ${all.length} questions, not more than heldOut (${d.heldOut})`);
+  return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
+}
+
+function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
+  return report.batch.episodes.map((e, i) => ({
+    split: 'train',
+    dataset,
+    questionId: e.task.questionId,
+    question: e.task.question,
+    gold: e.task.gold,
+    sampleIndex: i,
+    attemptsAllowed: e.task.attemptsAllowed,
+    reward: report.batch.rewards[i]!,
+    attempts: e.attempts.map((a) => ({ response: a.text, extracted: a.extracted, verdict: a.verdict, tokens: a.tokenCount })),
+  }));
+}
+
+function disposeState(s: Partial<TrainingState>, reference?: Transformer) {
+  s.actor?.dispose();
+  s.critic?.dispose();
+  s.actorOptimizer?.dispose();
+  s.criticOptimizer?.dispose();
+  reference?.dispose();
+}
+
+/** Runs (or resumes) one training run; never throws for a failure inside the run (it is recorded). */
+export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
+  const log = o.onLog ?? (() => {});
+  const { db, config } = o;
+  let runId: number;
+  let startStep = 0;
+  if (o.resumeRunId !== undefined) {
+    const run = getRun(db, o.resumeRunId);
+    if (!run) throw new Error(`no run with id ${o.resumeRunId}`);
+    if (run.kind !== 'train') throw new Error(`run ${run.id} is a ${run.kind} run, not a training run`);
+    if (run.status === 'running') throw new Error(`run ${run.id} is still running (pid ${run.pid})`);
+    runId = run.id;
+  } else {
+    runId = createRun(db, { kind: 'train', config, name: config.name, preset: config.preset });
+  }
+  let state: Partial<TrainingState> = {};
+  let reference: Transformer | undefined;
+  let lastMetrics: Record<string, number> = {};
+  let lastCheckpoint: string | null = null;
+  let steps = 0;
+  try {
+    const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
+    markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+    const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
+    const base = await initialPolicy(config, log);
+    reference = base;
+    const { tokenizer, template } = textInterface(base, config.model.source);
+    const usesCritic = config.algorithm.name === 'ppo';
+    if (o.resumeRunId !== undefined) {
+      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
+      if (!ck) throw new Error(`run ${runId} has no checkpoint to resume from`);
+      log(`resuming run ${runId} from step ${ck.step} (${ck.path})`);
+      state = await loadTrainingCheckpoint(ck.path);
+      startStep = ck.step;
+      truncateRunAfter(db, runId, startStep);
+      lastCheckpoint = ck.path;
+    } else {
+      const actor = await cloneModel(base);
+      const critic = usesCritic ? await createCritic(base) : undefined;
+      state = { actor, critic, ...createOptimizers(config, usesCritic) };
+    }
+    steps = startStep;
+    const { train: trainQuestions, dataset } = await questionsFor(config);
+    log(`${trainQuestions.length} training questions from ${dataset}`);
+    o.onStarted?.({ runId, runtime, startStep });
+    const env: TrainerEnv = {
+      state: state as TrainingState,
+      reference: config.algorithm.kl.coef > 0 ? reference : undefined,
+      tokenizer,
+      template,
+      trainQuestions,
+      judge: (text, gold) => {
+        const g = gradeSync(text, gold, { answerIs: false });
+        return { verdict: g.verdict, extracted: g.extracted };
+      },
+      isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
+    };
+    const result = await train(
+      config,
+      env,
+      {
+        signal: o.signal,
+        onStep: (report) => {
+          logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
+          heartbeat(db, runId);
+          lastMetrics = report.metrics;
+          steps = report.step;
+          o.onStep?.({ ...report, runId });
+        },
+        checkpoint: async (step) => {
+          const where = await saveTrainingCheckpoint(ckptRoot, state as TrainingState, { step, config, runId });
+          addCheckpoint(db, runId, step, where, TRAINING_CHECKPOINT_FORMAT);
+          lastCheckpoint = where;
+          if (config.checkpoint.keepLast) {
+            for (const gone of await pruneCheckpoints(ckptRoot, config.checkpoint.keepLast)) {
+              db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND path = ?').run(runId, gone);
+            }
+          }
+          log(`checkpoint at step ${step}: ${where}`);
+        },
+      },
+      startStep,
+    );
+    const status = result.stopped ? 'stopped' : 'completed';
+    finishRun(db, runId, status);
+    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
+  } catch (err) {
+    const message = (err as Error).message;
+    failRun(db, runId, message);
+    return { runId, status: 'failed', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, error: message };
+  } finally {
+    disposeState(state, reference);
+  }
+}

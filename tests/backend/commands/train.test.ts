@@ -1,0 +1,137 @@
+// `attempt-studio train` through the real bin on a tiny base checkpoint: rows written per step, --json,
+// a SIGKILL mid-run keeps committed rows and a sound database, and --resume continues the same curve.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Transformer } from '../../../backend/model/transformer.js';
+import { parseModelConfig } from '../../../backend/model/config.js';
+import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
+import { saveModel } from '../../../backend/model/checkpoint.js';
+
+const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
+
+async function setup() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-train-'));
+  const base = path.join(dir, 'base');
+  const c = parseModelConfig({ vocabSize: charTokenizer.vocabSize, hiddenSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1, intermediateSize: 24, rmsNormEps: 1e-6, ropeTheta: 10000, qkvBias: false, tieEmbeddings: true, maxPositions: 160 });
+  const m = Transformer.create(c, 2);
+  await saveModel(base, m);
+  m.dispose();
+  const config = (steps: number, every: number) => {
+    const f = path.join(dir, `cfg-${steps}.json`);
+    writeFileSync(f, JSON.stringify({ preset: 'builtin-multi-attempt', model: { source: 'builtin', checkpoint: base }, steps, rolloutBatch: 4, miniBatch: 2, seed: 5, eval: { everySteps: 0 }, checkpoint: { everySteps: every }, generation: { maxTokensPerAttempt: 10, maxTotalTokens: 30 } }));
+    return f;
+  };
+  return { dir, db: path.join(dir, 'runs.db'), config };
+}
+
+test('a short run writes runs, metrics, episodes and attempts rows and prints the --json line', async () => {
+  const s = await setup();
+  try {
+    const r = spawnSync(process.execPath, [bin, 'train', '--config', s.config(2, 1), '--db', s.db, '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    assert.equal(out.status, 'completed');
+    assert.equal(out.steps, 2);
+    assert.equal(out.db, s.db);
+    assert.match(out.checkpoint, /step-000002$/);
+    for (const k of ['reward', 'accuracy', 'accuracyFirstAttempt', 'attemptsUsed', 'kl', 'entropy', 'clipFraction', 'valueLoss', 'lr', 'tokensPerSecond', 'secondsPerStep', 'responseLength', 'solvedAt1']) {
+      assert.equal(typeof out.metrics[k], 'number', k);
+    }
+    const db = new Database(s.db, { readonly: true });
+    const run = db.prepare('SELECT * FROM runs').get() as { status: string; steps_done: number; backend: string; config: string };
+    assert.equal(run.status, 'completed');
+    assert.equal(run.steps_done, 2);
+    assert.ok(run.backend);
+    assert.equal(JSON.parse(run.config).steps, 2, 'resolved config stored with the run');
+    const steps = db.prepare("SELECT DISTINCT step FROM metrics WHERE name = 'reward' ORDER BY step").all() as { step: number }[];
+    assert.deepEqual(steps.map((x) => x.step), [1, 2]);
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM episodes').get() as { n: number }).n, 8);
+    const attempts = (db.prepare('SELECT COUNT(*) n FROM attempts').get() as { n: number }).n;
+    const used = (db.prepare('SELECT SUM(attempts_used) n FROM episodes').get() as { n: number }).n;
+    assert.ok(attempts >= 8);
+    assert.equal(attempts, used);
+    assert.equal((db.prepare('SELECT COUNT(*) n FROM checkpoints').get() as { n: number }).n, 2);
+    db.close();
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGKILL mid-run keeps committed rows; the run is marked interrupted; --resume continues the curve', async () => {
+  const s = await setup();
+  try {
+    const child = spawn(process.execPath, [bin, 'train', '--config', s.config(40, 1), '--db', s.db], { stdio: 'ignore' });
+    // Wait until at least two steps (and their checkpoints) are committed, then kill without warning.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 200));
+      let n = 0;
+      try {
+        const db = new Database(s.db, { readonly: true, fileMustExist: true });
+        n = (db.prepare('SELECT COUNT(*) n FROM checkpoints').get() as { n: number }).n;
+        db.close();
+      } catch {
+        /* not created yet */
+      }
+      if (n >= 2) break;
+      assert.ok(Date.now() < deadline, 'training did not reach 2 checkpoints in time');
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const db = new Database(s.db);
+    assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
+    const done = (db.prepare('SELECT steps_done FROM runs WHERE id = 1').get() as { steps_done: number }).steps_done;
+    assert.ok(done >= 2);
+    const logged = db.prepare("SELECT step FROM metrics WHERE name = 'reward' ORDER BY step").all() as { step: number }[];
+    assert.deepEqual(logged.map((x) => x.step), Array.from({ length: done }, (_, i) => i + 1), 'every committed step has its metrics');
+    const ep = (db.prepare('SELECT COUNT(*) n FROM episodes').get() as { n: number }).n;
+    assert.equal(ep, done * 4, 'every committed step has its episodes');
+    db.close();
+
+    const list = spawnSync(process.execPath, [bin, 'runs', 'list', '--db', s.db, '--json'], { encoding: 'utf8' });
+    const runs = JSON.parse(list.stdout);
+    assert.equal(runs[0].status, 'interrupted');
+
+    const resumed = spawnSync(process.execPath, [bin, 'train', '--resume', '1', '--steps', String(done + 2), '--db', s.db, '--json'], { encoding: 'utf8' });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const out = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!);
+    assert.equal(out.runId, 1);
+    assert.equal(out.status, 'completed');
+    assert.equal(out.steps, done + 2);
+    const db2 = new Database(s.db, { readonly: true });
+    const steps = db2.prepare("SELECT step FROM metrics WHERE name = 'reward' ORDER BY step").all() as { step: number }[];
+    assert.deepEqual(steps.map((x) => x.step), Array.from({ length: done + 2 }, (_, i) => i + 1), 'one curve, no gaps or duplicates');
+    assert.equal((db2.prepare('SELECT COUNT(*) n FROM runs').get() as { n: number }).n, 1);
+    db2.close();
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('bad input: both --config and --preset, a missing config file, an invalid field', () => {
+  const a = spawnSync(process.execPath, [bin, 'train', '--preset', 'builtin-baseline', '--config', 'x.json'], { encoding: 'utf8' });
+  assert.equal(a.status, 2);
+  assert.match(a.stderr, /exactly one of/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-train-bad-'));
+  try {
+    const b = spawnSync(process.execPath, [bin, 'train', '--config', path.join(dir, 'nope.json'), '--db', path.join(dir, 'x.db')], { encoding: 'utf8' });
+    assert.equal(b.status, 1);
+    assert.match(b.stderr, /nope\.json: no such file/);
+    const f = path.join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ steps: 0, task: { maxAttempts: 'five' }, bogus: 1 }));
+    const c = spawnSync(process.execPath, [bin, 'train', '--config', f, '--db', path.join(dir, 'x.db')], { encoding: 'utf8' });
+    assert.equal(c.status, 2);
+    assert.match(c.stderr, /bad\.json: invalid run config/);
+    assert.match(c.stderr, /steps/);
+    assert.match(c.stderr, /task\.maxAttempts/);
+    assert.match(c.stderr, /bogus/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
