@@ -53,12 +53,19 @@ function startPeer(): { ask: (msg: object) => Promise<Record<string, unknown>>; 
   };
 }
 
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
 class Ours {
   readonly model: BenchGpt;
   private readonly opt = FUSED ? adam(1e-3) : tf.train.adam(1e-3);
   private readonly ids: tf.Tensor;
   private readonly prompt: tf.Tensor;
   lastLoss = NaN;
+  /** Process CPU time of the last call (user + system, all threads), ms. */
+  lastCpuMs = NaN;
   constructor(readonly s: BenchShape) {
     this.model = new BenchGpt(s, FUSED);
     this.ids = tf.randomUniform([s.batch, s.seq + 1], 0, s.vocab, 'int32', 7);
@@ -66,14 +73,18 @@ class Ours {
   }
   trainStep(): number {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const loss = this.opt.minimize(() => this.model.loss(this.ids), true)!;
     this.lastLoss = loss.dataSync()[0];
     loss.dispose();
+    this.lastCpuMs = cpuMs(c0);
     return performance.now() - t0;
   }
   generate(): number {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     this.model.generate(this.prompt, this.s.genNew);
+    this.lastCpuMs = cpuMs(c0);
     return performance.now() - t0;
   }
   dispose(): void {
@@ -103,17 +114,24 @@ async function benchShape(s: BenchShape, peer: ReturnType<typeof startPeer>, set
   const peerTrain: number[] = [];
   const oursGen: number[] = [];
   const peerGen: number[] = [];
+  const cpu = { oursTrain: [] as number[], peerTrain: [] as number[], oursGen: [] as number[], peerGen: [] as number[] };
   let peerLoss = NaN;
   for (let r = 0; r < ROUNDS; r++) {
     setThreads(best(calib.train));
-    for (let k = 0; k < STEPS; k++) oursTrain.push(ours.trainStep());
+    for (let k = 0; k < STEPS; k++) {
+      oursTrain.push(ours.trainStep());
+      cpu.oursTrain.push(ours.lastCpuMs);
+    }
     const pt = await peer.ask({ cmd: 'train', steps: STEPS });
     peerTrain.push(...(pt.ms as number[]));
+    cpu.peerTrain.push(...(pt.cpuMs as number[]));
     peerLoss = pt.loss as number;
     setThreads(best(calib.generate));
     oursGen.push(ours.generate());
+    cpu.oursGen.push(ours.lastCpuMs);
     const pg = await peer.ask({ cmd: 'generate' });
     peerGen.push(pg.ms as number);
+    cpu.peerGen.push(pg.cpuMs as number);
     process.stdout.write(`round ${r + 1}/${ROUNDS}: train ours ${median(oursTrain.slice(-STEPS)).toFixed(0)} ms, torch ${median(peerTrain.slice(-STEPS)).toFixed(0)} ms; generate ours ${oursGen.at(-1)!.toFixed(0)} ms, torch ${peerGen.at(-1)!.toFixed(0)} ms\n`);
   }
   ours.dispose();
@@ -126,6 +144,11 @@ async function benchShape(s: BenchShape, peer: ReturnType<typeof startPeer>, set
     shape: s,
     train: { oursMs: +oursMs.toFixed(1), peerMs: +peerMs.toFixed(1), ratio: +(peerMs / oursMs).toFixed(3), oursSamplesMs: oursTrain.map((x) => +x.toFixed(1)), peerSamplesMs: peerTrain.map((x) => +x.toFixed(1)), oursLastLoss: ours.lastLoss, peerLastLoss: peerLoss },
     generate: { oursTokensPerS: +oursTps.toFixed(1), peerTokensPerS: +peerTps.toFixed(1), ratio: +(oursTps / peerTps).toFixed(3), oursSamplesMs: oursGen.map((x) => +x.toFixed(1)), peerSamplesMs: peerGen.map((x) => +x.toFixed(1)) },
+    cpuTime: {
+      note: 'process CPU time (user+system, all threads) per train step / generation: less sensitive to other processes on a shared machine',
+      train: { oursMs: +median(cpu.oursTrain).toFixed(1), peerMs: +median(cpu.peerTrain).toFixed(1), ratio: +(median(cpu.peerTrain) / median(cpu.oursTrain)).toFixed(3) },
+      generate: { oursMs: +median(cpu.oursGen).toFixed(1), peerMs: +median(cpu.peerGen).toFixed(1), ratio: +(median(cpu.peerGen) / median(cpu.oursGen)).toFixed(3) },
+    },
     threads: { ours: { train: best(calib.train), generate: best(calib.generate), calibrationMs: calib }, peer: { train: peerSetup.trainThreads, generate: peerSetup.generateThreads, calibrationMs: peerSetup.calibrationMs } },
   };
 }

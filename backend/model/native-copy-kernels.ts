@@ -144,3 +144,27 @@ export const unsortedSegmentSum: Impl = ({ inputs, attrs }, addon, backend) => {
   addon.segmentSum(xv, sv, out, size(rest), numSegments);
   return output(backend, [numSegments, ...rest], 'float32', out);
 };
+
+/** Tile: one strided block copy of x per repetition index (few copies: reps are small in practice). */
+export const tile: Impl = ({ inputs, attrs }, addon, backend) => {
+  const x = inputs.x;
+  const v = words(backend, x);
+  const reps = (attrs as { reps: number[] }).reps;
+  if (!v || x.shape.length > 8 || reps.length !== x.shape.length || reps.some((r) => !Number.isInteger(r) || r < 0)) return undefined;
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  const out = alloc(v, size(outShape));
+  const copies = size(reps);
+  if (out.length === 0 || copies > 65536) return copies > 65536 ? undefined : output(backend, outShape, x.dtype, out);
+  const os = stridesOf(outShape);
+  const zero = x.shape.map(() => 0);
+  const idx = reps.map(() => 0);
+  for (let c = 0; c < copies; c++) {
+    const offset = idx.reduce((acc, r, i) => acc + r * x.shape[i] * os[i], 0);
+    copyBox(addon, v, x.shape, zero, x.shape, out, offset, os);
+    for (let d = reps.length - 1; d >= 0; d--) {
+      if (++idx[d] < reps[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return output(backend, outShape, x.dtype, out);
+};

@@ -6,7 +6,7 @@ import type { NativeKernelProvider } from './runtime.js';
 import { setPooling, type CpuBackend, type Impl, type KernelArgs, type TensorInfo } from './native-kernel-util.js';
 import { bufferPool } from './native-buffer-pool.js';
 import { batchMatMul, binaryImpl, fusedMatMul, reduceImpl, select, softmaxImpl, unaryImpl } from './native-math-kernels.js';
-import { concat, gatherV2, slice, splitV, transpose, unsortedSegmentSum } from './native-copy-kernels.js';
+import { concat, gatherV2, slice, splitV, tile, transpose, unsortedSegmentSum } from './native-copy-kernels.js';
 
 type KernelFunc = tf.KernelFunc;
 
@@ -29,6 +29,7 @@ const IMPLS: Record<string, Impl> = {
   Concat: concat,
   GatherV2: gatherV2,
   UnsortedSegmentSum: unsortedSegmentSum,
+  Tile: tile,
 };
 
 const originals = new Map<string, tf.KernelConfig>();

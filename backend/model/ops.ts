@@ -1,6 +1,7 @@
 // The transformer's building blocks as small pure functions (RMSNorm, rotary positions, causal GQA attention,
 // SwiGLU). Each is a candidate for a fused native kernel later (tf.customGrad), so keep them separate.
 import { tf, type Tensor } from './tf.js';
+import { rmsNorm as fusedRmsNorm, swiglu as fusedSwiglu } from './native-fused.js';
 
 /** Swaps the last two axes. [..., M, N] → [..., N, M]. */
 function transposeLast(x: Tensor): Tensor {
@@ -31,12 +32,12 @@ export const mm: (a: Tensor, b: Tensor) => Tensor = tf.customGrad(((
 /** Additive mask value for disallowed attention (finite, so a fully masked row gives a uniform, not NaN). */
 export const MASKED = -1e9;
 
-/** RMSNorm over the last axis: x / sqrt(mean(x²) + eps) * weight. x [..., C], weight [C] → [..., C]. */
+/**
+ * RMSNorm over the last axis: x / sqrt(mean(x²) + eps) * weight. x [..., C], weight [C] → [..., C].
+ * One fused native op (custom gradient) under the cpu-native runtime; this same composition elsewhere.
+ */
 export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
-  return tf.tidy(() => {
-    const ms = tf.mean(tf.square(x), -1, true); // [..., 1]
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), weight); // [..., C]
-  });
+  return fusedRmsNorm(x, weight, eps);
 }
 
 /** Rotary tables for positions 0..maxPositions-1: cos/sin of pos·θ^(-2i/D), each [P, D/2] (HF Llama layout). */
@@ -126,9 +127,9 @@ export function causalMask(T: number): Tensor {
   return tf.tensor(m, [1, 1, 1, T, T]);
 }
 
-/** SwiGLU activation: silu(gate) · up. gate/up [..., F] → [..., F]. */
+/** SwiGLU activation: silu(gate) · up, fused natively under cpu-native. gate/up [..., F] → [..., F]. */
 export function swiglu(gate: Tensor, up: Tensor): Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up)); // [..., F]
+  return fusedSwiglu(gate, up);
 }
 
 /**

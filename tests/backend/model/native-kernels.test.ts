@@ -204,6 +204,10 @@ test('slice, split, concat, gather and unsortedSegmentSum match stock (float32 a
     check('concat last', () => tf.concat([make([2, 3, 4]), make([2, 3, 1]), make([2, 3, 0])], -1), 0);
     check('concat first', () => tf.concat([make([1, 5]), make([3, 5])], 0), 0);
     check('concat middle', () => tf.concat([make([2, 1, 3]), make([2, 4, 3])], 1), 0);
+    check('tile 1-d', () => tf.tile(make([3]), [4]), 0);
+    check('tile 4-d', () => tf.tile(make([1, 1, 5, 4]), [2, 3, 1, 1]), 0);
+    check('tile 5-d mask-like', () => tf.tile(make([1, 1, 1, 3, 3]), [2, 2, 2, 1, 1]), 0);
+    check('tile middle + zero reps', () => tf.tile(make([2, 3, 2]), [1, 0, 2]), 0);
     check('gather rows', () => tf.gather(make([7, 5]), tf.tensor1d([6, 0, 3, 3], 'int32')), 0);
     check('gather axis 1, 2-d indices', () => tf.gather(make([3, 7, 2]), tf.tensor2d([[1, 2], [6, 0]], [2, 2], 'int32'), 1), 0);
   }
