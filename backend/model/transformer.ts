@@ -97,7 +97,9 @@ export class Transformer {
     const params = new Map<string, Variable>();
     for (const [name, shape] of parameterShapes(config)) {
       const data = values(name, shape);
-      params.set(name, tf.variable(tf.tensor(data, shape, 'float32'), true, `m${id}/${name}`));
+      const init = tf.tensor(data, shape, 'float32');
+      params.set(name, tf.variable(init, true, `m${id}/${name}`));
+      init.dispose(); // the variable holds its own reference to the data
     }
     this.params = params;
     const rot = rotaryTable(this.headDim, config.maxPositions, config.ropeTheta);

@@ -165,3 +165,12 @@ test('20 Adam steps lower the loss and leave no tensor behind', async () => {
   opt.dispose();
   m.dispose();
 });
+
+test('creating and disposing a model leaves no tensor behind', () => {
+  const start = tf.memory().numTensors;
+  const m = Transformer.create(tinyConfig(), 3);
+  const n = m.parameterCount();
+  assert.ok(n > 0);
+  m.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
