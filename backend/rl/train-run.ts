@@ -26,6 +26,8 @@ import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
 import { loadDataset } from '../data/registry.js';
 import { importDataset } from '../data/importer.js';
+import { evaluateKAttempt } from '../eval/k-attempt.js';
+import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
@@ -154,7 +156,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       state = { actor, critic, ...createOptimizers(config, usesCritic) };
     }
     steps = startStep;
-    const { train: trainQuestions, dataset } = await questionsFor(config);
+    const { train: trainQuestions, heldOut, dataset } = await questionsFor(config);
     log(`${trainQuestions.length} training questions from ${dataset}`);
     o.onStarted?.({ runId, runtime, startStep });
     const env: TrainerEnv = {
@@ -174,6 +176,21 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       env,
       {
         signal: o.signal,
+        evaluate: async (step) => {
+          // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
+          const limit = config.eval.maxQuestions ?? heldOut.length;
+          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, [{ name: 'held-out', questions: heldOut.slice(0, limit) }], {
+            maxAttempts: config.eval.attempts,
+            prompt: config.task.mode === 'single-turn' && config.eval.attempts === 1 ? 'single-turn' : 'multi-attempt',
+            maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
+            maxTotalTokens: config.generation.maxTotalTokens,
+            batchSize: 64,
+          });
+          storeKAttempt(db, runId, r, { step });
+          const d = r.datasets[0]!;
+          log(`step ${step}: held-out accuracy@1 ${(d.accuracyByK[0]! * 100).toFixed(1)}% (${d.n} questions)`);
+          return { evalAccuracy: d.accuracyByK[0]!, [`evalAccuracy@${config.eval.attempts}`]: d.accuracyByK.at(-1)! };
+        },
         onStep: (report) => {
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
           heartbeat(db, runId);

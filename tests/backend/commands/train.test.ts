@@ -23,7 +23,7 @@ async function setup() {
   m.dispose();
   const config = (steps: number, every: number) => {
     const f = path.join(dir, `cfg-${steps}.json`);
-    writeFileSync(f, JSON.stringify({ preset: 'builtin-multi-attempt', model: { source: 'builtin', checkpoint: base }, steps, rolloutBatch: 4, miniBatch: 2, seed: 5, eval: { everySteps: 0 }, checkpoint: { everySteps: every }, generation: { maxTokensPerAttempt: 10, maxTotalTokens: 30 } }));
+    writeFileSync(f, JSON.stringify({ preset: 'builtin-multi-attempt', model: { source: 'builtin', checkpoint: base }, steps, rolloutBatch: 4, miniBatch: 2, seed: 5, eval: { everySteps: 0, maxQuestions: 4 }, checkpoint: { everySteps: every }, generation: { maxTokensPerAttempt: 10, maxTotalTokens: 30 } }));
     return f;
   };
   return { dir, db: path.join(dir, 'runs.db'), config };
@@ -50,10 +50,15 @@ test('a short run writes runs, metrics, episodes and attempts rows and prints th
     assert.equal(JSON.parse(run.config).steps, 2, 'resolved config stored with the run');
     const steps = db.prepare("SELECT DISTINCT step FROM metrics WHERE name = 'reward' ORDER BY step").all() as { step: number }[];
     assert.deepEqual(steps.map((x) => x.step), [1, 2]);
-    assert.equal((db.prepare('SELECT COUNT(*) n FROM episodes').get() as { n: number }).n, 8);
+    assert.equal((db.prepare("SELECT COUNT(*) n FROM episodes WHERE split = 'train'").get() as { n: number }).n, 8);
+    // The final held-out evaluation (k = 1, greedy) is stored with the run.
+    assert.equal((db.prepare("SELECT COUNT(*) n FROM episodes WHERE split = 'eval'").get() as { n: number }).n, 4);
+    const ev = db.prepare('SELECT dataset, k, n FROM eval_results').all() as { dataset: string; k: number; n: number }[];
+    assert.deepEqual(ev, [{ dataset: 'held-out', k: 1, n: 4 }]);
+    assert.equal(typeof out.metrics.evalAccuracy, 'number');
     const attempts = (db.prepare('SELECT COUNT(*) n FROM attempts').get() as { n: number }).n;
     const used = (db.prepare('SELECT SUM(attempts_used) n FROM episodes').get() as { n: number }).n;
-    assert.ok(attempts >= 8);
+    assert.ok(attempts >= 12);
     assert.equal(attempts, used);
     assert.equal((db.prepare('SELECT COUNT(*) n FROM checkpoints').get() as { n: number }).n, 2);
     db.close();
@@ -90,7 +95,7 @@ test('SIGKILL mid-run keeps committed rows; the run is marked interrupted; --res
     assert.ok(done >= 2);
     const logged = db.prepare("SELECT step FROM metrics WHERE name = 'reward' ORDER BY step").all() as { step: number }[];
     assert.deepEqual(logged.map((x) => x.step), Array.from({ length: done }, (_, i) => i + 1), 'every committed step has its metrics');
-    const ep = (db.prepare('SELECT COUNT(*) n FROM episodes').get() as { n: number }).n;
+    const ep = (db.prepare("SELECT COUNT(*) n FROM episodes WHERE split = 'train'").get() as { n: number }).n;
     assert.equal(ep, done * 4, 'every committed step has its episodes');
     db.close();
 

@@ -162,3 +162,18 @@ test('questionsForStep walks seeded passes over the data', () => {
   assert.deepEqual(questionsForStep(questions, 5, 1, 1).map((q) => q.id), b, 'deterministic');
   assert.notDeepEqual(questionsForStep(questions, 5, 0, 2).map((q) => q.id), a, 'seed matters');
 });
+
+test('no tensor leak across 20 PPO training steps', async () => {
+  const env = await makeEnv(true);
+  try {
+    const cfg = config({ steps: 21, rolloutBatch: 4, miniBatch: 2 });
+    await trainStep(cfg, env, 0); // creates the optimizer slots
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    await train(cfg, env, { onStep: () => void steps++ }, 1);
+    assert.equal(steps, 20);
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    disposeEnv(env);
+  }
+});
