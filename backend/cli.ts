@@ -5,9 +5,10 @@ import { runtimeCommand } from './commands/runtime.js';
 import { runsCommand } from './commands/runs.js';
 import { gradeCommand } from './commands/grade.js';
 import { trainCommand } from './commands/train.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, trainCommand, gradeCommand, runsCommand];
+export const commands: Command[] = [runtimeCommand, trainCommand, gradeCommand, runsCommand, serveCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
