@@ -28,7 +28,7 @@ export const serveCommand: Command = {
     if (port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, got ${port}`, 2);
     const concurrency = int(args, 'concurrency') ?? 1;
     if (concurrency < 1) throw new UserError(`--concurrency must be at least 1, got ${concurrency}`, 2);
-    const token = str(args, 'token') ?? process.env.ATTEMPT_STUDIO_TOKEN ?? newToken();
+    const token = str(args, 'token') ?? (process.env.ATTEMPT_STUDIO_TOKEN || undefined) ?? newToken();
     if (token.length < 8) throw new UserError('--token must be at least 8 characters', 2);
     const dbPath = path.resolve(defaultDbPath(str(args, 'db')));
     let backend;
