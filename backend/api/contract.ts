@@ -204,11 +204,7 @@ export interface ApiEvents {
 export type EventName = keyof ApiEvents;
 export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:log'];
 /** An event as it travels (SSE `data:`, IPC payload): a per-launch sequence number keeps them ordered. */
-export interface EventEnvelope<E extends EventName = EventName> {
-  seq: number;
-  name: E;
-  data: ApiEvents[E];
-}
+export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { seq: number; name: K; data: ApiEvents[K] } }[E];
 
 // ---- errors ------------------------------------------------------------------------------------------------
 
