@@ -1,6 +1,6 @@
 // Benchmark of the policy model on the selected runtime: training tokens/s (forward + backward + Adam) and
 // KV-cache generation tokens/s at batch 64, built-in model shape; medians after warm-up.
-// Usage: npm run bench:model -- [--runtime cpu|wasm|...] [--reps N] [--train-batch 32] [--train-len 128]
+// Usage: npm run bench:model -- [--runtime cpu|wasm|...] [--reps N] [--train-batch 32] [--train-len 128] [--ragged]
 // Writes bench/results/model.json (one entry per runtime, merged with what is there).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     'gen-batch': { type: 'string', default: '64' },
     'gen-tokens': { type: 'string', default: '64' },
     out: { type: 'string', default: 'bench/results/model.json' },
+    ragged: { type: 'boolean', default: false },
   },
 });
 const reps = Number(values.reps);
@@ -40,6 +41,7 @@ function median(xs: number[]): number {
 const runtime = await selectRuntime(values.runtime ? { force: parseRuntimeName(values.runtime) } : {});
 const config = BUILTIN_MODEL_CONFIG;
 const model = Transformer.create(config, 0);
+const parameters = model.parameterCount();
 const rng = new Rng(0);
 const log = (s: string) => process.stdout.write(s + '\n');
 log(`runtime ${runtime.name} (tfjs '${runtime.tfBackend}'), ${model.parameterCount()} parameters`);
@@ -104,6 +106,44 @@ for (let r = 0; r <= reps; r++) {
     session.dispose();
   }
 }
+
+// Optional: ragged budgets (16..255 new tokens per row), with and without dropping stopped rows, alternating.
+const ragged: { draw: number; tokens: number; keepAllRows: number; dropStopped: number }[] = [];
+if (values.ragged) {
+  for (let draw = 0; draw < reps; draw++) {
+    const tps: Record<string, number> = {};
+    let tokens = 0;
+    for (const compact of [false, true]) {
+      const r2 = new Rng(100 + draw);
+      const s = createDecodeSession(model, {
+        batchSize: genB,
+        maxLength: 32 + 256,
+        temperature: 1,
+        topP: 1,
+        seed: draw,
+        compact,
+      });
+      try {
+        for (let i = 0; i < genB; i++)
+          s.append(
+            i,
+            Array.from({ length: 32 }, () => r2.int(config.vocabSize)),
+          );
+        const budgets = Array.from({ length: genB }, () => 16 + r2.int(240));
+        const t0 = performance.now();
+        const res = await s.generate({ active: new Array(genB).fill(true), maxNewTokens: budgets });
+        tokens = res.ids.reduce((a, x) => a + x.length, 0);
+        tps[String(compact)] = +(tokens / ((performance.now() - t0) / 1000)).toFixed(1);
+      } finally {
+        s.dispose();
+      }
+    }
+    ragged.push({ draw, tokens, keepAllRows: tps.false, dropStopped: tps.true });
+    log(
+      `ragged draw ${draw}: ${tokens} tokens, ${tps.false} tokens/s keeping all rows, ${tps.true} dropping stopped rows`,
+    );
+  }
+}
 model.dispose();
 
 const cpus = os.cpus();
@@ -119,7 +159,7 @@ const result = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
   },
-  model: { name: 'builtin', ...config },
+  model: { name: 'builtin', parameters, ...config },
   train: {
     batch: trainB,
     seqLen: trainT,
@@ -138,6 +178,9 @@ const result = {
     medianStepMs: +(median(stepTimes) * 1000).toFixed(1),
     seconds: genTimes.map((x) => +x.toFixed(3)),
   },
+  ...(ragged.length > 0
+    ? { generateRagged: { batch: genB, promptLen: 32, budgets: '16..255', draws: ragged } }
+    : {}),
 };
 log(
   `train: ${result.train.tokensPerSecond} tokens/s (median step ${result.train.medianStepSeconds} s, batch ${trainB}×${trainT})`,

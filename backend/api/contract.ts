@@ -67,6 +67,11 @@ export interface EvalResultView {
   id: number;
   runId: number;
   checkpointId: number | null;
+  checkpointPath: string | null;
+  /** k_attempt, k_attempt_separate, pass_at_k or mean_accuracy. */
+  metric: string;
+  /** Questions that did not fit the model's context (not in n). */
+  skipped: number;
   step: number | null;
   dataset: string;
   k: number;
@@ -156,7 +161,12 @@ export const methods = {
   ),
   'episodes:get': method<EpisodeSummary & { attempts: AttemptView[] }>()(z.strictObject({ episodeId: z.number().int().positive() })),
   'eval:results': method<EvalResultView[]>()(
-    z.strictObject({ runId: runId.optional(), dataset: z.string().min(1).optional(), k: z.number().int().min(1).optional() }),
+    z.strictObject({
+      runId: runId.optional(),
+      dataset: z.string().min(1).optional(),
+      k: z.number().int().min(1).optional(),
+      metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
+    }),
   ),
   'config:presets': method<Array<{ name: string; config: RunConfig }>>()(empty),
   'config:schema': method<FieldDoc[]>()(empty),

@@ -149,11 +149,13 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'eval:results': async (q) =>
       db
         .prepare(
-          `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, step, dataset, k, n, correct, accuracy, decoding, created_at AS createdAt
+          `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, checkpoint_path AS checkpointPath, metric, skipped, step, dataset, k, n,
+                  correct, accuracy, decoding, created_at AS createdAt
            FROM eval_results WHERE (@runId IS NULL OR run_id = @runId) AND (@dataset IS NULL OR dataset = @dataset) AND (@k IS NULL OR k = @k)
-           ORDER BY run_id, dataset, k, step`,
+             AND (@metric IS NULL OR metric = @metric)
+           ORDER BY run_id, metric, dataset, k, step`,
         )
-        .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null }) as EvalResultView[],
+        .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
     'config:presets': async () => PRESET_NAMES.map((name) => ({ name, config: presetRunConfig(name) })),
     'config:schema': async () => describeRunConfigFields(),
     'config:validate': async ({ config }) => {

@@ -100,6 +100,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX eval_results_by_run ON eval_results(run_id, dataset, k);
   `,
+  // 2: what an eval_results row measures, which checkpoint folder it evaluated (also when that folder is
+  // not in `checkpoints`) and how many questions did not fit the model's context.
+  `
+  ALTER TABLE eval_results ADD COLUMN metric TEXT NOT NULL DEFAULT 'k_attempt'
+    CHECK (metric IN ('k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy'));
+    -- k_attempt: solved within k attempts of one N = K episode; k_attempt_separate: a run with N = k;
+    -- pass_at_k: unbiased estimator in accuracy (n, correct count samples); mean_accuracy: per sample.
+  ALTER TABLE eval_results ADD COLUMN checkpoint_path TEXT;
+  ALTER TABLE eval_results ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

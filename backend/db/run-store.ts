@@ -271,29 +271,40 @@ export interface CheckpointRow {
   format: string;
 }
 
-/** The run's newest checkpoint of a format (by step), if any. */
-export function latestCheckpoint(db: Db, runId: number, format = 'training'): CheckpointRow | undefined {
+/** The run's newest checkpoint (by step), of the given format or of any format. */
+export function latestCheckpoint(db: Db, runId: number, format?: string): CheckpointRow | undefined {
+  const where = format === undefined ? '' : ' AND format = ?';
   return db
-    .prepare('SELECT id, step, path, format FROM checkpoints WHERE run_id = ? AND format = ? ORDER BY step DESC LIMIT 1')
-    .get(runId, format) as CheckpointRow | undefined;
+    .prepare(`SELECT id, step, path, format FROM checkpoints WHERE run_id = ?${where} ORDER BY step DESC, id DESC LIMIT 1`)
+    .get(...(format === undefined ? [runId] : [runId, format])) as CheckpointRow | undefined;
 }
+
+export type EvalMetric = 'k_attempt' | 'k_attempt_separate' | 'pass_at_k' | 'mean_accuracy';
 
 export interface EvalResultRecord {
   checkpointId?: number;
+  /** The evaluated checkpoint folder. */
+  checkpointPath?: string;
   step?: number;
   dataset: string;
   k: number;
   n: number;
   correct: number;
   decoding: string;
+  /** Default 'k_attempt'. */
+  metric?: EvalMetric;
+  /** The value when it is not correct / n (pass@k's unbiased estimator). */
+  accuracy?: number;
+  /** Questions that did not fit the model's context (not in n). */
+  skipped?: number;
 }
 
 export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): number {
-  const accuracy = r.n > 0 ? r.correct / r.n : 0;
+  const accuracy = r.accuracy ?? (r.n > 0 ? r.correct / r.n : 0);
   return Number(
     db
       .prepare(
-        'INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO eval_results (run_id, checkpoint_id, step, dataset, k, n, correct, accuracy, decoding, created_at, metric, checkpoint_path, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         runId,
@@ -306,10 +317,36 @@ export function addEvalResult(db: Db, runId: number, r: EvalResultRecord): numbe
         accuracy,
         r.decoding,
         now(),
+        r.metric ?? 'k_attempt',
+        r.checkpointPath ?? null,
+        r.skipped ?? 0,
       ).lastInsertRowid,
   );
 }
 
+export interface EvalResultRow extends Required<
+  Omit<EvalResultRecord, 'checkpointId' | 'checkpointPath' | 'step'>
+> {
+  id: number;
+  runId: number;
+  checkpointId: number | null;
+  checkpointPath: string | null;
+  step: number | null;
+  createdAt: number;
+}
+
+/** A run's eval results in insertion order. */
+export function evalResultsOf(db: Db, runId: number): EvalResultRow[] {
+  return db
+    .prepare(
+      `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, checkpoint_path AS checkpointPath, step, dataset, k, n,
+              correct, accuracy, decoding, metric, skipped, created_at AS createdAt
+       FROM eval_results WHERE run_id = ? ORDER BY id`,
+    )
+    .all(runId) as EvalResultRow[];
+}
+
+/** The newest checkpoint (highest step, then newest row) a run saved, or undefined. */
 export function getRun(db: Db, runId: number): RunRow | undefined {
   const r = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RawRun | undefined;
   return r && toRun(r);

@@ -55,6 +55,8 @@ export interface SessionOptions {
   seed: number;
   /** Needed for stop strings. */
   decode?: (ids: number[]) => string;
+  /** Drop stopped rows from the computed batch (default true; results are identical either way). */
+  compact?: boolean;
 }
 
 class Session implements DecodeSession {
@@ -136,10 +138,22 @@ class Session implements DecodeSession {
     }
     const sampling = { temperature: this.opts.temperature, topP: this.opts.topP };
     this.busy = true;
+    // Rows that stop (or were never active) are dropped from the computed batch once they are half of it:
+    // the running rows' cache is gathered into a smaller one and merged back when the call ends.
+    const stack: { parent: KvCache; rows: number[] }[] = [];
+    let work = this.cache;
+    let globalRows = Array.from({ length: B }, (_, i) => i); // work row j is session row globalRows[j]
     try {
       while (reason.some((r) => r === null)) {
-        const blocks = this.pending.map((p, i) => (reason[i] === null ? p : []));
-        const logitsT = this.cache.feed(this.model, blocks, 'last'); // [B, V]
+        const running = globalRows.filter((g) => reason[g] === null);
+        if (this.opts.compact !== false && running.length <= work.batchSize / 2) {
+          const local = globalRows.flatMap((g, j) => (reason[g] === null ? [j] : []));
+          stack.push({ parent: work, rows: local });
+          work = work.select(local);
+          globalRows = running;
+        }
+        const blocks = globalRows.map((g) => (reason[g] === null ? this.pending[g] : []));
+        const logitsT = work.feed(this.model, blocks, 'last'); // [b, V]
         let logits: Float32Array;
         try {
           logits = (await logitsT.data()) as Float32Array;
@@ -147,10 +161,12 @@ class Session implements DecodeSession {
           logitsT.dispose();
         }
         const V = this.model.config.vocabSize;
+        const rowOf = new Map(globalRows.map((g, j) => [g, j]));
         for (let i = 0; i < B; i++) {
           if (reason[i] !== null) continue;
           this.pending[i] = [];
-          const { token, logprob } = sampleToken(logits.subarray(i * V, (i + 1) * V), sampling, this.rng);
+          const j = rowOf.get(i)!;
+          const { token, logprob } = sampleToken(logits.subarray(j * V, (j + 1) * V), sampling, this.rng);
           ids[i].push(token);
           logprobs[i].push(logprob);
           this.seqs[i].push(token);
@@ -167,7 +183,12 @@ class Session implements DecodeSession {
         }
       }
     } finally {
+      for (let top = stack.pop(); top; top = stack.pop()) {
+        top.parent.mergeFrom(work, top.rows);
+        work = top.parent;
+      }
       this.busy = false;
+      if (this.disposed) this.cache.dispose(); // disposed while a step was awaited
     }
     return { ids, logprobs, stopReason: reason as StopReason[] };
   }

@@ -31,6 +31,63 @@ export class KvCache {
     v[col] = 1;
   }
 
+  /**
+   * A cache holding only `rows` (this cache's row indices), for decoding a subset without computing the
+   * others. Shares column numbering with this cache; merge it back with mergeFrom.
+   */
+  select(rows: number[]): KvCache {
+    const sub = new KvCache(rows.length);
+    sub.columns = this.columns;
+    rows.forEach((r, j) => {
+      sub.valid[j] = this.valid[r].slice();
+      sub.lengths[j] = this.lengths[r];
+    });
+    if (this.layers) {
+      const idx = tf.tensor1d(rows, 'int32');
+      sub.layers = this.layers.map((l) => ({ k: tf.gather(l.k, idx), v: tf.gather(l.v, idx) }));
+      idx.dispose();
+    }
+    return sub;
+  }
+
+  /** Takes back rows decoded in `sub` (made by select(rows)); the other rows get invalid padding columns. Disposes sub. */
+  mergeFrom(sub: KvCache, rows: number[]): void {
+    if (!sub.layers) {
+      sub.dispose();
+      return;
+    }
+    const n = sub.columns - this.columns;
+    const B = this.batchSize;
+    const index = Array.from({ length: B }, (_, r) => r);
+    rows.forEach((r, j) => (index[r] = B + j));
+    const old = this.layers;
+    const merged = tf.tidy(() => {
+      const idx = tf.tensor1d(index, 'int32');
+      const grow = (full: Tensor | undefined, part: Tensor): Tensor => {
+        const [, H, , D] = part.shape as number[];
+        const padded = full
+          ? tf.pad(full, [
+              [0, 0],
+              [0, 0],
+              [0, n],
+              [0, 0],
+            ])
+          : tf.zeros([B, H, sub.columns, D]); // [B, Hkv, S', D]
+        return tf.gather(tf.concat([padded, part], 0), idx); // [B, Hkv, S', D]
+      };
+      return sub.layers!.flatMap((l, i) => [grow(old?.[i].k, l.k), grow(old?.[i].v, l.v)]);
+    });
+    this.dispose();
+    this.layers = [];
+    for (let l = 0; l < merged.length; l += 2) this.layers.push({ k: merged[l], v: merged[l + 1] });
+    this.columns = sub.columns;
+    rows.forEach((r, j) => {
+      this.valid[r] = sub.valid[j];
+      this.lengths[r] = sub.lengths[j];
+    });
+    sub.dispose();
+  }
+
   dispose(): void {
     for (const l of this.layers ?? []) {
       l.k.dispose();

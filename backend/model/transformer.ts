@@ -245,7 +245,7 @@ export class Transformer {
    */
   forward(ids: Tensor2D | number[][]): ForwardOutput {
     return tf.tidy(() => {
-      const x = Array.isArray(ids) ? tf.tensor2d(ids, undefined, 'int32') : ids; // [B, T]
+      const x = Array.isArray(ids) ? tf.tensor2d(ids, undefined, 'int32') : ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32'); // [B, T]
       const [B, T] = x.shape;
       if (T > this.config.maxPositions)
         throw new Error(`sequence length ${T} exceeds maxPositions ${this.config.maxPositions}`);

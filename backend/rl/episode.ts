@@ -15,6 +15,8 @@ export interface EpisodeTask {
   gold: string;
   /** N: attempts allowed (1 for the single-turn baseline). */
   attemptsAllowed: number;
+  /** Generation budget of this episode when smaller than `EpisodeOptions.maxTotalTokens` (e.g. a long prompt). */
+  maxTotalTokens?: number;
 }
 
 export interface AttemptRecord {
@@ -100,6 +102,7 @@ interface Live {
 /** Runs one batch of episodes to completion; `tasks[i]` uses decoder sequence i (which must be empty). */
 export async function runEpisodes(tasks: EpisodeTask[], deps: EpisodeDeps, opts: EpisodeOptions): Promise<EpisodeResult[]> {
   const { decoder, tokenizer, dialogue, judge, isAttemptComplete } = deps;
+  const budgetOf = (t: EpisodeTask) => Math.min(opts.maxTotalTokens, t.maxTotalTokens ?? Infinity);
   const live: Live[] = tasks.map((task, i) => {
     if (opts.mode === 'single-turn' && task.attemptsAllowed !== 1) {
       throw new Error(`task ${task.questionId}: the single-turn baseline allows exactly 1 attempt, got ${task.attemptsAllowed}`);
@@ -131,7 +134,7 @@ export async function runEpisodes(tasks: EpisodeTask[], deps: EpisodeDeps, opts:
 
   while (live.some((l) => !l.done)) {
     const active = live.map((l) => !l.done);
-    const maxNewTokens = live.map((l) => (l.done ? 0 : Math.min(opts.maxTokensPerAttempt, opts.maxTotalTokens - l.result.generatedTokens)));
+    const maxNewTokens = live.map((l) => (l.done ? 0 : Math.min(opts.maxTokensPerAttempt, budgetOf(l.result.task) - l.result.generatedTokens)));
     const out = await decoder.generate({ active, maxNewTokens, stopTokenIds: opts.stopTokenIds, shouldStop });
     for (let i = 0; i < live.length; i++) {
       const l = live[i]!;
@@ -149,7 +152,7 @@ export async function runEpisodes(tasks: EpisodeTask[], deps: EpisodeDeps, opts:
       const verdict: AttemptVerdict =
         judged.verdict === 'correct' ? 'correct' : judged.verdict === 'wrong' ? 'wrong' : hitBudget ? 'over_budget' : 'no_box';
       r.attempts.push({ index: r.attempts.length + 1, text, tokenCount: ids.length, extracted: judged.extracted, verdict });
-      const budgetLeft = opts.maxTotalTokens - r.generatedTokens;
+      const budgetLeft = budgetOf(r.task) - r.generatedTokens;
       if (verdict === 'correct') {
         r.solvedAt = r.attempts.length;
         r.endReason = 'correct';
@@ -173,31 +176,36 @@ export async function runEpisodes(tasks: EpisodeTask[], deps: EpisodeDeps, opts:
   return live.map((l) => l.result);
 }
 
+/** The part of a chat template (backend/model/chat-template.ts) an episode needs. */
+export interface DialogueTemplate {
+  prompt(question: string, attempts: number | null): string;
+  /** The feedback turn, which starts by closing the model's turn with `endOfTurn[0]`. */
+  feedback(attemptsLeft: number): string;
+  readonly endOfTurn: readonly string[];
+}
+
+/**
+ * Adapts a chat template to {@link EpisodeDialogue}: when the model already closed its turn (it generated
+ * the stop token), the template's leading end-of-turn string is dropped so the turn is not closed twice.
+ */
+export function dialogueFromTemplate(template: DialogueTemplate): EpisodeDialogue {
+  const close = template.endOfTurn[0];
+  return {
+    prompt: (question, attempts) => template.prompt(question, attempts),
+    feedback(attemptsLeft, turnClosed) {
+      const fb = template.feedback(attemptsLeft);
+      if (!turnClosed) return fb;
+      if (close === undefined || !fb.startsWith(close))
+        throw new Error(`chat template: the feedback turn does not start with its end-of-turn string '${close ?? ''}'`);
+      return fb.slice(close.length);
+    },
+  };
+}
+
 /** Draws N uniformly from {min..max} with the given uniform random source in [0, 1). */
 export function drawAttempts(min: number, max: number, random: () => number): number {
   if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min)) {
     throw new Error(`attempts range must satisfy 1 ≤ min ≤ max (integers), got ${min}..${max}`);
   }
   return min + Math.floor(random() * (max - min + 1));
-}
-
-/**
- * Adapts a chat template (whose feedback turn always closes the assistant's turn, as the reference's
- * strings do) to the episode dialogue: when the model already ended its turn with a stop token, the
- * template's leading end-of-turn marker is left out so the turn is not closed twice.
- */
-export function dialogueFromTemplate(t: {
-  prompt(question: string, attempts: number | null): string;
-  feedback(attemptsLeft: number): string;
-  readonly endOfTurn: readonly string[];
-}): EpisodeDialogue {
-  return {
-    prompt: (question, attempts) => t.prompt(question, attempts),
-    feedback(attemptsLeft, turnClosed) {
-      const text = t.feedback(attemptsLeft);
-      if (!turnClosed) return text;
-      const eot = t.endOfTurn.find((e) => text.startsWith(e));
-      return eot ? text.slice(eot.length) : text;
-    },
-  };
 }

@@ -37,6 +37,9 @@ interface Active {
   exited: Promise<void>;
 }
 
+/** rl/train-run.ts's TRAINING_CHECKPOINT_FORMAT, repeated: importing that module would load tfjs here. */
+const TRAINING_CHECKPOINT_FORMAT = 'training';
+
 const TERMINAL: RunStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
 
 export class RunManager {
@@ -123,7 +126,7 @@ export class RunManager {
       if (opts.steps <= run.stepsDone) throw new ApiError(400, `steps must exceed the ${run.stepsDone} steps already done, got ${opts.steps}`, 'steps');
       this.db.prepare('UPDATE runs SET config = json_set(config, \'$.steps\', ?) WHERE id = ?').run(opts.steps, runId);
     }
-    const resume = latestCheckpoint(this.db, runId) !== undefined;
+    const resume = latestCheckpoint(this.db, runId, TRAINING_CHECKPOINT_FORMAT) !== undefined;
     // Without a checkpoint the run starts over: its old rows would duplicate the new curve.
     if (!resume) truncateRunAfter(this.db, runId, 0);
     this.db.prepare("UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL WHERE id = ?").run(runId);

@@ -193,6 +193,8 @@ test('every method answers; a real run streams its events in order over SSE', as
   addEvalResult(backend.db, runId, { dataset: 'math500', k: 2, n: 10, correct: 3, decoding: 'greedy', step: 2 });
   const evals = await ok('eval:results', { runId });
   assert.equal(evals[0].accuracy, 0.3);
+  assert.equal(evals[0].metric, 'k_attempt');
+  assert.equal(evals[0].skipped, 0);
   await ok('runs:resume', { runId, steps: 3 });
   await until(() => sse.events.filter((e) => e.name === 'runs:status' && e.data.runId === runId && e.data.status === 'completed').length === 2, 'resumed run completed');
   const stop = await call('runs:stop', { runId });

@@ -78,7 +78,10 @@ test('migrations create the schema, are idempotent, and refuse a newer database'
     assert.equal(getRun(again, id)?.status, 'queued');
     again.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     again.close();
-    assert.throws(() => openDb(file), /schema version 2, newer than this Attempt Studio supports \(1\)/);
+    assert.throws(
+      () => openDb(file),
+      new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this Attempt Studio supports \\(${SCHEMA_VERSION}\\)`),
+    );
   } finally {
     done();
   }
@@ -254,5 +257,42 @@ test('WAL: a reader is not blocked while a writer transaction is open', () => {
     reader.close();
     writer.close();
     done();
+  }
+});
+
+test('migration 2 adds metric / checkpoint_path / skipped to eval_results, keeping rows written at version 1', async () => {
+  const { MIGRATIONS } = await import('../../../backend/db/migrations.js');
+  const { evalResultsOf, latestCheckpoint } = await import('../../../backend/db/run-store.js');
+  const t = tempDb();
+  try {
+    const raw = new Database(t.file);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma('user_version = 1');
+    raw.exec(`INSERT INTO runs (kind, status, config, created_at) VALUES ('eval', 'completed', '{}', 1);
+      INSERT INTO eval_results (run_id, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (1, 'amc23', 1, 40, 10, 0.25, 'greedy', 1);`);
+    raw.close();
+    const db = openDb(t.file);
+    const [old] = evalResultsOf(db, 1);
+    assert.equal(old!.metric, 'k_attempt');
+    assert.equal(old!.skipped, 0);
+    assert.equal(old!.checkpointPath, null);
+    addEvalResult(db, 1, { dataset: 'amc23', k: 2, n: 40, correct: 12, decoding: 'sampled(t=1,p=1)', metric: 'pass_at_k', accuracy: 0.321, checkpointPath: '/ck', skipped: 3 });
+    const rows = evalResultsOf(db, 1);
+    assert.deepEqual(
+      rows.map((r) => [r.k, r.metric, r.accuracy, r.checkpointPath, r.skipped]),
+      [
+        [1, 'k_attempt', 0.25, null, 0],
+        [2, 'pass_at_k', 0.321, '/ck', 3],
+      ],
+    );
+    assert.throws(() => addEvalResult(db, 1, { dataset: 'x', k: 1, n: 1, correct: 1, decoding: 'greedy', metric: 'bogus' as never }), /CHECK constraint/);
+    assert.equal(latestCheckpoint(db, 1), undefined);
+    addCheckpoint(db, 1, 5, '/ck5', 'safetensors');
+    addCheckpoint(db, 1, 9, '/ck9', 'safetensors');
+    addCheckpoint(db, 1, 7, '/ck7', 'safetensors');
+    assert.equal(latestCheckpoint(db, 1)!.path, '/ck9');
+    db.close();
+  } finally {
+    t.done();
   }
 });

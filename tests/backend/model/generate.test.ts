@@ -6,6 +6,9 @@ import { tf } from '../../../backend/model/tf.js';
 import { Transformer } from '../../../backend/model/transformer.js';
 import { createDecodeSession, generate } from '../../../backend/model/generate.js';
 import { tinyConfig } from './tiny.js';
+import { BUILTIN_MODEL_CONFIG } from '../../../backend/model/config.js';
+import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/chat-template.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -201,6 +204,92 @@ test('no tensor leak over 200 generation steps', async () => {
   }
   assert.equal(steps, 200);
   s.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  model.dispose();
+});
+
+test('multi-attempt flow with the char tokenizer and compact template: stop string, feedback append, continue', async () => {
+  const model = Transformer.create(
+    { ...BUILTIN_MODEL_CONFIG, numLayers: 1, hiddenSize: 32, intermediateSize: 48 },
+    3,
+  );
+  const tok = charTokenizer;
+  const decode = (ids: number[]) => tok.decode(ids);
+  const s = createDecodeSession(model, {
+    batchSize: 2,
+    maxLength: 128,
+    temperature: 1,
+    topP: 1,
+    seed: 4,
+    decode,
+  });
+  const questions = ['2+2', '10-3'];
+  questions.forEach((q, i) => s.append(i, tok.encode(compactTemplate.prompt(q, 2))));
+  // Attempt 1: stop on the end-of-turn strings, or when the "attempt" predicate fires, or at 12 tokens.
+  const r1 = await s.generate({
+    active: [true, true],
+    maxNewTokens: [12, 12],
+    stopStrings: [...compactTemplate.endOfTurn],
+    shouldStop: (_i, ids) => decode(ids).includes('}'),
+  });
+  for (const reason of r1.stopReason) assert.ok(['stop-string', 'predicate', 'max-tokens'].includes(reason));
+  // Row 0 was wrong: inject the feedback turn and let it try again; row 1 is done.
+  const feedback = tok.encode(compactTemplate.feedback(1));
+  s.append(0, feedback);
+  const r2 = await s.generate({ active: [true, false], maxNewTokens: [6, 0] });
+  assert.equal(r2.ids[0].length, 6);
+  assert.equal(r2.stopReason[1], 'inactive');
+  const text = decode(s.tokens(0));
+  const expected =
+    compactTemplate.prompt('2+2', 2) + decode(r1.ids[0]) + compactTemplate.feedback(1) + decode(r2.ids[0]);
+  assert.equal(text, expected);
+  assert.equal(decode(s.tokens(1)), compactTemplate.prompt('10-3', 2) + decode(r1.ids[1]));
+  s.dispose();
+  model.dispose();
+});
+
+test('dropping stopped rows from the computed batch changes nothing (sampled tokens, log-probs, cache)', async () => {
+  const model = Transformer.create(tinyConfig({ initStd: 0.1 }), 9);
+  const before = tf.memory().numTensors;
+  const runEpisode = async (compact: boolean) => {
+    const s = createDecodeSession(model, {
+      batchSize: 8,
+      maxLength: 64,
+      temperature: 1,
+      topP: 0.9,
+      seed: 7,
+      compact,
+    });
+    for (let i = 0; i < 8; i++)
+      s.append(
+        i,
+        Array.from({ length: 2 + i }, (_, k) => (k * 5 + i) % 23),
+      );
+    const out: unknown[] = [];
+    // Budgets 1..8: rows stop one by one, so the computed batch shrinks several times.
+    out.push(await s.generate({ active: new Array(8).fill(true), maxNewTokens: [1, 2, 3, 4, 5, 6, 7, 8] }));
+    for (const i of [0, 3, 6]) s.append(i, [20, 21, 22]);
+    out.push(
+      await s.generate({
+        active: [true, false, false, true, false, false, true, false],
+        maxNewTokens: [4, 0, 0, 2, 0, 0, 6, 0],
+      }),
+    );
+    out.push(await s.generate({ active: new Array(8).fill(true), maxNewTokens: new Array(8).fill(3) }));
+    const tokens = Array.from({ length: 8 }, (_, i) => s.tokens(i));
+    s.dispose();
+    return { out, tokens };
+  };
+  const a = await runEpisode(true);
+  const b = await runEpisode(false);
+  assert.deepEqual(a.tokens, b.tokens);
+  const la = JSON.stringify(a.out);
+  const lb = JSON.parse(JSON.stringify(b.out)) as { logprobs: number[][] }[];
+  (JSON.parse(la) as { logprobs: number[][] }[]).forEach((r, c) =>
+    r.logprobs.forEach((row, i) =>
+      row.forEach((x, k) => assert.ok(Math.abs(x - lb[c].logprobs[i][k]) < 1e-4)),
+    ),
+  );
   assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });

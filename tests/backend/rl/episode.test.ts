@@ -141,3 +141,28 @@ test('dialogueFromTemplate: the ChatML feedback turn is byte-identical, minus it
     '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}. You have 3 attempts to answer the questions, and you should provide the full reasoning steps in each attempt.<|im_end|>\n<|im_start|>user\nWhat is 1+1?<|im_end|>\n<|im_start|>assistant\n',
   );
 });
+
+test('dialogueFromTemplate: the feedback closes the turn only when the model did not', async () => {
+  const { dialogueFromTemplate } = await import('../../../backend/rl/episode.js');
+  const { compactTemplate, chatmlTemplate } = await import('../../../backend/model/chat-template.js');
+  const d = dialogueFromTemplate(compactTemplate);
+  assert.equal(d.prompt('1+2=', 3), compactTemplate.prompt('1+2=', 3));
+  assert.equal(d.prompt('1+2=', null), compactTemplate.prompt('1+2=', null));
+  assert.equal(d.feedback(2, false), '<|im_end|><|im_start|>F2<|im_end|><|im_start|>A');
+  assert.equal(d.feedback(2, true), '<|im_start|>F2<|im_end|><|im_start|>A');
+  const c = dialogueFromTemplate(chatmlTemplate);
+  assert.equal(c.feedback(1, true), chatmlTemplate.feedback(1).slice('<|im_end|>'.length));
+  assert.ok(c.feedback(1, true).startsWith('\n<|im_start|>system\nYour answer is incorrect. You have 1 attempts left.'));
+  const bad = dialogueFromTemplate({ prompt: () => 'p', feedback: () => 'no close', endOfTurn: ['</s>'] });
+  assert.equal(bad.feedback(1, false), 'no close');
+  assert.throws(() => bad.feedback(1, true), /does not start with its end-of-turn string '<\/s>'/);
+});
+
+test('a per-task maxTotalTokens caps that episode only', async () => {
+  const { decoder } = scriptedDecoder([['abcdefghij'], ['abcdefghij']]);
+  const tasks = [{ ...task('a', '5', 1), maxTotalTokens: 4 }, task('b', '5', 1)];
+  const [a, b] = await runEpisodes(tasks, deps(decoder), opts);
+  assert.equal(a!.generatedTokens, 4);
+  assert.equal(a!.endReason, 'out_of_budget');
+  assert.equal(b!.generatedTokens, 10);
+});
