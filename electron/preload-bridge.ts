@@ -34,6 +34,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'episodes:list': call('episodes:list'),
     'episodes:get': call('episodes:get'),
     'eval:results': call('eval:results'),
+    'eval:start': call('eval:start'),
     'config:presets': call('config:presets'),
     'config:schema': call('config:schema'),
     'config:validate': call('config:validate'),

@@ -168,6 +168,26 @@ export const methods = {
       metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
     }),
   ),
+  'eval:start': method<{ runId: number; status: RunStatus }>()(
+    z
+      .strictObject({
+        /** A checkpoint folder … */
+        checkpoint: z.string().min(1).optional(),
+        /** … or a run whose latest checkpoint is evaluated. */
+        runId: runId.optional(),
+        datasets: z.array(z.string().min(1)).min(1).optional(),
+        /** K: accuracy is reported for k = 1..K. */
+        attempts: z.number().int().min(1).max(64).default(5),
+        protocol: z.enum(['one-episode', 'truncated', 'separate']).default('one-episode'),
+        /** At most this many questions per dataset. */
+        limit: z.number().int().min(1).optional(),
+        batchSize: z.number().int().min(1).default(8),
+        maxTokensPerAttempt: z.number().int().min(1).default(200),
+        seed: z.number().int().min(0).default(0),
+        name: z.string().min(1).optional(),
+      })
+      .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
   'config:presets': method<Array<{ name: string; config: RunConfig }>>()(empty),
   'config:schema': method<FieldDoc[]>()(empty),
   'config:validate': method<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>()(

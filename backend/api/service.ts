@@ -1,14 +1,15 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open-db.js';
-import { getRun, listRuns, metricsOf, type RunRow } from '../db/run-store.js';
+import { getRun, latestCheckpoint, listRuns, metricsOf, type RunRow } from '../db/run-store.js';
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
 import { PRESET_NAMES } from '../rl/presets.js';
-import { BENCHMARK_NAMES, BUILTIN_DATASETS } from '../data/registry.js';
+import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { ApiError, type ApiHandlers, type EpisodeSummary, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 
@@ -156,6 +157,38 @@ export function createService(o: ServiceOptions): ApiHandlers {
            ORDER BY run_id, metric, dataset, k, step`,
         )
         .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:start': async (q) => {
+      let target: { dir: string; checkpointId: number | null; step: number | null; sourceRun: number | null };
+      if (q.runId !== undefined) {
+        mustRun(q.runId);
+        const ck = latestCheckpoint(db, q.runId);
+        if (!ck) throw new ApiError(409, `run ${q.runId} has no checkpoint yet`, 'runId');
+        target = { dir: path.resolve(ck.path), checkpointId: ck.id, step: ck.step, sourceRun: q.runId };
+      } else target = { dir: path.resolve(q.checkpoint!), checkpointId: null, step: null, sourceRun: null };
+      if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
+        throw new ApiError(400, `checkpoint folder ${target.dir} does not exist`, q.runId !== undefined ? 'runId' : 'checkpoint');
+      const datasets = q.datasets ?? ['synthetic'];
+      const unknown = datasets.filter((d) => !DATASET_NAMES.includes(d));
+      if (unknown.length > 0) throw new ApiError(400, `unknown dataset(s) ${unknown.join(', ')} (known: ${DATASET_NAMES.join(', ')})`, 'datasets');
+      return manager.startEval(
+        {
+          checkpoint: target.dir,
+          checkpointId: target.checkpointId,
+          step: target.step,
+          sourceRun: target.sourceRun,
+          datasets: [...new Set(datasets)],
+          maxAttempts: q.attempts,
+          protocol: q.protocol,
+          prompt: 'multi-attempt',
+          limit: q.limit ?? null,
+          batchSize: q.batchSize,
+          maxTokensPerAttempt: q.maxTokensPerAttempt,
+          maxTotalTokens: q.attempts * q.maxTokensPerAttempt,
+          seed: q.seed,
+        },
+        q.name,
+      );
+    },
     'config:presets': async () => PRESET_NAMES.map((name) => ({ name, config: presetRunConfig(name) })),
     'config:schema': async () => describeRunConfigFields(),
     'config:validate': async ({ config }) => {

@@ -8,7 +8,7 @@ import { createRun, failRun, finishRun, getRun, latestCheckpoint, processAlive, 
 import type { RunConfig } from '../rl/config.js';
 import { ApiError } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
-import { WORKER_ENTRIES, type WorkerJob } from '../workers/protocol.js';
+import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
 
 export interface RunManagerOptions {
@@ -44,7 +44,7 @@ const TERMINAL: RunStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
 
 export class RunManager {
   readonly concurrency: number;
-  private readonly queue: Array<{ runId: number; resume: boolean }> = [];
+  private readonly queue: Array<{ runId: number; kind: JobKind; resume: boolean }> = [];
   private readonly active = new Map<number, Active>();
   /** Runs still running under a worker from an earlier launch (no IPC to them; signals only). */
   private readonly adopted = new Map<number, number>();
@@ -112,7 +112,14 @@ export class RunManager {
   start(config: RunConfig, name?: string): { runId: number; status: RunStatus } {
     this.assertOpen();
     const runId = createRun(this.db, { kind: 'train', config, name: name ?? config.name, preset: config.preset });
-    return this.enqueue(runId, false);
+    return this.enqueue(runId, 'train', false);
+  }
+
+  /** Queues an evaluation run (k-attempt accuracy of a checkpoint); it shares the queue and its limit. */
+  startEval(config: EvalRunConfig, name?: string): { runId: number; status: RunStatus } {
+    this.assertOpen();
+    const runId = createRun(this.db, { kind: 'eval', config, name: name ?? `eval ${path.basename(config.checkpoint)}` });
+    return this.enqueue(runId, 'eval', false);
   }
 
   /** Queues a stopped/interrupted/failed/completed run to continue from its latest checkpoint (optionally to more steps). */
@@ -130,11 +137,11 @@ export class RunManager {
     // Without a checkpoint the run starts over: its old rows would duplicate the new curve.
     if (!resume) truncateRunAfter(this.db, runId, 0);
     this.db.prepare("UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL WHERE id = ?").run(runId);
-    return this.enqueue(runId, resume);
+    return this.enqueue(runId, 'train', resume);
   }
 
-  private enqueue(runId: number, resume: boolean): { runId: number; status: RunStatus } {
-    this.queue.push({ runId, resume });
+  private enqueue(runId: number, kind: JobKind, resume: boolean): { runId: number; status: RunStatus } {
+    this.queue.push({ runId, kind, resume });
     this.emitStatus(runId);
     this.pump();
     return { runId, status: getRun(this.db, runId)!.status };
@@ -167,9 +174,19 @@ export class RunManager {
     }
     const pid = this.adopted.get(runId);
     if (pid !== undefined) {
-      process.kill(pid, 'SIGTERM');
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone already: the liveness poll reconciles it */
+      }
       setTimeout(() => {
-        if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+        if (processAlive(pid)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* it exited meanwhile */
+          }
+        }
       }, timeout).unref();
       return { runId, status: run.status };
     }
@@ -212,12 +229,13 @@ export class RunManager {
   private pump(): void {
     while (!this.closed && this.queue.length > 0 && this.active.size + this.adopted.size < this.concurrency) {
       const next = this.queue.shift()!;
-      this.launch(next.runId, next.resume);
+      this.launch(next.runId, next.kind, next.resume);
     }
   }
 
-  private launch(runId: number, resume: boolean): void {
-    const job: WorkerJob = { kind: 'train', runId, dbPath: this.o.dbPath, dataDir: this.o.dataDir, resume, heartbeatSeconds: this.o.heartbeatSeconds };
+  private launch(runId: number, kind: JobKind, resume: boolean): void {
+    const common = { runId, dbPath: this.o.dbPath, dataDir: this.o.dataDir, heartbeatSeconds: this.o.heartbeatSeconds };
+    const job: WorkerJob = kind === 'train' ? { kind, resume, ...common } : { kind, ...common };
     const handle = (this.o.spawn ?? forkWorker)(WORKER_ENTRIES[job.kind]);
     let resolveExit!: () => void;
     const a: Active = { runId, handle, stopping: false, killedAfterTimeout: false, lastError: null, stderrTail: '', exited: new Promise((r) => (resolveExit = r)) };
@@ -233,7 +251,7 @@ export class RunManager {
           this.emitStatus(runId, { runtime: msg.runtime, startStep: msg.startStep });
           break;
         case 'step': {
-          const total = (getRun(this.db, runId)?.config as { steps?: number } | undefined)?.steps ?? null;
+          const total = msg.total ?? (getRun(this.db, runId)?.config as { steps?: number } | undefined)?.steps ?? null;
           this.o.events.emit('runs:progress', { runId, step: msg.step, totalSteps: total, metrics: msg.metrics });
           break;
         }

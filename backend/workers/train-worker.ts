@@ -15,7 +15,7 @@ const controller = new AbortController();
 process.on('SIGTERM', () => controller.abort());
 process.on('SIGINT', () => controller.abort());
 
-async function run(job: WorkerJob): Promise<void> {
+async function run(job: Extract<WorkerJob, { kind: 'train' }>): Promise<void> {
   const db = openDb(job.dbPath);
   let beat: NodeJS.Timeout | undefined;
   try {
@@ -52,7 +52,7 @@ async function run(job: WorkerJob): Promise<void> {
 
 process.on('message', (msg: ToWorker) => {
   if (msg.type === 'stop') controller.abort();
-  else if (msg.type === 'start') {
+  else if (msg.type === 'start' && msg.job.kind === 'train') {
     run(msg.job)
       .catch((err: Error) => {
         send({ type: 'log', runId: msg.job.runId, level: 'error', line: err.stack ?? err.message });

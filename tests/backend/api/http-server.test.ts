@@ -195,6 +195,21 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(evals[0].accuracy, 0.3);
   assert.equal(evals[0].metric, 'k_attempt');
   assert.equal(evals[0].skipped, 0);
+  const bothTargets = await call('eval:start', { checkpoint: s.base, runId });
+  assert.equal(bothTargets.status, 400);
+  assert.equal(bothTargets.body.field, 'checkpoint');
+  const badSet = await call('eval:start', { checkpoint: s.base, datasets: ['nope'] });
+  assert.equal(badSet.status, 400);
+  assert.equal(badSet.body.field, 'datasets');
+  const ev = await ok('eval:start', { checkpoint: s.base, datasets: ['synthetic'], attempts: 2, limit: 2, batchSize: 2, maxTokensPerAttempt: 6 });
+  await until(() => sse.events.some((e) => e.name === 'runs:status' && e.data.runId === ev.runId && ['completed', 'failed'].includes(e.data.status)), 'eval run finished');
+  const evRun = await ok('runs:get', { runId: ev.runId });
+  assert.equal(evRun.kind, 'eval');
+  assert.equal(evRun.status, 'completed', String(evRun.error));
+  const evRows = await ok('eval:results', { runId: ev.runId });
+  assert.deepEqual(evRows.map((r: any) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
+  const evEpisodes = await ok('episodes:list', { runId: ev.runId, split: 'eval' });
+  assert.equal(evEpisodes.items.length, 2);
   await ok('runs:resume', { runId, steps: 3 });
   await until(() => sse.events.filter((e) => e.name === 'runs:status' && e.data.runId === runId && e.data.status === 'completed').length === 2, 'resumed run completed');
   const stop = await call('runs:stop', { runId });
@@ -210,6 +225,8 @@ test('every method answers; a real run streams its events in order over SSE', as
   }
   assert.deepEqual([...answered].sort(), [...METHOD_NAMES].sort(), 'every contract method was called');
 
+  const evKinds = sse.events.filter((e) => e.data.runId === ev.runId && e.name === 'runs:status').map((e) => e.data.status);
+  assert.deepEqual(evKinds, ['queued', 'running', 'completed']);
   const mine = sse.events.filter((e) => e.data.runId === runId);
   const kinds = mine.filter((e) => e.name !== 'runs:log').map((e) => (e.name === 'runs:status' ? e.data.status : `step${e.data.step}`));
   assert.deepEqual(kinds, ['queued', 'running', 'step1', 'step2', 'completed', 'queued', 'running', 'step3', 'completed']);
