@@ -6,9 +6,10 @@ import { runsCommand } from './commands/runs.js';
 import { gradeCommand } from './commands/grade.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, trainCommand, evalCommand, gradeCommand, runsCommand];
+export const commands: Command[] = [runtimeCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

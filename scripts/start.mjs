@@ -1,12 +1,41 @@
 #!/usr/bin/env node
-// `npm start`: opens the studio. Until the desktop UI lands, it shows what the command line can do.
-import { spawnSync } from 'node:child_process';
+// `npm start`: opens the desktop app when Electron's binary is installed; otherwise (e.g. an offline machine
+// where the optional download was skipped) starts browser mode (`attempt-studio serve`) and says how to get
+// the desktop build. Extra arguments go to `serve` (e.g. npm start -- --port 8080).
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const bin = path.join(root, 'bin/attempt-studio.js');
-process.stdout.write('Attempt Studio\n\nThe desktop window is not part of this build yet; the command line is.\n\n');
-spawnSync(process.execPath, [bin, 'runtime'], { stdio: 'inherit' });
-process.stdout.write('\n');
-const r = spawnSync(process.execPath, [bin, '--help'], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const require = createRequire(import.meta.url);
+
+/** The Electron binary's path, or why there is none. */
+function electronBinary() {
+  try {
+    // The `electron` package exports the binary's path; it throws when the binary download did not happen.
+    const bin = require('electron');
+    return typeof bin === 'string' ? { bin } : { why: 'the electron package did not name a binary' };
+  } catch (err) {
+    return { why: /Cannot find module/.test(err.message) ? 'the optional electron package is not installed' : err.message.split('\n')[0] };
+  }
+}
+
+function run(cmd, args, env = process.env) {
+  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const electron = electronBinary();
+if (electron.bin && process.env.ATTEMPT_STUDIO_BROWSER !== '1') {
+  const { buildPreload } = await import('./build-electron.mjs');
+  await buildPreload();
+  run(electron.bin, [root]);
+} else {
+  process.stderr.write(
+    `Attempt Studio: no desktop build here (${electron.why ?? 'ATTEMPT_STUDIO_BROWSER=1'}); starting browser mode.\n` +
+      'For the desktop app, install Electron with internet access: npm install electron (then npm start again).\n' +
+      'Open the URL below in a browser; from another machine, tunnel it: ssh -L 4310:127.0.0.1:4310 <host>.\n\n',
+  );
+  run(process.execPath, [path.join(root, 'bin/attempt-studio.js'), 'serve', ...process.argv.slice(2)]);
+}

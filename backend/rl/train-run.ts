@@ -40,6 +40,8 @@ export interface TrainRunOptions {
   config: RunConfig;
   /** Continue this run from its latest checkpoint instead of creating a new run. */
   resumeRunId?: number;
+  /** Train into this already-created run row (queued by the run manager) instead of creating one. */
+  runId?: number;
   signal?: AbortSignal;
   onStarted?(info: { runId: number; runtime: RuntimeReport; startStep: number }): void;
   onStep?(report: StepReport & { runId: number }): void;
@@ -125,6 +127,11 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     if (!run) throw new Error(`no run with id ${o.resumeRunId}`);
     if (run.kind !== 'train') throw new Error(`run ${run.id} is a ${run.kind} run, not a training run`);
     if (run.status === 'running') throw new Error(`run ${run.id} is still running (pid ${run.pid})`);
+    runId = run.id;
+  } else if (o.runId !== undefined) {
+    const run = getRun(db, o.runId);
+    if (!run) throw new Error(`no run with id ${o.runId}`);
+    if (run.status === 'running') throw new Error(`run ${run.id} is already running (pid ${run.pid})`);
     runId = run.id;
   } else {
     runId = createRun(db, { kind: 'train', config, name: config.name, preset: config.preset });

@@ -1,0 +1,54 @@
+// Assembles the backend one process runs (serve or Electron main): the database, the event bus, the run
+// manager (reconciled at start) and the API handlers over them.
+import path from 'node:path';
+import { openDb, type Db } from '../db/open-db.js';
+import type { Reconciled } from '../db/run-store.js';
+import { RunManager, type RunManagerOptions } from '../runs/run-manager.js';
+import type { ApiHandlers } from './contract.js';
+import { EventBus } from './event-bus.js';
+import { createService, type ServiceOptions } from './service.js';
+
+export interface BackendOptions {
+  dbPath: string;
+  /** Checkpoints and run files (default: the database's folder). */
+  dataDir?: string;
+  concurrency?: number;
+  dialogs?: ServiceOptions['dialogs'];
+  manager?: Partial<Pick<RunManagerOptions, 'spawn' | 'stopTimeoutMs' | 'heartbeatSeconds' | 'pollMs'>>;
+}
+
+export interface Backend {
+  db: Db;
+  dbPath: string;
+  dataDir: string;
+  events: EventBus;
+  manager: RunManager;
+  handlers: ApiHandlers;
+  /** Runs found orphaned at start and marked interrupted. */
+  reconciled: Reconciled[];
+  /** Stops queued and running work (workers checkpoint), then closes the database. */
+  close(): Promise<void>;
+}
+
+export function createBackend(o: BackendOptions): Backend {
+  const dbPath = path.resolve(o.dbPath);
+  const dataDir = path.resolve(o.dataDir ?? path.dirname(dbPath));
+  const db = openDb(dbPath);
+  const events = new EventBus();
+  const manager = new RunManager({ db, dbPath, dataDir, events, concurrency: o.concurrency, ...o.manager });
+  const reconciled = manager.init();
+  const handlers = createService({ db, dbPath, dataDir, manager, dialogs: o.dialogs });
+  return {
+    db,
+    dbPath,
+    dataDir,
+    events,
+    manager,
+    handlers,
+    reconciled,
+    close: async () => {
+      await manager.close();
+      db.close();
+    },
+  };
+}

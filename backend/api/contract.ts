@@ -1,0 +1,268 @@
+// The one API contract of the app: every method (`domain:verb`, zod-validated input → typed output) and every
+// event. The service, the HTTP server, the Electron main/preload and the renderer's client are typed from it.
+import { z } from 'zod';
+import type { RunKind, RunStatus, Verdict } from '../db/run-store.js';
+import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
+
+// ---- shared value types ------------------------------------------------------------------------------------
+
+export interface RunSummary {
+  id: number;
+  kind: RunKind;
+  status: RunStatus;
+  name: string;
+  preset: string | null;
+  backend: string | null;
+  device: string | null;
+  pid: number | null;
+  error: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  heartbeatAt: number | null;
+  stepsDone: number;
+  /** The config's number of steps (training runs), for progress bars. */
+  totalSteps: number | null;
+  tags: string[];
+  /** Whether runs:resume can continue it (not running or queued). */
+  resumable: boolean;
+}
+
+export interface RunDetail extends RunSummary {
+  config: unknown;
+  notes: string;
+  checkpoints: Array<{ id: number; step: number; path: string; format: string; createdAt: number }>;
+  /** Names of the metrics this run has logged. */
+  metricNames: string[];
+}
+
+export interface EpisodeSummary {
+  id: number;
+  runId: number;
+  step: number;
+  split: string;
+  dataset: string;
+  questionId: string;
+  question: string;
+  gold: string;
+  sampleIndex: number;
+  attemptsAllowed: number;
+  attemptsUsed: number;
+  /** 0-based index of the correct attempt; null if unsolved. */
+  solvedAt: number | null;
+  reward: number;
+  verdict: Verdict;
+  tokens: number;
+}
+
+export interface AttemptView {
+  idx: number;
+  response: string;
+  extracted: string | null;
+  verdict: Verdict;
+  tokens: number;
+}
+
+export interface EvalResultView {
+  id: number;
+  runId: number;
+  checkpointId: number | null;
+  checkpointPath: string | null;
+  /** k_attempt, k_attempt_separate, pass_at_k or mean_accuracy. */
+  metric: string;
+  /** Questions that did not fit the model's context (not in n). */
+  skipped: number;
+  step: number | null;
+  dataset: string;
+  k: number;
+  n: number;
+  correct: number;
+  accuracy: number;
+  decoding: string;
+  createdAt: number;
+}
+
+export interface RuntimeInfo {
+  name: string;
+  device: string;
+  reason: string;
+  tfBackend?: string;
+}
+
+export interface SystemInfo {
+  version: string;
+  node: string;
+  electron: string | null;
+  platform: string;
+  arch: string;
+  cpus: number;
+  totalMemoryBytes: number;
+  db: string;
+  dataDir: string;
+  concurrency: number;
+  /** The compute runtime a worker would use here (probed in a child process, never in this one). */
+  runtime: RuntimeInfo | null;
+  runtimeError: string | null;
+}
+
+// ---- input schemas -----------------------------------------------------------------------------------------
+
+const runId = z.number().int().positive();
+const empty = z.strictObject({}).optional();
+const VERDICTS = ['correct', 'wrong', 'no_box', 'over_budget'] as const;
+const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
+
+/** A method: its input schema, and its output type carried as a phantom. */
+export interface MethodSpec<I extends z.ZodType, O> {
+  input: I;
+  /** Only in Electron (native dialogs); the HTTP server answers 501. */
+  desktopOnly?: boolean;
+  readonly _output?: O;
+}
+const method = <O>() => <I extends z.ZodType>(input: I, desktopOnly = false): MethodSpec<I, O> => ({ input, ...(desktopOnly ? { desktopOnly } : {}) });
+
+const dialogFilters = z.array(z.strictObject({ name: z.string(), extensions: z.array(z.string().min(1)) })).optional();
+
+export const methods = {
+  'runs:list': method<RunSummary[]>()(
+    z.strictObject({ kind: z.enum(['train', 'eval']).optional(), status: z.enum(RUN_STATUSES).optional() }).optional(),
+  ),
+  'runs:get': method<RunDetail>()(z.strictObject({ runId })),
+  'runs:start': method<{ runId: number; status: RunStatus }>()(
+    z.strictObject({ config: z.unknown(), name: z.string().min(1).optional() }),
+  ),
+  'runs:stop': method<{ runId: number; status: RunStatus }>()(z.strictObject({ runId })),
+  'runs:resume': method<{ runId: number; status: RunStatus }>()(
+    z.strictObject({ runId, steps: z.number().int().positive().optional() }),
+  ),
+  'runs:delete': method<{ runId: number; deletedFiles: string[] }>()(
+    z.strictObject({
+      runId,
+      confirm: z.literal(true, { error: 'must be true: deleting a run and its files cannot be undone' }),
+      deleteFiles: z.boolean().default(true),
+    }),
+  ),
+  'metrics:get': method<{ runId: number; series: Record<string, Array<{ step: number; value: number | null; time: number }>> }>()(
+    z.strictObject({ runId, names: z.array(z.string().min(1)).optional(), sinceStep: z.number().int().min(0).optional() }),
+  ),
+  'episodes:list': method<{ items: EpisodeSummary[]; nextCursor: number | null }>()(
+    z.strictObject({
+      runId,
+      stepMin: z.number().int().min(0).optional(),
+      stepMax: z.number().int().min(0).optional(),
+      split: z.enum(['train', 'eval']).optional(),
+      verdict: z.enum(VERDICTS).optional(),
+      /** Solved, but not on the first attempt. */
+      solvedOnLaterAttempt: z.boolean().optional(),
+      /** Keyset cursor: the `nextCursor` of the previous page (episodes come in id order). */
+      cursor: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(500).default(50),
+    }),
+  ),
+  'episodes:get': method<EpisodeSummary & { attempts: AttemptView[] }>()(z.strictObject({ episodeId: z.number().int().positive() })),
+  'eval:results': method<EvalResultView[]>()(
+    z.strictObject({
+      runId: runId.optional(),
+      dataset: z.string().min(1).optional(),
+      k: z.number().int().min(1).optional(),
+      metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
+    }),
+  ),
+  'eval:start': method<{ runId: number; status: RunStatus }>()(
+    z
+      .strictObject({
+        /** A checkpoint folder … */
+        checkpoint: z.string().min(1).optional(),
+        /** … or a run whose latest checkpoint is evaluated. */
+        runId: runId.optional(),
+        datasets: z.array(z.string().min(1)).min(1).optional(),
+        /** K: accuracy is reported for k = 1..K. */
+        attempts: z.number().int().min(1).max(64).default(5),
+        protocol: z.enum(['one-episode', 'truncated', 'separate']).default('one-episode'),
+        /** At most this many questions per dataset. */
+        limit: z.number().int().min(1).optional(),
+        batchSize: z.number().int().min(1).default(8),
+        maxTokensPerAttempt: z.number().int().min(1).default(200),
+        seed: z.number().int().min(0).default(0),
+        name: z.string().min(1).optional(),
+      })
+      .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
+  'config:presets': method<Array<{ name: string; config: RunConfig }>>()(empty),
+  'config:schema': method<FieldDoc[]>()(empty),
+  'config:validate': method<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>()(
+    z.strictObject({ config: z.unknown() }),
+  ),
+  'datasets:list': method<Array<{ name: string; title: string; count: number | null; goldRule: string; benchmark: boolean }>>()(empty),
+  'system:runtime': method<SystemInfo>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
+  'dialog:openFile': method<{ path: string | null }>()(
+    z.strictObject({ title: z.string().optional(), filters: dialogFilters }).optional(),
+    true,
+  ),
+  'dialog:openFolder': method<{ path: string | null }>()(z.strictObject({ title: z.string().optional() }).optional(), true),
+  'dialog:saveFile': method<{ path: string | null }>()(
+    z.strictObject({ title: z.string().optional(), defaultPath: z.string().optional(), filters: dialogFilters }).optional(),
+    true,
+  ),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+/** What a caller passes (before defaults). */
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+/** What a handler receives (validated, defaults filled in). */
+export type MethodParsed<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = NonNullable<Methods[M]['_output']>;
+
+/** The implementation side: one async handler per method. */
+export type ApiHandlers = { [M in MethodName]: (input: MethodParsed<M>) => Promise<MethodOutput<M>> };
+/** The calling side (renderer client, preload bridge): one function per method. */
+export type ApiClient = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+
+// ---- events ------------------------------------------------------------------------------------------------
+
+export interface ApiEvents {
+  /** A run changed status (queued → running → completed/stopped/failed/interrupted). */
+  'runs:status': { runId: number; status: RunStatus; error: string | null; runtime?: RuntimeInfo; startStep?: number };
+  /** One training step finished: its committed metrics (the batch the charts append). */
+  'runs:progress': { runId: number; step: number; totalSteps: number | null; metrics: Record<string, number> };
+  /** A status line of a worker (model loading, checkpoints, errors). */
+  'runs:log': { runId: number; level: 'info' | 'error'; line: string };
+}
+export type EventName = keyof ApiEvents;
+export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:log'];
+/** An event as it travels (SSE `data:`, IPC payload): a per-launch sequence number keeps them ordered. */
+export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { seq: number; name: K; data: ApiEvents[K] } }[E];
+
+// ---- errors ------------------------------------------------------------------------------------------------
+
+/** An error the API reports to its caller: HTTP status, message, and the input field it blames, if any. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Validates a method's raw input; throws a 400 {@link ApiError} naming the first bad field. */
+export function parseInput<M extends MethodName>(name: M, raw: unknown): MethodParsed<M> {
+  const spec = methods[name] as MethodSpec<z.ZodType, unknown>;
+  const r = spec.input.safeParse(raw === null ? undefined : raw);
+  if (r.success) return r.data as MethodParsed<M>;
+  const issues = r.error.issues.map((i) => {
+    const at = [...i.path, ...(i.code === 'unrecognized_keys' ? [i.keys[0]!] : [])].join('.');
+    return { at, message: i.code === 'unrecognized_keys' ? `unknown key (${i.keys.join(', ')})` : i.message };
+  });
+  const first = issues[0]!;
+  throw new ApiError(400, `${name}: invalid input: ${issues.map((i) => `${i.at || '(input)'}: ${i.message}`).join('; ')}`, first.at || undefined);
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}

@@ -1,0 +1,66 @@
+// `attempt-studio serve`: browser mode. The backend (API, run manager, workers) over HTTP + server-sent events
+// on 127.0.0.1 with a per-launch token; prints one line with the full URL. Ctrl-C stops runs with a checkpoint.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, int, str, UserError } from './command.js';
+
+export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist', import.meta.url));
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the studio to a browser on 127.0.0.1 (prints the URL with its access token)',
+  usage: '[--port P] [--db PATH] [--token T] [--concurrency N]',
+  options: {
+    port: { type: 'string', value: 'P', description: 'Port on 127.0.0.1 (0 = any free port)', default: '4310' },
+    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
+    token: { type: 'string', value: 'T', description: 'Access token (default: $ATTEMPT_STUDIO_TOKEN, else random per launch)' },
+    concurrency: { type: 'string', value: 'N', description: 'Runs that may train at once', default: '1' },
+  },
+  details:
+    'Only 127.0.0.1 is bound; from another machine use an SSH tunnel (ssh -L 4310:127.0.0.1:4310 host).\n' +
+    'Every request needs the token: the printed URL carries it (?token=), scripts send "Authorization: Bearer T".\n' +
+    'Runs train in worker processes; Ctrl-C stops them after their current step with a checkpoint.',
+  async run(args) {
+    const { defaultDbPath } = await import('../db/open-db.js');
+    const { createBackend } = await import('../api/backend.js');
+    const { newToken, startHttpServer } = await import('../api/http-server.js');
+    const port = int(args, 'port') ?? 4310;
+    if (port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, got ${port}`, 2);
+    const concurrency = int(args, 'concurrency') ?? 1;
+    if (concurrency < 1) throw new UserError(`--concurrency must be at least 1, got ${concurrency}`, 2);
+    const token = str(args, 'token') ?? (process.env.ATTEMPT_STUDIO_TOKEN || undefined) ?? newToken();
+    if (token.length < 8) throw new UserError('--token must be at least 8 characters', 2);
+    const dbPath = path.resolve(defaultDbPath(str(args, 'db')));
+    let backend;
+    try {
+      backend = createBackend({ dbPath, concurrency });
+    } catch (err) {
+      throw new UserError(`cannot open database ${dbPath}: ${(err as Error).message}`);
+    }
+    for (const r of backend.reconciled) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
+    let server;
+    try {
+      server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token, port, staticDir: RENDERER_DIST });
+    } catch (err) {
+      await backend.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UserError(code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port (0 = any free port)` : (err as Error).message);
+    }
+    process.stdout.write(`Attempt Studio: ${server.urlWithToken}\n`);
+    process.stderr.write(`database ${dbPath}; Ctrl-C to stop\n`);
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const onSignal = () => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        process.stderr.write('\nStopping: running workers finish their step and checkpoint (Ctrl-C again to quit now)…\n');
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    await server.close();
+    await backend.close();
+    return 0;
+  },
+};

@@ -1,0 +1,44 @@
+// How a worker process is started, behind one small interface: `child_process.fork` through the tsx loader
+// (inside Electron with ELECTRON_RUN_AS_NODE=1); Electron's utilityProcess can implement the same interface.
+import { fork } from 'node:child_process';
+import type { FromWorker, ToWorker } from '../workers/protocol.js';
+
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(msg: ToWorker): void;
+  kill(signal?: NodeJS.Signals): void;
+  onMessage(cb: (msg: FromWorker) => void): void;
+  /** Called once when the process has ended: its exit code, or the signal that ended it. */
+  onExit(cb: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** Lines the worker wrote to stderr (the last ones explain a crash). */
+  onStderr(cb: (text: string) => void): void;
+}
+
+export type SpawnWorker = (entry: string) => WorkerHandle;
+
+/** Forks `entry` (a .ts module) with the tsx loader, its own process group, stderr piped. */
+export const forkWorker: SpawnWorker = (entry) => {
+  const child = fork(entry, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // Own process group: a Ctrl-C in the terminal of `serve` reaches the manager, which stops workers cleanly.
+    detached: true,
+    serialization: 'json',
+  });
+  child.stderr?.setEncoding('utf8');
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (msg) => {
+      if (child.connected) child.send(msg);
+    },
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal);
+    },
+    onMessage: (cb) => child.on('message', (m) => cb(m as FromWorker)),
+    onExit: (cb) => child.once('close', (code, signal) => cb(code, signal)),
+    onStderr: (cb) => child.stderr?.on('data', (d: string) => cb(d)),
+  };
+};

@@ -1,0 +1,83 @@
+// The evaluation worker process: runs one queued eval run (k-attempt accuracy, greedy) from its stored
+// config, reports progress, stores results/episodes in one transaction at the end (backend/eval/store.ts).
+// A `stop` (or SIGTERM) marks the run stopped and exits: an evaluation has nothing to resume.
+import { openDb, type Db } from '../db/open-db.js';
+import { failRun, finishRun, getRun, heartbeat, markRunning } from '../db/run-store.js';
+import type { EvalRunConfig, FromWorker, ToWorker, WorkerJob } from './protocol.js';
+
+function send(msg: FromWorker): void {
+  if (process.connected) process.send?.(msg);
+}
+
+let current: { db: Db; runId: number } | undefined;
+function stopNow(): void {
+  if (current && getRun(current.db, current.runId)?.status === 'running') finishRun(current.db, current.runId, 'stopped');
+  if (current) send({ type: 'done', runId: current.runId, status: 'stopped', steps: 0, error: null });
+  setTimeout(() => process.exit(0), 20);
+}
+process.on('SIGTERM', stopNow);
+process.on('SIGINT', stopNow);
+
+async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
+  const db = openDb(job.dbPath);
+  current = { db, runId: job.runId };
+  const row = getRun(db, job.runId);
+  if (!row) throw new Error(`no run with id ${job.runId}`);
+  const c = row.config as EvalRunConfig;
+  const log = (line: string) => send({ type: 'log', runId: job.runId, level: 'info', line });
+  try {
+    const { selectRuntime } = await import('../model/runtime.js');
+    const runtime = await selectRuntime({});
+    markRunning(db, job.runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+    send({ type: 'started', runId: job.runId, startStep: 0, runtime: { name: runtime.name, device: runtime.device, reason: runtime.reason, tfBackend: runtime.tfBackend } });
+    const beat = setInterval(() => heartbeat(db, job.runId), (job.heartbeatSeconds ?? 10) * 1000);
+    beat.unref();
+    const { loadEvalModel, loadEvalDatasets } = await import('../eval/load-eval-model.js');
+    const { evaluateKAttempt } = await import('../eval/k-attempt.js');
+    const { storeKAttempt } = await import('../eval/store.js');
+    log(`loading ${c.checkpoint}`);
+    const m = await loadEvalModel(c.checkpoint);
+    try {
+      const data = await loadEvalDatasets(c.datasets, { limit: c.limit ?? undefined, seed: c.seed });
+      log(`${data.reduce((s, d) => s + d.questions.length, 0)} questions from ${c.datasets.join(', ')}`);
+      const r = await evaluateKAttempt(m, data, {
+        batchSize: c.batchSize,
+        maxTokensPerAttempt: c.maxTokensPerAttempt,
+        maxTotalTokens: c.maxTotalTokens,
+        maxAttempts: c.maxAttempts,
+        protocol: c.protocol,
+        prompt: c.prompt,
+        onProgress: (done, total) => send({ type: 'step', runId: job.runId, step: done, metrics: {}, total }),
+      });
+      storeKAttempt(db, job.runId, r, { checkpointId: c.checkpointId ?? undefined, checkpointPath: c.checkpoint, step: c.step ?? undefined });
+      finishRun(db, job.runId, 'completed');
+      send({ type: 'done', runId: job.runId, status: 'completed', steps: 0, error: null });
+    } finally {
+      clearInterval(beat);
+      m.model.dispose();
+    }
+  } catch (err) {
+    const message = (err as Error).message;
+    failRun(db, job.runId, message);
+    send({ type: 'log', runId: job.runId, level: 'error', line: message });
+    send({ type: 'done', runId: job.runId, status: 'failed', steps: 0, error: message });
+  } finally {
+    current = undefined;
+    db.close();
+  }
+}
+
+process.on('message', (msg: ToWorker) => {
+  if (msg.type === 'stop') stopNow();
+  else if (msg.type === 'start' && msg.job.kind === 'eval') {
+    run(msg.job)
+      .catch((err: Error) => {
+        send({ type: 'done', runId: msg.job.runId, status: 'failed', steps: 0, error: err.message });
+        process.exitCode = 1;
+      })
+      .finally(() => {
+        if (process.connected) process.disconnect();
+      });
+  }
+});
+send({ type: 'ready' });

@@ -1,0 +1,63 @@
+// The messages between the run manager and its worker processes (discriminated unions both ways) and the
+// table of worker entry points by job kind. Only ids, numbers and strings cross: never tensors or models.
+import { fileURLToPath } from 'node:url';
+
+/** A job a worker runs. The run row (with its resolved config) is already in the database. */
+export type WorkerJob =
+  | {
+      kind: 'train';
+      runId: number;
+      dbPath: string;
+      dataDir: string;
+      /** Continue from the run's latest checkpoint (else start the queued run from scratch). */
+      resume: boolean;
+      /** Seconds between heartbeats written while a step is slow (runTraining also beats once per step). */
+      heartbeatSeconds?: number;
+    }
+  | {
+      /** A k-attempt evaluation; its settings are the run's stored config (an {@link EvalRunConfig}). */
+      kind: 'eval';
+      runId: number;
+      dbPath: string;
+      dataDir: string;
+      heartbeatSeconds?: number;
+    };
+
+/** The stored config of an eval run started from the app (the `eval` command stores the same fields). */
+export interface EvalRunConfig {
+  checkpoint: string;
+  checkpointId: number | null;
+  step: number | null;
+  sourceRun: number | null;
+  datasets: string[];
+  maxAttempts: number;
+  protocol: 'one-episode' | 'truncated' | 'separate';
+  prompt: 'multi-attempt' | 'single-turn';
+  limit: number | null;
+  batchSize: number;
+  maxTokensPerAttempt: number;
+  maxTotalTokens: number;
+  seed: number;
+}
+export type JobKind = WorkerJob['kind'];
+
+/** Manager → worker. */
+export type ToWorker = { type: 'start'; job: WorkerJob } | { type: 'stop' };
+
+/** Worker → manager. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'started'; runId: number; startStep: number; runtime: { name: string; device: string; reason: string; tfBackend: string } }
+  | { type: 'step'; runId: number; step: number; metrics: Record<string, number>; /** Units of work in all (eval); training: the config's steps. */ total?: number }
+  | { type: 'log'; runId: number; level: 'info' | 'error'; line: string }
+  | { type: 'done'; runId: number; status: 'completed' | 'stopped' | 'failed'; steps: number; error: string | null };
+
+/** One entry per job kind: the module a worker process runs (an eval worker adds one line here). */
+export const WORKER_ENTRIES: Record<JobKind, string> = {
+  train: fileURLToPath(new URL('./train-worker.ts', import.meta.url)),
+  eval: fileURLToPath(new URL('./eval-worker.ts', import.meta.url)),
+};
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}

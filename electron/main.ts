@@ -1,0 +1,120 @@
+// The Electron main process: one window, the app menu, native dialogs; it assembles the backend (run manager,
+// API handlers), registers the IPC handlers and forwards events. No business logic lives here.
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBackend, type Backend } from '../backend/api/backend.js';
+import type { ApiHandlers } from '../backend/api/contract.js';
+import { newToken, startHttpServer, type HttpServerHandle } from '../backend/api/http-server.js';
+import { forwardEvents, registerApiHandlers } from './ipc-handlers.js';
+import { CSP, isAllowedNavigation, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RENDERER_INDEX = path.join(ROOT, 'renderer/dist/index.html');
+const PRELOAD = path.join(ROOT, 'dist/electron/preload.cjs');
+
+let win: BrowserWindow | undefined;
+let backend: Backend | undefined;
+let server: HttpServerHandle | undefined;
+let appOrigin = 'file://';
+
+function dialogs(): Pick<ApiHandlers, 'dialog:openFile' | 'dialog:openFolder' | 'dialog:saveFile'> {
+  const owner = () => {
+    if (!win || win.isDestroyed()) throw new Error('no window to attach the dialog to');
+    return win;
+  };
+  return {
+    'dialog:openFile': async (o) => {
+      const r = await dialog.showOpenDialog(owner(), { title: o?.title, properties: ['openFile'], filters: o?.filters });
+      return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+    },
+    'dialog:openFolder': async (o) => {
+      const r = await dialog.showOpenDialog(owner(), { title: o?.title, properties: ['openDirectory', 'createDirectory'] });
+      return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+    },
+    'dialog:saveFile': async (o) => {
+      const r = await dialog.showSaveDialog(owner(), { title: o?.title, defaultPath: o?.defaultPath, filters: o?.filters });
+      return { path: r.canceled ? null : (r.filePath ?? null) };
+    },
+  };
+}
+
+function buildMenu(dataDir: string): void {
+  const isMac = process.platform === 'darwin';
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(isMac ? [{ role: 'appMenu' }] : []),
+      {
+        label: 'File',
+        submenu: [{ label: 'Open Data Folder', click: () => void shell.openPath(dataDir) }, { type: 'separator' }, { role: isMac ? 'close' : 'quit' }],
+      },
+      { role: 'editMenu' },
+      {
+        label: 'View',
+        submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+      },
+      { role: 'windowMenu' },
+    ]),
+  );
+}
+
+function createWindow(url: string | undefined): void {
+  win = new BrowserWindow(windowOptions(PRELOAD));
+  const contents = win.webContents;
+  const block = (event: { preventDefault(): void }, target: string) => {
+    if (!isAllowedNavigation(target, appOrigin)) event.preventDefault();
+  };
+  contents.on('will-navigate', block);
+  contents.on('will-redirect', block);
+  contents.setWindowOpenHandler(({ url: target }) => {
+    const a = windowOpenAction(target);
+    if (a.openExternally) void shell.openExternal(target);
+    return { action: a.action };
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => (win = undefined));
+  void (url ? win.loadURL(url) : win.loadFile(RENDERER_INDEX));
+}
+
+async function start(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) return app.quit();
+  await app.whenReady();
+  const dbPath = process.env.ATTEMPT_STUDIO_DB ?? path.join(app.getPath('userData'), 'attempt-studio.db');
+  backend = createBackend({ dbPath, dialogs: dialogs() });
+  registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin }));
+  forwardEvents(backend.events, () => (win && !win.isDestroyed() ? win.webContents : undefined));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
+  );
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  buildMenu(backend.dataDir);
+  let url: string | undefined;
+  if (!existsSync(RENDERER_INDEX)) {
+    // No built renderer: show the loopback server's minimal page (same backend, token-protected).
+    server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token: newToken(), port: 0 });
+    url = server.urlWithToken;
+  }
+  appOrigin = url ? originOf(url) : 'file://';
+  createWindow(url);
+  app.on('activate', () => {
+    if (!win) createWindow(url);
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !backend) return;
+  quitting = true;
+  event.preventDefault();
+  // Workers finish their current step and checkpoint; their runs stay resumable.
+  void Promise.allSettled([server?.close(), backend.close()]).then(() => app.exit(0));
+});
+
+start().catch((err: Error) => {
+  dialog.showErrorBox('Attempt Studio could not start', err.stack ?? err.message);
+  app.exit(1);
+});

@@ -1,0 +1,89 @@
+// The security settings of the app window, kept free of Electron imports so a unit test can assert them:
+// webPreferences, the Content-Security-Policy, and the navigation / new-window / sender-trust rules.
+
+/** No eval, no inline script, no remote code; the renderer talks only to the preload bridge (or loopback API). */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'", // Svelte's scoped styles are injected as <style>
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface SecureWebPreferences {
+  preload: string;
+  contextIsolation: true;
+  sandbox: true;
+  nodeIntegration: false;
+  nodeIntegrationInWorker: false;
+  nodeIntegrationInSubFrames: false;
+  webSecurity: true;
+  allowRunningInsecureContent: false;
+  webviewTag: false;
+  spellcheck: false;
+}
+
+export function webPreferences(preloadPath: string): SecureWebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+  };
+}
+
+export function windowOptions(preloadPath: string) {
+  return {
+    width: 1400,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Attempt Studio',
+    show: false,
+    backgroundColor: '#ffffff',
+    webPreferences: webPreferences(preloadPath),
+  };
+}
+
+/** The origin the window's own pages come from: `file://` for the built renderer, or the loopback server's. */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'file:' ? 'file://' : u.origin;
+  } catch {
+    return 'invalid:';
+  }
+}
+
+/** Navigation stays on the app's own origin (reloads, in-app routes); everything else is blocked. */
+export function isAllowedNavigation(target: string, appOrigin: string): boolean {
+  return originOf(target) === appOrigin;
+}
+
+/** window.open / target=_blank: never a new Electron window; http(s) links go to the system browser. */
+export function windowOpenAction(url: string): { action: 'deny'; openExternally: boolean } {
+  const protocol = (() => {
+    try {
+      return new URL(url).protocol;
+    } catch {
+      return '';
+    }
+  })();
+  return { action: 'deny', openExternally: protocol === 'https:' || protocol === 'http:' };
+}
+
+/** An IPC message is served only if it comes from the app's window and a frame on the app's origin. */
+export function isTrustedSender(sender: { senderId: number; frameUrl: string | undefined }, app: { webContentsId: number | undefined; origin: string }): boolean {
+  return app.webContentsId !== undefined && sender.senderId === app.webContentsId && sender.frameUrl !== undefined && originOf(sender.frameUrl) === app.origin;
+}
