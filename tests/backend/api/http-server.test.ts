@@ -177,14 +177,14 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.ok(detail.metricNames.includes('reward'));
   const metrics = await ok('metrics:get', { runId, names: ['reward'] });
   assert.deepEqual(metrics.series.reward.map((p: any) => p.step), [1, 2]);
-  const page1 = await ok('episodes:list', { runId, limit: 3 });
+  const page1 = await ok('episodes:list', { runId, split: 'train', limit: 3 });
   assert.equal(page1.items.length, 3);
   assert.notEqual(page1.nextCursor, null);
-  const page2 = await ok('episodes:list', { runId, limit: 3, cursor: page1.nextCursor });
+  const page2 = await ok('episodes:list', { runId, split: 'train', limit: 3, cursor: page1.nextCursor });
   assert.equal(page2.items.length, 1, '2 steps × 2 episodes = 4 in all');
   assert.equal(page2.nextCursor, null);
   assert.ok(page2.items[0].id > page1.items[2].id);
-  const step2 = await ok('episodes:list', { runId, stepMin: 2, stepMax: 2 });
+  const step2 = await ok('episodes:list', { runId, split: 'train', stepMin: 2, stepMax: 2 });
   assert.ok(step2.items.every((e: any) => e.step === 2) && step2.items.length === 2);
   const later = await ok('episodes:list', { runId, solvedOnLaterAttempt: true });
   assert.ok(later.items.every((e: any) => e.solvedAt > 0));
@@ -192,9 +192,12 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(ep.attempts.length, ep.attemptsUsed);
   addEvalResult(backend.db, runId, { dataset: 'math500', k: 2, n: 10, correct: 3, decoding: 'greedy', step: 2 });
   const evals = await ok('eval:results', { runId });
-  assert.equal(evals[0].accuracy, 0.3);
-  assert.equal(evals[0].metric, 'k_attempt');
-  assert.equal(evals[0].skipped, 0);
+  // The run's own final held-out evaluation is there too.
+  assert.ok(evals.some((e: any) => e.dataset === 'held-out' && e.k === 1));
+  const added = evals.find((e: any) => e.dataset === 'math500');
+  assert.equal(added.accuracy, 0.3);
+  assert.equal(added.metric, 'k_attempt');
+  assert.equal(added.skipped, 0);
   const bothTargets = await call('eval:start', { checkpoint: s.base, runId });
   assert.equal(bothTargets.status, 400);
   assert.equal(bothTargets.body.field, 'checkpoint');

@@ -34,7 +34,7 @@ export async function tinySetup(prefix = 'as-run-'): Promise<TinySetup> {
       rolloutBatch: 2,
       miniBatch: 2,
       seed: 5,
-      eval: { everySteps: 0 },
+      eval: { everySteps: 0, maxQuestions: 2 },
       checkpoint: { everySteps: every },
       generation: { maxTokensPerAttempt: 6, maxTotalTokens: 12 },
       runtime: 'cpu',
