@@ -2,6 +2,7 @@
 // unknown keys rejected; `parseRunConfig` turns JSON (optionally naming a preset) into a resolved config.
 import { z } from 'zod';
 import { PRESETS, PRESET_NAMES } from './presets.js';
+import { FAMILIES, type Family } from '../data/synthetic.js';
 
 /**
  * The runtime names of backend/model/runtime.ts, repeated here so that the config (validated in the UI too)
@@ -209,6 +210,17 @@ const datasetSchema = z
       .describe('Field holding the question (unset = first of question, problem, Question, input)'),
     answerField: z.string().min(1).optional().describe("Field holding the gold answer (unset = 'answer')"),
     heldOut: int(0).default(200).describe('Questions held out of training for the periodic evaluation'),
+    synthetic: z
+      .strictObject({
+        families: z
+          .array(z.enum(FAMILIES as [Family, ...Family[]]))
+          .min(1)
+          .optional()
+          .describe(`Problem families of the synthetic task (${FAMILIES.join(', ')}); unset = all`),
+        levels: z.array(int(1)).min(1).optional().describe('Difficulty levels (1-based); unset = all levels of each family'),
+      })
+      .optional()
+      .describe("The synthetic task's problems (source 'synthetic' only)"),
   })
   .prefault({})
   .describe('Training data');

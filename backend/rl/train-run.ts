@@ -82,8 +82,9 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   const d = config.dataset;
   const toQ = (r: { id: string; question: string; answer: string }): Question => ({ id: r.id, question: r.question, gold: r.answer });
   if (d.source === 'synthetic') {
-    const train = await loadDataset('synthetic', { seed: config.seed, count: Math.max(2000, config.rolloutBatch * config.steps), split: 'train' });
-    const test = await loadDataset('synthetic', { seed: config.seed + 1, count: d.heldOut, split: 'test' });
+    const task = { families: d.synthetic?.families, levels: d.synthetic?.levels };
+    const train = await loadDataset('synthetic', { ...task, seed: config.seed, count: Math.min(20000, Math.max(2000, config.rolloutBatch * config.steps)), split: 'train' });
+    const test = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'test' });
     return { train: train.records.map(toQ), heldOut: test.records.map(toQ), dataset: 'synthetic' };
   }
   const loaded = /\.(jsonl|json|parquet)$/i.test(d.source)
