@@ -1,0 +1,192 @@
+// Trains the built-in base model with a given spec and measures it on the synthetic test split with greedy
+// 3-attempt episodes: accuracy at k = 1..3, repeat rate, malformed retries, train-vs-test accuracy, wall time.
+// Usage: npm run bench:base-model -- [--label L] [--steps 600] [--batch 64] [--lr 3e-3] [--families add]
+//   [--levels 3] [--retry-share 0.1] [--retry-first far|near-miss] [--eval 400] [--seed 0] [--hidden 128 --layers 4]
+// Writes bench/results/base-model.json (one entry per label, merged with what is there).
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { selectRuntime } from '../backend/model/runtime.js';
+import { parseModelConfig } from '../backend/model/config.js';
+import { charTokenizer } from '../backend/model/char-tokenizer.js';
+import { compactTemplate } from '../backend/model/chat-template.js';
+import { createDecodeSession } from '../backend/model/generate.js';
+import type { Transformer } from '../backend/model/transformer.js';
+import { tf } from '../backend/model/tf.js';
+import { gradeSync } from '../backend/math/index.js';
+import { generateSynthetic, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
+import { isNearMiss } from '../backend/data/near-miss.js';
+import { runEpisodes, type EpisodeDialogue, type EpisodeResult } from '../backend/rl/episode.js';
+import { BASE_MODEL_CONFIG, pretrainBaseModel } from '../backend/rl/base-model.js';
+
+const { values } = parseArgs({
+  options: {
+    label: { type: 'string' },
+    steps: { type: 'string', default: '600' },
+    batch: { type: 'string', default: '64' },
+    lr: { type: 'string', default: '3e-3' },
+    families: { type: 'string', default: 'add' },
+    levels: { type: 'string', default: '3' },
+    'retry-share': { type: 'string', default: '0.1' },
+    'retry-first': { type: 'string', default: 'far' },
+    eval: { type: 'string', default: '400' },
+    seed: { type: 'string', default: '0' },
+    hidden: { type: 'string' },
+    layers: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/base-model.json' },
+  },
+});
+
+const log = (s: string) => process.stdout.write(s + '\n');
+const runtime = await selectRuntime();
+const config = parseModelConfig({
+  ...BASE_MODEL_CONFIG,
+  ...(values.hidden ? { hiddenSize: Number(values.hidden), intermediateSize: 3 * Number(values.hidden) } : {}),
+  ...(values.layers ? { numLayers: Number(values.layers) } : {}),
+});
+const task = {
+  families: values.families.split(',') as Family[],
+  levels: values.levels.split(',').map(Number),
+};
+const spec = {
+  config,
+  seed: Number(values.seed),
+  steps: Number(values.steps),
+  batchSize: Number(values.batch),
+  lr: Number(values.lr),
+  task,
+  retryExampleShare: Number(values['retry-share']),
+  retryFirstAttempt: values['retry-first'] as 'far' | 'near-miss',
+};
+const label =
+  values.label ??
+  `${task.families.join('+')}-L${task.levels.join('')}-d${config.hiddenSize}x${config.numLayers}-s${spec.steps}-r${spec.retryExampleShare}-${spec.retryFirstAttempt}`;
+log(`runtime ${runtime.name}; ${label}`);
+
+const t0 = performance.now();
+const res = await pretrainBaseModel({
+  ...spec,
+  onProgress: (p) => {
+    if (p.step % 50 === 0 || p.step === p.steps)
+      log(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} ${p.elapsedSeconds.toFixed(0)}s`);
+  },
+});
+const model = res.model;
+
+/** The episode environment's dialogue from the compact template: don't close a turn the model closed. */
+const dialogue: EpisodeDialogue = {
+  prompt: (q, n) => compactTemplate.prompt(q, n),
+  feedback: (left, closed) => {
+    const fb = compactTemplate.feedback(left);
+    return closed && fb.startsWith('<|im_end|>') ? fb.slice('<|im_end|>'.length) : fb;
+  },
+};
+const stopIds = compactTemplate.endOfTurn.map((s) => charTokenizer.encode(s)).filter((e) => e.length === 1).map((e) => e[0]!);
+
+async function episodes(m: Transformer, problems: SyntheticProblem[], k: number): Promise<EpisodeResult[]> {
+  const out: EpisodeResult[] = [];
+  const chunk = 200;
+  for (let i = 0; i < problems.length; i += chunk) {
+    const ps = problems.slice(i, i + chunk);
+    const session = createDecodeSession(m, { batchSize: ps.length, maxLength: m.config.maxPositions, temperature: 0, topP: 1, seed: 0 });
+    try {
+      out.push(
+        ...(await runEpisodes(
+          ps.map((p) => ({ questionId: p.id, question: p.question, gold: p.answer, attemptsAllowed: k })),
+          {
+            decoder: session,
+            tokenizer: { encode: (s) => charTokenizer.encode(s), decode: (ids) => charTokenizer.decode(ids) },
+            dialogue,
+            judge: (text, gold) => gradeSync(text, gold),
+            isAttemptComplete: (text) => /\\boxed\{[^{}]*\}/.test(text),
+          },
+          { mode: 'multi-attempt', maxTokensPerAttempt: 24, maxTotalTokens: 24 * k, stopTokenIds: stopIds },
+        )),
+      );
+    } finally {
+      session.dispose();
+    }
+  }
+  return out;
+}
+
+function summarise(eps: EpisodeResult[], problems: SyntheticProblem[], K: number) {
+  const n = eps.length;
+  const accuracyByK: Record<string, number> = {};
+  for (let k = 1; k <= K; k++) accuracyByK[k] = eps.filter((e) => e.solvedAt !== null && e.solvedAt <= k).length / n;
+  let retries = 0;
+  let repeats = 0;
+  let malformed = 0;
+  let switchedToCorrect = 0;
+  let firstWrongNear = 0;
+  let firstWrong = 0;
+  eps.forEach((e, i) => {
+    const first = e.attempts[0]!;
+    if (first.verdict === 'wrong' && first.extracted !== null) {
+      firstWrong++;
+      if (isNearMiss(problems[i]!, first.extracted)) firstWrongNear++;
+    }
+    e.attempts.forEach((a, j) => {
+      if (j === 0) return;
+      retries++;
+      if (a.verdict === 'no_box' || a.verdict === 'over_budget') malformed++;
+      if (a.verdict === 'correct') switchedToCorrect++;
+      const earlier = e.attempts.slice(0, j).filter((b) => b.verdict !== 'correct' && b.extracted !== null).map((b) => b.extracted);
+      if (a.extracted !== null && earlier.includes(a.extracted)) repeats++;
+    });
+  });
+  return {
+    n,
+    accuracyByK,
+    retries,
+    repeatRate: retries ? repeats / retries : null,
+    malformedRetryRate: retries ? malformed / retries : null,
+    switchToCorrectRate: retries ? switchedToCorrect / retries : null,
+    firstAttemptMalformed: eps.filter((e) => e.attempts[0]!.verdict !== 'correct' && e.attempts[0]!.verdict !== 'wrong').length / n,
+    firstWrongNearMissShare: firstWrong ? firstWrongNear / firstWrong : null,
+  };
+}
+
+const evalN = Number(values.eval);
+const test = generateSynthetic({ seed: 12345, count: evalN, split: 'test', families: task.families, levels: task.levels });
+const trainSeen = res.seenSample.slice(0, Math.min(evalN, res.seenSample.length));
+const te0 = performance.now();
+const testEps = await episodes(model, test, 3);
+const trainEps = await episodes(model, trainSeen, 1);
+const evalSeconds = (performance.now() - te0) / 1000;
+const testSummary = summarise(testEps, test, 3);
+const trainSummary = summarise(trainEps, trainSeen, 1);
+const wallSeconds = (performance.now() - t0) / 1000;
+const examples = testEps.filter((e) => e.attempts.length > 1).slice(0, 5).map((e) => ({ q: e.task.question, gold: e.task.gold, attempts: e.attempts.map((a) => a.text) }));
+model.dispose();
+
+const entry = {
+  label,
+  date: new Date().toISOString(),
+  runtime: runtime.name,
+  device: runtime.device,
+  cpus: os.cpus().length,
+  loadAverage1m: os.loadavg()[0],
+  spec: { ...spec, config: { hiddenSize: config.hiddenSize, numLayers: config.numLayers, intermediateSize: config.intermediateSize, maxPositions: config.maxPositions } },
+  parameters: res.metrics.parameterCount,
+  train: res.metrics,
+  test: testSummary,
+  trainSplitSeenAccuracyK1: trainSummary.accuracyByK[1],
+  testAccuracyK1: testSummary.accuracyByK[1],
+  evalSeconds,
+  wallSeconds,
+  examples,
+  tensorsLeft: tf.memory().numTensors,
+};
+log(JSON.stringify({ ...entry, train: { ...entry.train, lossCurve: undefined } }, null, 1));
+mkdirSync(path.dirname(values.out), { recursive: true });
+let all: Record<string, unknown> = {};
+try {
+  all = JSON.parse(readFileSync(values.out, 'utf8'));
+} catch {
+  all = {};
+}
+all[label] = entry;
+writeFileSync(values.out, JSON.stringify(all, null, 2) + '\n');
+log(`wrote ${values.out}`);
