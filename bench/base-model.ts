@@ -153,10 +153,10 @@ const test = generateSynthetic({ seed: 12345, count: evalN, split: 'test', famil
 const trainSeen = res.seenSample.slice(0, Math.min(evalN, res.seenSample.length));
 const te0 = performance.now();
 const testEps = await episodes(model, test, 3);
-const trainEps = await episodes(model, trainSeen, 1);
+const trainEps = await episodes(model, trainSeen, 3);
 const evalSeconds = (performance.now() - te0) / 1000;
 const testSummary = summarise(testEps, test, 3);
-const trainSummary = summarise(trainEps, trainSeen, 1);
+const trainSummary = summarise(trainEps, trainSeen, 3);
 const wallSeconds = (performance.now() - t0) / 1000;
 const examples = testEps.filter((e) => e.attempts.length > 1).slice(0, 5).map((e) => ({ q: e.task.question, gold: e.task.gold, attempts: e.attempts.map((a) => a.text) }));
 model.dispose();
@@ -172,6 +172,8 @@ const entry = {
   parameters: res.metrics.parameterCount,
   train: res.metrics,
   test: testSummary,
+  /** The same measurement on problems the model was trained on (memorisation check). */
+  trainSeen: trainSummary,
   trainSplitSeenAccuracyK1: trainSummary.accuracyByK[1],
   testAccuracyK1: testSummary.accuracyByK[1],
   evalSeconds,
