@@ -32,6 +32,7 @@ const { values } = parseArgs({
     'retry-first': { type: 'string', default: 'far' },
     eval: { type: 'string', default: '400' },
     seed: { type: 'string', default: '0' },
+    style: { type: 'string', default: 'boxed' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
     out: { type: 'string', default: 'bench/results/base-model.json' },
@@ -58,10 +59,11 @@ const spec = {
   task,
   retryExampleShare: Number(values['retry-share']),
   retryFirstAttempt: values['retry-first'] as 'far' | 'near-miss',
+  answerStyle: values.style as 'boxed' | 'reversed',
 };
 const label =
   values.label ??
-  `${task.families.join('+')}-L${task.levels.join('')}-d${config.hiddenSize}x${config.numLayers}-s${spec.steps}-r${spec.retryExampleShare}-${spec.retryFirstAttempt}`;
+  `${task.families.join('+')}-L${task.levels.join('')}-d${config.hiddenSize}x${config.numLayers}-s${spec.steps}-r${spec.retryExampleShare}-${spec.retryFirstAttempt}-${spec.answerStyle}-lr${spec.lr}`;
 log(`runtime ${runtime.name}; ${label}`);
 
 const t0 = performance.now();
@@ -101,7 +103,7 @@ async function episodes(m: Transformer, problems: SyntheticProblem[], k: number)
             judge: (text, gold) => gradeSync(text, gold),
             isAttemptComplete: (text) => /\\boxed\{[^{}]*\}/.test(text),
           },
-          { mode: 'multi-attempt', maxTokensPerAttempt: 24, maxTotalTokens: 24 * k, stopTokenIds: stopIds },
+          { mode: 'multi-attempt', maxTokensPerAttempt: 32, maxTotalTokens: 32 * k, stopTokenIds: stopIds },
         )),
       );
     } finally {
@@ -136,9 +138,15 @@ function summarise(eps: EpisodeResult[], problems: SyntheticProblem[], K: number
       if (a.extracted !== null && earlier.includes(a.extracted)) repeats++;
     });
   });
+  const byLevel: Record<string, { n: number; accuracyK1: number }> = {};
+  for (const lv of [...new Set(problems.map((p) => p.level))].sort()) {
+    const idx = problems.map((p, i) => (p.level === lv ? i : -1)).filter((i) => i >= 0);
+    byLevel[lv] = { n: idx.length, accuracyK1: idx.filter((i) => eps[i]!.solvedAt === 1).length / idx.length };
+  }
   return {
     n,
     accuracyByK,
+    byLevel,
     retries,
     repeatRate: retries ? repeats / retries : null,
     malformedRetryRate: retries ? malformed / retries : null,

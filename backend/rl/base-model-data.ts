@@ -25,7 +25,14 @@ export interface ExampleOptions {
   maxAttempts: number;
   /** Share of examples that use the single-turn prompt (no attempt count), as the baseline policy sees. */
   singleTurnPromptShare: number;
+  /**
+   * How the model writes an answer: `boxed` = just `\boxed{1577}`; `reversed` = a tiny scratchpad with the
+   * digits last-to-first (the order carries propagate in), then the box: `7751|\boxed{1577}`.
+   */
+  answerStyle: AnswerStyle;
 }
+
+export type AnswerStyle = 'boxed' | 'reversed';
 
 /** One rendered dialogue: its spans and, per span, whether the model is trained to produce it. */
 export interface TrainingExample {
@@ -33,9 +40,12 @@ export interface TrainingExample {
   trained: boolean[];
 }
 
-/** The answer as the model writes it: the box the grader reads, nothing else (everything is char-tokenised). */
-export function responseText(answer: string): string {
-  return `\\boxed{${answer}}`;
+/** The answer as the model writes it: the box the grader reads, optionally after the reversed digits. */
+export function responseText(answer: string, style: AnswerStyle = 'boxed'): string {
+  if (style === 'boxed') return `\\boxed{${answer}}`;
+  const neg = answer.startsWith('-');
+  const digits = [...(neg ? answer.slice(1) : answer)].reverse().join('');
+  return `${digits}${neg ? '-' : ''}|\\boxed{${answer}}`;
 }
 
 /** The end-of-turn token the model learns to write after its final answer. */
@@ -69,7 +79,7 @@ export function renderTrainingExample(
   t: ChatTemplate = compactTemplate,
 ): TrainingExample {
   const retry = o.maxAttempts >= 2 && rng.next() < o.retryExampleShare;
-  const final: Span = { kind: 'generated', text: responseText(p.answer) + END_OF_TURN };
+  const final: Span = { kind: 'generated', text: responseText(p.answer, o.answerStyle) + END_OF_TURN };
   if (!retry) {
     const single = rng.next() < o.singleTurnPromptShare;
     const n = single ? null : 1 + rng.int(o.maxAttempts);
@@ -79,7 +89,7 @@ export function renderTrainingExample(
   return {
     spans: [
       { kind: 'prompt', text: t.prompt(p.question, n) },
-      { kind: 'generated', text: responseText(wrongAnswer(p, o.retryFirstAttempt, rng)) },
+      { kind: 'generated', text: responseText(wrongAnswer(p, o.retryFirstAttempt, rng), o.answerStyle) },
       { kind: 'feedback', text: t.feedback(n - 1) },
       final,
     ],

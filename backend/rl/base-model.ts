@@ -65,6 +65,7 @@ export const DEFAULT_BASE_MODEL_SPEC: BaseModelSpec = Object.freeze({
   retryFirstAttempt: 'far',
   maxAttempts: 5,
   singleTurnPromptShare: 0.2,
+  answerStyle: 'boxed',
 });
 
 export interface PretrainProgress {
@@ -90,7 +91,9 @@ export interface PretrainMetrics {
   finalLoss: number;
   /** Loss every ~steps/20 steps: [step, loss]. */
   lossCurve: [number, number][];
+  /** Tokens with loss mask 1, and all token positions processed (padding included). */
   trainedTokens: number;
+  batchTokens: number;
   wallSeconds: number;
   /** CPU time of this process during training (all threads): the load-independent cost on a shared machine. */
   cpuSeconds: number;
@@ -120,6 +123,8 @@ export function resolveBaseModelSpec(o: Partial<BaseModelSpec> = {}): BaseModelS
   if (!Number.isInteger(s.maxAttempts) || s.maxAttempts < 1) bad('maxAttempts', `must be a positive integer, got ${s.maxAttempts}`);
   if (s.retryFirstAttempt !== 'near-miss' && s.retryFirstAttempt !== 'far')
     bad('retryFirstAttempt', `must be 'near-miss' or 'far', got '${String(s.retryFirstAttempt)}'`);
+  if (s.answerStyle !== 'boxed' && s.answerStyle !== 'reversed')
+    bad('answerStyle', `must be 'boxed' or 'reversed', got '${String(s.answerStyle)}'`);
   if (s.task.families.length === 0) bad('task.families', 'must name at least one family');
   s.config = parseModelConfig(s.config, 'base model spec: config');
   if (s.config.vocabSize !== charTokenizer.vocabSize)
@@ -142,6 +147,7 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
   const losses: number[] = [];
   const seenSample: SyntheticProblem[] = [];
   let trainedTokens = 0;
+  let batchTokens = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {
@@ -149,11 +155,15 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
       if (signal?.aborted) break;
       const problems = trainProblems(spec.task, spec.seed, step, spec.batchSize);
       for (const p of problems) if (seenSample.length < 512) seenSample.push(p);
-      const rows = problems.map((p) => encodeExample(charTokenizer, renderTrainingExample(p, spec, rng)));
+      // Retry examples come as whole batches (a step is a retry batch with probability retryExampleShare), so
+      // the short single-answer dialogues are not padded to the length of the two-attempt ones.
+      const exampleOpts = { ...spec, retryExampleShare: rng.next() < spec.retryExampleShare ? 1 : 0 };
+      const rows = problems.map((p) => encodeExample(charTokenizer, renderTrainingExample(p, exampleOpts, rng)));
       const batch = packBatch(rows, charTokenizer.padId);
       if (batch.length > spec.config.maxPositions)
         throw new Error(`base model: a training dialogue has ${batch.length} tokens, over maxPositions ${spec.config.maxPositions}`);
       for (const m of batch.mask) trainedTokens += m;
+      batchTokens += batch.batch * batch.length;
       const lr = cosineWithWarmup(step, schedule);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const ids = tf.tensor2d(batch.ids, [batch.batch, batch.length], 'int32'); // [B, T]
@@ -190,6 +200,7 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
       finalLoss: mean(losses.slice(n - tenth)),
       lossCurve: losses.flatMap((l, i) => (i % every === 0 || i === n - 1 ? [[i + 1, l] as [number, number]] : [])),
       trainedTokens,
+      batchTokens,
       wallSeconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       stepsPerSecond: n / wallSeconds,

@@ -15,6 +15,7 @@ import {
   encodeExample,
   packBatch,
   renderTrainingExample,
+  responseText,
   type ExampleOptions,
 } from '../../../backend/rl/base-model-data.js';
 import {
@@ -31,6 +32,7 @@ const opts = (o: Partial<ExampleOptions>): ExampleOptions => ({
   retryFirstAttempt: 'near-miss',
   maxAttempts: 5,
   singleTurnPromptShare: 0.2,
+  answerStyle: 'boxed',
   ...o,
 });
 /** The text of the tokens whose mask is 1. */
@@ -49,6 +51,16 @@ test('single-answer examples: the loss mask covers exactly the boxed answer and 
     assert.ok(mask.slice(0, first).every((m) => m === 0));
     assert.match(ex.spans[0]!.text, /^<\|im_start\|>S[1-5]?<\|im_end\|><\|im_start\|>U/);
   }
+});
+
+test('the reversed answer style writes the digits last-to-first before the box', () => {
+  assert.equal(responseText('1577', 'reversed'), '7751|\\boxed{1577}');
+  assert.equal(responseText('-120', 'reversed'), '021-|\\boxed{-120}');
+  assert.equal(responseText('7'), '\\boxed{7}');
+  const rng = new Rng(4);
+  const p = problems[0]!;
+  const { ids, mask } = encodeExample(charTokenizer, renderTrainingExample(p, opts({ retryExampleShare: 1, answerStyle: 'reversed' }), rng));
+  assert.equal(trainedText(ids, mask), `${[...p.answer].reverse().join('')}|\\boxed{${p.answer}}<|im_end|>`);
 });
 
 test('retry examples: wrong first attempt and feedback are masked out, only the correct answer is trained', () => {
