@@ -1,7 +1,8 @@
 // Trains the built-in base model with a given spec and measures it on the synthetic test split with greedy
 // 3-attempt episodes: accuracy at k = 1..3, repeat rate, malformed retries, train-vs-test accuracy, wall time.
-// Usage: npm run bench:base-model -- [--label L] [--steps 600] [--batch 64] [--lr 3e-3] [--families add]
-//   [--levels 3] [--retry-share 0.1] [--retry-first far|near-miss] [--eval 400] [--seed 0] [--hidden 128 --layers 4]
+// Usage: npm run bench:base-model -- [--label L] [--steps N] [--batch B] [--lr X] [--families add,...]
+//   [--levels 2,3] [--retry-share S] [--retry-first far|near-miss] [--style boxed|reversed] [--eval 300]
+//   [--seed S] [--hidden H --layers L]; options left out take DEFAULT_BASE_MODEL_SPEC's values.
 // Writes bench/results/base-model.json (one entry per label, merged with what is there).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -18,21 +19,21 @@ import { gradeSync } from '../backend/math/index.js';
 import { generateSynthetic, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
 import { isNearMiss } from '../backend/data/near-miss.js';
 import { runEpisodes, type EpisodeDialogue, type EpisodeResult } from '../backend/rl/episode.js';
-import { BASE_MODEL_CONFIG, pretrainBaseModel } from '../backend/rl/base-model.js';
+import { DEFAULT_BASE_MODEL_SPEC, pretrainBaseModel } from '../backend/rl/base-model.js';
 
 const { values } = parseArgs({
   options: {
     label: { type: 'string' },
-    steps: { type: 'string', default: '600' },
-    batch: { type: 'string', default: '64' },
-    lr: { type: 'string', default: '3e-3' },
-    families: { type: 'string', default: 'add' },
-    levels: { type: 'string', default: '3' },
-    'retry-share': { type: 'string', default: '0.1' },
-    'retry-first': { type: 'string', default: 'far' },
-    eval: { type: 'string', default: '400' },
-    seed: { type: 'string', default: '0' },
-    style: { type: 'string', default: 'boxed' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    families: { type: 'string' },
+    levels: { type: 'string' },
+    'retry-share': { type: 'string' },
+    'retry-first': { type: 'string' },
+    style: { type: 'string' },
+    eval: { type: 'string', default: '300' },
+    seed: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
     out: { type: 'string', default: 'bench/results/base-model.json' },
@@ -41,25 +42,28 @@ const { values } = parseArgs({
 
 const log = (s: string) => process.stdout.write(s + '\n');
 const runtime = await selectRuntime();
+const D = DEFAULT_BASE_MODEL_SPEC;
 const config = parseModelConfig({
-  ...BASE_MODEL_CONFIG,
+  ...D.config,
   ...(values.hidden ? { hiddenSize: Number(values.hidden), intermediateSize: 3 * Number(values.hidden) } : {}),
   ...(values.layers ? { numLayers: Number(values.layers) } : {}),
 });
+const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
 const task = {
-  families: values.families.split(',') as Family[],
-  levels: values.levels.split(',').map(Number),
+  families: values.families ? (values.families.split(',') as Family[]) : D.task.families,
+  levels: values.levels ? values.levels.split(',').map(Number) : D.task.levels,
 };
 const spec = {
+  ...D,
   config,
-  seed: Number(values.seed),
-  steps: Number(values.steps),
-  batchSize: Number(values.batch),
-  lr: Number(values.lr),
+  seed: num(values.seed, D.seed),
+  steps: num(values.steps, D.steps),
+  batchSize: num(values.batch, D.batchSize),
+  lr: num(values.lr, D.lr),
   task,
-  retryExampleShare: Number(values['retry-share']),
-  retryFirstAttempt: values['retry-first'] as 'far' | 'near-miss',
-  answerStyle: values.style as 'boxed' | 'reversed',
+  retryExampleShare: num(values['retry-share'], D.retryExampleShare),
+  retryFirstAttempt: (values['retry-first'] ?? D.retryFirstAttempt) as 'far' | 'near-miss',
+  answerStyle: (values.style ?? D.answerStyle) as 'boxed' | 'reversed',
 };
 const label =
   values.label ??
