@@ -209,7 +209,10 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
   };
 }
 
-/** Stable JSON (sorted keys) of the spec, and its SHA-256 prefix: the cache key. */
+/** Bumped when the training recipe changes in a way the spec does not show, so old caches are not reused. */
+export const BASE_MODEL_RECIPE_VERSION = 1;
+
+/** Stable JSON (sorted keys) of the spec and the recipe version, and its SHA-256 prefix: the cache key. */
 export function baseModelSpecHash(spec: BaseModelSpec): string {
   const stable = (v: unknown): unknown =>
     Array.isArray(v)
@@ -222,12 +225,13 @@ export function baseModelSpecHash(spec: BaseModelSpec): string {
               .map(([k, x]) => [k, stable(x)]),
           )
         : v;
-  return createHash('sha256').update(JSON.stringify(stable(spec))).digest('hex').slice(0, 16);
+  const keyed = { recipe: BASE_MODEL_RECIPE_VERSION, spec };
+  return createHash('sha256').update(JSON.stringify(stable(keyed))).digest('hex').slice(0, 16);
 }
 
 export interface EnsureBaseModelResult {
   model: Transformer;
-  /** The checkpoint folder (config.json, model.safetensors, base-model.json). */
+  /** The checkpoint folder (config.json, model.safetensors, base-model.json); '' when training was aborted. */
   dir: string;
   /** True when it was loaded from the cache, false when trained now. */
   cached: boolean;
