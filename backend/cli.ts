@@ -6,10 +6,11 @@ import { runsCommand } from './commands/runs.js';
 import { gradeCommand } from './commands/grade.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
+import { demoCommand } from './commands/demo.js';
 import { serveCommand } from './commands/serve.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand];
+export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -38,7 +38,8 @@ const qwenReference = {
  */
 const builtinCpu = {
   model: { source: 'builtin' },
-  dataset: { source: 'synthetic', heldOut: 200 },
+  // The task the built-in base model is pre-trained on (DEFAULT_BASE_MODEL_SPEC.task; a test keeps them equal).
+  dataset: { source: 'synthetic', heldOut: 200, synthetic: { families: ['add'], levels: [2, 3] } },
   algorithm: {
     name: 'ppo',
     gamma: 1,
@@ -59,7 +60,7 @@ const builtinCpu = {
   rolloutBatch: 64,
   miniBatch: 16,
   epochs: 2,
-  generation: { maxTokensPerAttempt: 64, maxTotalTokens: 320, temperature: 1, topP: 1 },
+  generation: { maxTokensPerAttempt: 32, maxTotalTokens: 160, temperature: 1, topP: 1 },
   eval: { everySteps: 20, attempts: 1, maxQuestions: 200 },
   checkpoint: { everySteps: 50 },
 };

@@ -29,6 +29,7 @@ import { importDataset } from '../data/importer.js';
 import { evaluateKAttempt } from '../eval/k-attempt.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
+import { ensureBaseModel } from './base-model.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
@@ -67,11 +68,21 @@ function textInterface(_model: Transformer, source: string): { tokenizer: Tokeni
   return { tokenizer: charTokenizer, template: source.includes('chatml') ? chatmlTemplate : compactTemplate };
 }
 
-/** The initial policy named by the config: a checkpoint folder, or a model folder. */
-async function initialPolicy(config: RunConfig, log: (s: string) => void): Promise<Transformer> {
+/**
+ * The initial policy named by the config: a checkpoint folder, a model folder, or — for 'builtin' without a
+ * checkpoint — the built-in base model, pre-trained on the synthetic task on first use and cached in
+ * dataDir/models.
+ */
+async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal): Promise<Transformer> {
   const dir = config.model.checkpoint ?? (config.model.source !== 'builtin' ? config.model.source : undefined);
   if (!dir) {
-    throw new Error("model.source 'builtin' needs model.checkpoint (a base-model checkpoint folder) until the built-in base model is wired in");
+    const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
+      signal,
+      onTrain: (spec) => log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`),
+    });
+    if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
+    log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
+    return base.model;
   }
   log(`loading the initial policy from ${dir}`);
   return loadModel(dir);
@@ -146,7 +157,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
-    const base = await initialPolicy(config, log);
+    const base = await initialPolicy(config, o.dataDir, log, o.signal);
     reference = base;
     const { tokenizer, template } = textInterface(base, config.model.source);
     const usesCritic = config.algorithm.name === 'ppo';

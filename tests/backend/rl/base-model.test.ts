@@ -206,3 +206,12 @@ test('the spec hash covers config, seed, steps and task, and bad specs name the 
   assert.throws(() => resolveBaseModelSpec({ ...tinySpec, retryExampleShare: 2 }), /retryExampleShare/);
   assert.throws(() => resolveBaseModelSpec({ ...tinySpec, steps: 0 }), /steps/);
 });
+
+test('the built-in presets train on the task the base model was pre-trained on', async () => {
+  const { presetRunConfig } = await import('../../../backend/rl/config.js');
+  const { DEFAULT_BASE_MODEL_SPEC } = await import('../../../backend/rl/base-model.js');
+  for (const name of ['builtin-multi-attempt', 'builtin-baseline']) {
+    const c = presetRunConfig(name);
+    assert.deepEqual(c.dataset.synthetic, { families: DEFAULT_BASE_MODEL_SPEC.task.families, levels: DEFAULT_BASE_MODEL_SPEC.task.levels }, name);
+  }
+});

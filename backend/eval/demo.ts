@@ -1,0 +1,236 @@
+// The one-command demo on the embedded default: build (or reuse) the built-in base model, train the
+// single-turn baseline and the multi-attempt policy for the same budget, evaluate both (and the base model)
+// at k = 1..K on the synthetic test split with greedy decoding, and write the table, CSV, SVG chart and a
+// JSON summary; every run, episode and eval row also lands in SQLite so the app shows them.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/open-db.js';
+import { createRun, finishRun, markRunning } from '../db/run-store.js';
+import { selectRuntime } from '../model/runtime.js';
+import { loadModel } from '../model/checkpoint.js';
+import { charTokenizer } from '../model/char-tokenizer.js';
+import { compactTemplate } from '../model/chat-template.js';
+import type { Transformer } from '../model/transformer.js';
+import { generateSynthetic } from '../data/synthetic.js';
+import { ensureBaseModel, DEFAULT_BASE_MODEL_SPEC } from '../rl/base-model.js';
+import { parseRunConfig } from '../rl/config.js';
+import { runTraining, type TrainRunResult } from '../rl/train-run.js';
+import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
+import { toCsv } from '../export/csv.js';
+import { evaluateKAttempt, type KAttemptDatasetResult } from './k-attempt.js';
+import { storeKAttempt } from './store.js';
+
+export interface DemoOptions {
+  db: Db;
+  dbPath: string;
+  dataDir: string;
+  outDir: string;
+  seed: number;
+  quick: boolean;
+  /** Overrides of the chosen budget (e.g. a tiny demo in tests). */
+  budget?: Partial<DemoBudget>;
+  signal?: AbortSignal;
+  /** A phase started: name, and its share of the expected total time. */
+  onPhase?(name: string): void;
+  /** Progress inside the current phase (done / total units). */
+  onProgress?(done: number, total: number, values?: Record<string, number>): void;
+  onLog?(line: string): void;
+}
+
+export interface DemoBudget {
+  baseSteps: number;
+  rlSteps: number;
+  rolloutBatch: number;
+  testQuestions: number;
+  attempts: number;
+}
+
+/** Budgets of the full demo and of --quick. */
+export const DEMO_BUDGETS: Record<'full' | 'quick', DemoBudget> = {
+  full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 60, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
+  quick: { baseSteps: 150, rlSteps: 6, rolloutBatch: 32, testQuestions: 60, attempts: 5 },
+};
+
+export interface PolicySummary {
+  runId: number | null;
+  accuracyByK: Record<string, number>;
+  correctByK: Record<string, number>;
+  n: number;
+  repeatRate: number;
+  switchToCorrectRate: number;
+  /** Accuracy gained from k = 1 to k = 2 (fraction). */
+  gain1to2: number;
+}
+
+export interface DemoSummary {
+  seed: number;
+  quick: boolean;
+  wallSeconds: number;
+  backend: string;
+  device: string;
+  attempts: number;
+  testQuestions: number;
+  rlSteps: number;
+  baseModel: { dir: string; cached: boolean; steps: number };
+  policies: { base: PolicySummary; baseline: PolicySummary; multiAttempt: PolicySummary };
+  files: { csv: string; chart: string; summary: string };
+  db: string;
+}
+
+function summarise(runId: number | null, d: KAttemptDatasetResult): PolicySummary {
+  const byK = (xs: number[]) => Object.fromEntries(xs.map((x, i) => [String(i + 1), x]));
+  return {
+    runId,
+    accuracyByK: byK(d.accuracyByK),
+    correctByK: byK(d.correctByK),
+    n: d.n,
+    repeatRate: d.retry.repeatRate,
+    switchToCorrectRate: d.retry.switchToCorrectRate,
+    gain1to2: (d.accuracyByK[1] ?? d.accuracyByK[0]!) - d.accuracyByK[0]!,
+  };
+}
+
+/** The accuracy table as text: one row per policy, one column per k, plus the repeat rate. */
+export function formatDemoTable(rows: { name: string; d: PolicySummary }[], K: number): string {
+  const head = ['policy', ...Array.from({ length: K }, (_, i) => `k=${i + 1}`), 'repeat'];
+  const body = rows.map((r) => [r.name, ...Array.from({ length: K }, (_, i) => `${(r.d.accuracyByK[String(i + 1)]! * 100).toFixed(1)}%`), `${(r.d.repeatRate * 100).toFixed(1)}%`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), ...body.map(line)].join('\n');
+}
+
+/** Runs the demo; throws if a training run fails (its reason is in the database too). */
+export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
+  const t0 = performance.now();
+  const budget: DemoBudget = { ...(o.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full), ...o.budget };
+  const log = o.onLog ?? (() => {});
+  const runtime = await selectRuntime();
+  await mkdir(o.outDir, { recursive: true });
+
+  // 1. The base model (cached by its spec; the quick demo uses a shorter one).
+  o.onPhase?.('base model');
+  const spec = { ...DEFAULT_BASE_MODEL_SPEC, seed: o.seed, steps: budget.baseSteps };
+  const base = await ensureBaseModel(path.join(o.dataDir, 'models'), spec, {
+    signal: o.signal,
+    onTrain: () => log(`training the built-in base model (${spec.steps} steps); it is cached for later runs`),
+    onProgress: (p) => o.onProgress?.(p.step, p.steps, { loss: p.loss }),
+  });
+  log(base.cached ? `base model reused from ${base.dir}` : `base model saved to ${base.dir}`);
+  const task = base.spec.task;
+
+  // 2. Two policies with the same RL budget.
+  const train = async (preset: 'builtin-baseline' | 'builtin-multi-attempt', name: string): Promise<TrainRunResult> => {
+    o.onPhase?.(name);
+    const config = parseRunConfig(
+      {
+        preset,
+        name: `demo ${name} (seed ${o.seed})`,
+        model: { source: 'builtin', checkpoint: base.dir },
+        dataset: { source: 'synthetic', synthetic: { families: task.families, levels: task.levels } },
+        steps: budget.rlSteps,
+        rolloutBatch: budget.rolloutBatch,
+        miniBatch: Math.min(16, budget.rolloutBatch),
+        seed: o.seed,
+        eval: { everySteps: 0, maxQuestions: 32 },
+        checkpoint: { everySteps: 0 },
+      },
+      `demo ${name}`,
+    );
+    const r = await runTraining({
+      db: o.db,
+      dataDir: o.dataDir,
+      config,
+      signal: o.signal,
+      onLog: log,
+      onStep: ({ step, metrics }) => o.onProgress?.(step, config.steps, { reward: metrics.reward!, acc: metrics.accuracy! }),
+    });
+    if (r.status === 'failed') throw new Error(`demo ${name} training failed: ${r.error}`);
+    if (!r.checkpoint) throw new Error(`demo ${name} training left no checkpoint`);
+    return r;
+  };
+  const baselineRun = await train('builtin-baseline', 'baseline');
+  const multiRun = await train('builtin-multi-attempt', 'multi-attempt');
+
+  // 3. k-attempt evaluation of all three on the same unseen test questions.
+  const questions = generateSynthetic({ seed: o.seed + 1000, count: budget.testQuestions, split: 'test', families: task.families, levels: task.levels }).map((p) => ({
+    id: p.id,
+    question: p.question,
+    gold: p.answer,
+  }));
+  const evaluate = async (model: Transformer, name: string) => {
+    o.onPhase?.(`evaluate ${name}`);
+    const r = await evaluateKAttempt({ model, tokenizer: charTokenizer, template: compactTemplate }, [{ name: 'synthetic', questions }], {
+      maxAttempts: budget.attempts,
+      maxTokensPerAttempt: 32,
+      maxTotalTokens: 32 * budget.attempts,
+      batchSize: 64,
+      onProgress: (done, total) => o.onProgress?.(done, total),
+    });
+    return r;
+  };
+  const baseEvalRun = createRun(o.db, { kind: 'eval', config: { demo: true, model: base.dir }, name: `demo base model (seed ${o.seed})` });
+  markRunning(o.db, baseEvalRun, { pid: process.pid, backend: runtime.name, device: runtime.device });
+  const baseEval = await evaluate(base.model, 'base model');
+  storeKAttempt(o.db, baseEvalRun, baseEval, { checkpointPath: base.dir });
+  finishRun(o.db, baseEvalRun);
+  base.model.dispose();
+  const results: Record<'baseline' | 'multiAttempt', PolicySummary> = {} as never;
+  for (const [key, run] of [
+    ['baseline', baselineRun],
+    ['multiAttempt', multiRun],
+  ] as const) {
+    const model = await loadModel(run.checkpoint!);
+    try {
+      const r = await evaluate(model, key === 'baseline' ? 'baseline' : 'multi-attempt');
+      storeKAttempt(o.db, run.runId, r, { step: run.steps, checkpointPath: run.checkpoint! });
+      results[key] = summarise(run.runId, r.datasets[0]!);
+    } finally {
+      model.dispose();
+    }
+  }
+  const baseSummary = summarise(baseEvalRun, baseEval.datasets[0]!);
+
+  // 4. Artefacts.
+  const K = budget.attempts;
+  const rows = [
+    { name: 'base model', key: 'base', d: baseSummary },
+    { name: 'single-turn baseline', key: 'baseline', d: results.baseline },
+    { name: 'multi-attempt', key: 'multiAttempt', d: results.multiAttempt },
+  ];
+  const csvFile = path.join(o.outDir, 'accuracy-vs-attempts.csv');
+  const chartFile = path.join(o.outDir, 'accuracy-vs-attempts.svg');
+  const summaryFile = path.join(o.outDir, 'summary.json');
+  const csvRows: (string | number)[][] = [['policy', 'run_id', 'k', 'n', 'correct', 'accuracy', 'repeat_rate']];
+  for (const r of rows) {
+    for (let k = 1; k <= K; k++) csvRows.push([r.key, r.d.runId ?? '', k, r.d.n, r.d.correctByK[String(k)]!, r.d.accuracyByK[String(k)]!, r.d.repeatRate]);
+  }
+  await writeFile(csvFile, toCsv(csvRows));
+  const series = (d: PolicySummary) => Array.from({ length: K }, (_, i) => d.accuracyByK[String(i + 1)]!);
+  await writeFile(
+    chartFile,
+    accuracyChartSvg(
+      [
+        { label: 'base model', accuracy: series(baseSummary), color: '#888888' },
+        { label: 'single-turn baseline (RL)', accuracy: series(results.baseline) },
+        { label: 'multi-attempt (RL)', accuracy: series(results.multiAttempt) },
+      ],
+      { title: `Accuracy vs number of attempts (synthetic test, ${questions.length} questions, greedy)` },
+    ),
+  );
+  const summary: DemoSummary = {
+    seed: o.seed,
+    quick: o.quick,
+    wallSeconds: (performance.now() - t0) / 1000,
+    backend: runtime.name,
+    device: runtime.device,
+    attempts: K,
+    testQuestions: questions.length,
+    rlSteps: budget.rlSteps,
+    baseModel: { dir: base.dir, cached: base.cached, steps: base.spec.steps },
+    policies: { base: baseSummary, baseline: results.baseline, multiAttempt: results.multiAttempt },
+    files: { csv: csvFile, chart: chartFile, summary: summaryFile },
+    db: o.dbPath,
+  };
+  await writeFile(summaryFile, JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
