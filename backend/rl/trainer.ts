@@ -265,6 +265,10 @@ export async function train(config: RunConfig, env: TrainerEnv, hooks: TrainerHo
   const ckptEvery = config.checkpoint.everySteps;
   let step = startStep;
   while (step < config.steps) {
+    // Tensor work on the cpu backends never waits on I/O, so without this the event loop would starve:
+    // Ctrl-C, stop messages from the run manager and heartbeat timers are handled here, between steps.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (step > startStep && hooks.signal?.aborted) break;
     const before = tf.memory().numTensors;
     const report = await trainStep(config, env, step);
     const done = step + 1;
@@ -278,6 +282,11 @@ export async function train(config: RunConfig, env: TrainerEnv, hooks: TrainerHo
     if (hooks.checkpoint && ((ckptEvery > 0 && done % ckptEvery === 0) || last || stopping)) await hooks.checkpoint(done);
     step = done;
     if (stopping) return { stepsDone: step, stopped: true };
+  }
+  if (hooks.signal?.aborted && step < config.steps) {
+    // Aborted while the event loop was yielded: the last step's checkpoint was not written yet.
+    if (hooks.checkpoint) await hooks.checkpoint(step);
+    return { stepsDone: step, stopped: true };
   }
   return { stepsDone: step, stopped: false };
 }

@@ -140,3 +140,38 @@ test('bad input: both --config and --preset, a missing config file, an invalid f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Ctrl-C (SIGINT) stops after the current step with a checkpoint; the run is marked stopped', async () => {
+  const s = await setup();
+  try {
+    const child = spawn(process.execPath, [bin, 'train', '--config', s.config(60, 0), '--db', s.db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 200));
+      let done = 0;
+      try {
+        const db = new Database(s.db, { readonly: true, fileMustExist: true });
+        done = (db.prepare('SELECT steps_done n FROM runs WHERE id = 1').get() as { n: number } | undefined)?.n ?? 0;
+        db.close();
+      } catch {
+        /* not created yet */
+      }
+      if (done >= 1) break;
+      assert.ok(Date.now() < deadline, 'training did not reach step 1 in time');
+    }
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    assert.equal(code, 0);
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    assert.equal(out.status, 'stopped');
+    assert.ok(out.steps >= 1 && out.steps < 60);
+    assert.match(out.checkpoint, new RegExp(`step-${String(out.steps).padStart(6, '0')}$`), 'checkpoint at the step it stopped after');
+    const db = new Database(s.db, { readonly: true });
+    assert.equal((db.prepare('SELECT status FROM runs WHERE id = 1').get() as { status: string }).status, 'stopped');
+    db.close();
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
