@@ -6,13 +6,13 @@ import { loadNativeAddon, type NativeAddon } from './native-addon.js';
 import { nativeKernelNames } from './native-kernels.js';
 
 /** The addon when the cpu backend runs with native kernels installed, else undefined. */
-function activeAddon(): NativeAddon | undefined {
+export function activeAddon(): NativeAddon | undefined {
   if (tf.getBackend() !== 'cpu' || nativeKernelNames().length === 0) return undefined;
   return loadNativeAddon().addon;
 }
 
 /** The cpu backend's array of t, read without dataSync() (which would pin it out of the buffer pool). */
-function floats(t: Tensor): Float32Array | undefined {
+export function floats(t: Tensor): Float32Array | undefined {
   if (t.dtype !== 'float32') return undefined;
   const v = (tf.backend() as unknown as { data: { get(id: object): { values?: unknown } } }).data.get(t.dataId).values;
   return v instanceof Float32Array ? v : undefined;

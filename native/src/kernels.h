@@ -58,6 +58,18 @@ void swigluBackward(const float* g, const float* u, const float* dy, float* dg, 
 void rope(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t H, int64_t T, int64_t D,
           bool perBatch, float sign);
 
+void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* maskStrides,
+                      float* out, float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D,
+                      float scale);
+void attentionBackward(const float* q, const float* k, const float* v, const float* probs, const float* dout, float* dq,
+                       float* dk, float* dv, float* work, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S,
+                       int64_t D, float scale);
+void ropeRows(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t T, int64_t H, int64_t D,
+              bool perBatch, float sign);
+void logProbPickForward(const float* x, const int32_t* target, float* out, float* lse, int64_t rows, int64_t V);
+void logProbPickBackward(const float* x, const int32_t* target, const float* lse, const float* dy, float* dx, int64_t rows,
+                         int64_t V);
+
 struct AdamScalars {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
 };
