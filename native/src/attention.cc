@@ -12,7 +12,7 @@ namespace as {
 // q/out [B, T, H, D]; k/v [B, Hkv, S, D]; mask value for (b, kv head, group g, t, s) at
 // mask[b·ms[0] + hkv·ms[1] + g·ms[2] + t·ms[3] + s]; probs [B, H, T, S] (kept for the backward pass).
 // scores = (q·kᵀ)·scale + mask, softmax over s as tfjs does (max-subtracted exp, divided by the sum).
-void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* ms, float* out,
+AS_CLONES void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* ms, float* out,
                       float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D, float scale) {
   const int64_t G = H / Hkv;
   const int64_t ld = H * D;
@@ -36,12 +36,9 @@ void attentionForward(const float* q, const float* k, const float* v, const floa
           row[s] = x;
           mx = x > mx ? x : mx;
         }
+        for (int64_t s = 0; s < S; ++s) row[s] = expApprox(row[s] - mx);
         double sum = 0.0;  // double accumulation, as tfjs's JavaScript kernels do
-        for (int64_t s = 0; s < S; ++s) {
-          const float e = std::exp(row[s] - mx);
-          row[s] = e;
-          sum += e;
-        }
+        for (int64_t s = 0; s < S; ++s) sum += row[s];
         const float fs = static_cast<float>(sum);
         for (int64_t s = 0; s < S; ++s) row[s] = row[s] / fs;
       }
@@ -56,7 +53,7 @@ void attentionForward(const float* q, const float* k, const float* v, const floa
 }
 
 // Gradients of attentionForward: dq [B, T, H, D]; dk/dv [B, Hkv, S, D] (overwritten); work: T·S floats.
-void attentionBackward(const float* q, const float* k, const float* v, const float* probs, const float* dout, float* dq,
+AS_CLONES void attentionBackward(const float* q, const float* k, const float* v, const float* probs, const float* dout, float* dq,
                        float* dk, float* dv, float* work, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S,
                        int64_t D, float scale) {
   const int64_t G = H / Hkv;
