@@ -2,7 +2,7 @@
 // transpose): masked grouped-query attention and rotary embedding, each one native call forward and one
 // backward (tf.customGrad). Without active native kernels each runs the stock composition from ops.ts.
 import { tf, type Tensor } from './tf.js';
-import { activeAddon, applyRotaryReference, floats } from './native-fused.js';
+import { activeAddon, applyRotaryReference, floats, outArray, outTensor } from './native-fused.js';
 import { attention } from './ops.js';
 
 const TO_HEADS = [0, 2, 1, 3];
@@ -42,19 +42,19 @@ export function attentionRows(q: Tensor, k: Tensor, v: Tensor, mask: Tensor): Te
   if (!addon || !strides || [q, k, v, mask].some((t) => t.dtype !== 'float32')) return attentionRowsReference(q, k, v, mask);
   const scale = 1 / Math.sqrt(D);
   const f = tf.customGrad(((qq: Tensor, kk: Tensor, vv: Tensor, save: (t: Tensor[]) => void) => {
-    const out = new Float32Array(B * T * H * D);
+    const out = outArray(B * T * H * D);
     const probs = new Float32Array(B * H * T * S); // kept in this closure for the backward pass
     addon.attention(floats(qq)!, floats(kk)!, floats(vv)!, floats(mask)!, strides, out, probs, B, T, H, Hkv, S, D, scale);
     save([qq, kk, vv]);
     return {
-      value: tf.tensor(out, qq.shape), // [B, T, H, D]
+      value: outTensor(out, qq.shape), // [B, T, H, D]
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sq, sk, sv] = saved;
-        const dq = new Float32Array(sq.size);
-        const dk = new Float32Array(sk.size);
-        const dv = new Float32Array(sv.size);
+        const dq = outArray(sq.size);
+        const dk = outArray(sk.size);
+        const dv = outArray(sv.size);
         addon.attentionBackward(floats(sq)!, floats(sk)!, floats(sv)!, probs, floats(dy)!, dq, dk, dv, B, T, H, Hkv, S, D, scale);
-        return [tf.tensor(dq, sq.shape), tf.tensor(dk, sk.shape), tf.tensor(dv, sv.shape)];
+        return [outTensor(dq, sq.shape), outTensor(dk, sk.shape), outTensor(dv, sv.shape)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -79,15 +79,15 @@ export function rotaryRows(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   if (!ok) return rotaryRowsReference(x, cos, sin);
   const perBatch = cb === B && B > 1;
   const run = (src: Float32Array, c: Tensor, s: Tensor, sign: number) => {
-    const out = new Float32Array(src.length);
+    const out = outArray(src.length);
     addon!.ropeRows(src, floats(c)!, floats(s)!, out, B, T, H, D, perBatch, sign);
     return out;
   };
   const f = tf.customGrad(((xx: Tensor, save: (t: Tensor[]) => void) => {
     save([cos, sin]); // the tables may be tidied away before the backward pass; saved clones keep their data
     return {
-      value: tf.tensor(run(floats(xx)!, cos, sin, 1), xx.shape), // [B, T, H, D]
-      gradFunc: (dy: Tensor, saved: Tensor[]) => [tf.tensor(run(floats(dy)!, saved[0], saved[1], -1), dy.shape)],
+      value: outTensor(run(floats(xx)!, cos, sin, 1), xx.shape), // [B, T, H, D]
+      gradFunc: (dy: Tensor, saved: Tensor[]) => [outTensor(run(floats(dy)!, saved[0], saved[1], -1), dy.shape)],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x);

@@ -2,7 +2,7 @@
 // replacing tfjs's one-hot product, logSumExp (max/sub/exp/sum/log) and their gradients. Inactive without
 // native kernels: callers (logprobs.ts) keep the stock composition then.
 import { tf, type Tensor } from './tf.js';
-import { activeAddon, floats } from './native-fused.js';
+import { activeAddon, floats, outArray, outTensor } from './native-fused.js';
 
 /** The int32 array of t on the cpu backend (copied, so later kernels cannot recycle it), or undefined. */
 function ints(t: Tensor): Int32Array | undefined {
@@ -34,9 +34,9 @@ export function logProbPick(logits: Tensor, targets: Tensor): Tensor {
     return {
       value: tf.tensor(out, targets.shape), // [...]
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const dx = new Float32Array(saved[0].size);
+        const dx = outArray(saved[0].size);
         addon.logProbPickBackward(floats(saved[0])!, tgt, lse, floats(dy)!, dx, rows, V);
-        return [tf.tensor(dx, saved[0].shape)];
+        return [outTensor(dx, saved[0].shape)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

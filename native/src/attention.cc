@@ -9,6 +9,8 @@
 
 namespace as {
 
+constexpr int64_t kSmallT = 4;
+
 // q/out [B, T, H, D]; k/v [B, Hkv, S, D]; mask value for (b, kv head, group g, t, s) at
 // mask[b·ms[0] + hkv·ms[1] + g·ms[2] + t·ms[3] + s]; probs [B, H, T, S] (kept for the backward pass).
 // scores = (q·kᵀ)·scale + mask, softmax over s as tfjs does (max-subtracted exp, divided by the sum).
@@ -23,7 +25,14 @@ AS_CLONES void attentionForward(const float* q, const float* k, const float* v, 
       const float* kh = k + (b * Hkv + hk) * S * D;
       const float* vh = v + (b * Hkv + hk) * S * D;
       float* p = probs + (b * H + h) * T * S;
-      if (T > 0 && S > 0) {
+      if (T <= kSmallT) {  // decode steps: plain loops beat sgemm's per-call overhead on 1×D·D×S products
+        for (int64_t t = 0; t < T; ++t)
+          for (int64_t s = 0; s < S; ++s) {
+            float acc = 0.f;
+            for (int64_t d = 0; d < D; ++d) acc += qh[t * ld + d] * kh[s * D + d];
+            p[t * S + s] = acc;
+          }
+      } else if (S > 0) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, S, D, 1.f, qh, ld, kh, D, 0.f, p, S);
       }
       const float* mbase = mask + b * ms[0] + hk * ms[1] + g * ms[2];
@@ -43,7 +52,17 @@ AS_CLONES void attentionForward(const float* q, const float* k, const float* v, 
         for (int64_t s = 0; s < S; ++s) row[s] = row[s] / fs;
       }
       float* oh = out + (b * T * H + h) * D;
-      if (T > 0 && S > 0) {
+      if (T <= kSmallT) {
+        for (int64_t t = 0; t < T; ++t) {
+          float* o = oh + t * ld;
+          for (int64_t d = 0; d < D; ++d) o[d] = 0.f;
+          for (int64_t s = 0; s < S; ++s) {
+            const float w = p[t * S + s];
+            const float* vr = vh + s * D;
+            for (int64_t d = 0; d < D; ++d) o[d] += w * vr[d];
+          }
+        }
+      } else if (S > 0) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, D, S, 1.f, p, S, vh, D, 0.f, oh, ld);
       } else {
         for (int64_t t = 0; t < T; ++t) std::memset(oh + t * ld, 0, sizeof(float) * D);
