@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "attempt_native",
-      "sources": ["src/addon.cc", "src/matmul.cc", "src/elementwise.cc", "src/reduce.cc", "src/fused.cc"],
+      "sources": ["src/addon.cc", "src/matmul.cc", "src/elementwise.cc", "src/reduce.cc", "src/fused.cc", "src/attention.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node find-openblas.mjs include)"

@@ -41,6 +41,15 @@ export interface NativeAddon {
   swigluBackward(gate: F32, up: F32, dy: F32, dGate: F32, dUp: F32): void;
   /** Rotary embedding (rotate-half); sign −1 = inverse rotation. x/out [B,H,T,D], cos/sin [1 or B, 1, T, D/2]. */
   rope(x: F32, cos: F32, sin: F32, out: F32, B: number, H: number, T: number, D: number, perBatch: boolean, sign: number): void;
+  /** Masked GQA attention on rows: q/out [B,T,H,D], k/v [B,Hkv,S,D], mask at Σ (b,hkv,g,t)·maskStrides + s; probs [B,H,T,S] out. */
+  attention(q: F32, k: F32, v: F32, mask: F32, maskStrides: Float64Array, out: F32, probs: F32, B: number, T: number, H: number, Hkv: number, S: number, D: number, scale: number): void;
+  /** Gradients of attention from its saved probs: dq [B,T,H,D], dk/dv [B,Hkv,S,D] (overwritten). */
+  attentionBackward(q: F32, k: F32, v: F32, probs: F32, dout: F32, dq: F32, dk: F32, dv: F32, B: number, T: number, H: number, Hkv: number, S: number, D: number, scale: number): void;
+  /** Rotary embedding on rows: x/out [B,T,H,D], cos/sin [1 or B, T, D/2]; sign −1 = inverse rotation. */
+  ropeRows(x: F32, cos: F32, sin: F32, out: F32, B: number, T: number, H: number, D: number, perBatch: boolean, sign: number): void;
+  /** out[r] = x[r, target[r]] − logsumexp(x[r]); lse[r] saved. x [rows, V]. */
+  logProbPick(x: F32, target: Int32Array, out: F32, lse: F32, rows: number, V: number): void;
+  logProbPickBackward(x: F32, target: Int32Array, lse: F32, dy: F32, dx: F32, rows: number, V: number): void;
   /** tfjs Adam step; scalars = [β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr]. */
   adam(value: F32, grad: F32, m: F32, v: F32, outValue: F32, outM: F32, outV: F32, scalars: Float64Array): void;
   setThreads(n: number): void;

@@ -4,18 +4,31 @@
 import { tf, type Tensor } from './tf.js';
 import { loadNativeAddon, type NativeAddon } from './native-addon.js';
 import { nativeKernelNames } from './native-kernels.js';
+import { bufferPool } from './native-buffer-pool.js';
 
 /** The addon when the cpu backend runs with native kernels installed, else undefined. */
-function activeAddon(): NativeAddon | undefined {
+export function activeAddon(): NativeAddon | undefined {
   if (tf.getBackend() !== 'cpu' || nativeKernelNames().length === 0) return undefined;
   return loadNativeAddon().addon;
 }
 
 /** The cpu backend's array of t, read without dataSync() (which would pin it out of the buffer pool). */
-function floats(t: Tensor): Float32Array | undefined {
+export function floats(t: Tensor): Float32Array | undefined {
   if (t.dtype !== 'float32') return undefined;
   const v = (tf.backend() as unknown as { data: { get(id: object): { values?: unknown } } }).data.get(t.dataId).values;
   return v instanceof Float32Array ? v : undefined;
+}
+
+/** An output array of n floats from the native buffer pool (stale contents: the native call overwrites all of it). */
+export function outArray(n: number): Float32Array {
+  return bufferPool.take(n);
+}
+
+/** A tensor over an outArray() array; the pool recycles the array once the tensor's data is freed (never if read out). */
+export function outTensor(values: Float32Array, shape: number[]): Tensor {
+  const t = tf.tensor(values, shape);
+  bufferPool.adopt(values, t as unknown as Parameters<typeof bufferPool.adopt>[1]);
+  return t;
 }
 
 /** Plain tfjs RMSNorm (the reference the fused one must match). x [..., C], weight [C] → [..., C]. */
@@ -39,19 +52,19 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
     const xv = floats(xx)!;
     const wv = floats(ww)!;
     const rows = xv.length / C;
-    const out = new Float32Array(xv.length);
+    const out = outArray(xv.length);
     const rstd = new Float32Array(rows);
     addon.rmsNormForward(xv, wv, out, rstd, rows, C, eps);
     save([xx, ww]); // rstd stays a plain array in this closure: a saved intermediate tensor would outlive tidy
 
     return {
-      value: tf.tensor(out, xx.shape), // [..., C]
+      value: outTensor(out, xx.shape), // [..., C]
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sx, sw] = saved;
-        const dx = new Float32Array(xv.length);
+        const dx = outArray(xv.length);
         const dw = new Float32Array(C);
         addon.rmsNormBackward(floats(sx)!, floats(sw)!, rstd, floats(dy)!, dx, dw, rows, C);
-        return [tf.tensor(dx, sx.shape), tf.tensor(dw, sw.shape)];
+        return [outTensor(dx, sx.shape), tf.tensor(dw, sw.shape)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -63,17 +76,17 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
   const addon = activeAddon();
   if (!addon || gate.dtype !== 'float32' || up.dtype !== 'float32' || gate.shape.join() !== up.shape.join()) return swigluReference(gate, up);
   const f = tf.customGrad(((g: Tensor, u: Tensor, save: (t: Tensor[]) => void) => {
-    const out = new Float32Array(g.size);
+    const out = outArray(g.size);
     addon.swigluForward(floats(g)!, floats(u)!, out);
     save([g, u]);
     return {
-      value: tf.tensor(out, g.shape), // [..., F]
+      value: outTensor(out, g.shape), // [..., F]
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sg, su] = saved;
-        const dg = new Float32Array(sg.size);
-        const du = new Float32Array(sg.size);
+        const dg = outArray(sg.size);
+        const du = outArray(sg.size);
         addon.swigluBackward(floats(sg)!, floats(su)!, floats(dy)!, dg, du);
-        return [tf.tensor(dg, sg.shape), tf.tensor(du, su.shape)];
+        return [outTensor(dg, sg.shape), outTensor(du, su.shape)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -96,15 +109,18 @@ export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   const ok = addon && x.rank === 4 && D % 2 === 0 && cos.rank === 4 && (cb === 1 || cb === B) && cos.shape.join() === sin.shape.join() &&
     cos.shape[1] === 1 && cos.shape[2] === T && cos.shape[3] === D / 2 && [x, cos, sin].every((t) => t.dtype === 'float32');
   if (!ok) return applyRotaryReference(x, cos, sin);
-  const run = (src: Float32Array, sign: number) => {
-    const out = new Float32Array(src.length);
-    addon!.rope(src, floats(cos)!, floats(sin)!, out, B, H, T, D, cb === B && B > 1, sign);
+  const run = (src: Float32Array, c: Tensor, s: Tensor, sign: number) => {
+    const out = outArray(src.length);
+    addon!.rope(src, floats(c)!, floats(s)!, out, B, H, T, D, cb === B && B > 1, sign);
     return out;
   };
-  const f = tf.customGrad(((xx: Tensor, c: Tensor, s: Tensor) => ({
-    value: tf.tensor(run(floats(xx)!, 1), xx.shape), // [B, H, T, D]
-    gradFunc: (dy: Tensor) => [tf.tensor(run(floats(dy)!, -1), dy.shape), tf.zerosLike(c), tf.zerosLike(s)],
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const f = tf.customGrad(((xx: Tensor, c: Tensor, s: Tensor, save: (t: Tensor[]) => void) => {
+    save([c, s]); // the tables may be tidied away before the backward pass; saved clones keep their data
+    return {
+      value: outTensor(run(floats(xx)!, c, s, 1), xx.shape), // [B, H, T, D]
+      gradFunc: (dy: Tensor, saved: Tensor[]) => [outTensor(run(floats(dy)!, saved[0], saved[1], -1), dy.shape), tf.zerosLike(saved[0]), tf.zerosLike(saved[1])],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x, cos, sin);
 }
 
@@ -150,12 +166,12 @@ export class NativeAdamOptimizer extends tf.AdamOptimizer {
       const m = self.accumulatedFirstMoment[i].variable;
       const v = self.accumulatedSecondMoment[i].variable;
       const n = value.size;
-      const outValue = new Float32Array(n);
-      const outM = new Float32Array(n);
-      const outV = new Float32Array(n);
+      const outValue = outArray(n);
+      const outM = outArray(n);
+      const outV = outArray(n);
       addon.adam(floats(value)!, floats(grad)!, floats(m)!, floats(v)!, outValue, outM, outV, scalars);
       for (const [target, data] of [[m, outM], [v, outV], [value, outValue]] as const) {
-        const t = tf.tensor(data, target.shape);
+        const t = outTensor(data, target.shape);
         target.assign(t);
         t.dispose();
       }

@@ -1,7 +1,7 @@
 // The transformer's building blocks as small pure functions (RMSNorm, rotary positions, causal GQA attention,
 // SwiGLU). Each is a candidate for a fused native kernel later (tf.customGrad), so keep them separate.
 import { tf, type Tensor } from './tf.js';
-import { rmsNorm as fusedRmsNorm, swiglu as fusedSwiglu } from './native-fused.js';
+import { activeAddon, rmsNorm as fusedRmsNorm, swiglu as fusedSwiglu } from './native-fused.js';
 
 /** Swaps the last two axes. [..., M, N] → [..., N, M]. */
 function transposeLast(x: Tensor): Tensor {
@@ -14,7 +14,7 @@ function transposeLast(x: Tensor): Tensor {
  * a @ b (batched over leading axes), with a gradient that transposes explicitly instead of using matMul's
  * transpose flags, which are several times slower on the wasm and cpu backends. a [..., M, K], b [..., K, N] → [..., M, N].
  */
-export const mm: (a: Tensor, b: Tensor) => Tensor = tf.customGrad(((
+const mmExplicit: (a: Tensor, b: Tensor) => Tensor = tf.customGrad(((
   a: Tensor,
   b: Tensor,
   save: (t: Tensor[]) => void,
@@ -28,6 +28,15 @@ export const mm: (a: Tensor, b: Tensor) => Tensor = tf.customGrad(((
     ],
   };
 }) as any) as unknown as (a: Tensor, b: Tensor) => Tensor;
+
+/**
+ * a @ b (batched over leading axes). Under native kernels a plain matMul: the native BatchMatMul takes
+ * transpose flags at full speed, so tfjs's own gradient (flags, no Transpose kernels) is the cheaper one.
+ * a [..., M, K], b [..., K, N] → [..., M, N].
+ */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  return activeAddon() ? tf.matMul(a, b) : mmExplicit(a, b); // [..., M, N]
+}
 
 /** Additive mask value for disallowed attention (finite, so a fully masked row gives a uniform, not NaN). */
 export const MASKED = -1e9;
@@ -138,7 +147,7 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   return tf.tidy(() => {
-    const y = mm(x, tf.transpose(weight)); // [N, out]
+    const y = activeAddon() ? tf.matMul(x, weight, false, true) : mm(x, tf.transpose(weight)); // [N, out]
     return bias ? tf.add(y, bias) : y;
   });
 }

@@ -14,6 +14,8 @@ import {
   swiglu,
 } from './ops.js';
 import { Rng } from './rng.js';
+import { attentionRows, rotaryRows } from './native-attention.js';
+import { activeAddon } from './native-fused.js';
 
 /** Keys and values of one layer, post-rotary: [B, Hkv, S, D] each. */
 export interface LayerKv {
@@ -188,29 +190,50 @@ export class Transformer {
     const N = B * t;
     const present: LayerKv[] = [];
     const G = c.numHeads / c.numKvHeads;
+    // Native kernels: fused rotary and attention on the projections' row layout [B, t, heads, D] (no tiling,
+    // no transposes of q or of the attention output). Otherwise the stock composition below.
+    const fused = activeAddon() !== undefined;
     // Broadcast once per pass, not per layer: same-shape element-wise ops are much faster on the cpu backend.
-    const rq = rotaryForHeads(cos, sin, B, c.numHeads); // [B, H, t, D]
-    const rk = rotaryForHeads(cos, sin, B, c.numKvHeads); // [B, Hkv, t, D]
+    const rq = fused ? null : rotaryForHeads(cos, sin, B, c.numHeads); // [B, H, t, D]
+    const rk = fused ? null : rotaryForHeads(cos, sin, B, c.numKvHeads); // [B, Hkv, t, D]
     const ms = mask.shape as number[]; // [B or 1, 1, 1, t, S]
-    const fullMask = tf.tile(mask, [B / ms[0], c.numKvHeads, G, t / ms[3], 1]); // [B, Hkv, G, t, S]
+    const fullMask = fused ? null : tf.tile(mask, [B / ms[0], c.numKvHeads, G, t / ms[3], 1]); // [B, Hkv, G, t, S]
     let h = embed(this.param('model.embed_tokens.weight'), tf.reshape(ids, [N])); // [N, C]
     for (let i = 0; i < c.numLayers; i++) {
       const p = `model.layers.${i}.`;
       const w = (n: string) => this.param(p + n);
       const b = (n: string) => (c.qkvBias ? this.param(p + n) : undefined);
       const x = rmsNorm(h, w('input_layernorm.weight'), c.rmsNormEps); // [N, C]
+      if (fused) {
+        const rows = (y: Tensor, H: number) => tf.reshape(y, [B, t, H, D]); // [B, t, H, D]
+        const toHeads = (y: Tensor) => tf.transpose(y, [0, 2, 1, 3]); // [B, t, H, D] → [B, H, t, D]
+        const q = rotaryRows(rows(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads), cos, sin); // [B, t, H, D]
+        let k = toHeads(rotaryRows(rows(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads), cos, sin)); // [B, Hkv, t, D]
+        let v = toHeads(rows(linear(x, w('self_attn.v_proj.weight'), b('self_attn.v_proj.bias')), c.numKvHeads)); // [B, Hkv, t, D]
+        if (past) {
+          k = tf.concat([past[i].k, k], 2); // [B, Hkv, S, D]
+          v = tf.concat([past[i].v, v], 2); // [B, Hkv, S, D]
+        }
+        if (wantPresent) present.push({ k, v });
+        const merged = tf.reshape(attentionRows(q, k, v, mask), [N, c.numHeads * D]); // [N, H·D]
+        h = tf.add(h, linear(merged, w('self_attn.o_proj.weight'))); // [N, C]
+        const x2 = rmsNorm(h, w('post_attention_layernorm.weight'), c.rmsNormEps); // [N, C]
+        const f = swiglu(linear(x2, w('mlp.gate_proj.weight')), linear(x2, w('mlp.up_proj.weight'))); // [N, F]
+        h = tf.add(h, linear(f, w('mlp.down_proj.weight'))); // [N, C]
+        continue;
+      }
       const heads = (y: Tensor, H: number) => tf.transpose(tf.reshape(y, [B, t, H, D]), [0, 2, 1, 3]); // [B, H, t, D]
       const qh = heads(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads); // [B, H, t, D]
       const kh = heads(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
-      const q = applyRotary(qh, rq.cos, rq.sin); // [B, H, t, D]
-      let k = applyRotary(kh, rk.cos, rk.sin); // [B, Hkv, t, D]
+      const q = applyRotary(qh, rq!.cos, rq!.sin); // [B, H, t, D]
+      let k = applyRotary(kh, rk!.cos, rk!.sin); // [B, Hkv, t, D]
       let v = heads(linear(x, w('self_attn.v_proj.weight'), b('self_attn.v_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
       if (past) {
         k = tf.concat([past[i].k, k], 2); // [B, Hkv, S, D]
         v = tf.concat([past[i].v, v], 2); // [B, Hkv, S, D]
       }
       if (wantPresent) present.push({ k, v });
-      const a = attention(q, k, v, fullMask); // [B, H, t, D]
+      const a = attention(q, k, v, fullMask!); // [B, H, t, D]
       const merged = tf.reshape(tf.transpose(a, [0, 2, 1, 3]), [N, c.numHeads * D]); // [N, H·D]
       h = tf.add(h, linear(merged, w('self_attn.o_proj.weight'))); // [N, C]
       const x2 = rmsNorm(h, w('post_attention_layernorm.weight'), c.rmsNormEps); // [N, C]

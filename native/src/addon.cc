@@ -337,6 +337,80 @@ Napi::Value Rope(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// attention(q, k, v, mask, maskStrides: Float64Array[4], out, probs, B, T, H, Hkv, S, D, scale)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t B = num(info, 7), T = num(info, 8), H = num(info, 9), Hkv = num(info, 10), S = num(info, 11), D = num(info, 12);
+  CHECK(B >= 0 && T >= 0 && Hkv >= 1 && H >= Hkv && H % Hkv == 0 && S >= 0 && D >= 1, "bad attention extents");
+  std::vector<int64_t> ms;
+  if (!ints(info, 4, &ms, "maskStrides")) return env.Undefined();
+  CHECK(ms.size() == 4, "maskStrides must have 4 entries");
+  View q, k, v, m, o, p;
+  if (!f32s(info, {{0, &q}, {5, &o}}, B * T * H * D) || !f32s(info, {{1, &k}, {2, &v}}, B * Hkv * S * D) ||
+      !f32s(info, {{6, &p}}, B * H * T * S) || !f32s(info, {{3, &m}}, 0))
+    return env.Undefined();
+  if (B > 0 && T > 0 && S > 0) {
+    const int64_t last = (B - 1) * ms[0] + (Hkv - 1) * ms[1] + (H / Hkv - 1) * ms[2] + (T - 1) * ms[3] + S;
+    CHECK(static_cast<int64_t>(m.length) >= last, "mask is too small for its strides");
+  }
+  as::attentionForward(F(q), F(k), F(v), F(m), ms.data(), F(o), F(p), B, T, H, Hkv, S, D,
+                       info[13].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+// attentionBackward(q, k, v, probs, dout, dq, dk, dv, B, T, H, Hkv, S, D, scale)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t B = num(info, 8), T = num(info, 9), H = num(info, 10), Hkv = num(info, 11), S = num(info, 12), D = num(info, 13);
+  CHECK(B >= 0 && T >= 0 && Hkv >= 1 && H >= Hkv && H % Hkv == 0 && S >= 0 && D >= 1, "bad attention extents");
+  View q, k, v, p, go, dq, dk, dv;
+  if (!f32s(info, {{0, &q}, {4, &go}, {5, &dq}}, B * T * H * D) || !f32s(info, {{1, &k}, {2, &v}, {6, &dk}, {7, &dv}}, B * Hkv * S * D) ||
+      !f32s(info, {{3, &p}}, B * H * T * S))
+    return env.Undefined();
+  std::vector<float> work(static_cast<size_t>(T * S));
+  as::attentionBackward(F(q), F(k), F(v), F(p), F(go), F(dq), F(dk), F(dv), work.data(), B, T, H, Hkv, S, D,
+                        info[14].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+// ropeRows(x, cos, sin, out, B, T, H, D, perBatch, sign)
+Napi::Value RopeRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t B = num(info, 4), T = num(info, 5), H = num(info, 6), D = num(info, 7);
+  const bool perBatch = info[8].ToBoolean();
+  CHECK(B >= 0 && H >= 0 && T >= 0 && D >= 2 && D % 2 == 0, "bad rope extents");
+  View x, c, s, o;
+  if (!f32s(info, {{0, &x}, {3, &o}}, B * T * H * D) || !f32s(info, {{1, &c}, {2, &s}}, (perBatch ? B : 1) * T * (D / 2)))
+    return env.Undefined();
+  as::ropeRows(F(x), F(c), F(s), F(o), B, T, H, D, perBatch, info[9].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+// logProbPick(x, target: Int32Array, out, lse, rows, V) / logProbPickBackward(x, target, lse, dy, dx, rows, V)
+Napi::Value LogProbPick(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t rows = num(info, 4), V = num(info, 5);
+  CHECK(rows >= 0 && V >= 1, "bad extents");
+  View x, t, o, l;
+  if (!f32s(info, {{0, &x}}, rows * V) || !f32s(info, {{2, &o}, {3, &l}}, rows)) return env.Undefined();
+  if (!view(info, 1, &t, napi_int32_array, "target")) return env.Undefined();
+  CHECK(static_cast<int64_t>(t.length) >= rows, "target is too small");
+  as::logProbPickForward(F(x), static_cast<const int32_t*>(t.data), F(o), F(l), rows, V);
+  return env.Undefined();
+}
+
+Napi::Value LogProbPickBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t rows = num(info, 5), V = num(info, 6);
+  CHECK(rows >= 0 && V >= 1, "bad extents");
+  View x, t, l, dy, dx;
+  if (!f32s(info, {{0, &x}, {4, &dx}}, rows * V) || !f32s(info, {{2, &l}, {3, &dy}}, rows)) return env.Undefined();
+  if (!view(info, 1, &t, napi_int32_array, "target")) return env.Undefined();
+  CHECK(static_cast<int64_t>(t.length) >= rows, "target is too small");
+  as::logProbPickBackward(F(x), static_cast<const int32_t*>(t.data), F(l), F(dy), F(dx), rows, V);
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   openblas_set_num_threads(static_cast<int>(num(info, 0)));
   return info.Env().Undefined();
@@ -366,6 +440,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("swigluForward", Napi::Function::New(env, SwigluForward));
   exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
   exports.Set("rope", Napi::Function::New(env, Rope));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
+  exports.Set("ropeRows", Napi::Function::New(env, RopeRows));
+  exports.Set("logProbPick", Napi::Function::New(env, LogProbPick));
+  exports.Set("logProbPickBackward", Napi::Function::New(env, LogProbPickBackward));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));

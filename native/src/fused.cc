@@ -43,14 +43,14 @@ void rmsNormBackward(const float* x, const float* w, const float* rstd, const fl
 
 AS_CLONES void swigluForward(const float* g, const float* u, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    const float s = 1.f / (1.f + std::exp(-g[i]));
+    const float s = 1.f / (1.f + expApprox(-g[i]));
     out[i] = (g[i] * s) * u[i];
   }
 }
 
 AS_CLONES void swigluBackward(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    const float s = 1.f / (1.f + std::exp(-g[i]));
+    const float s = 1.f / (1.f + expApprox(-g[i]));
     const float silu = g[i] * s;
     du[i] = dy[i] * silu;
     dg[i] = dy[i] * u[i] * (s * (1.f + g[i] * (1.f - s)));

@@ -1,5 +1,6 @@
 // Plain C++ kernels on float buffers (no N-API here); addon.cc binds them to JavaScript.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -11,6 +12,32 @@
 #endif
 
 namespace as {
+
+// exp(x) in float without a libm call, so loops over it vectorise (Cephes expf: 2^n·e^r with |r| ≤ ln2/2 and a
+// degree-6 polynomial; within 2 ulp of expf on normal results). NaN propagates; x > 88.72 gives +Inf like expf;
+// x < −87.33 gives 0 where expf would return a subnormal (< 1.2e−38).
+inline float expApprox(float x) {
+  const float hi = 88.72283935546875f, lo = -87.33654022216796875f;
+  const float xl = x < lo ? lo : x;
+  const float xc = xl > hi ? hi : xl;  // NaN stays NaN (returned as is below)
+  const float fn = std::floor(xc * 1.44269504088896341f + 0.5f);
+  const int32_t n = static_cast<int32_t>(fn);
+  const float r = (xc - fn * 0.693359375f) - fn * -2.12194440e-4f;
+  const float z = r * r;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * z + r + 1.0f;
+  // 2^n with n in [-126, 128]: two factors, so n = 128 (x near hi) does not overflow the exponent field.
+  const int32_t n1 = n >> 1, n2 = n - n1;
+  const float res = (y * __builtin_bit_cast(float, (n1 + 127) << 23)) * __builtin_bit_cast(float, (n2 + 127) << 23);
+  const float big = x > hi ? __builtin_inff() : res;
+  const float small = x < lo ? 0.f : big;
+  return x != x ? x : small;
+}
 
 // C[i] = op(A[aOff[i]], B[bOff[i]]) for `count` [M,K]x[K,N] products (row-major), C contiguous [count,M,N].
 void matmulBatched(const float* a, const float* b, float* c, const int64_t* aOff, const int64_t* bOff, int64_t count,
@@ -57,6 +84,18 @@ void swigluBackward(const float* g, const float* u, const float* dy, float* dg, 
 
 void rope(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t H, int64_t T, int64_t D,
           bool perBatch, float sign);
+
+void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* maskStrides,
+                      float* out, float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D,
+                      float scale);
+void attentionBackward(const float* q, const float* k, const float* v, const float* probs, const float* dout, float* dq,
+                       float* dk, float* dv, float* work, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S,
+                       int64_t D, float scale);
+void ropeRows(const float* x, const float* cos, const float* sin, float* out, int64_t B, int64_t T, int64_t H, int64_t D,
+              bool perBatch, float sign);
+void logProbPickForward(const float* x, const int32_t* target, float* out, float* lse, int64_t rows, int64_t V);
+void logProbPickBackward(const float* x, const int32_t* target, const float* lse, const float* dy, float* dx, int64_t rows,
+                         int64_t V);
 
 struct AdamScalars {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;

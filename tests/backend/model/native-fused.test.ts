@@ -119,3 +119,15 @@ test('without native kernels the fused functions are the plain tfjs ones', async
     if (!skip) installNativeKernels();
   }
 });
+
+test('fused SwiGLU keeps NaN/±Inf and extreme gates as the composition does (vectorised exp)', { skip }, () => {
+  const gate = tf.tensor1d([NaN, Infinity, -Infinity, 100, -100, 88.9, -88.9, -87, 87, 0, 1e-3, -20]);
+  const up = tf.tensor1d([1, 2, 3, -1, 0.5, 1, 1, 2, 2, 1, 1, 3]);
+  const got = swiglu(gate, up).dataSync();
+  const want = swigluReference(gate, up).dataSync();
+  for (let i = 0; i < want.length; i++) {
+    if (Number.isNaN(want[i])) assert.ok(Number.isNaN(got[i]), `[${i}] NaN expected, got ${got[i]}`);
+    else assert.ok(got[i] === want[i] || Math.abs(got[i] - want[i]) <= 1e-6 * Math.max(1, Math.abs(want[i])), `[${i}]: ${got[i]} vs ${want[i]}`);
+  }
+  tf.dispose([gate, up]);
+});
