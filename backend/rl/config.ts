@@ -201,7 +201,7 @@ const datasetSchema = z
       .min(1)
       .default('synthetic')
       .describe(
-        "Training questions: 'synthetic' (generated), a built-in dataset name (e.g. 'simplelr-math-35'), or a JSONL/JSON/Parquet file",
+        "Training questions: 'synthetic' (generated), a built-in dataset name (e.g. 'math_train', 'math500'), or a JSONL/JSON/Parquet file",
       ),
     questionField: z
       .string()

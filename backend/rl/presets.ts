@@ -1,18 +1,21 @@
 // Named starting points for a training run (inputs to the run-config schema, which fills in the rest):
 // the built-in model scaled for a CPU, and the reference hyperparameters for Qwen2.5-Math-1.5B (DESIGN §1).
 
+/** The reference's credit assignment (DESIGN §1): PPO, GAE γ = 1, λ = 0.99, ε = 0.2, k3 KL 0.01 in the loss. */
+const referencePpo = {
+  name: 'ppo',
+  gamma: 1,
+  lambda: 0.99,
+  clipEps: 0.2,
+  valueClip: 0.2,
+  kl: { estimator: 'k3', coef: 0.01, target: 'loss' },
+};
+
 /** The reference's 1.5B hyperparameters, shared by its multi-attempt and baseline presets. */
 const qwenReference = {
   model: { source: 'models/Qwen2.5-Math-1.5B' },
-  dataset: { source: 'simplelr-math-35', heldOut: 500 },
-  algorithm: {
-    name: 'ppo',
-    gamma: 1,
-    lambda: 0.99,
-    clipEps: 0.2,
-    valueClip: 0.2,
-    kl: { estimator: 'k3', coef: 0.01, target: 'loss' },
-  },
+  dataset: { source: 'math_train', heldOut: 500 },
+  algorithm: referencePpo,
   optimizer: {
     actorLr: 5e-7,
     criticLr: 1e-5,
@@ -40,14 +43,7 @@ const builtinCpu = {
   model: { source: 'builtin' },
   // The task the built-in base model is pre-trained on (DEFAULT_BASE_MODEL_SPEC.task; a test keeps them equal).
   dataset: { source: 'synthetic', heldOut: 200, synthetic: { families: ['add'], levels: [2, 3] } },
-  algorithm: {
-    name: 'ppo',
-    gamma: 1,
-    lambda: 0.99,
-    clipEps: 0.2,
-    valueClip: 0.2,
-    kl: { estimator: 'k3', coef: 0.01, target: 'loss' },
-  },
+  algorithm: referencePpo,
   optimizer: {
     actorLr: 3e-5,
     criticLr: 3e-4,

@@ -166,3 +166,13 @@ test('the config lists the same runtimes as the runtime selector, without loadin
   assert.equal(parseRunConfig({ runtime: 'wasm' }, 'x').runtime, 'wasm');
   assert.match(problems({ runtime: 'cuda' }).join('\n'), /^runtime: /);
 });
+
+test('every preset names a dataset the registry knows (or the synthetic task)', async () => {
+  const { presetRunConfig } = await import('../../../backend/rl/config.js');
+  const { PRESET_NAMES } = await import('../../../backend/rl/presets.js');
+  const { DATASET_NAMES } = await import('../../../backend/data/registry.js');
+  for (const name of PRESET_NAMES) {
+    const source = presetRunConfig(name).dataset.source;
+    assert.ok(source === 'synthetic' || (DATASET_NAMES as readonly string[]).includes(source), `${name}: dataset '${source}'`);
+  }
+});
