@@ -35,7 +35,8 @@ if (electron.bin && process.env.ATTEMPT_STUDIO_BROWSER !== '1') {
   process.stderr.write(
     `Attempt Studio: no desktop build here (${electron.why ?? 'ATTEMPT_STUDIO_BROWSER=1'}); starting browser mode.\n` +
       'For the desktop app, install Electron with internet access: npm install electron (then npm start again).\n' +
-      'Open the URL below in a browser; from another machine, tunnel it: ssh -L 4310:127.0.0.1:4310 <host>.\n\n',
+      'Open the URL below in a browser; from another machine, tunnel it: ssh -L 4310:127.0.0.1:4310 <host>.\n' +
+      'New here? In another terminal, run the whole method on the built-in model: npx attempt-studio demo --quick\n\n',
   );
   run(process.execPath, [path.join(root, 'bin/attempt-studio.js'), 'serve', ...process.argv.slice(2)]);
 }
