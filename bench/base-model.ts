@@ -20,6 +20,7 @@ import { generateSynthetic, type Family, type SyntheticProblem } from '../backen
 import { isNearMiss } from '../backend/data/near-miss.js';
 import { runEpisodes, type EpisodeDialogue, type EpisodeResult } from '../backend/rl/episode.js';
 import { DEFAULT_BASE_MODEL_SPEC, pretrainBaseModel } from '../backend/rl/base-model.js';
+import { sweepFromSolvedAt } from '../backend/eval/k-attempt.js';
 
 const { values } = parseArgs({
   options: {
@@ -120,7 +121,7 @@ async function episodes(m: Transformer, problems: SyntheticProblem[], k: number)
 function summarise(eps: EpisodeResult[], problems: SyntheticProblem[], K: number) {
   const n = eps.length;
   const accuracyByK: Record<string, number> = {};
-  for (let k = 1; k <= K; k++) accuracyByK[k] = eps.filter((e) => e.solvedAt !== null && e.solvedAt <= k).length / n;
+  sweepFromSolvedAt(eps.map((e) => e.solvedAt), K).forEach((c, i) => (accuracyByK[i + 1] = c / n));
   let retries = 0;
   let repeats = 0;
   let malformed = 0;
