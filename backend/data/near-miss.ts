@@ -42,6 +42,8 @@ export function nearMisses(p: Pick<SyntheticProblem, 'question' | 'answer' | 'fa
   if (mixed) out.push(String((Number(mixed[1]) + Number(mixed[2])) * Number(mixed[3]))); // left to right
   const mixed2 = /^\((\d+)\+(\d+)\)\*(\d+)$/.exec(expr);
   if (mixed2) out.push(String(Number(mixed2[1]) + Number(mixed2[2]) * Number(mixed2[3]))); // brackets ignored
+  const root = /^\(x-(\d+)\)\(x-(\d+)\)=0,x/.exec(p.question);
+  if (root) out.push(root[1] === p.answer ? root[2]! : root[1]!); // the other root
   out.push(...oneDigitAway(p.answer));
   return [...new Set(out)].filter((a) => a !== p.answer);
 }

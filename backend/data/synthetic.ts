@@ -3,13 +3,16 @@
 // split is a hash of its canonical text, so no problem can be drawn into both).
 import type { DatasetRecord } from './record.js';
 
-export type Family = 'add' | 'sub' | 'mul' | 'mixed' | 'carry';
-export const FAMILIES: Family[] = ['add', 'sub', 'mul', 'mixed', 'carry'];
+export type Family = 'add' | 'sub' | 'mul' | 'mixed' | 'carry' | 'root';
+export const FAMILIES: Family[] = ['add', 'sub', 'mul', 'mixed', 'carry', 'root'];
 
 /**
  * Operand digit counts per level (level 1 = index 0). `sub`: third entry 1 allows negative results.
  * `mixed`: digits of a, b, c in `a+b*c`, `a*b-c`, `(a+b)*c`. `carry`: both addends of n digits whose
- * every column carries (the natural near miss is a dropped carry: one digit off).
+ * every column carries (the natural near miss is a dropped carry: one digit off). `root`: digits of the two
+ * distinct roots a, b of `(x-a)(x-b)=0,x=`; the gold answer is ONE of them, chosen by a hash of the expression
+ * (the setter's hidden intent), so a first answer is right half the time at best and a second one can be
+ * right for sure — the task where using the feedback "incorrect" is the whole skill (see docs/RESULTS.md).
  */
 export const DEFAULT_LEVELS: Record<Family, number[][]> = {
   add: [
@@ -41,6 +44,7 @@ export const DEFAULT_LEVELS: Record<Family, number[][]> = {
     [3, 2, 2],
   ],
   carry: [[2], [3], [4], [5], [6]],
+  root: [[1], [2]],
 };
 
 export interface SyntheticOptions {
@@ -157,6 +161,13 @@ export function makeProblem(
       const [a, b] = carryPair(rand, spec[0]!);
       return { expr: `${a}+${b}`, answer: a + b, carries: countCarries(a, b) };
     }
+    case 'root': {
+      const a = operand(rand, spec[0]!);
+      let b = operand(rand, spec[0]!);
+      while (b === a) b = operand(rand, spec[0]!);
+      const expr = `(x-${a})(x-${b})=0,x`;
+      return { expr, answer: fnv1a(expr) & 1 ? b : a };
+    }
   }
 }
 
@@ -164,6 +175,7 @@ export function makeProblem(
 export function problemSpaceSize(family: Family, spec: number[]): number {
   const n = (d: number) => (d <= 1 ? 10 : 9 * 10 ** (d - 1));
   if (family === 'carry') return 45 ** spec[0]!; // per column: 45 digit pairs (da 1..9, db ≥ 10−da)
+  if (family === 'root') return n(spec[0]!) * (n(spec[0]!) - 1); // ordered pairs of distinct roots
   const size = spec.reduce((p, d, i) => (family === 'sub' && i === 2 ? p : p * n(d)), 1);
   return family === 'mixed' ? size * 3 : size;
 }

@@ -12,8 +12,8 @@ import { charTokenizer } from '../model/char-tokenizer.js';
 import { compactTemplate } from '../model/chat-template.js';
 import type { Transformer } from '../model/transformer.js';
 import { generateSynthetic } from '../data/synthetic.js';
-import { ensureBaseModel, DEFAULT_BASE_MODEL_SPEC } from '../rl/base-model.js';
-import { parseRunConfig } from '../rl/config.js';
+import { ensureBaseModel, DEFAULT_BASE_MODEL_SPEC, type BaseModelSpec } from '../rl/base-model.js';
+import { mergeConfigInput, parseRunConfig } from '../rl/config.js';
 import { runTraining, type TrainRunResult } from '../rl/train-run.js';
 import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
@@ -29,6 +29,10 @@ export interface DemoOptions {
   quick: boolean;
   /** Overrides of the chosen budget (e.g. a tiny demo in tests). */
   budget?: Partial<DemoBudget>;
+  /** Overrides of the base model's spec (task, learning rate, ...); its steps come from the budget. */
+  baseSpec?: Partial<Omit<BaseModelSpec, 'steps'>>;
+  /** Run-config values merged into both policies' configs (same for both, so the budget stays equal). */
+  rlConfig?: Record<string, unknown>;
   signal?: AbortSignal;
   /** A phase started: name, and its share of the expected total time. */
   onPhase?(name: string): void;
@@ -109,7 +113,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 
   // 1. The base model (cached by its spec; the quick demo uses a shorter one).
   o.onPhase?.('base model');
-  const spec = { ...DEFAULT_BASE_MODEL_SPEC, seed: o.seed, steps: budget.baseSteps };
+  const spec = { ...DEFAULT_BASE_MODEL_SPEC, ...o.baseSpec, seed: o.seed, steps: budget.baseSteps };
   const base = await ensureBaseModel(path.join(o.dataDir, 'models'), spec, {
     signal: o.signal,
     onTrain: () => log(`training the built-in base model (${spec.steps} steps); it is cached for later runs`),
@@ -122,7 +126,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const train = async (preset: 'builtin-baseline' | 'builtin-multi-attempt', name: string): Promise<TrainRunResult> => {
     o.onPhase?.(name);
     const config = parseRunConfig(
-      {
+      mergeConfigInput({
         preset,
         name: `demo ${name} (seed ${o.seed})`,
         model: { source: 'builtin', checkpoint: base.dir },
@@ -133,7 +137,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         seed: o.seed,
         eval: { everySteps: 0, maxQuestions: 32 },
         checkpoint: { everySteps: 0 },
-      },
+      }, o.rlConfig ?? {}),
       `demo ${name}`,
     );
     const r = await runTraining({

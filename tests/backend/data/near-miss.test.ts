@@ -16,6 +16,11 @@ test('precedence and sign slips', () => {
   assert.equal(nearMisses({ question: '12-30=', answer: '-18', family: 'sub' })[0], '18');
 });
 
+test('the other root is the first near miss of a root problem', () => {
+  assert.equal(nearMisses({ question: '(x-12)(x-37)=0,x=', answer: '37', family: 'root' })[0], '12');
+  assert.equal(nearMisses({ question: '(x-12)(x-37)=0,x=', answer: '12', family: 'root' })[0], '37');
+});
+
 test('one digit away keeps the length and sign', () => {
   assert.deepEqual(oneDigitAway('10'), ['20', '11']);
   assert.deepEqual(oneDigitAway('-5'), ['-4', '-6']);

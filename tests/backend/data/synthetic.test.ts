@@ -58,6 +58,12 @@ test('answers are exact and the records carry family, level and split', () => {
   const probs = generateSynthetic({ seed: 1, count: 2000, split: 'train' });
   for (const p of probs) {
     assert.equal(p.question, p.id.slice(p.family.length + 1) + '=');
+    if (p.family === 'root') {
+      const [, a, b] = /^\(x-(\d+)\)\(x-(\d+)\)=0,x=$/.exec(p.question)!;
+      assert.notEqual(a, b, p.question);
+      assert.ok(p.answer === a || p.answer === b, p.question);
+      continue;
+    }
     assert.equal(p.answer, String(evaluate(p.question.slice(0, -1))), p.question);
     assert.ok(FAMILIES.includes(p.family));
     assert.ok(p.level >= 1 && p.level <= DEFAULT_LEVELS[p.family].length);
@@ -66,6 +72,20 @@ test('answers are exact and the records carry family, level and split', () => {
   }
   assert.equal(new Set(probs.map((p) => p.id)).size, probs.length);
   assert.deepEqual(new Set(probs.map((p) => p.family)), new Set(FAMILIES));
+});
+
+test('root: the gold is either root, a fixed function of the question, and each root is gold about half the time', () => {
+  const probs = generateSynthetic({ seed: 5, count: 2000, split: 'train', families: ['root'], levels: [2] });
+  let firstIsGold = 0;
+  for (const p of probs) {
+    const [, a] = /^\(x-(\d+)\)\(x-(\d+)\)=0,x=$/.exec(p.question)!;
+    if (p.answer === a) firstIsGold++;
+  }
+  assert.ok(firstIsGold > 900 && firstIsGold < 1100, `first root is gold in ${firstIsGold} of 2000`);
+  const again = generateSynthetic({ seed: 6, count: 3000, split: 'train', families: ['root'], levels: [2] });
+  const goldOf = new Map(probs.map((p) => [p.question, p.answer]));
+  for (const p of again) if (goldOf.has(p.question)) assert.equal(p.answer, goldOf.get(p.question));
+  assert.equal(problemSpaceSize('root', [2]), 90 * 89);
 });
 
 test('train and test are disjoint by construction, test holds about testFraction of the space', () => {
