@@ -3,7 +3,9 @@
 import { mkdir, readFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { tf, type Tensor } from './tf.js';
-import { fromHfConfig, toHfConfig } from './config.js';
+import { toHfConfig } from './config.js';
+import { loadHfModel } from './hf-import.js';
+import { writeSafetensorsStream } from './safetensors-stream.js';
 import { Transformer } from './transformer.js';
 import { adam } from './native-fused.js';
 import { readSafetensors, writeFileAtomic, writeSafetensors, type NamedArray } from './safetensors.js';
@@ -25,40 +27,30 @@ export function createAdam(s: Partial<AdamSettings> = {}): tf.AdamOptimizer {
   return adam(s.learningRate ?? 1e-3, s.beta1 ?? 0.9, s.beta2 ?? 0.95, s.epsilon ?? 1e-8);
 }
 
-/** Writes config.json and model.safetensors into dir (created if missing); each file via temp + rename. */
+/** Writes config.json and model.safetensors (F32, streamed tensor by tensor) into dir; each file via temp + rename. */
 export async function saveModel(
   dir: string,
   model: Transformer,
   extraMetadata: Record<string, string> = {},
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const weights = await model.exportWeights();
-  await writeSafetensors(path.join(dir, 'model.safetensors'), weights, { format: 'pt', ...extraMetadata });
+  const tensors = [...model.params].map(([name, v]) => ({
+    name,
+    shape: [...v.shape],
+    data: async () => (await v.data()) as Float32Array,
+  }));
+  await writeSafetensorsStream(path.join(dir, 'model.safetensors'), tensors, {
+    metadata: { format: 'pt', ...extraMetadata },
+  });
   await writeFileAtomic(
     path.join(dir, 'config.json'),
     JSON.stringify(toHfConfig(model.config), null, 2) + '\n',
   );
 }
 
-/** Loads a checkpoint folder written by saveModel (or a compatible HF float folder with one safetensors file). */
+/** Loads a checkpoint folder written by saveModel, or any Hugging Face model folder hf-import.ts reads. */
 export async function loadModel(dir: string): Promise<Transformer> {
-  const cfgFile = path.join(dir, 'config.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(cfgFile, 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `${cfgFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(err as Error).message})`}`,
-    );
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new Error(`${cfgFile}: expected a JSON object`);
-  const config = fromHfConfig(raw as Record<string, unknown>, cfgFile);
-  const wFile = path.join(dir, 'model.safetensors');
-  const { tensors } = await readSafetensors(wFile);
-  // Tied checkpoints from other tools may still carry lm_head.weight; it duplicates the embedding.
-  if (config.tieEmbeddings) tensors.delete('lm_head.weight');
-  return Transformer.fromWeights(config, tensors, wFile);
+  return loadHfModel(dir);
 }
 
 /** Variable name (`m3/model.norm.weight/m`) → HF name (`model.norm.weight`). */
