@@ -133,6 +133,7 @@ export class HfTokenizer implements Tokenizer {
 
   /** Decodes ids to text, special tokens included, without tokenization-space clean-up (exact round trip). */
   decode(ids: readonly number[]): string {
+    if (ids.length === 0) return '';
     return this.impl.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
   }
 }

@@ -12,7 +12,7 @@ import {
 import type { HfTokenizer } from './hf-tokenizer.js';
 
 export interface RenderLimits {
-  /** Wall-clock limit for all renders together (default 2 s). */
+  /** Wall-clock limit for all renders together, worker start included (default 10 s). */
   timeoutMs?: number;
   /** Largest template accepted (default 256 KB). */
   maxTemplateChars?: number;
@@ -31,7 +31,7 @@ export function renderSandboxed(
   const maxTemplate = limits.maxTemplateChars ?? 256 * 1024;
   if (source.length > maxTemplate)
     return Promise.reject(new Error(`chat template is ${source.length} characters, over the ${maxTemplate} limit`));
-  const timeoutMs = limits.timeoutMs ?? 2000;
+  const timeoutMs = limits.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./jinja-render-worker.mjs', import.meta.url), {
       workerData: { source, contexts, maxOutputChars: limits.maxOutputChars ?? 1_000_000 },
