@@ -1,11 +1,11 @@
 // Writing a model as a Hugging Face folder that transformers' AutoModelForCausalLM.from_pretrained loads:
 // config.json, sharded *.safetensors (+ model.safetensors.index.json) in F32 or BF16, the tokenizer files.
 // Tensors stream from the model's variables one at a time (safetensors-stream.ts).
-import { copyFile, mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { toHfConfig } from './config.js';
-import { TOKENIZER_FILES } from './hf-tokenizer.js';
 import { INDEX_FILE } from './hf-import.js';
+import { copyTokenizerFiles } from './model-folder.js';
 import { writeFileAtomic } from './safetensors.js';
 import { writeSafetensorsStream, type TensorToWrite, type WriteDtype } from './safetensors-stream.js';
 import type { Transformer } from './transformer.js';
@@ -80,16 +80,7 @@ export async function exportHfModel(model: Transformer, dir: string, opts: Expor
   const config = { ...toHfConfig({ ...model.config, valueHead: keepHead }), torch_dtype: dtype === 'F32' ? 'float32' : 'bfloat16' };
   await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   files.push('config.json');
-  if (opts.tokenizerFrom !== undefined && path.resolve(opts.tokenizerFrom) !== path.resolve(dir)) {
-    for (const f of TOKENIZER_FILES) {
-      const src = path.join(opts.tokenizerFrom, f);
-      try {
-        await copyFile(src, path.join(dir, f));
-        files.push(f);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${src}: cannot copy (${(err as Error).message})`);
-      }
-    }
-  }
+  if (opts.tokenizerFrom !== undefined && path.resolve(opts.tokenizerFrom) !== path.resolve(dir))
+    files.push(...(await copyTokenizerFiles(opts.tokenizerFrom, dir)));
   return { files, totalBytes };
 }
