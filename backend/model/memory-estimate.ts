@@ -82,6 +82,7 @@ export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
 }
 
 export function formatBytes(n: number): string {
+  if (n >= 1024 ** 4) return `${(n / 1024 ** 4).toFixed(1)} TiB`;
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${Math.ceil(n / 1024)} KiB`;
@@ -91,7 +92,7 @@ export function formatBytes(n: number): string {
 export function formatEstimate(e: MemoryEstimate): string {
   const line = (p: MemoryPart) => `  ${p.name}: ${formatBytes(p.bytes)}`;
   return [
-    `estimated peak ${formatBytes(e.peakBytes)} for ${(e.parameters / 1e6).toFixed(1)}M parameters (float32):`,
+    `estimated peak ${formatBytes(e.peakBytes)} for ${e.parameters >= 1e6 ? `${(e.parameters / 1e6).toFixed(1)}M` : `${(e.parameters / 1e3).toFixed(1)}k`} parameters (float32):`,
     ...e.resident.map(line),
     ` rollout: ${formatBytes(sum(e.rollout))}`,
     ...e.rollout.map(line),
