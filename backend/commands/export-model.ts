@@ -74,7 +74,18 @@ export const exportModelCommand: Command = {
         } finally {
           exported.dispose();
         }
-        writeFileSync(logitsFile, JSON.stringify({ model: dir, exported: out, dtype: dtypeArg, prompts, logits }) + '\n');
+        // Our token ids for sample texts, so the checker compares them with transformers' tokenizer.
+        const { HfTokenizer } = await import('../model/hf-tokenizer.js');
+        const { chatmlTemplate } = await import('../model/chat-template.js');
+        const tok = await HfTokenizer.load(out);
+        const texts = [
+          'Hello, world! The answer is 42.',
+          'Compute $\\frac{1}{2} + \\sqrt{x^2}$ and put it in \\boxed{\\dfrac{3}{4}}.',
+          'Ünïcödé: π ≈ 3.14159, ∑ i², 数学, 🧮, tabs\tand\nnewlines  two  spaces',
+          chatmlTemplate.prompt('What is $1+1$?', 3) + 'We add.\\boxed{2}' + chatmlTemplate.feedback(2),
+        ];
+        const tokenizer_samples = tok ? texts.map((text) => ({ text, ids: tok.encode(text) })) : [];
+        writeFileSync(logitsFile, JSON.stringify({ model: dir, exported: out, dtype: dtypeArg, prompts, logits, tokenizer_samples }) + '\n');
         process.stdout.write(`logits of ${prompts.length} prompts written to ${logitsFile}\n`);
       }
       return 0;
