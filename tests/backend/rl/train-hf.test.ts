@@ -13,6 +13,8 @@ import { estimateRunMemory, assertFits, parameterCount } from '../../../backend/
 import { fromHfConfig } from '../../../backend/model/config.js';
 import { presetRunConfig } from '../../../backend/rl/config.js';
 import { runMemoryInput } from '../../../backend/rl/memory-check.js';
+import { loadTextInterface } from '../../../backend/model/model-folder.js';
+import { chatmlTemplate } from '../../../backend/model/chat-template.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 let dir: string;
@@ -42,7 +44,9 @@ function configFile(name: string, over: Record<string, unknown>): string {
   return f;
 }
 
-test('a run trains an imported folder with ChatML prompts and writes self-contained checkpoints', () => {
+test('a run trains an imported folder with ChatML prompts and writes self-contained checkpoints', async () => {
+  // The folder's tokenizer has ChatML tokens, so runs use the seed's exact ChatML strings.
+  assert.equal((await loadTextInterface([model], 300)).template, chatmlTemplate);
   const db = path.join(dir, 'ok.db');
   const r = spawnSync(process.execPath, [bin, 'train', '--config', configFile('ok', {}), '--db', db, '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
