@@ -5,10 +5,10 @@ import path from 'node:path';
 import { tf, type Tensor } from './tf.js';
 import { toHfConfig } from './config.js';
 import { loadHfModel } from './hf-import.js';
-import { writeSafetensorsStream } from './safetensors-stream.js';
+import { SafetensorsReader, writeSafetensorsStream } from './safetensors-stream.js';
 import { Transformer } from './transformer.js';
 import { adam } from './native-fused.js';
-import { readSafetensors, writeFileAtomic, writeSafetensors, type NamedArray } from './safetensors.js';
+import { writeFileAtomic } from './safetensors.js';
 
 export const OPTIMIZER_FORMAT = 'attempt-studio-adam-v1';
 
@@ -69,19 +69,20 @@ export async function saveOptimizer(
   const iterations = Number((await weights[0].tensor.data())[0]);
   const slots = weights.slice(1);
   const n = slots.length / 2;
-  const tensors = new Map<string, NamedArray>();
   const names: string[] = [];
-  for (let i = 0; i < slots.length; i++) {
-    const hf = hfNameOf(slots[i].name);
+  // Streamed one moment at a time (a 1.5B model's m and v are 12 GB in float32).
+  const tensors = slots.map((slot, i) => {
+    const hf = hfNameOf(slot.name);
     if (i < n) names.push(hf);
-    tensors.set(`${hf}.${i < n ? 'adam_m' : 'adam_v'}`, {
-      data: (await slots[i].tensor.data()) as Float32Array,
-      shape: [...slots[i].tensor.shape],
-    });
-  }
+    return {
+      name: `${hf}.${i < n ? 'adam_m' : 'adam_v'}`,
+      shape: [...slot.tensor.shape],
+      data: async () => (await slot.tensor.data()) as Float32Array,
+    };
+  });
   weights[0].tensor.dispose();
   const cfg = opt.getConfig() as unknown as AdamSettings;
-  await writeSafetensors(path.join(dir, 'optimizer.safetensors'), tensors, { format: OPTIMIZER_FORMAT });
+  await writeSafetensorsStream(path.join(dir, 'optimizer.safetensors'), tensors, { metadata: { format: OPTIMIZER_FORMAT } });
   const meta = { format: OPTIMIZER_FORMAT, iterations, ...cfg, variables: names, extra };
   await writeFileAtomic(path.join(dir, 'optimizer.json'), JSON.stringify(meta, null, 2) + '\n');
 }
@@ -120,7 +121,7 @@ export async function loadOptimizer(
   if (!Number.isInteger(meta.iterations) || meta.iterations! < 0)
     throw new Error(`${jsonFile}: field 'iterations' must be a non-negative integer`);
   const stFile = path.join(dir, 'optimizer.safetensors');
-  const { tensors } = await readSafetensors(stFile);
+  const reader = SafetensorsReader.open(stFile);
   const optimizer = createAdam(meta);
   const order = model.trainableVariables();
   const saved = new Set(meta.variables ?? []);
@@ -135,7 +136,7 @@ export async function loadOptimizer(
         ['adam_m', m],
         ['adam_v', v],
       ] as const) {
-        const t = tensors.get(`${hf}.${kind}`);
+        const t = reader.tensors.get(`${hf}.${kind}`);
         if (!t) throw new Error(`${stFile}: missing tensor '${hf}.${kind}'`);
         if (t.shape.join(',') !== variable.shape.join(','))
           throw new Error(
@@ -143,7 +144,7 @@ export async function loadOptimizer(
           );
         list.push({
           name: `${variable.name}/${kind === 'adam_m' ? 'm' : 'v'}`,
-          tensor: tf.tensor(t.data, t.shape),
+          tensor: tf.tensor(reader.read(`${hf}.${kind}`), t.shape),
         });
       }
     }
@@ -152,6 +153,7 @@ export async function loadOptimizer(
     optimizer.dispose();
     throw err;
   } finally {
+    reader.close();
     tf.dispose([iter, ...[...m, ...v].map((x) => x.tensor)]);
   }
   return { optimizer, extra: meta.extra ?? {} };
