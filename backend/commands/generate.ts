@@ -32,6 +32,8 @@ export const generateCommand: Command = {
     'top-p': { type: 'string', value: 'P', description: 'Nucleus sampling mass (with --temperature)', default: '1' },
     seed: { type: 'string', value: 'S', description: 'Sampling seed', default: '0' },
     'ignore-eos': { type: 'boolean', description: 'Do not stop at the end-of-sequence token' },
+    chat: { type: 'boolean', description: "Wrap --prompt as a question in the model's episode template (single-turn prompt)" },
+    attempts: { type: 'string', value: 'N', description: 'With --chat: the multi-attempt prompt for N attempts' },
     runtime: { type: 'string', value: 'NAME', description: 'Force a compute runtime (tfjs-node-gpu, tfjs-node, cpu-native, wasm, cpu)' },
     json: { type: 'boolean', description: 'Print {"ids": [...], "text": "..."} (text only with a tokenizer)' },
   },
@@ -57,6 +59,10 @@ export const generateCommand: Command = {
     const { loadHfModel } = await import('../model/hf-import.js');
     const { HfTokenizer } = await import('../model/hf-tokenizer.js');
     const { charTokenizer } = await import('../model/char-tokenizer.js');
+    const { loadTextInterface } = await import('../model/model-folder.js');
+    const attempts = int(args, 'attempts');
+    if (attempts !== undefined && (!flag(args, 'chat') || attempts < 1)) throw new UserError('--attempts N (≥ 1) goes with --chat', 2);
+    if (flag(args, 'chat') && text === undefined) throw new UserError('--chat needs --prompt TEXT (the question)', 2);
     const { generate } = await import('../model/generate.js');
     const force = str(args, 'runtime');
     try {
@@ -82,7 +88,16 @@ export const generateCommand: Command = {
         throw new UserError((err as Error).message);
       }
       if (text !== undefined && !tokenizer) throw new UserError(`${dir}: no tokenizer.json, so --prompt TEXT cannot be encoded; use --prompt-ids`, 2);
-      const prompt = text !== undefined ? tokenizer!.encode(text) : parseIds(idsArg!);
+      let promptText = text;
+      if (flag(args, 'chat')) {
+        try {
+          const { template } = await loadTextInterface([dir], V);
+          promptText = template.prompt(text!, attempts ?? null);
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+      }
+      const prompt = promptText !== undefined ? tokenizer!.encode(promptText) : parseIds(idsArg!);
       if (prompt.length === 0) throw new UserError('the prompt is empty', 2);
       const bad = prompt.find((id) => id >= V);
       if (bad !== undefined) throw new UserError(`token id ${bad} is out of range for vocab_size ${V}`, 2);

@@ -10,6 +10,7 @@ import { tf } from '../../../backend/model/tf.js';
 import { loadHfModel } from '../../../backend/model/hf-import.js';
 import { HfTokenizer } from '../../../backend/model/hf-tokenizer.js';
 import { generate } from '../../../backend/model/generate.js';
+import { chatmlTemplate } from '../../../backend/model/chat-template.js';
 import { QWEN_TINY, writeTinyModel, writeTinyTokenizer } from '../model/hf-fixtures.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
@@ -23,9 +24,9 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'as-gen-'));
   withTok = path.join(dir, 'qwen');
   noTok = path.join(dir, 'bare');
-  await writeTinyModel(withTok, QWEN_TINY, { seed: 4 });
+  await writeTinyModel(withTok, { ...QWEN_TINY, max_position_embeddings: 512 }, { seed: 4 }); // room for a ChatML prompt in byte tokens
   writeTinyTokenizer(withTok);
-  await writeTinyModel(noTok, QWEN_TINY, { seed: 4 });
+  await writeTinyModel(noTok, { ...QWEN_TINY, max_position_embeddings: 512 }, { seed: 4 });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,6 +42,16 @@ test('generate --json prints the greedy continuation (ids and text) the library 
     assert.equal(out.text, tok.decode(want.ids[0]));
   } finally {
     model.dispose();
+  }
+  // --chat wraps the question in the folder's template: here the seed's ChatML multi-attempt prompt.
+  const chat = cli('generate', '--model', withTok, '--prompt', 'What is 1+1?', '--chat', '--attempts', '3', '--max-new-tokens', '4', '--ignore-eos', '--json', '--runtime', 'cpu');
+  assert.equal(chat.status, 0, chat.stderr);
+  const m2 = await loadHfModel(withTok);
+  try {
+    const want = await generate(m2, [tok.encode(chatmlTemplate.prompt('What is 1+1?', 3))], { maxNewTokens: 4, temperature: 0 });
+    assert.deepEqual(JSON.parse(chat.stdout).ids, want.ids[0]);
+  } finally {
+    m2.dispose();
   }
   // Without a tokenizer: --prompt-ids works and the output has no text; --prompt is refused.
   const bare = cli('generate', '--model', noTok, '--prompt-ids', tok.encode('The answer is').join(','), '--max-new-tokens', '12', '--json', '--runtime', 'cpu');
