@@ -1,32 +1,18 @@
 // What `eval` needs from disk: a checkpoint folder as an EvalModel (model + tokenizer + its chat template)
 // and named datasets as question lists (the synthetic task's test split, or a built-in benchmark file).
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { loadModel } from '../model/checkpoint.js';
-import { charTokenizer } from '../model/char-tokenizer.js';
-import { chatTemplateByName, compactTemplate } from '../model/chat-template.js';
+import { loadModelFolder } from '../model/model-folder.js';
 import { loadDataset } from '../data/registry.js';
 import type { EvalModel } from './run-questions.js';
 import type { DatasetQuestions } from './k-attempt.js';
 
 /**
- * Loads a checkpoint folder for evaluation. The built-in model (no tokenizer.json, the character
- * vocabulary) uses the char tokenizer and the compact template; `templateName` overrides the template.
+ * Loads a checkpoint or Hugging Face model folder for evaluation: with a tokenizer.json, its tokenizer and
+ * template (the seed's ChatML for Qwen-style tokenizers, else the model's Jinja template); without one, the
+ * built-in character model with the compact template. `templateName` overrides the template.
  */
 export async function loadEvalModel(dir: string, templateName?: string): Promise<EvalModel> {
-  if (existsSync(path.join(dir, 'tokenizer.json')))
-    throw new Error(
-      `${path.join(dir, 'tokenizer.json')}: Hugging Face tokenizers are not supported yet (only the built-in character model)`,
-    );
-  const template = templateName === undefined ? compactTemplate : chatTemplateByName(templateName);
-  const model = await loadModel(dir);
-  if (model.config.vocabSize !== charTokenizer.vocabSize) {
-    model.dispose();
-    throw new Error(
-      `${path.join(dir, 'config.json')}: vocab_size ${model.config.vocabSize} is not the built-in character vocabulary (${charTokenizer.vocabSize}) and the folder has no tokenizer.json`,
-    );
-  }
-  return { model, tokenizer: charTokenizer, template };
+  const { model, tokenizer, template } = await loadModelFolder(dir, { templateName });
+  return { model, tokenizer, template };
 }
 
 /** Questions of each named dataset (synthetic: the test split of the seeded generator), first `limit` of each. */

@@ -27,6 +27,16 @@ function checkAttempts(n: number, what: string): void {
 
 export const SINGLE_TURN_SYSTEM = 'Please reason step by step, and put your final answer within \\boxed{}.';
 
+/** The multi-attempt system message of the reference (DESIGN §1). */
+export function multiAttemptSystem(attempts: number): string {
+  return `${SINGLE_TURN_SYSTEM} You have ${attempts} attempts to answer the questions, and you should provide the full reasoning steps in each attempt.`;
+}
+
+/** The reference's feedback message after a wrong attempt (the system turn's content). */
+export function feedbackMessage(attemptsLeft: number): string {
+  return `Your answer is incorrect. You have ${attemptsLeft} attempts left. Try an alternative.`;
+}
+
 /** ChatML exactly as the reference (Chung, Du & Fu 2025) prompts Qwen models. */
 export const chatmlTemplate: ChatTemplate = {
   name: 'chatml',

@@ -3,10 +3,12 @@
 import { mkdir, readFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { tf, type Tensor } from './tf.js';
-import { fromHfConfig, toHfConfig } from './config.js';
+import { toHfConfig } from './config.js';
+import { loadHfModel } from './hf-import.js';
+import { SafetensorsReader, writeSafetensorsStream } from './safetensors-stream.js';
 import { Transformer } from './transformer.js';
 import { adam } from './native-fused.js';
-import { readSafetensors, writeFileAtomic, writeSafetensors, type NamedArray } from './safetensors.js';
+import { writeFileAtomic } from './safetensors.js';
 
 export const OPTIMIZER_FORMAT = 'attempt-studio-adam-v1';
 
@@ -25,40 +27,30 @@ export function createAdam(s: Partial<AdamSettings> = {}): tf.AdamOptimizer {
   return adam(s.learningRate ?? 1e-3, s.beta1 ?? 0.9, s.beta2 ?? 0.95, s.epsilon ?? 1e-8);
 }
 
-/** Writes config.json and model.safetensors into dir (created if missing); each file via temp + rename. */
+/** Writes config.json and model.safetensors (F32, streamed tensor by tensor) into dir; each file via temp + rename. */
 export async function saveModel(
   dir: string,
   model: Transformer,
   extraMetadata: Record<string, string> = {},
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const weights = await model.exportWeights();
-  await writeSafetensors(path.join(dir, 'model.safetensors'), weights, { format: 'pt', ...extraMetadata });
+  const tensors = [...model.params].map(([name, v]) => ({
+    name,
+    shape: [...v.shape],
+    data: async () => (await v.data()) as Float32Array,
+  }));
+  await writeSafetensorsStream(path.join(dir, 'model.safetensors'), tensors, {
+    metadata: { format: 'pt', ...extraMetadata },
+  });
   await writeFileAtomic(
     path.join(dir, 'config.json'),
     JSON.stringify(toHfConfig(model.config), null, 2) + '\n',
   );
 }
 
-/** Loads a checkpoint folder written by saveModel (or a compatible HF float folder with one safetensors file). */
+/** Loads a checkpoint folder written by saveModel, or any Hugging Face model folder hf-import.ts reads. */
 export async function loadModel(dir: string): Promise<Transformer> {
-  const cfgFile = path.join(dir, 'config.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(cfgFile, 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `${cfgFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(err as Error).message})`}`,
-    );
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new Error(`${cfgFile}: expected a JSON object`);
-  const config = fromHfConfig(raw as Record<string, unknown>, cfgFile);
-  const wFile = path.join(dir, 'model.safetensors');
-  const { tensors } = await readSafetensors(wFile);
-  // Tied checkpoints from other tools may still carry lm_head.weight; it duplicates the embedding.
-  if (config.tieEmbeddings) tensors.delete('lm_head.weight');
-  return Transformer.fromWeights(config, tensors, wFile);
+  return loadHfModel(dir);
 }
 
 /** Variable name (`m3/model.norm.weight/m`) → HF name (`model.norm.weight`). */
@@ -77,19 +69,20 @@ export async function saveOptimizer(
   const iterations = Number((await weights[0].tensor.data())[0]);
   const slots = weights.slice(1);
   const n = slots.length / 2;
-  const tensors = new Map<string, NamedArray>();
   const names: string[] = [];
-  for (let i = 0; i < slots.length; i++) {
-    const hf = hfNameOf(slots[i].name);
+  // Streamed one moment at a time (a 1.5B model's m and v are 12 GB in float32).
+  const tensors = slots.map((slot, i) => {
+    const hf = hfNameOf(slot.name);
     if (i < n) names.push(hf);
-    tensors.set(`${hf}.${i < n ? 'adam_m' : 'adam_v'}`, {
-      data: (await slots[i].tensor.data()) as Float32Array,
-      shape: [...slots[i].tensor.shape],
-    });
-  }
+    return {
+      name: `${hf}.${i < n ? 'adam_m' : 'adam_v'}`,
+      shape: [...slot.tensor.shape],
+      data: async () => (await slot.tensor.data()) as Float32Array,
+    };
+  });
   weights[0].tensor.dispose();
   const cfg = opt.getConfig() as unknown as AdamSettings;
-  await writeSafetensors(path.join(dir, 'optimizer.safetensors'), tensors, { format: OPTIMIZER_FORMAT });
+  await writeSafetensorsStream(path.join(dir, 'optimizer.safetensors'), tensors, { metadata: { format: OPTIMIZER_FORMAT } });
   const meta = { format: OPTIMIZER_FORMAT, iterations, ...cfg, variables: names, extra };
   await writeFileAtomic(path.join(dir, 'optimizer.json'), JSON.stringify(meta, null, 2) + '\n');
 }
@@ -128,7 +121,7 @@ export async function loadOptimizer(
   if (!Number.isInteger(meta.iterations) || meta.iterations! < 0)
     throw new Error(`${jsonFile}: field 'iterations' must be a non-negative integer`);
   const stFile = path.join(dir, 'optimizer.safetensors');
-  const { tensors } = await readSafetensors(stFile);
+  const reader = SafetensorsReader.open(stFile);
   const optimizer = createAdam(meta);
   const order = model.trainableVariables();
   const saved = new Set(meta.variables ?? []);
@@ -143,7 +136,7 @@ export async function loadOptimizer(
         ['adam_m', m],
         ['adam_v', v],
       ] as const) {
-        const t = tensors.get(`${hf}.${kind}`);
+        const t = reader.tensors.get(`${hf}.${kind}`);
         if (!t) throw new Error(`${stFile}: missing tensor '${hf}.${kind}'`);
         if (t.shape.join(',') !== variable.shape.join(','))
           throw new Error(
@@ -151,7 +144,7 @@ export async function loadOptimizer(
           );
         list.push({
           name: `${variable.name}/${kind === 'adam_m' ? 'm' : 'v'}`,
-          tensor: tf.tensor(t.data, t.shape),
+          tensor: tf.tensor(reader.read(`${hf}.${kind}`), t.shape),
         });
       }
     }
@@ -160,6 +153,7 @@ export async function loadOptimizer(
     optimizer.dispose();
     throw err;
   } finally {
+    reader.close();
     tf.dispose([iter, ...[...m, ...v].map((x) => x.tensor)]);
   }
   return { optimizer, extra: meta.extra ?? {} };

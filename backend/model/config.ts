@@ -2,6 +2,7 @@
 // the built-in default, and conversion from/to Hugging Face config.json field names.
 import { z } from 'zod';
 import { charTokenizer } from './char-tokenizer.js';
+import { parseHfRope, ropeScalingSchema, toHfRopeScaling } from './rope-scaling.js';
 
 const posInt = z.number().int().positive();
 
@@ -19,6 +20,8 @@ export const modelConfigSchema = z
     intermediateSize: posInt,
     rmsNormEps: z.number().positive().max(0.1),
     ropeTheta: z.number().positive(),
+    /** Rotary scaling of Llama-3-style checkpoints (rope-scaling.ts); absent = none. */
+    ropeScaling: ropeScalingSchema.optional(),
     /** Bias on q/k/v projections (Qwen2). */
     qkvBias: z.boolean(),
     /** lm_head shares model.embed_tokens.weight. */
@@ -108,6 +111,9 @@ export interface HfConfig {
   [other: string]: unknown;
 }
 
+/** config.json `architectures` this transformer implements exactly. */
+export const SUPPORTED_ARCHITECTURES = ['Qwen2ForCausalLM', 'LlamaForCausalLM', 'MistralForCausalLM'];
+
 /** Converts a Hugging Face config.json object; unrelated HF fields are ignored, missing required ones named. */
 export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json'): ModelConfig {
   const req = (k: string): unknown => {
@@ -117,11 +123,22 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
   const modelType = typeof hf.model_type === 'string' ? hf.model_type : 'llama';
   if (!['llama', 'qwen2', 'mistral'].includes(modelType))
     throw new Error(`${where}: field 'model_type': '${modelType}' is not supported (llama, qwen2, mistral)`);
+  if (Array.isArray(hf.architectures) && hf.architectures.length > 0) {
+    const arch = String(hf.architectures[0]);
+    if (!SUPPORTED_ARCHITECTURES.includes(arch))
+      throw new Error(
+        `${where}: field 'architectures': '${arch}' is not supported (${SUPPORTED_ARCHITECTURES.join(', ')})`,
+      );
+  }
   const hidden_act = hf.hidden_act ?? 'silu';
   if (hidden_act !== 'silu')
     throw new Error(`${where}: field 'hidden_act': '${String(hidden_act)}' is not supported (silu)`);
-  if (hf.rope_scaling !== undefined && hf.rope_scaling !== null)
-    throw new Error(`${where}: field 'rope_scaling' is not supported`);
+  const rope = parseHfRope(hf, where);
+  // A sliding window at least as long as every sequence is plain causal attention: cap the positions at it.
+  let maxPositions = req('max_position_embeddings');
+  const window = hf.sliding_window;
+  const windowOn = modelType === 'mistral' || hf.use_sliding_window === true;
+  if (windowOn && typeof window === 'number' && window < Number(maxPositions)) maxPositions = window;
   if (modelType !== 'qwen2' && hf.attention_bias === true)
     throw new Error(
       `${where}: field 'attention_bias': true (bias on q/k/v/o) is not supported; only Qwen2's q/k/v bias is`,
@@ -137,10 +154,11 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
     numKvHeads: hf.num_key_value_heads ?? numHeads,
     intermediateSize: req('intermediate_size'),
     rmsNormEps: req('rms_norm_eps'),
-    ropeTheta: hf.rope_theta ?? 10000,
+    ropeTheta: rope.theta,
+    ...(rope.scaling ? { ropeScaling: rope.scaling } : {}),
     qkvBias: modelType === 'qwen2',
     tieEmbeddings: Boolean(hf.tie_word_embeddings ?? false),
-    maxPositions: req('max_position_embeddings'),
+    maxPositions,
     ...extras,
   };
   // head_dim only matters when it differs from hidden_size / num_attention_heads.
@@ -168,6 +186,7 @@ export function toHfConfig(c: ModelConfig): HfConfig {
     intermediate_size: c.intermediateSize,
     rms_norm_eps: c.rmsNormEps,
     rope_theta: c.ropeTheta,
+    ...(c.ropeScaling ? { rope_scaling: toHfRopeScaling(c.ropeScaling) } : {}),
     tie_word_embeddings: c.tieEmbeddings,
     max_position_embeddings: c.maxPositions,
     ...(qwen ? {} : { attention_bias: false }),

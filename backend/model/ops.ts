@@ -1,6 +1,7 @@
 // The transformer's building blocks as small pure functions (RMSNorm, rotary positions, causal GQA attention,
 // SwiGLU). Each is a candidate for a fused native kernel later (tf.customGrad), so keep them separate.
 import { tf, type Tensor } from './tf.js';
+import { inverseFrequencies, type RopeScaling } from './rope-scaling.js';
 import { activeAddon, rmsNorm as fusedRmsNorm, swiglu as fusedSwiglu } from './native-fused.js';
 
 /** Swaps the last two axes. [..., M, N] → [..., N, M]. */
@@ -49,18 +50,20 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
   return fusedRmsNorm(x, weight, eps);
 }
 
-/** Rotary tables for positions 0..maxPositions-1: cos/sin of pos·θ^(-2i/D), each [P, D/2] (HF Llama layout). */
+/** Rotary tables for positions 0..maxPositions-1: cos/sin of pos·inv_freq (θ^(-2i/D), scaled), each [P, D/2] (HF Llama layout). */
 export function rotaryTable(
   headDim: number,
   maxPositions: number,
   theta: number,
+  scaling?: RopeScaling,
 ): { cos: Float32Array; sin: Float32Array } {
   const half = headDim / 2;
+  const inv = inverseFrequencies(headDim, theta, scaling);
   const cos = new Float32Array(maxPositions * half);
   const sin = new Float32Array(maxPositions * half);
   for (let p = 0; p < maxPositions; p++) {
     for (let i = 0; i < half; i++) {
-      const angle = p * Math.pow(theta, (-2 * i) / headDim);
+      const angle = p * inv[i];
       cos[p * half + i] = Math.cos(angle);
       sin[p * half + i] = Math.sin(angle);
     }

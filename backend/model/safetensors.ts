@@ -1,7 +1,8 @@
 // The safetensors file format, written and read here: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets}, __metadata__}, then little-endian tensor data. Writes F32; reads
 // F32, F16, BF16 and F64 into float32. Errors name the file and what is wrong.
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
+import { SafetensorsReader, writeSafetensorsStream } from './safetensors-stream.js';
 import { endianness } from 'node:os';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -141,24 +142,26 @@ export async function writeFileAtomic(file: string, data: Buffer | string): Prom
   }
 }
 
+/** Streams F32 tensors to a file (safetensors-stream.ts: no whole-file Buffer, so files > 4 GB work). */
 export async function writeSafetensors(
   file: string,
   tensors: ReadonlyMap<string, NamedArray>,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  await writeFileAtomic(file, encodeSafetensors(tensors, metadata));
+  const list = [...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
+  await writeSafetensorsStream(file, list, { dtype: 'F32', metadata });
 }
 
+/** Reads every tensor of a file into float32, tensor by tensor (never the whole file in one Buffer). */
 export async function readSafetensors(
   file: string,
 ): Promise<{ tensors: Map<string, NamedArray>; metadata: Record<string, string> }> {
-  let buf: Buffer;
+  const r = SafetensorsReader.open(file);
   try {
-    buf = await readFile(file);
-  } catch (err) {
-    throw new Error(
-      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    const tensors = new Map<string, NamedArray>();
+    for (const [name, e] of r.tensors) tensors.set(name, { data: r.read(name), shape: e.shape });
+    return { tensors, metadata: r.metadata };
+  } finally {
+    r.close();
   }
-  return decodeSafetensors(buf, file);
 }

@@ -104,7 +104,7 @@ export class Transformer {
       init.dispose(); // the variable holds its own reference to the data
     }
     this.params = params;
-    const rot = rotaryTable(this.headDim, config.maxPositions, config.ropeTheta);
+    const rot = rotaryTable(this.headDim, config.maxPositions, config.ropeTheta, config.ropeScaling);
     this.cosTable = tf.tensor2d(rot.cos, [config.maxPositions, this.headDim / 2]);
     this.sinTable = tf.tensor2d(rot.sin, [config.maxPositions, this.headDim / 2]);
   }

@@ -7,6 +7,7 @@ import type { tf } from '../model/tf.js';
 import type { Transformer } from '../model/transformer.js';
 import { loadModel, loadOptimizer, saveModel, saveOptimizer } from '../model/checkpoint.js';
 import { writeFileAtomic } from '../model/safetensors.js';
+import { copyTokenizerFiles } from '../model/model-folder.js';
 import type { RunConfig } from './config.js';
 
 export interface TrainingState {
@@ -33,6 +34,9 @@ export async function saveTrainingCheckpoint(root: string, state: TrainingState,
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await saveModel(tmp, state.actor, { step: String(info.step) });
+  // An imported model's tokenizer travels with its checkpoints, so eval and export read them on their own.
+  const source = info.config?.model?.source;
+  if (source && source !== 'builtin') await copyTokenizerFiles(source, tmp);
   await saveOptimizer(tmp, state.actorOptimizer, { step: info.step });
   if (state.critic && state.criticOptimizer) {
     await saveModel(path.join(tmp, 'critic'), state.critic);

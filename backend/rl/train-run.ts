@@ -19,7 +19,11 @@ import {
 import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
-import { chatmlTemplate, compactTemplate, type ChatTemplate } from '../model/chat-template.js';
+import { readModelConfig } from '../model/hf-import.js';
+import { loadTextInterface } from '../model/model-folder.js';
+import { assertFits, deviceMemoryBytes, estimateRunMemory, formatBytes, formatEstimate } from '../model/memory-estimate.js';
+import { runMemoryInput } from './memory-check.js';
+import { compactTemplate, type ChatTemplate } from '../model/chat-template.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
@@ -61,11 +65,27 @@ export interface TrainRunResult {
 
 export const TRAINING_CHECKPOINT_FORMAT = 'training';
 
-/** The model's tokenizer and chat template: the built-in char model uses the compact template. */
-function textInterface(_model: Transformer, source: string): { tokenizer: Tokenizer; template: ChatTemplate } {
+/**
+ * The model's tokenizer and chat template: the built-in char model uses the compact template; a model folder
+ * its tokenizer.json (from the checkpoint, else the source folder) and template (model-folder.ts).
+ */
+async function textInterface(model: Transformer, config: RunConfig): Promise<{ tokenizer: Tokenizer; template: ChatTemplate }> {
+  const source = config.model.source;
   if (source === 'builtin') return { tokenizer: charTokenizer, template: compactTemplate };
-  // Hugging Face tokenizers arrive with the real-model work; until then only char-level checkpoints train.
-  return { tokenizer: charTokenizer, template: source.includes('chatml') ? chatmlTemplate : compactTemplate };
+  const dirs = [config.model.checkpoint, source].filter((d): d is string => d !== undefined);
+  // Studio checkpoints of the char model under a folder named for ChatML keep the ChatML strings (older runs).
+  const override = source.includes('chatml') && model.config.vocabSize === charTokenizer.vocabSize ? 'chatml' : undefined;
+  const { tokenizer, template } = await loadTextInterface(dirs, model.config.vocabSize, override);
+  return { tokenizer, template };
+}
+
+/** Refuses, before any weights load, a run whose estimated memory exceeds the device's (memory-check.ts). */
+async function checkMemory(config: RunConfig, dir: string, runtime: RuntimeReport, log: (s: string) => void): Promise<void> {
+  const estimate = estimateRunMemory(runMemoryInput(config, await readModelConfig(dir)));
+  const available = deviceMemoryBytes(runtime.name);
+  log(formatEstimate(estimate).split('\n')[0] + ` (${available.what}: ${formatBytes(available.bytes)})`);
+  if (process.env.ATTEMPT_STUDIO_SKIP_MEMORY_CHECK === '1') return;
+  assertFits(estimate, available);
 }
 
 /**
@@ -157,9 +177,11 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
+    const policyDir = config.model.checkpoint ?? (config.model.source !== 'builtin' ? config.model.source : undefined);
+    if (policyDir !== undefined) await checkMemory(config, policyDir, runtime, log);
     const base = await initialPolicy(config, o.dataDir, log, o.signal);
     reference = base;
-    const { tokenizer, template } = textInterface(base, config.model.source);
+    const { tokenizer, template } = await textInterface(base, config);
     const usesCritic = config.algorithm.name === 'ppo';
     if (o.resumeRunId !== undefined) {
       const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);

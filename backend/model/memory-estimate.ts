@@ -1,0 +1,131 @@
+// How much memory a training run needs before it starts: weights, Adam moments and gradients of the policy
+// (and the critic), the frozen reference model, the KV cache of a rollout batch and the activations of an
+// update — all float32 as TensorFlow.js stores them — and the device memory to compare with.
+import { execFileSync } from 'node:child_process';
+import { totalmem } from 'node:os';
+import { headDimOf, type ModelConfig } from './config.js';
+import { parameterShapes } from './transformer.js';
+
+export interface MemoryEstimateInput {
+  model: ModelConfig;
+  /** PPO critic: a second backbone with a value head, trained with its own Adam. */
+  critic: boolean;
+  /** Frozen reference model for the KL term. */
+  reference: boolean;
+  /** Sequences decoded together during rollout, and their longest length (prompt + all attempts). */
+  generationBatch: number;
+  maxSequence: number;
+  /** Sequences in one optimizer update (forward + backward together), and their longest length. */
+  updateBatch: number;
+  updateSequence: number;
+}
+
+export interface MemoryPart {
+  name: string;
+  bytes: number;
+}
+
+export interface MemoryEstimate {
+  parameters: number;
+  /** Held for the whole run. */
+  resident: MemoryPart[];
+  /** Rollout (KV cache) and update (activations) do not overlap: the larger one counts. */
+  rollout: MemoryPart[];
+  update: MemoryPart[];
+  /** resident + max(rollout, update). */
+  peakBytes: number;
+}
+
+const F32 = 4;
+
+export function parameterCount(c: ModelConfig): number {
+  let n = 0;
+  for (const shape of parameterShapes({ ...c, valueHead: false })) n += shape[1].reduce((a, b) => a * b, 1);
+  return n;
+}
+
+const sum = (parts: MemoryPart[]) => parts.reduce((a, p) => a + p.bytes, 0);
+
+/**
+ * An estimate (not a measurement): weights, gradients and Adam's m and v are 4 bytes per parameter each;
+ * the KV cache is 2·L·Hkv·D floats per token; activations kept for the backward pass are taken as
+ * ~(16·C + 4·F + 2·H·T) floats per token per layer (norms, projections, SwiGLU, attention scores and
+ * probabilities) plus 3·V per token for the logits, their log-softmax and its gradient.
+ */
+export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
+  const c = i.model;
+  const P = parameterCount(c);
+  const weights = P * F32;
+  const resident: MemoryPart[] = [
+    { name: 'policy weights', bytes: weights },
+    { name: 'policy gradients', bytes: weights },
+    { name: 'policy Adam moments (m, v)', bytes: 2 * weights },
+  ];
+  if (i.critic) {
+    const cw = (P + c.hiddenSize + 1) * F32;
+    resident.push({ name: 'critic weights', bytes: cw }, { name: 'critic gradients', bytes: cw }, { name: 'critic Adam moments (m, v)', bytes: 2 * cw });
+  }
+  if (i.reference) resident.push({ name: 'reference model weights', bytes: weights });
+  const D = headDimOf(c);
+  const kvPerToken = 2 * c.numLayers * c.numKvHeads * D * F32;
+  const rollout: MemoryPart[] = [
+    { name: `KV cache (${i.generationBatch} sequences × ${i.maxSequence} tokens)`, bytes: kvPerToken * i.generationBatch * i.maxSequence },
+    { name: 'decoding logits', bytes: i.generationBatch * c.vocabSize * F32 * 2 },
+  ];
+  const tokens = i.updateBatch * i.updateSequence;
+  const perLayer = 16 * c.hiddenSize + 4 * c.intermediateSize + 2 * c.numHeads * i.updateSequence;
+  const update: MemoryPart[] = [
+    { name: `activations (${i.updateBatch} sequences × ${i.updateSequence} tokens)`, bytes: tokens * perLayer * c.numLayers * F32 },
+    { name: 'logits, log-softmax and their gradient', bytes: tokens * c.vocabSize * 3 * F32 },
+  ];
+  return { parameters: P, resident, rollout, update, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update)) };
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 4) return `${(n / 1024 ** 4).toFixed(1)} TiB`;
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${Math.ceil(n / 1024)} KiB`;
+}
+
+/** A multi-line breakdown for logs and refusals. */
+export function formatEstimate(e: MemoryEstimate): string {
+  const line = (p: MemoryPart) => `  ${p.name}: ${formatBytes(p.bytes)}`;
+  return [
+    `estimated peak ${formatBytes(e.peakBytes)} for ${e.parameters >= 1e6 ? `${(e.parameters / 1e6).toFixed(1)}M` : `${(e.parameters / 1e3).toFixed(1)}k`} parameters (float32):`,
+    ...e.resident.map(line),
+    ` rollout: ${formatBytes(sum(e.rollout))}`,
+    ...e.rollout.map(line),
+    ` update: ${formatBytes(sum(e.update))}`,
+    ...e.update.map(line),
+  ].join('\n');
+}
+
+/** Memory of the device a runtime computes on: the GPU's (nvidia-smi) for tfjs-node-gpu, else system RAM. */
+export function deviceMemoryBytes(runtimeName: string): { bytes: number; what: string } {
+  if (runtimeName === 'tfjs-node-gpu') {
+    try {
+      const out = execFileSync('nvidia-smi', ['--query-gpu=memory.total', '--format=csv,noheader,nounits'], {
+        encoding: 'utf8',
+        timeout: 5000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const mib = Number(out.trim().split('\n')[0]);
+      if (Number.isFinite(mib) && mib > 0) return { bytes: mib * 1024 ** 2, what: 'GPU memory (nvidia-smi)' };
+    } catch {
+      /* fall through to RAM */
+    }
+  }
+  return { bytes: totalmem(), what: 'system memory' };
+}
+
+/** Throws a refusal naming the estimate, the device's memory and what to reduce, when the run cannot fit. */
+export function assertFits(e: MemoryEstimate, available: { bytes: number; what: string }): void {
+  if (e.peakBytes <= available.bytes) return;
+  throw new Error(
+    `this run does not fit: it needs about ${formatBytes(e.peakBytes)}, the ${available.what} is ${formatBytes(available.bytes)}. ` +
+      'Reduce rolloutBatch, miniBatch or generation.maxTotalTokens, use an algorithm without a critic, ' +
+      'set algorithm.kl.coef to 0 (no reference model), or use a smaller model.\n' +
+      formatEstimate(e),
+  );
+}

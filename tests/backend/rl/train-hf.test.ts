@@ -1,0 +1,95 @@
+// A training run on an imported Hugging Face folder (tiny Qwen2 shape + byte-level BPE tokenizer with ChatML
+// tokens) through the real `train` command: episodes use the seed's ChatML prompt, checkpoints carry the
+// tokenizer files, and a run that cannot fit in memory is refused before any weights load.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { QWEN_TINY, writeTinyModel, writeTinyTokenizer } from '../model/hf-fixtures.js';
+import { estimateRunMemory, assertFits, parameterCount } from '../../../backend/model/memory-estimate.js';
+import { fromHfConfig } from '../../../backend/model/config.js';
+import { presetRunConfig } from '../../../backend/rl/config.js';
+import { runMemoryInput } from '../../../backend/rl/memory-check.js';
+import { loadTextInterface } from '../../../backend/model/model-folder.js';
+import { chatmlTemplate } from '../../../backend/model/chat-template.js';
+
+const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
+let dir: string;
+let model: string;
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'as-trainhf-'));
+  model = path.join(dir, 'qwen-tiny');
+  await writeTinyModel(model, { ...QWEN_TINY, max_position_embeddings: 512 }, { seed: 7 }); // room for the ChatML prompt in byte tokens
+  writeTinyTokenizer(model);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(name: string, over: Record<string, unknown>): string {
+  const f = path.join(dir, `${name}.json`);
+  const cfg = {
+    model: { source: model },
+    steps: 1,
+    rolloutBatch: 2,
+    miniBatch: 2,
+    seed: 1,
+    eval: { everySteps: 0, maxQuestions: 2 },
+    checkpoint: { everySteps: 1 },
+    generation: { maxTokensPerAttempt: 6, maxTotalTokens: 12 },
+    ...over,
+  };
+  writeFileSync(f, JSON.stringify(cfg));
+  return f;
+}
+
+test('a run trains an imported folder with ChatML prompts and writes self-contained checkpoints', async () => {
+  // The folder's tokenizer has ChatML tokens, so runs use the seed's exact ChatML strings.
+  assert.equal((await loadTextInterface([model], 300)).template, chatmlTemplate);
+  const db = path.join(dir, 'ok.db');
+  const r = spawnSync(process.execPath, [bin, 'train', '--config', configFile('ok', {}), '--db', db, '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  assert.equal(out.status, 'completed', out.error);
+  assert.ok(existsSync(path.join(out.checkpoint, 'tokenizer.json')), 'tokenizer.json copied into the checkpoint');
+  assert.ok(existsSync(path.join(out.checkpoint, 'tokenizer_config.json')));
+  const d = new Database(db, { readonly: true });
+  const n = (d.prepare("SELECT COUNT(*) n FROM episodes WHERE split = 'train'").get() as { n: number }).n;
+  d.close();
+  assert.equal(n, 2);
+  // The checkpoint is a model folder generate reads with its own tokenizer.
+  const g = spawnSync(process.execPath, [bin, 'generate', '--model', out.checkpoint, '--prompt', 'Hi', '--max-new-tokens', '3', '--ignore-eos', '--json'], { encoding: 'utf8' });
+  assert.equal(g.status, 0, g.stderr);
+  assert.equal(JSON.parse(g.stdout).ids.length, 3);
+});
+
+test('a run that cannot fit is refused before loading, naming the estimate and what to reduce', () => {
+  const db = path.join(dir, 'big.db');
+  const r = spawnSync(process.execPath, [bin, 'train', '--config', configFile('big', { rolloutBatch: 2 ** 26, miniBatch: 2 }), '--db', db, '--json'], { encoding: 'utf8' });
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  assert.equal(out.status, 'failed');
+  assert.match(r.stderr, /this run does not fit: it needs about [\d.]+ (GiB|TiB)/);
+  assert.match(r.stderr, /KV cache \(67108864 sequences × 512 tokens\)/);
+  assert.match(r.stderr, /Reduce rolloutBatch/);
+  assert.doesNotMatch(r.stderr, /loading the initial policy/);
+});
+
+test('the estimate for Qwen2.5-Math-1.5B counts its exact parameters and refuses the reference batch on 80 GB', () => {
+  const qwen = fromHfConfig({
+    architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 151936, hidden_size: 1536, num_hidden_layers: 28,
+    num_attention_heads: 12, num_key_value_heads: 2, intermediate_size: 8960, rms_norm_eps: 1e-6, rope_theta: 10000,
+    tie_word_embeddings: true, max_position_embeddings: 4096,
+  });
+  assert.equal(parameterCount(qwen), 1_543_714_304);
+  const preset = presetRunConfig('qwen2.5-math-1.5b-multi-attempt');
+  const e = estimateRunMemory(runMemoryInput(preset, qwen));
+  const gib = (b: number) => b / 1024 ** 3;
+  // Policy (weights, grads, m, v) + critic (same) + reference: 9 copies of 1.54B float32 parameters.
+  assert.ok(Math.abs(gib(e.resident.reduce((a, p) => a + p.bytes, 0)) - (9 * 1_543_714_304 * 4) / 1024 ** 3) < 0.01);
+  // KV cache: 2 · 28 layers · 2 KV heads · 128 dims · 4 bytes = 57,344 bytes per token.
+  const kv = e.rollout.find((p) => p.name.startsWith('KV cache'))!;
+  assert.equal(kv.bytes, 57344 * 1024 * Math.min(4096, 256 + 3000 + 64 * 5));
+  assert.throws(() => assertFits(e, { bytes: 80 * 1024 ** 3, what: 'GPU memory' }), /does not fit/);
+  assert.doesNotThrow(() => assertFits(estimateRunMemory({ ...runMemoryInput(preset, qwen), critic: false, reference: false, generationBatch: 1, maxSequence: 512, updateBatch: 1, updateSequence: 512 }), { bytes: 80 * 1024 ** 3, what: 'GPU memory' }));
+});
