@@ -247,7 +247,7 @@ function disposeState(env: TrainerEnv) {
 test('a trainer step with microBatch equals the step without (PPO, GRPO); chunked generation gives the same episodes', async () => {
   const base = Transformer.create(modelConfig, 9);
   try {
-    for (const algorithm of [{ name: 'ppo' }, { name: 'grpo', samplesPerPrompt: 3 }]) {
+    for (const algorithm of [{ name: 'ppo' }, { name: 'grpo', samplesPerPrompt: 3, entropyCoef: 0.05 }]) {
       const usesCritic = algorithm.name === 'ppo';
       const out: { actor: Map<string, Float32Array>; critic?: Map<string, Float32Array>; tokens: number[][]; logprobs: number[][]; reward: number }[] = [];
       for (const over of [{ generation: { ...stepConfig({}).generation, batchSize: 6 } }, { microBatch: 2, generation: { ...stepConfig({}).generation, batchSize: 4 } }, { microBatch: 3, generation: { ...stepConfig({}).generation, batchSize: 1 } }]) {
