@@ -57,6 +57,11 @@ export interface SessionOptions {
   decode?: (ids: number[]) => string;
   /** Drop stopped rows from the computed batch (default true; results are identical either way). */
   compact?: boolean;
+  /**
+   * One sampling stream per row (batchSize seeds) instead of one shared stream: a row's samples then do not
+   * depend on which other rows share its batch, so a rollout generated in chunks equals the unchunked one.
+   */
+  rowSeeds?: number[];
 }
 
 class Session implements DecodeSession {
@@ -65,6 +70,7 @@ class Session implements DecodeSession {
   private readonly pending: number[][];
   private readonly cache: KvCache;
   private readonly rng: Rng;
+  private readonly rowRngs: Rng[] | null;
   private disposed = false;
   private busy = false;
 
@@ -84,6 +90,9 @@ class Session implements DecodeSession {
     this.pending = Array.from({ length: opts.batchSize }, () => []);
     this.cache = new KvCache(opts.batchSize);
     this.rng = new Rng(opts.seed);
+    if (opts.rowSeeds && opts.rowSeeds.length !== opts.batchSize)
+      throw new Error(`generate: rowSeeds needs ${opts.batchSize} entries (one per row), got ${opts.rowSeeds.length}`);
+    this.rowRngs = opts.rowSeeds ? opts.rowSeeds.map((s) => new Rng(s)) : null;
   }
 
   get cacheColumns(): number {
@@ -166,7 +175,7 @@ class Session implements DecodeSession {
           if (reason[i] !== null) continue;
           this.pending[i] = [];
           const j = rowOf.get(i)!;
-          const { token, logprob } = sampleToken(logits.subarray(j * V, (j + 1) * V), sampling, this.rng);
+          const { token, logprob } = sampleToken(logits.subarray(j * V, (j + 1) * V), sampling, this.rowRngs ? this.rowRngs[i]! : this.rng);
           ids[i].push(token);
           logprobs[i].push(logprob);
           this.seqs[i].push(token);

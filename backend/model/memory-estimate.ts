@@ -18,6 +18,8 @@ export interface MemoryEstimateInput {
   /** Sequences in one optimizer update (forward + backward together), and their longest length. */
   updateBatch: number;
   updateSequence: number;
+  /** Gradient accumulation over micro-batches: one more gradient-sized buffer during an update. */
+  accumulate?: boolean;
 }
 
 export interface MemoryPart {
@@ -78,6 +80,7 @@ export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
     { name: `activations (${i.updateBatch} sequences × ${i.updateSequence} tokens)`, bytes: tokens * perLayer * c.numLayers * F32 },
     { name: 'logits, log-softmax and their gradient', bytes: tokens * c.vocabSize * 3 * F32 },
   ];
+  if (i.accumulate) update.push({ name: 'gradient accumulator (micro-batches)', bytes: (i.critic ? P + c.hiddenSize + 1 : P) * F32 });
   return { parameters: P, resident, rollout, update, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update)) };
 }
 
@@ -124,7 +127,7 @@ export function assertFits(e: MemoryEstimate, available: { bytes: number; what: 
   if (e.peakBytes <= available.bytes) return;
   throw new Error(
     `this run does not fit: it needs about ${formatBytes(e.peakBytes)}, the ${available.what} is ${formatBytes(available.bytes)}. ` +
-      'Reduce rolloutBatch, miniBatch or generation.maxTotalTokens, use an algorithm without a critic, ' +
+      'Reduce generation.batchSize (or rolloutBatch), microBatch (or miniBatch) or generation.maxTotalTokens, use an algorithm without a critic, ' +
       'set algorithm.kl.coef to 0 (no reference model), or use a smaller model.\n' +
       formatEstimate(e),
   );

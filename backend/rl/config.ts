@@ -149,6 +149,11 @@ const generationSchema = z
       .describe('Most tokens the model may generate over the whole episode (all attempts)'),
     temperature: z.number().gt(0).default(1).describe('Sampling temperature during rollouts'),
     topP: z.number().gt(0).max(1).default(1).describe('Nucleus sampling threshold during rollouts'),
+    batchSize: int(1)
+      .optional()
+      .describe(
+        'Episodes decoded together (one KV cache); the rollout batch is generated chunk by chunk, each sequence with its own seeded sampling stream. Unset = the whole rolloutBatch at once',
+      ),
   })
   .prefault({})
   .describe('Sampling during rollouts');
@@ -234,6 +239,11 @@ const runConfigObject = z.strictObject({
   steps: int(1).default(100).describe('Training steps (one rollout batch and its updates per step)'),
   rolloutBatch: int(1).default(1024).describe('Episodes generated per step'),
   miniBatch: int(1).default(128).describe('Episodes per optimizer update (must divide rolloutBatch)'),
+  microBatch: int(1)
+    .optional()
+    .describe(
+      'Episodes per forward/backward pass: each mini-batch is split into micro-batches whose gradients are accumulated (token-weighted) before one optimizer step; also the chunk of the no-gradient log-prob and value passes. Unset = the whole miniBatch at once (must divide miniBatch)',
+    ),
   epochs: int(1).default(1).describe('Passes over each rollout batch'),
   generation: generationSchema,
   eval: evalSchema,
@@ -265,6 +275,10 @@ export const runConfigSchema = runConfigObject.superRefine((c, ctx) => {
     bad(['task', 'rewards', 'correct'], `must exceed wrong (${r.wrong}) and noBox (${r.noBox})`);
   if (c.miniBatch > c.rolloutBatch || c.rolloutBatch % c.miniBatch !== 0)
     bad(['miniBatch'], `must divide rolloutBatch (${c.rolloutBatch}), got ${c.miniBatch}`);
+  if (c.microBatch !== undefined && (c.microBatch > c.miniBatch || c.miniBatch % c.microBatch !== 0))
+    bad(['microBatch'], `must divide miniBatch (${c.miniBatch}), got ${c.microBatch}`);
+  if (c.generation.batchSize !== undefined && c.generation.batchSize > c.rolloutBatch)
+    bad(['generation', 'batchSize'], `must be ≤ rolloutBatch (${c.rolloutBatch}), got ${c.generation.batchSize}`);
   if (c.rolloutBatch % c.algorithm.samplesPerPrompt !== 0)
     bad(
       ['algorithm', 'samplesPerPrompt'],

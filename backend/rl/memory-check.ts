@@ -1,5 +1,6 @@
 // The memory-estimate input of a run config: what the trainer holds (policy + Adam, the PPO critic, the KL
-// reference) and the shapes it uses (rollout batch × longest episode for the KV cache, mini-batch for updates).
+// reference) and the shapes it uses (one generation chunk × longest episode for the KV cache, one micro-batch
+// for the activations of an update, plus the gradient accumulator when a mini-batch is split).
 import type { ModelConfig } from '../model/config.js';
 import type { MemoryEstimateInput } from '../model/memory-estimate.js';
 import type { RunConfig } from './config.js';
@@ -15,9 +16,10 @@ export function runMemoryInput(config: RunConfig, model: ModelConfig): MemoryEst
     model,
     critic: config.algorithm.name === 'ppo',
     reference: config.algorithm.kl.coef > 0,
-    generationBatch: config.rolloutBatch,
+    generationBatch: config.generation.batchSize ?? config.rolloutBatch,
     maxSequence: T,
-    updateBatch: config.miniBatch,
+    updateBatch: config.microBatch ?? config.miniBatch,
     updateSequence: T,
+    accumulate: (config.microBatch ?? config.miniBatch) < config.miniBatch,
   };
 }

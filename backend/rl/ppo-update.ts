@@ -48,39 +48,82 @@ export function batchValues(critic: Transformer, ids: Int32Array, B: number, T: 
   return out;
 }
 
+/** One micro-batch of an accumulated update: its loss and the weight of its gradient in the sum. */
+export interface MicroLoss {
+  weight: number;
+  lossFn: () => LossResult;
+}
+
 /**
- * Computes gradients of `lossFn` for `vars`, clips them to a global L2 norm of `maxNorm`, applies them with
- * `optimizer` (in `vars` order, which optimizer-state checkpoints rely on) and returns the loss metrics plus
- * `gradNorm` (before clipping).
+ * Token weights of micro-batches: N_k / Σ N with N_k the loss-mask tokens of micro-batch k. A mini-batch's
+ * token-level masked mean is Σ_k (N_k / N) · (micro-batch k's masked mean), so these weights make the
+ * accumulated gradient (and the metrics) equal the whole mini-batch's. One micro-batch → [1].
  */
-export function clippedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, lossFn: () => LossResult): Record<string, number> {
-  let metrics: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const r = lossFn();
-    metrics = r.metrics;
-    for (const m of Object.values(metrics)) tf.keep(m);
-    return r.loss;
-  }, vars);
+export function microBatchWeights(masks: Tensor[]): number[] {
+  if (masks.length === 1) return [1];
+  const counts = masks.map((m) => tf.tidy(() => tf.sum(m).dataSync()[0]!));
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((n) => (total > 0 ? n / total : 0));
+}
+
+/**
+ * Gradient accumulation: the gradients of every micro-batch's loss, each scaled by its weight, are summed;
+ * the sum is clipped to a global L2 norm of `maxNorm` and applied with `optimizer` in one step (in `vars`
+ * order, which optimizer-state checkpoints rely on). Returns the weighted loss metrics plus `gradNorm`
+ * (before clipping). One part with weight 1 is exactly a plain clipped update.
+ */
+export function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, parts: MicroLoss[]): Record<string, number> {
+  if (parts.length === 0) throw new Error('accumulatedUpdate: no micro-batches');
+  const acc: Record<string, Tensor> = {};
+  const out: Record<string, number> = {};
+  let loss = 0;
   try {
+    for (const part of parts) {
+      const plain = parts.length === 1 && part.weight === 1;
+      let metrics: Record<string, tf.Scalar> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const r = part.lossFn();
+        metrics = r.metrics;
+        for (const m of Object.values(metrics)) tf.keep(m);
+        return plain ? r.loss : (tf.mul(r.loss, part.weight) as tf.Scalar);
+      }, vars);
+      loss += value.dataSync()[0]!;
+      value.dispose();
+      for (const [name, m] of Object.entries(readMetrics(metrics))) out[name] = (out[name] ?? 0) + (plain ? m : part.weight * m);
+      for (const [name, g] of Object.entries(grads)) {
+        const prev = acc[name];
+        if (!prev) acc[name] = g;
+        else {
+          acc[name] = tf.add(prev, g);
+          prev.dispose();
+          g.dispose();
+        }
+      }
+    }
     // A variable the loss does not reach (e.g. the critic's unused LM head) has no gradient and no update.
-    const reached = vars.filter((v) => grads[v.name] !== undefined);
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(reached.map((v) => tf.sum(tf.square(grads[v.name]!)))))); // []
+    const reached = vars.filter((v) => acc[v.name] !== undefined);
+    const normT = tf.tidy(() => tf.sqrt(tf.addN(reached.map((v) => tf.sum(tf.square(acc[v.name]!)))))); // []
     const norm = normT.dataSync()[0]!;
     normT.dispose();
     const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
     if (!Number.isFinite(norm)) throw new Error(`non-finite gradient norm (${norm}); the update was skipped`);
     tf.tidy(() => {
-      optimizer.applyGradients(reached.map((v) => ({ name: v.name, tensor: scale === 1 ? grads[v.name]! : tf.mul(grads[v.name]!, scale) })));
+      optimizer.applyGradients(reached.map((v) => ({ name: v.name, tensor: scale === 1 ? acc[v.name]! : tf.mul(acc[v.name]!, scale) })));
     });
-    const out = readMetrics(metrics);
-    out.loss = value.dataSync()[0]!;
+    out.loss = loss;
     out.gradNorm = norm;
     return out;
   } finally {
-    value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
-    for (const m of Object.values(metrics)) if (!m.isDisposed) m.dispose();
+    for (const g of Object.values(acc)) g.dispose();
   }
+}
+
+/**
+ * Computes gradients of `lossFn` for `vars`, clips them to a global L2 norm of `maxNorm`, applies them with
+ * `optimizer` and returns the loss metrics plus `gradNorm` (before clipping).
+ */
+export function clippedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, lossFn: () => LossResult): Record<string, number> {
+  return accumulatedUpdate(optimizer, vars, maxNorm, [{ weight: 1, lossFn }]);
 }
 
 export interface ActorBatch {
@@ -100,9 +143,14 @@ export interface ActorUpdateOptions {
   gradClip: number;
 }
 
-/** One actor update on a mini-batch: PPO clipped loss + KL to the reference + entropy bonus. */
-export function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, b: ActorBatch, o: ActorUpdateOptions): Record<string, number> {
-  return clippedUpdate(optimizer, actor.trainableVariables(), o.gradClip, () => {
+/**
+ * One actor update on a mini-batch: PPO clipped loss + KL to the reference + entropy bonus. Given several
+ * micro-batches, their token-weighted gradients are accumulated into the one update (see accumulatedUpdate).
+ */
+export function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, batches: ActorBatch | ActorBatch[], o: ActorUpdateOptions): Record<string, number> {
+  const micro = Array.isArray(batches) ? batches : [batches];
+  const weights = microBatchWeights(micro.map((b) => b.mask));
+  return accumulatedUpdate(optimizer, actor.trainableVariables(), o.gradClip, micro.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
     const { logits, logp } = actionLogProbs(actor, b.ids); // [b, T−1, V], [b, T−1]
     return actorLoss({
       logp,
@@ -117,7 +165,7 @@ export function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, b: Acto
       logits,
       entropyCoef: o.entropyCoef,
     });
-  });
+  } })));
 }
 
 export interface CriticBatch {
@@ -127,12 +175,14 @@ export interface CriticBatch {
   returns: Tensor; // [b, T−1]
 }
 
-/** One critic update on a mini-batch: clipped value loss against the GAE returns. */
-export function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, b: CriticBatch, clip: number, gradClip: number): Record<string, number> {
-  return clippedUpdate(optimizer, critic.trainableVariables(), gradClip, () => {
+/** One critic update on a mini-batch (or its micro-batches, accumulated): clipped value loss against the GAE returns. */
+export function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, batches: CriticBatch | CriticBatch[], clip: number, gradClip: number): Record<string, number> {
+  const micro = Array.isArray(batches) ? batches : [batches];
+  const weights = microBatchWeights(micro.map((b) => b.mask));
+  return accumulatedUpdate(optimizer, critic.trainableVariables(), gradClip, micro.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
     const [n, T] = b.ids.shape as [number, number];
     const { values } = critic.forward(b.ids as tf.Tensor2D); // [b, T]
     const v = tf.slice(values!, [0, 0], [n, T - 1]); // [b, T−1]
     return clippedValueLoss({ values: v, oldValues: b.oldValues, returns: b.returns, mask: b.mask, clip });
-  });
+  } })));
 }

@@ -28,8 +28,10 @@ const qwenReference = {
   steps: 100,
   rolloutBatch: 1024,
   miniBatch: 128,
+  // One GPU: decode 64 episodes at a time and accumulate the gradient one episode at a time (memory-check.ts).
+  microBatch: 1,
   epochs: 1,
-  generation: { maxTokensPerAttempt: 3000, maxTotalTokens: 3000, temperature: 1, topP: 1 },
+  generation: { maxTokensPerAttempt: 3000, maxTotalTokens: 3000, temperature: 1, topP: 1, batchSize: 64 },
   eval: { everySteps: 10, attempts: 1 },
   checkpoint: { everySteps: 20 },
 };

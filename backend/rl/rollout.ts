@@ -1,6 +1,6 @@
 // One rollout: draw attempt counts, run the batch of episodes with the current policy, score them, and lay
 // the result out as a right-padded token batch with per-action masks for the update. No tensors here.
-import { runEpisodes, drawAttempts, type EpisodeDeps, type EpisodeResult, type EpisodeOptions } from './episode.js';
+import { runEpisodes, drawAttempts, type EpisodeDecoder, type EpisodeDeps, type EpisodeResult, type EpisodeOptions } from './episode.js';
 import { buildBatchMasks, TOKEN_KIND_CODE, type BatchMasks } from './masks.js';
 import { episodeOutcome, type EpisodeOutcome, type RewardOptions } from './rewards.js';
 
@@ -90,18 +90,43 @@ export function layoutBatch(episodes: EpisodeResult[], groups: number[], rewardO
   };
 }
 
-/** Runs one rollout: N drawn per sample, episodes generated together, outcomes scored and laid out. */
+/** A decoder for one chunk of a rollout; disposed (its KV cache freed) when the chunk's episodes end. */
+export interface ChunkDecoder extends EpisodeDecoder {
+  dispose(): void;
+}
+
+export interface RolloutDeps extends Omit<EpisodeDeps, 'decoder'> {
+  /** A fresh decoder for the episodes [first, first + size) of the batch. */
+  decoderFor(first: number, size: number): ChunkDecoder;
+}
+
+/**
+ * Runs one rollout: N drawn per sample (all samples first, so the draws do not depend on the chunking), then
+ * the episodes generated `chunkSize` at a time, each chunk with its own decoder (feedback turns included),
+ * outcomes scored and laid out as one batch.
+ */
 export async function rollout(
   questions: Question[],
   spec: RolloutSpec,
-  deps: EpisodeDeps,
+  deps: RolloutDeps,
   episodeOpts: Omit<EpisodeOptions, 'mode'>,
   rewardOpts: RewardOptions,
   random: () => number,
   padId: number,
+  chunkSize = Infinity,
 ): Promise<RolloutBatch> {
+  if (!(chunkSize >= 1)) throw new Error(`rollout: chunkSize must be ≥ 1, got ${chunkSize}`);
   const { tasks, groups } = drawTasks(questions, spec, random);
-  const episodes = await runEpisodes(tasks, deps, { ...episodeOpts, mode: spec.mode });
+  const episodes: EpisodeResult[] = [];
+  for (let first = 0; first < tasks.length; first += chunkSize) {
+    const part = tasks.slice(first, first + chunkSize);
+    const decoder = deps.decoderFor(first, part.length);
+    try {
+      episodes.push(...(await runEpisodes(part, { ...deps, decoder }, { ...episodeOpts, mode: spec.mode })));
+    } finally {
+      decoder.dispose();
+    }
+  }
   return layoutBatch(episodes, groups, rewardOpts, padId);
 }
 

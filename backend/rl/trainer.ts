@@ -1,7 +1,7 @@
 // The RL training loop (orchestration only): rollout → grade → rewards → reference log-probs → values →
 // advantages → mini-batch updates of actor and critic → metrics → periodic evaluation and checkpoints.
 // The maths lives in episode/rollout/advantages/losses/ppo-update; storage is the caller's (callbacks).
-import { tf } from '../model/tf.js';
+import { tf, type Tensor } from '../model/tf.js';
 import { Transformer } from '../model/transformer.js';
 import { createDecodeSession } from '../model/generate.js';
 import { createAdam } from '../model/checkpoint.js';
@@ -14,7 +14,7 @@ import { dialogueFromTemplate, type Judgement } from './episode.js';
 import { rollout, rolloutMetrics, type Question, type RolloutBatch } from './rollout.js';
 import { computeAdvantages, estimatorForAlgorithm } from './advantages.js';
 import { learningRateAt } from './schedule.js';
-import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor } from './ppo-update.js';
+import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor, type ActorBatch } from './ppo-update.js';
 import type { TrainingState } from './train-checkpoint.js';
 
 export interface TrainerEnv {
@@ -48,7 +48,7 @@ export interface TrainerHooks {
   signal?: AbortSignal;
 }
 
-/** Micro-batch for no-gradient forwards (reference log-probs, values). */
+/** Chunk of the no-gradient forwards (old and reference log-probs, values) when config.microBatch is unset. */
 const FORWARD_MICRO_BATCH = 32;
 
 /** The critic for PPO: the policy's backbone and weights plus a zero-initialised scalar value head. */
@@ -119,6 +119,11 @@ function narrow<A extends Float32Array | Int32Array>(data: A, W: number, w: numb
   return out;
 }
 
+/** The sampling seed of episode `index` of a chunked rollout (a hash of the step's seed and the index). */
+export function episodeSeed(stepSeed: number, index: number): number {
+  return (Math.imul(stepSeed ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
+}
+
 /** One training step (0-based `step`): returns its metrics and the rollout. */
 export async function trainStep(config: RunConfig, env: TrainerEnv, step: number): Promise<StepReport> {
   const t0 = performance.now();
@@ -141,38 +146,41 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
   const g = config.generation;
   const promptRoom = 256;
   const maxLength = Math.min(actor.config.maxPositions, promptRoom + g.maxTotalTokens + 64 * config.task.maxAttempts);
-  const session = createDecodeSession(actor, {
-    batchSize: config.rolloutBatch,
-    maxLength,
-    temperature: g.temperature,
-    topP: g.topP,
-    seed: rng.int(2 ** 31),
-    decode: (ids) => env.tokenizer.decode(ids),
-  });
-  let batch: RolloutBatch;
+  const sessionSeed = rng.int(2 ** 31);
+  // Chunked generation (generation.batchSize set): every episode samples from its own stream, seeded by its
+  // index in the batch, so the episodes do not depend on the chunk size. Unset: one session, one stream.
+  const chunked = g.batchSize !== undefined;
+  const decoderFor = (first: number, size: number) =>
+    createDecodeSession(actor, {
+      batchSize: size,
+      maxLength,
+      temperature: g.temperature,
+      topP: g.topP,
+      seed: sessionSeed,
+      rowSeeds: chunked ? Array.from({ length: size }, (_, j) => episodeSeed(sessionSeed, first + j)) : undefined,
+      decode: (ids) => env.tokenizer.decode(ids),
+    });
   const tGen = performance.now();
-  try {
-    batch = await rollout(
-      questions,
-      { mode: config.task.mode, minAttempts: config.task.minAttempts, maxAttempts: config.task.maxAttempts, samplesPerPrompt: alg.samplesPerPrompt },
-      { decoder: session, tokenizer: env.tokenizer, dialogue: dialogueFromTemplate(env.template), judge: env.judge, isAttemptComplete: env.isAttemptComplete },
-      { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: env.template.endOfTurn.map((s) => env.tokenizer.encode(s)).filter((ids) => ids.length === 1).map((ids) => ids[0]!) },
-      { values: config.task.rewards, attemptDiscount: config.task.attemptDiscount },
-      () => rng.next(),
-      env.tokenizer.padId,
-    );
-  } finally {
-    session.dispose();
-  }
+  const batch: RolloutBatch = await rollout(
+    questions,
+    { mode: config.task.mode, minAttempts: config.task.minAttempts, maxAttempts: config.task.maxAttempts, samplesPerPrompt: alg.samplesPerPrompt },
+    { decoderFor, tokenizer: env.tokenizer, dialogue: dialogueFromTemplate(env.template), judge: env.judge, isAttemptComplete: env.isAttemptComplete },
+    { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: env.template.endOfTurn.map((s) => env.tokenizer.encode(s)).filter((ids) => ids.length === 1).map((ids) => ids[0]!) },
+    { values: config.task.rewards, attemptDiscount: config.task.attemptDiscount },
+    () => rng.next(),
+    env.tokenizer.padId,
+    g.batchSize ?? config.rolloutBatch,
+  );
   const genSeconds = (performance.now() - tGen) / 1000;
   const { B, T } = batch;
   const A = T - 1;
   const lossMask = batch.actionMasks.lossMask;
 
   // Old log-probs under the training forward (the importance-ratio denominator), reference log-probs, values.
-  const oldLogp = batchLogProbs(actor, batch.ids, B, T, FORWARD_MICRO_BATCH);
-  const refLogp = klNeeded ? batchLogProbs(env.reference!, batch.ids, B, T, FORWARD_MICRO_BATCH) : undefined;
-  const values = usesCritic ? batchValues(critic!, batch.ids, B, T, FORWARD_MICRO_BATCH) : undefined;
+  const fwd = config.microBatch ?? FORWARD_MICRO_BATCH;
+  const oldLogp = batchLogProbs(actor, batch.ids, B, T, fwd);
+  const refLogp = klNeeded ? batchLogProbs(env.reference!, batch.ids, B, T, fwd) : undefined;
+  const values = usesCritic ? batchValues(critic!, batch.ids, B, T, fwd) : undefined;
   let klTokens: Float32Array | undefined;
   if (refLogp && alg.kl.target === 'reward') {
     klTokens = new Float32Array(B * A);
@@ -187,6 +195,22 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
   // Mini-batch updates; each mini-batch is cut to its longest row.
   const rowLen = batch.episodes.map((e) => e.tokens.length);
   const updates: Record<string, number>[] = [];
+  const microTensors = (idx: number[]): MicroTensors => {
+    const n = idx.length;
+    const t = Math.max(2, ...idx.map((r) => rowLen[r]!));
+    const f32 = (k: number) => new Float32Array(k);
+    const cut = (data: Float32Array) => narrow(pickRows(data, A, idx, f32), A, t - 1, n, f32);
+    const ids = narrow(pickRows(batch.ids, T, idx, (k) => new Int32Array(k)), T, t, n, (k) => new Int32Array(k));
+    return tf.tidy(() => ({
+      ids: rowsTensor(ids, t, 0, n, 'int32'), // [n, t]
+      mask: rowsTensor(cut(lossMask), t - 1, 0, n), // [n, t−1]
+      oldLogp: rowsTensor(cut(oldLogp), t - 1, 0, n), // [n, t−1]
+      advantages: rowsTensor(cut(advantages), t - 1, 0, n), // [n, t−1]
+      refLogp: refLogp && alg.kl.target === 'loss' ? rowsTensor(cut(refLogp), t - 1, 0, n) : undefined, // [n, t−1]
+      oldValues: values ? rowsTensor(cut(values), t - 1, 0, n) : undefined, // [n, t−1]
+      returns: values ? rowsTensor(cut(returns), t - 1, 0, n) : undefined, // [n, t−1]
+    }));
+  };
   const order = Array.from({ length: B }, (_, i) => i);
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     for (let i = B - 1; i > 0; i--) {
@@ -195,26 +219,17 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
     }
     for (let s = 0; s < B; s += config.miniBatch) {
       const idx = order.slice(s, s + config.miniBatch);
-      const n = idx.length;
-      const t = Math.max(2, ...idx.map((r) => rowLen[r]!));
-      const f32 = (m: number) => new Float32Array(m);
-      const cut = (data: Float32Array) => narrow(pickRows(data, A, idx, f32), A, t - 1, n, f32);
-      const ids = narrow(pickRows(batch.ids, T, idx, (m) => new Int32Array(m)), T, t, n, (m) => new Int32Array(m));
+      // Micro-batches (config.microBatch) of the mini-batch, each cut to its own longest row; their gradients
+      // are accumulated into one optimizer step (ppo-update.ts: accumulatedUpdate).
+      const micro = config.microBatch ?? idx.length;
+      const parts: MicroTensors[] = [];
       const m: Record<string, number> = {};
-      const tensors = tf.tidy(() => ({
-        ids: rowsTensor(ids, t, 0, n, 'int32'), // [n, t]
-        mask: rowsTensor(cut(lossMask), t - 1, 0, n), // [n, t−1]
-        oldLogp: rowsTensor(cut(oldLogp), t - 1, 0, n), // [n, t−1]
-        advantages: rowsTensor(cut(advantages), t - 1, 0, n), // [n, t−1]
-        refLogp: refLogp && alg.kl.target === 'loss' ? rowsTensor(cut(refLogp), t - 1, 0, n) : undefined, // [n, t−1]
-        oldValues: values ? rowsTensor(cut(values), t - 1, 0, n) : undefined, // [n, t−1]
-        returns: values ? rowsTensor(cut(returns), t - 1, 0, n) : undefined, // [n, t−1]
-      }));
       try {
+        for (let u = 0; u < idx.length; u += micro) parts.push(microTensors(idx.slice(u, u + micro)));
         Object.assign(
           m,
           prefixKeys(
-            actorUpdate(actor, actorOptimizer, tensors, {
+            actorUpdate(actor, actorOptimizer, parts, {
               clipEps: alg.clipEps,
               clipEpsHigh: alg.clipEpsHigh,
               klCoef: alg.kl.target === 'loss' ? alg.kl.coef : 0,
@@ -226,11 +241,11 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
           ),
         );
         if (usesCritic) {
-          const cm = criticUpdate(critic!, criticOptimizer!, { ids: tensors.ids, mask: tensors.mask, oldValues: tensors.oldValues!, returns: tensors.returns! }, alg.valueClip, config.optimizer.gradClip);
+          const cm = criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip);
           Object.assign(m, prefixKeys(cm, 'critic'));
         }
       } finally {
-        for (const x of Object.values(tensors)) x?.dispose();
+        for (const p of parts) for (const x of Object.values(p)) x?.dispose();
       }
       updates.push(m);
     }
@@ -248,6 +263,11 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
   metrics.tokensPerSecond = generated / genSeconds;
   metrics.sequenceLength = T;
   return { step, metrics, batch };
+}
+
+interface MicroTensors extends ActorBatch {
+  oldValues?: Tensor;
+  returns?: Tensor;
 }
 
 function prefixKeys(m: Record<string, number>, prefix: string): Record<string, number> {

@@ -47,7 +47,9 @@ test('the four presets exist by name and hold the reference hyperparameters', ()
   );
   assert.deepEqual(q.optimizer.schedule, { kind: 'cosine', warmupFraction: 0.03, minLrRatio: 0.1 });
   assert.deepEqual([q.rolloutBatch, q.miniBatch, q.epochs], [1024, 128, 1]);
+  assert.equal(q.microBatch, 1, 'one GPU: 1-episode micro-batches, accumulated');
   assert.deepEqual(q.generation, {
+    batchSize: 64,
     maxTokensPerAttempt: 3000,
     maxTotalTokens: 3000,
     temperature: 1,

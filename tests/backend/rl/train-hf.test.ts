@@ -71,11 +71,11 @@ test('a run that cannot fit is refused before loading, naming the estimate and w
   assert.equal(out.status, 'failed');
   assert.match(r.stderr, /this run does not fit: it needs about [\d.]+ (GiB|TiB)/);
   assert.match(r.stderr, /KV cache \(67108864 sequences × 512 tokens\)/);
-  assert.match(r.stderr, /Reduce rolloutBatch/);
+  assert.match(r.stderr, /Reduce generation.batchSize \(or rolloutBatch\)/);
   assert.doesNotMatch(r.stderr, /loading the initial policy/);
 });
 
-test('the estimate for Qwen2.5-Math-1.5B counts its exact parameters and refuses the reference batch on 80 GB', () => {
+test('the estimate for Qwen2.5-Math-1.5B counts its exact parameters, uses the chunk and micro-batch, and still refuses 3,000-token episodes on 80 GB', () => {
   const qwen = fromHfConfig({
     architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 151936, hidden_size: 1536, num_hidden_layers: 28,
     num_attention_heads: 12, num_key_value_heads: 2, intermediate_size: 8960, rms_norm_eps: 1e-6, rope_theta: 10000,
@@ -89,7 +89,11 @@ test('the estimate for Qwen2.5-Math-1.5B counts its exact parameters and refuses
   assert.ok(Math.abs(gib(e.resident.reduce((a, p) => a + p.bytes, 0)) - (9 * 1_543_714_304 * 4) / 1024 ** 3) < 0.01);
   // KV cache: 2 · 28 layers · 2 KV heads · 128 dims · 4 bytes = 57,344 bytes per token.
   const kv = e.rollout.find((p) => p.name.startsWith('KV cache'))!;
-  assert.equal(kv.bytes, 57344 * 1024 * Math.min(4096, 256 + 3000 + 64 * 5));
+  // The preset decodes generation.batchSize = 64 episodes at a time and back-propagates microBatch = 1 episode.
+  assert.equal(kv.bytes, 57344 * 64 * Math.min(4096, 256 + 3000 + 64 * 5));
+  assert.ok(e.update.some((p) => p.name === 'activations (1 sequences × 3576 tokens)'));
+  assert.ok(e.update.some((p) => p.name.startsWith('gradient accumulator')));
+  // Still over 80 GB: one 3,576-token sequence's activations alone are ~54 GiB (no activation checkpointing).
   assert.throws(() => assertFits(e, { bytes: 80 * 1024 ** 3, what: 'GPU memory' }), /does not fit/);
   assert.doesNotThrow(() => assertFits(estimateRunMemory({ ...runMemoryInput(preset, qwen), critic: false, reference: false, generationBatch: 1, maxSequence: 512, updateBatch: 1, updateSequence: 512 }), { bytes: 80 * 1024 ** 3, what: 'GPU memory' }));
 });
