@@ -40,7 +40,8 @@ function step(name, cmd, cmdArgs) {
 
 if (!skipStatic) {
   step('typecheck', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json']);
-  step('typecheck renderer', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'renderer/tsconfig.json']);
+  // The renderer: its .ts and .svelte files against renderer/tsconfig.json (DOM types, runes).
+  step('typecheck renderer', process.execPath, [path.join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'renderer/tsconfig.json', '--threshold', 'error', '--output', 'human']);
   step('lint', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
 }
 

@@ -66,8 +66,12 @@ export const serveCommand: Command = {
   },
 };
 
-/** Builds renderer/dist when it is missing or older than its sources (a source checkout); never fatal. */
+/**
+ * Builds renderer/dist when it is missing or older than its sources (a source checkout); never fatal. Under
+ * `npm test` (ATTEMPT_STUDIO_TEST=1) the runner has built it once, so parallel test servers never race on dist.
+ */
 async function buildUiIfStale(): Promise<void> {
+  if (process.env.ATTEMPT_STUDIO_TEST === '1') return;
   try {
     const { ensureRenderer } = await import('../../scripts/build-renderer.mjs');
     await ensureRenderer();
