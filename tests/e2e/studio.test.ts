@@ -2,7 +2,7 @@
 // playwright-core. Flow: empty states → an experiment from a preset with a tiny budget (inline validation on
 // the way) → "Launch both" → the runs appear with progress bars → the run detail's reward chart gains points
 // live → tags saved → compare both runs on the accuracy-vs-attempts chart → (attempts explorer, export:
-// explore-steps.ts) → an error state. A screenshot of every page goes to tests/e2e/screenshots/.
+// explore-steps.ts) → evaluate a run from the table → an error state. A screenshot of every page goes to tests/e2e/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -105,6 +105,8 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       await page.locator('[data-chart="solved"]').waitFor();
       await page.locator('[data-testid="log"]', { hasText: 'status: completed' }).waitFor();
       await screenshot(page, '05-run-detail');
+      await page.check('[data-testid="x-time"]');
+      assert.equal(await page.locator('[data-testid="chart-reward"]').getAttribute('data-points'), String(STEPS), 'wall-time x-axis keeps every point');
 
       // ---- Runs: tags and notes; then select both and compare ----
       await until('both runs completed', async () => {
@@ -143,6 +145,20 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
 
       // ---- Attempts explorer and Export (pages 5–6): the ui-explore branch's steps, in tests/e2e/explore-steps.ts ----
       await exploreSteps({ page, studio, runIds: [base.id, multi.id], screenshot: (n) => screenshot(page, n) });
+
+      // ---- Evaluate from the runs table: a k-attempt evaluation run of the latest checkpoint ----
+      await page.click('[data-nav="runs"]');
+      await page.click(`tr[data-run-id="${base.id}"] button:has-text("Evaluate")`);
+      const form = page.locator('[data-testid="evaluate-form"]');
+      await form.locator('input[value="synthetic"]').waitFor();
+      await form.locator('input[type="number"]').first().fill('2');
+      await form.locator('input[type="number"]').nth(1).fill('2');
+      await form.locator('button:has-text("Start")').click();
+      const evalRun = await until('the eval run', async () => (await studio!.call<Array<{ id: number; kind: string; name: string }>>('runs:list', {})).find((r) => r.kind === 'eval'));
+      assert.equal(evalRun.name, 'eval of e2e (baseline)');
+      await page.locator(`tr[data-run-id="${evalRun.id}"] [data-testid="status"]`, { hasText: 'completed' }).waitFor({ timeout: 90_000 });
+      const evalRows = await studio.call<Array<{ dataset: string; k: number; n: number }>>('eval:results', { runId: evalRun.id });
+      assert.deepEqual(evalRows.map((r) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
 
       // ---- error state: a run that does not exist ----
       await page.goto(`${studio.url}#/run/99999`);
