@@ -40,7 +40,14 @@ function step(name, cmd, cmdArgs) {
 
 if (!skipStatic) {
   step('typecheck', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json']);
+  // The renderer: its .ts and .svelte files against renderer/tsconfig.json (DOM types, runes).
+  step('typecheck renderer', process.execPath, [path.join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'renderer/tsconfig.json', '--threshold', 'error', '--output', 'human']);
   step('lint', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+}
+
+// The browser tests load renderer/dist: build it first when it is missing or stale.
+if (only.length === 0 || only.some((p) => path.resolve(root, p).startsWith(path.join(root, 'tests', 'e2e')))) {
+  step('build renderer', process.execPath, [path.join(root, 'scripts/build-renderer.mjs'), '--if-stale']);
 }
 
 const targets = only.length > 0 ? only.map((p) => path.resolve(root, p)) : [path.join(root, 'tests')];

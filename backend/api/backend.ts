@@ -6,6 +6,7 @@ import type { Reconciled } from '../db/run-store.js';
 import { RunManager, type RunManagerOptions } from '../runs/run-manager.js';
 import type { ApiHandlers } from './contract.js';
 import { EventBus } from './event-bus.js';
+import { LogTail } from './log-tail.js';
 import { createService, type ServiceOptions } from './service.js';
 
 export interface BackendOptions {
@@ -36,8 +37,9 @@ export function createBackend(o: BackendOptions): Backend {
   const db = openDb(dbPath);
   const events = new EventBus();
   const manager = new RunManager({ db, dbPath, dataDir, events, concurrency: o.concurrency, ...o.manager });
+  const logs = new LogTail(events);
   const reconciled = manager.init();
-  const handlers = createService({ db, dbPath, dataDir, manager, dialogs: o.dialogs });
+  const handlers = createService({ db, dbPath, dataDir, manager, logs, dialogs: o.dialogs });
   return {
     db,
     dbPath,
@@ -48,6 +50,7 @@ export function createBackend(o: BackendOptions): Backend {
     reconciled,
     close: async () => {
       await manager.close();
+      logs.close();
       db.close();
     },
   };
