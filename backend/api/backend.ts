@@ -21,6 +21,8 @@ export interface Backend {
   db: Db;
   dbPath: string;
   dataDir: string;
+  /** Where export:csv writes (and the HTTP server serves) CSV files. */
+  exportDir: string;
   events: EventBus;
   manager: RunManager;
   handlers: ApiHandlers;
@@ -37,11 +39,13 @@ export function createBackend(o: BackendOptions): Backend {
   const events = new EventBus();
   const manager = new RunManager({ db, dbPath, dataDir, events, concurrency: o.concurrency, ...o.manager });
   const reconciled = manager.init();
-  const handlers = createService({ db, dbPath, dataDir, manager, dialogs: o.dialogs });
+  const exportDir = path.join(dataDir, 'exports');
+  const handlers = createService({ db, dbPath, dataDir, exportDir, manager, dialogs: o.dialogs });
   return {
     db,
     dbPath,
     dataDir,
+    exportDir,
     events,
     manager,
     handlers,

@@ -40,7 +40,7 @@ export const serveCommand: Command = {
     for (const r of backend.reconciled) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
     let server;
     try {
-      server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token, port, staticDir: RENDERER_DIST });
+      server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token, port, staticDir: RENDERER_DIST, exportDir: backend.exportDir });
     } catch (err) {
       await backend.close();
       const code = (err as NodeJS.ErrnoException).code;
