@@ -73,7 +73,7 @@ export async function writeCsvFile(
       await unlink(tmp);
     }
   } catch (err) {
-    out.destroy();
+    if (!out.closed) await new Promise<void>((resolve) => out.destroy().once('close', resolve));
     await unlink(tmp).catch(() => {});
     throw err;
   }

@@ -1,7 +1,7 @@
 // Where exports may be written: a user-given path is checked before anything is touched (absolute, no `..`
 // segments, no NUL, no symlink at the target, an existing parent folder) and nothing existing is replaced
 // unless the caller said `overwrite: true`. Errors are ExportPathError naming the input field.
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export class ExportPathError extends Error {
@@ -17,8 +17,8 @@ export class ExportPathError extends Error {
   }
 }
 
-const exists = (p: string) =>
-  lstat(p).then(
+const exists = (p: string, follow = false) =>
+  (follow ? stat(p) : lstat(p)).then(
     (s) => s,
     (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
@@ -43,7 +43,7 @@ export async function checkFileTarget(raw: string, o: { field: string; overwrite
   const file = checkPathText(raw, o.field);
   if (o.extension && path.extname(file).toLowerCase() !== o.extension)
     throw new ExportPathError(`${o.field}: '${file}' must end in ${o.extension}`, o.field);
-  const parent = await exists(path.dirname(file));
+  const parent = await exists(path.dirname(file), true);
   if (!parent?.isDirectory()) throw new ExportPathError(`${o.field}: folder ${path.dirname(file)} does not exist`, o.field);
   const st = await exists(file);
   if (st?.isSymbolicLink()) throw new ExportPathError(`${o.field}: ${file} is a symbolic link; choose a plain file`, o.field);
@@ -62,7 +62,7 @@ export async function checkFolderTarget(
   o: { field: string; overwrite: boolean; protect?: string },
 ): Promise<{ dir: string; exists: boolean }> {
   const dir = checkPathText(raw, o.field);
-  const parent = await exists(path.dirname(dir));
+  const parent = await exists(path.dirname(dir), true);
   if (!parent?.isDirectory()) throw new ExportPathError(`${o.field}: folder ${path.dirname(dir)} does not exist`, o.field);
   const st = await exists(dir);
   if (st?.isSymbolicLink()) throw new ExportPathError(`${o.field}: ${dir} is a symbolic link; choose a plain folder`, o.field);
