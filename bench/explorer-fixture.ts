@@ -44,7 +44,7 @@ export function fillExplorerFixture(db: Db, o: FixtureOptions): { runIds: number
         const b = 3 + Math.floor(random() * 40);
         const gold = String(a + b);
         const allowed = 1 + Math.floor(random() * 5);
-        const pSolve = Math.min(0.9, 0.15 + step / 4000);
+        const pSolve = Math.min(0.7, 0.2 + step / 8000);
         const list: EpisodeRecord['attempts'] = [];
         let wrongAnswer: string | null = null;
         for (let k = 0; k < allowed && attempts < target; k++) {

@@ -63,6 +63,8 @@ export interface AttemptView {
   extracted: string | null;
   verdict: Verdict;
   tokens: number;
+  /** A retry whose answer equals (normalised) an earlier wrong answer of the episode. */
+  repeatsEarlierWrong: boolean;
 }
 
 export interface EvalResultView {

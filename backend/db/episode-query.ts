@@ -2,6 +2,7 @@
 // later attempt, repeated an earlier wrong answer), in (step, id) order, a keyset page at a time, with a scan
 // budget so no filter combination scans the whole run; the CSV export iterates the same filter without pages.
 import type { Db } from './open-db.js';
+import { normalize } from '../math/normalize.js';
 import type { Verdict } from './run-store.js';
 
 export interface EpisodeFilter {
@@ -181,13 +182,22 @@ export interface AttemptRow {
   extracted: string | null;
   verdict: Verdict;
   tokens: number;
+  /** A retry whose answer equals (normalised) an earlier wrong answer of the episode. */
+  repeatsEarlierWrong: boolean;
 }
 
-/** One episode with its attempts in order, or undefined. */
+/** One episode with its attempts in order (each flagged when it repeats an earlier wrong answer), or undefined. */
 export function getEpisode(db: Db, episodeId: number): (EpisodeRow & { attempts: AttemptRow[] }) | undefined {
   const e = db.prepare(`SELECT ${EPISODE_COLUMNS} FROM episodes WHERE id = ?`).get(episodeId) as EpisodeRow | undefined;
   if (!e) return undefined;
-  const attempts = db.prepare('SELECT idx, response, extracted, verdict, tokens FROM attempts WHERE episode_id = ? ORDER BY idx').all(episodeId) as AttemptRow[];
+  const rows = db.prepare('SELECT idx, response, extracted, verdict, tokens FROM attempts WHERE episode_id = ? ORDER BY idx').all(episodeId) as Array<Omit<AttemptRow, 'repeatsEarlierWrong'>>;
+  const wrong = new Set<string>();
+  const attempts = rows.map((a, i) => {
+    const key = a.extracted === null ? null : normalize(a.extracted);
+    const repeatsEarlierWrong = i > 0 && key !== null && wrong.has(key);
+    if (a.verdict === 'wrong' && key !== null) wrong.add(key);
+    return { ...a, repeatsEarlierWrong };
+  });
   return { ...e, attempts };
 }
 

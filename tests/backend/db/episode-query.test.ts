@@ -190,6 +190,8 @@ test('getEpisode returns the whole dialogue in order; facets list datasets, spli
     assert.equal(e.attempts.length, e.attemptsUsed);
     assert.deepEqual(e.attempts.map((a) => a.idx), [...e.attempts.keys()]);
     assert.ok(e.repeats > 0);
+    assert.equal(e.attempts.filter((a) => a.repeatsEarlierWrong).length, e.repeats, 'the flagged attempts are the counted repeats');
+    assert.equal(e.attempts[0]!.repeatsEarlierWrong, false);
     assert.equal(getEpisode(db, 999_999), undefined);
     assert.deepEqual(episodeFacets(db, r2!), { datasets: ['aime24', 'math500', 'synthetic'], splits: ['eval', 'train'], stepMin: 1, stepMax: 12 });
     assert.deepEqual(episodeFacets(db, 999), { datasets: [], splits: [], stepMin: null, stepMax: null });
