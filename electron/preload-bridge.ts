@@ -29,6 +29,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'runs:start': call('runs:start'),
     'runs:stop': call('runs:stop'),
     'runs:resume': call('runs:resume'),
+    'runs:update': call('runs:update'),
     'runs:delete': call('runs:delete'),
     'metrics:get': call('metrics:get'),
     'episodes:list': call('episodes:list'),

@@ -27,6 +27,9 @@ function run(cmd, args, env = process.env) {
 }
 
 const electron = electronBinary();
+// The Svelte UI: rebuilt when renderer/dist is missing or older than its sources (serve would too; Electron loads dist).
+const { ensureRenderer } = await import('./build-renderer.mjs');
+await ensureRenderer().catch((err) => process.stderr.write(`Attempt Studio: UI build failed: ${err.message}\n`));
 if (electron.bin && process.env.ATTEMPT_STUDIO_BROWSER !== '1') {
   const { buildPreload } = await import('./build-electron.mjs');
   await buildPreload();

@@ -40,7 +40,13 @@ function step(name, cmd, cmdArgs) {
 
 if (!skipStatic) {
   step('typecheck', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json']);
+  step('typecheck renderer', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'renderer/tsconfig.json']);
   step('lint', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+}
+
+// The browser tests load renderer/dist: build it first when it is missing or stale.
+if (only.length === 0 || only.some((p) => path.resolve(root, p).startsWith(path.join(root, 'tests', 'e2e')))) {
+  step('build renderer', process.execPath, [path.join(root, 'scripts/build-renderer.mjs'), '--if-stale']);
 }
 
 const targets = only.length > 0 ? only.map((p) => path.resolve(root, p)) : [path.join(root, 'tests')];

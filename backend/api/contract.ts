@@ -26,6 +26,8 @@ export interface RunSummary {
   tags: string[];
   /** Whether runs:resume can continue it (not running or queued). */
   resumable: boolean;
+  /** The last logged training reward (null before the first step, and for eval runs). */
+  lastReward: number | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -178,6 +180,15 @@ export const methods = {
   'runs:stop': method<{ runId: number; status: RunStatus }>()(z.strictObject({ runId })),
   'runs:resume': method<{ runId: number; status: RunStatus }>()(
     z.strictObject({ runId, steps: z.number().int().positive().optional() }),
+  ),
+  /** Edits what the researcher owns on a run: its name, tags and notes. */
+  'runs:update': method<RunSummary & { notes: string }>()(
+    z.strictObject({
+      runId,
+      name: z.string().trim().min(1, { error: 'must not be empty' }).max(200).optional(),
+      tags: z.array(z.string().trim().min(1, { error: 'tags must not be empty' }).max(64)).max(50).optional(),
+      notes: z.string().max(100_000).optional(),
+    }),
   ),
   'runs:delete': method<{ runId: number; deletedFiles: string[] }>()(
     z.strictObject({

@@ -6,7 +6,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open-db.js';
-import { getRun, latestCheckpoint, listRuns, metricsOf, type RunRow } from '../db/run-store.js';
+import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
 import { PRESET_NAMES } from '../rl/presets.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
@@ -29,7 +29,7 @@ export interface ServiceOptions {
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function summary(r: RunRow): RunSummary {
+function summary(r: RunRow, lastReward: number | null = null): RunSummary {
   const steps = (r.config as { steps?: unknown } | null)?.steps;
   return {
     id: r.id,
@@ -49,6 +49,7 @@ function summary(r: RunRow): RunSummary {
     totalSteps: typeof steps === 'number' ? steps : null,
     tags: r.tags,
     resumable: r.kind === 'train' && r.status !== 'running' && r.status !== 'queued',
+    lastReward,
   };
 }
 
@@ -86,14 +87,23 @@ export function createService(o: ServiceOptions): ApiHandlers {
   };
 
   return {
-    'runs:list': async (input) => listRuns(db, { kind: input?.kind, status: input?.status }).map(summary),
+    'runs:list': async (input) => {
+      const rewards = lastMetricValues(db, 'reward');
+      return listRuns(db, { kind: input?.kind, status: input?.status }).map((r) => summary(r, rewards.get(r.id) ?? null));
+    },
     'runs:get': async ({ runId }) => {
       const r = mustRun(runId);
       const checkpoints = db
         .prepare('SELECT id, step, path, format, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
         .all(runId) as RunDetailCheckpoint[];
       const metricNames = (db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{ name: string }>).map((m) => m.name);
-      return { ...summary(r), config: r.config, notes: r.notes, checkpoints, metricNames };
+      return { ...summary(r, lastMetricValues(db, 'reward').get(runId) ?? null), config: r.config, notes: r.notes, checkpoints, metricNames };
+    },
+    'runs:update': async ({ runId, name, tags, notes }) => {
+      mustRun(runId);
+      updateRunMeta(db, runId, { name, tags: tags ? [...new Set(tags)] : undefined, notes });
+      const r = mustRun(runId);
+      return { ...summary(r, lastMetricValues(db, 'reward').get(runId) ?? null), notes: r.notes };
     },
     'runs:start': async ({ config, name }) => {
       let parsed;

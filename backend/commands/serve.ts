@@ -38,6 +38,7 @@ export const serveCommand: Command = {
       throw new UserError(`cannot open database ${dbPath}: ${(err as Error).message}`);
     }
     for (const r of backend.reconciled) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
+    await buildUiIfStale();
     let server;
     try {
       server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token, port, staticDir: RENDERER_DIST, exportDir: backend.exportDir });
@@ -64,3 +65,13 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+/** Builds renderer/dist when it is missing or older than its sources (a source checkout); never fatal. */
+async function buildUiIfStale(): Promise<void> {
+  try {
+    const { ensureRenderer } = await import('../../scripts/build-renderer.mjs');
+    await ensureRenderer();
+  } catch (err) {
+    process.stderr.write(`Attempt Studio: could not build the UI (${(err as Error).message.split('\n')[0]}); serving what is there.\n`);
+  }
+}

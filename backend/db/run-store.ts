@@ -360,6 +360,26 @@ export function evalResultsOf(db: Db, runId: number): EvalResultRow[] {
     .all(runId) as EvalResultRow[];
 }
 
+/** Changes what the researcher owns on a run (name, tags, notes); other fields are the worker's. Returns whether the run exists. */
+export function updateRunMeta(db: Db, runId: number, meta: { name?: string; tags?: string[]; notes?: string }): boolean {
+  const r = db
+    .prepare('UPDATE runs SET name = COALESCE(@name, name), tags = COALESCE(@tags, tags), notes = COALESCE(@notes, notes) WHERE id = @runId')
+    .run({ runId, name: meta.name ?? null, tags: meta.tags ? JSON.stringify(meta.tags) : null, notes: meta.notes ?? null });
+  return r.changes > 0;
+}
+
+/** The last logged value of one metric per run (e.g. the latest reward for the runs table). */
+export function lastMetricValues(db: Db, name: string): Map<number, number | null> {
+  const rows = db
+    .prepare(
+      `SELECT m.run_id AS runId, m.value AS value FROM metrics m
+         JOIN (SELECT run_id, MAX(step) AS step FROM metrics WHERE name = @name GROUP BY run_id) last ON last.run_id = m.run_id AND last.step = m.step
+       WHERE m.name = @name`,
+    )
+    .all({ name }) as Array<{ runId: number; value: number | null }>;
+  return new Map(rows.map((r) => [r.runId, r.value]));
+}
+
 /** The newest checkpoint (highest step, then newest row) a run saved, or undefined. */
 export function getRun(db: Db, runId: number): RunRow | undefined {
   const r = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RawRun | undefined;

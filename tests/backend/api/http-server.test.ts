@@ -172,6 +172,18 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(list[0].name, 'api run');
   assert.equal(list[0].status, 'completed');
   assert.equal(list[0].totalSteps, 2);
+  const rewards = (await ok('metrics:get', { runId, names: ['reward'] })).series.reward;
+  assert.equal(list[0].lastReward, rewards.at(-1).value, 'the list carries the last logged reward');
+  const edited = await ok('runs:update', { runId, tags: ['ablation', 'k5', 'ablation'], notes: 'first try\nline 2' });
+  assert.deepEqual(edited.tags, ['ablation', 'k5'], 'tags are de-duplicated');
+  assert.equal(edited.notes, 'first try\nline 2');
+  assert.equal(edited.name, 'api run', 'unnamed fields stay as they were');
+  assert.equal((await ok('runs:update', { runId, name: 'renamed' })).tags.length, 2);
+  assert.equal((await ok('runs:get', { runId })).notes, 'first try\nline 2');
+  const emptyTag = await call('runs:update', { runId, tags: ['  '] });
+  assert.equal(emptyTag.status, 400);
+  assert.equal(emptyTag.body.field, 'tags.0');
+  assert.equal((await call('runs:update', { runId: 99999, notes: 'x' })).status, 404);
   const detail = await ok('runs:get', { runId });
   assert.deepEqual(detail.checkpoints.map((c: any) => c.step), [1, 2]);
   assert.ok(detail.metricNames.includes('reward'));

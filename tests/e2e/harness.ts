@@ -1,0 +1,119 @@
+// End-to-end harness: `attempt-studio serve` on a temporary database and a free port, Debian's Chromium driven
+// by playwright-core (headless, sandbox and background networking off, a fresh profile), screenshots of pages.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin/attempt-studio.js');
+export const SCREENSHOTS = path.join(ROOT, 'tests/e2e/screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Studio {
+  /** http://127.0.0.1:PORT/ */
+  url: string;
+  /** The URL `serve` printed, with ?token= */
+  urlWithToken: string;
+  token: string;
+  dir: string;
+  /** Calls an API method over HTTP (for setup and for checking what the UI did). */
+  call<T = any>(method: string, input?: unknown): Promise<T>;
+  /** serve's stderr so far (for failure messages). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `attempt-studio serve --port 0` on a fresh database in `dir` (a temp folder by default). */
+export async function startStudio(o: { dir?: string; concurrency?: number } = {}): Promise<Studio> {
+  const dir = o.dir ?? mkdtempSync(path.join(tmpdir(), 'as-e2e-'));
+  const token = `e2e-${Math.random().toString(36).slice(2)}-token`;
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', path.join(dir, 'studio.db'), '--token', token, '--concurrency', String(o.concurrency ?? 2)], {
+    cwd: ROOT,
+    env: { ...process.env, ATTEMPT_STUDIO_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code} before printing its URL:\n${err}`)));
+  });
+  const m = /^Attempt Studio: (http:\/\/127\.0\.0\.1:\d+\/)(\?token=.*)$/.exec(line);
+  if (!m) throw new Error(`unexpected serve line: ${line}`);
+  const url = m[1]!;
+  return {
+    url,
+    urlWithToken: url + m[2],
+    token,
+    dir,
+    async call<T>(method: string, input?: unknown): Promise<T> {
+      const res = await fetch(`${url}api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: input === undefined ? '' : JSON.stringify(input),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(`${method}: HTTP ${res.status}: ${JSON.stringify(body)}`);
+      return body as T;
+    },
+    log: () => err,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (!o.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and failed requests the page reported. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile (its --user-data-dir); one page at 1400×900. */
+export async function openBrowser(): Promise<BrowserSession> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'as-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1400, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page screenshot as tests/e2e/screenshots/<name>.png (git-ignored) and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
