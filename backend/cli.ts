@@ -8,9 +8,10 @@ import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
 import { serveCommand } from './commands/serve.js';
+import { exportCommand } from './commands/export.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand];
+export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand, exportCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
