@@ -30,6 +30,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'runs:stop': call('runs:stop'),
     'runs:resume': call('runs:resume'),
     'runs:update': call('runs:update'),
+    'runs:logs': call('runs:logs'),
     'runs:delete': call('runs:delete'),
     'metrics:get': call('metrics:get'),
     'episodes:list': call('episodes:list'),

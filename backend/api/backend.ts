@@ -6,6 +6,7 @@ import type { Reconciled } from '../db/run-store.js';
 import { RunManager, type RunManagerOptions } from '../runs/run-manager.js';
 import type { ApiHandlers } from './contract.js';
 import { EventBus } from './event-bus.js';
+import { LogTail } from './log-tail.js';
 import { createService, type ServiceOptions } from './service.js';
 
 export interface BackendOptions {
@@ -38,9 +39,10 @@ export function createBackend(o: BackendOptions): Backend {
   const db = openDb(dbPath);
   const events = new EventBus();
   const manager = new RunManager({ db, dbPath, dataDir, events, concurrency: o.concurrency, ...o.manager });
+  const logs = new LogTail(events);
   const reconciled = manager.init();
   const exportDir = path.join(dataDir, 'exports');
-  const handlers = createService({ db, dbPath, dataDir, exportDir, manager, dialogs: o.dialogs });
+  const handlers = createService({ db, dbPath, dataDir, exportDir, manager, logs, dialogs: o.dialogs });
   return {
     db,
     dbPath,
@@ -52,6 +54,7 @@ export function createBackend(o: BackendOptions): Backend {
     reconciled,
     close: async () => {
       await manager.close();
+      logs.close();
       db.close();
     },
   };

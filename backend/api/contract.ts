@@ -190,6 +190,10 @@ export const methods = {
       notes: z.string().max(100_000).optional(),
     }),
   ),
+  /** The run's recent log lines (worker messages and status changes since this backend started), oldest first. */
+  'runs:logs': method<Array<{ time: number; level: 'info' | 'error'; line: string }>>()(
+    z.strictObject({ runId, limit: z.number().int().min(1).max(500).default(200) }),
+  ),
   'runs:delete': method<{ runId: number; deletedFiles: string[] }>()(
     z.strictObject({
       runId,

@@ -12,6 +12,7 @@ import { PRESET_NAMES } from '../rl/presets.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
+import type { LogTail } from './log-tail.js';
 import { ApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 
@@ -22,6 +23,8 @@ export interface ServiceOptions {
   manager: RunManager;
   /** Where export:csv writes files given no path (default: dataDir/exports); the HTTP server serves it. */
   exportDir?: string;
+  /** Recent log lines per run (runs:logs answers [] without it). */
+  logs?: LogTail;
   /** Native dialogs (Electron only); absent, the dialog methods answer 501. */
   dialogs?: Pick<ApiHandlers, 'dialog:openFile' | 'dialog:openFolder' | 'dialog:saveFile'>;
 }
@@ -120,7 +123,15 @@ export function createService(o: ServiceOptions): ApiHandlers {
     },
     'runs:stop': async ({ runId }) => manager.stop(runId),
     'runs:resume': async ({ runId, steps }) => manager.resume(runId, { steps }),
-    'runs:delete': async ({ runId, deleteFiles }) => manager.delete(runId, deleteFiles),
+    'runs:logs': async ({ runId, limit }) => {
+      mustRun(runId);
+      return o.logs?.tail(runId, limit) ?? [];
+    },
+    'runs:delete': async ({ runId, deleteFiles }) => {
+      const r = manager.delete(runId, deleteFiles);
+      o.logs?.forget(runId);
+      return r;
+    },
     'metrics:get': async ({ runId, names, sinceStep }) => {
       mustRun(runId);
       const series = metricsOf(db, runId, names);

@@ -381,6 +381,36 @@ export interface FieldDoc {
   path: string;
   description: string;
   default?: unknown;
+  /** The value's kind, for forms: 'object' is a section holding the fields below it. */
+  type: 'integer' | 'number' | 'boolean' | 'string' | 'enum' | 'array' | 'object';
+  /** The allowed values of an enum, or of an array's items when they are an enum. */
+  options?: string[];
+  /** Bounds of a number (inclusive unless `exclusiveMinimum`). */
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  /** Kind of an array's items. */
+  items?: 'integer' | 'number' | 'string';
+  /** May be left unset (no default). */
+  optional: boolean;
+}
+
+/** A field's kind and bounds from its JSON Schema (zod's own export), for generated forms. */
+function fieldShape(schema: z.ZodType): Pick<FieldDoc, 'type' | 'options' | 'minimum' | 'maximum' | 'exclusiveMinimum' | 'items'> {
+  const j = z.toJSONSchema(unwrap(schema), { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
+  const bounds = {
+    ...(typeof j.minimum === 'number' ? { minimum: j.minimum } : typeof j.exclusiveMinimum === 'number' ? { minimum: j.exclusiveMinimum, exclusiveMinimum: true } : {}),
+    ...(typeof j.maximum === 'number' && j.maximum < Number.MAX_SAFE_INTEGER ? { maximum: j.maximum } : {}),
+  };
+  if (Array.isArray(j.enum)) return { type: 'enum', options: j.enum.map(String) };
+  if (j.type === 'integer' || j.type === 'number') return { type: j.type, ...bounds };
+  if (j.type === 'boolean' || j.type === 'string' || j.type === 'object') return { type: j.type };
+  if (j.type === 'array') {
+    const it = j.items ?? {};
+    if (Array.isArray(it.enum)) return { type: 'array', items: 'string', options: it.enum.map(String) };
+    return { type: 'array', items: it.type === 'integer' || it.type === 'number' ? it.type : 'string' };
+  }
+  return { type: 'string' };
 }
 
 /** Walks wrappers (default, optional, prefault, pipe) down to the schema they wrap. */
@@ -403,7 +433,7 @@ function allowedKeys(path: PropertyKey[]): string[] {
   return Object.keys(shapeAt(path));
 }
 
-/** Help text of every field (leaves and sections), in schema order: for `--help`, docs and the UI's forms. */
+/** Help text, kind and bounds of every field (leaves and sections), in schema order: for `--help`, docs and the UI's forms. */
 export function describeRunConfigFields(): FieldDoc[] {
   const out: FieldDoc[] = [];
   const walk = (shape: Record<string, z.ZodType>, prefix: string) => {
@@ -414,6 +444,8 @@ export function describeRunConfigFields(): FieldDoc[] {
         path,
         description: schema.description ?? '',
         ...(def.type === 'default' ? { default: def.defaultValue } : {}),
+        ...fieldShape(schema),
+        optional: def.type === 'optional',
       });
       const inner = unwrap(schema) as any;
       if (inner.shape) walk(inner.shape, path);

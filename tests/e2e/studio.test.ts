@@ -1,36 +1,164 @@
-// The studio end to end in a real browser (issue #7): serve on a temporary database, Chromium through
-// playwright-core. Flow: pages render with their empty states → (more steps follow).
+// The studio end to end in a real browser (issue #7): `serve` on a temporary database, Debian's Chromium through
+// playwright-core. Flow: empty states → an experiment from a preset with a tiny budget (inline validation on
+// the way) → "Launch both" → the runs appear with progress bars → the run detail's reward chart gains points
+// live → tags saved → compare both runs on the accuracy-vs-attempts chart → (attempts explorer, export:
+// explore-steps.ts) → an error state. A screenshot of every page goes to tests/e2e/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, screenshot, startStudio } from './harness.js';
+import type { Page } from 'playwright-core';
+import { openBrowser, screenshot, startStudio, type Studio } from './harness.js';
 import { exploreSteps } from './explore-steps.js';
+import { tinySetup } from '../backend/runs/tiny-run.js';
 
-test('studio end to end: pages, launch, live run, compare, explore/export', { timeout: 180_000 }, async () => {
-  const studio = await startStudio();
-  const b = await openBrowser().catch(async (err) => {
-    await studio.stop();
-    throw err;
-  });
-  const { page } = b;
+const STEPS = 6;
+
+/** Types into a generated config field and leaves it (inputs commit on change). */
+async function setField(page: Page, path: string, value: string): Promise<void> {
+  const el = page.locator(`[data-field="${path}"]`);
+  if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+  else {
+    await el.fill(value);
+    await el.press('Tab');
+  }
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('studio end to end: launch from a preset, live run, compare on accuracy vs. attempts', { timeout: 240_000 }, async () => {
+  const tiny = await tinySetup('as-e2e-');
+  let studio: Studio | undefined;
+  let b: Awaited<ReturnType<typeof openBrowser>> | undefined;
   try {
-    await page.goto(studio.urlWithToken);
-    await page.locator('nav[aria-label="Main"]').waitFor();
-    assert.equal(new URL(page.url()).searchParams.has('token'), false, 'the token leaves the address bar');
-    for (const name of ['experiments', 'runs', 'compare', 'attempts', 'export']) {
-      await page.click(`[data-nav="${name}"]`);
-      await page.locator('main h1').waitFor();
-      await screenshot(page, `empty-${name}`);
+    studio = await startStudio({ dir: tiny.dir, concurrency: 2 });
+    b = await openBrowser();
+    const page = b.page;
+    try {
+      // ---- empty states ----
+      await page.goto(studio.urlWithToken);
+      await page.locator('[data-testid="runs-empty"]').waitFor();
+      assert.equal(new URL(page.url()).searchParams.has('token'), false, 'the token leaves the address bar');
+      await screenshot(page, '01-runs-empty');
+      await page.click('[data-nav="compare"]');
+      await page.locator('[data-testid="compare-empty"]').waitFor();
+      await screenshot(page, '02-compare-empty');
+
+      // ---- Experiments: a preset, a tiny budget, inline validation ----
+      await page.click('[data-nav="experiments"]');
+      await page.locator('[data-field="steps"]').waitFor();
+      await page.locator('[data-testid="preset"]').selectOption('builtin-multi-attempt');
+      await page.fill('[data-testid="run-name"]', 'e2e');
+      await setField(page, 'model.checkpoint', tiny.base);
+      await setField(page, 'steps', String(STEPS));
+      await setField(page, 'rolloutBatch', '2');
+      await setField(page, 'miniBatch', '3');
+      await page.locator('[data-error-for="miniBatch"]', { hasText: 'must divide rolloutBatch' }).waitFor();
+      await setField(page, 'steps', 'ten');
+      await page.locator('[data-error-for="steps"]', { hasText: 'not a number' }).waitFor();
+      await screenshot(page, '03-experiments-invalid');
+      await setField(page, 'steps', String(STEPS));
+      await setField(page, 'miniBatch', '2');
+      await setField(page, 'epochs', '1');
+      await setField(page, 'generation.maxTokensPerAttempt', '6');
+      await setField(page, 'generation.maxTotalTokens', '12');
+      await setField(page, 'eval.everySteps', '0');
+      await setField(page, 'eval.attempts', '3');
+      await setField(page, 'eval.maxQuestions', '2');
+      await setField(page, 'checkpoint.everySteps', '0');
+      await setField(page, 'runtime', 'cpu');
+      await page.locator('[data-testid="validation"]', { hasText: 'config valid' }).waitFor();
+      assert.equal(await page.locator('[data-error-for]').count(), 0, 'no field messages left');
+      await screenshot(page, '04-experiments');
+      await page.click('[data-testid="launch-both"]');
+
+      // ---- Runs: both appear with progress bars ----
+      await page.waitForURL(/#\/runs\?launched=/);
+      const rows = page.locator('[data-testid="runs-table"] tbody tr[data-run-id]');
+      await until('two runs in the table', async () => (await rows.count()) === 2);
+      const runs = await studio.call<Array<{ id: number; name: string; config: unknown }>>('runs:list', {});
+      const multi = runs.find((r) => r.name === 'e2e (multi-attempt)');
+      const base = runs.find((r) => r.name === 'e2e (baseline)');
+      assert.ok(multi && base, `runs named for both arms: ${runs.map((r) => r.name).join(', ')}`);
+      const cfg = (await studio.call<{ config: any }>('runs:get', { runId: base.id })).config;
+      assert.equal(cfg.task.mode, 'single-turn');
+      assert.equal(cfg.steps, STEPS, 'the baseline has the same budget');
+      assert.equal(await page.locator(`tr[data-run-id="${multi.id}"] [data-testid="progress"]`).count(), 1);
+
+      // ---- Run detail: the reward chart gains points while the run trains ----
+      await page.click(`tr[data-run-id="${multi.id}"] td.name a`);
+      await page.locator('[data-testid="detail-status"]').waitFor();
+      const seen = new Set<number>();
+      await until('the reward chart to show every step', async () => {
+        const n = Number((await page.locator('[data-testid="chart-reward"]').getAttribute('data-points').catch(() => null)) ?? 0);
+        seen.add(n);
+        return n === STEPS;
+      });
+      assert.ok([...seen].some((n) => n > 0 && n < STEPS), `points arrived step by step (seen ${[...seen].sort().join(', ')})`);
+      await page.locator('[data-testid="detail-status"]', { hasText: 'completed' }).waitFor({ timeout: 90_000 });
+      await page.locator('[data-chart="solved"]').waitFor();
+      await page.locator('[data-testid="log"]', { hasText: 'status: completed' }).waitFor();
+      await screenshot(page, '05-run-detail');
+
+      // ---- Runs: tags and notes; then select both and compare ----
+      await until('both runs completed', async () => {
+        const l = await studio!.call<Array<{ status: string }>>('runs:list', {});
+        if (l.some((r) => r.status === 'failed')) throw new Error(`a run failed: ${JSON.stringify(l)}`);
+        return l.every((r) => r.status === 'completed');
+      });
+      await page.click('[data-nav="runs"]');
+      await page.click(`tr[data-run-id="${multi.id}"] [data-testid="edit-meta"]`);
+      await page.fill('[data-testid="tags-input"]', 'e2e, tiny');
+      await page.locator('[data-testid="notes-input"]:not([disabled])').fill('launched by the browser test');
+      await page.click('[data-testid="save-meta"]');
+      await page.locator(`tr[data-run-id="${multi.id}"] .tag`, { hasText: 'tiny' }).waitFor();
+      const saved = await studio.call<{ tags: string[]; notes: string }>('runs:get', { runId: multi.id });
+      assert.deepEqual(saved.tags, ['e2e', 'tiny']);
+      assert.equal(saved.notes, 'launched by the browser test');
+      assert.match((await page.locator(`tr[data-run-id="${multi.id}"] [data-testid="last-reward"]`).textContent()) ?? '', /^-?\d/);
+      await screenshot(page, '06-runs');
+      await page.check(`tr[data-run-id="${base.id}"] input[type="checkbox"]`);
+      await page.check(`tr[data-run-id="${multi.id}"] input[type="checkbox"]`);
+      await page.click('[data-testid="compare-selected"]');
+
+      // ---- Compare: accuracy vs. attempts, k = 1..3, one line per run ----
+      await page.locator('[data-testid="accuracy-vs-attempts"]').waitFor();
+      assert.equal(await page.locator('[data-testid="accuracy-vs-attempts"]').getAttribute('data-points'), '6', '2 runs × k = 1..3');
+      const header = await page.locator('[data-testid="accuracy-table"] thead th').allTextContents();
+      assert.deepEqual(header.slice(2, 5), ['k=1', 'k=2', 'k=3']);
+      const tableRows = await page.locator('[data-testid="accuracy-table"] tbody tr').allTextContents();
+      assert.equal(tableRows.length, 2);
+      assert.ok(tableRows.every((t) => /held-out/.test(t) && /\d+\.\d%/.test(t)), tableRows.join(' | '));
+      await page.locator('[data-testid="overlay-chart"]').waitFor();
+      assert.equal(await page.locator('[data-testid="overlay-chart"]').getAttribute('data-points'), String(2 * STEPS));
+      await screenshot(page, '07-compare');
+
+      // ---- Attempts explorer and Export (pages 5–6): the ui-explore branch's steps, in tests/e2e/explore-steps.ts ----
+      await exploreSteps({ page, studio, runIds: [base.id, multi.id], screenshot: (n) => screenshot(page, n) });
+
+      // ---- error state: a run that does not exist ----
+      await page.goto(`${studio.url}#/run/99999`);
+      await page.locator('.error-state', { hasText: 'no run with id 99999' }).waitFor();
+      await screenshot(page, '09-run-missing');
+
+      assert.deepEqual(
+        b.problems.filter((p) => !/404|Not Found/.test(p)),
+        [],
+        'no page errors or console errors (besides the 404 of the missing run)',
+      );
+    } catch (err) {
+      await screenshot(page, 'failure').catch(() => {});
+      throw new Error(`${(err as Error).message}\n--- serve log ---\n${studio.log().slice(-4000)}`, { cause: err });
     }
-
-    // ---- Attempts explorer and Export (pages 5–6): the ui-explore branch's steps, in tests/e2e/explore-steps.ts ----
-    await exploreSteps({ page, studio, runIds: [], screenshot: (n) => screenshot(page, n) });
-
-    assert.deepEqual(b.problems, [], 'no page errors or console errors');
-  } catch (err) {
-    await screenshot(page, 'failure').catch(() => {});
-    throw new Error(`${(err as Error).message}\n--- serve log ---\n${studio.log()}`, { cause: err });
   } finally {
-    await b.close();
-    await studio.stop();
+    await b?.close();
+    await studio?.stop();
+    tiny.cleanup();
   }
 });

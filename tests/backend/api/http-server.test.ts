@@ -184,6 +184,9 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(emptyTag.status, 400);
   assert.equal(emptyTag.body.field, 'tags.0');
   assert.equal((await call('runs:update', { runId: 99999, notes: 'x' })).status, 404);
+  const logs = await ok('runs:logs', { runId });
+  assert.deepEqual(logs.filter((l: any) => l.line.startsWith('status:')).map((l: any) => l.line.split(' ')[1]), ['queued', 'running', 'completed']);
+  assert.ok(logs.some((l: any) => /training questions/.test(l.line)), 'worker log lines are kept');
   const detail = await ok('runs:get', { runId });
   assert.deepEqual(detail.checkpoints.map((c: any) => c.step), [1, 2]);
   assert.ok(detail.metricNames.includes('reward'));

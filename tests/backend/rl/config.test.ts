@@ -161,6 +161,25 @@ test('every field, sections included, has help text', () => {
   assert.ok(fields.some((f) => f.path === 'optimizer.schedule.minLrRatio'));
 });
 
+test('fields carry their kind, options and bounds for generated forms', () => {
+  const at = (p: string) => describeRunConfigFields().find((f) => f.path === p)!;
+  assert.deepEqual(
+    { type: at('steps').type, minimum: at('steps').minimum, optional: at('steps').optional },
+    { type: 'integer', minimum: 1, optional: false },
+  );
+  assert.deepEqual([at('algorithm.clipEps').minimum, at('algorithm.clipEps').exclusiveMinimum, at('algorithm.clipEps').maximum], [0, true, 1]);
+  assert.equal(at('task.mode').type, 'enum');
+  assert.deepEqual(at('task.mode').options, ['multi-attempt', 'single-turn']);
+  assert.equal(at('algorithm.whitenAdvantages').type, 'boolean');
+  assert.equal(at('algorithm.whitenAdvantages').optional, true);
+  assert.equal(at('model.source').type, 'string');
+  assert.equal(at('task').type, 'object');
+  assert.deepEqual([at('eval.datasets').type, at('eval.datasets').items], ['array', 'string']);
+  assert.deepEqual([at('dataset.synthetic.levels').type, at('dataset.synthetic.levels').items], ['array', 'integer']);
+  assert.ok(at('dataset.synthetic.families').options!.includes('add'));
+  assert.ok(at('runtime').options!.includes('auto'));
+});
+
 test('the config lists the same runtimes as the runtime selector, without loading tfjs', () => {
   assert.deepEqual([...CONFIG_RUNTIME_NAMES], [...RUNTIME_NAMES]);
   assert.equal(parseRunConfig({ runtime: 'wasm' }, 'x').runtime, 'wasm');
