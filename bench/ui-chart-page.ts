@@ -1,9 +1,9 @@
-// The page-side script of bench:ui's chart benchmark: window.renderRewardChart(n, decimate) builds a reward
+// The page-side script of bench:ui's comparison chart: window.renderPlainChart(n, decimate) builds a reward
 // series of n steps and its EMA as pre-parsed {x, y} points, renders them with the settings a 100k-point
 // chart needs (parsing: false, normalized, no animation, no points, LTTB decimation) and resolves with the time
 // from `new Chart` to the next animation frame, then destroys the chart.
 export const CHART_PAGE_SCRIPT = `
-window.renderRewardChart = async (n, decimate) => {
+window.renderPlainChart = async (n, decimate) => {
   const raw = new Array(n), ema = new Array(n);
   let s = 0, e = -0.5;
   for (let i = 0; i < n; i++) {

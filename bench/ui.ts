@@ -1,6 +1,6 @@
-// `npm run bench:ui`: (a) time to render the reward chart (raw series + its EMA, 100k steps each) with chart.js
-// in headless Chromium, with the decimation plugin (LTTB), parsing: false, normalized data and no animation —
-// and without decimation for comparison; median of several renders. (b) the attempts explorer's page query
+// `npm run bench:ui`: (a) time to render the reward chart with 100k points in headless Chromium: the app's own
+// LineChart component (decimation, parsing: false, no animation), and for comparison chart.js alone with and
+// without decimation; median of several renders, alternated. (b) the attempts explorer's page query
 // (episodes:list's listEpisodes) on a database with 1M attempts: median / p95 over pages of every filter.
 // Writes bench/results/ui.json. Options: --only chart|explorer, --attempts N, --renders N.
 import { mkdirSync, mkdtempSync, rmSync, existsSync, renameSync, writeFileSync } from 'node:fs';
@@ -21,41 +21,99 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * chart.js decimates only when the chart-level `parsing` option is false (its plugin checks chart.options.parsing,
+ * not the datasets'). The "patched" build adds `parsing: false, normalized: true` to LineChart's options, to
+ * measure the one-line fix; when LineChart already has it, the patch finds nothing to change and says so.
+ */
+const CHART_OPTIONS_ANCHOR = 'options: {\n        animation: false,';
+function patchLineChart(): import('vite').Plugin {
+  return {
+    name: 'bench-patch-line-chart',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('components/LineChart.svelte')) return null;
+      if (/options: \{[^}]*parsing: false/.test(code) || !code.includes(CHART_OPTIONS_ANCHOR)) {
+        patchApplied = false;
+        return null;
+      }
+      patchApplied = true;
+      return code.replace(CHART_OPTIONS_ANCHOR, `${CHART_OPTIONS_ANCHOR} parsing: false, normalized: true,`);
+    },
+  };
+}
+let patchApplied = false;
+
+/** Builds renderer/src/bench/reward-chart-bench.ts (the app's LineChart + chart.js + Svelte) into one IIFE file. */
+async function buildChartBundle(outDir: string, fn: string, patch: boolean): Promise<string> {
+  const { build } = await import('vite');
+  const { svelte } = await import('@sveltejs/vite-plugin-svelte');
+  const root = fileURLToPath(new URL('../renderer/', import.meta.url));
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [...(patch ? [patchLineChart()] : []), svelte()],
+    define: { 'process.env.NODE_ENV': '"production"', __REWARD_CHART_FN__: JSON.stringify(fn) },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: { entry: path.join(root, 'src/bench/reward-chart-bench.ts'), formats: ['iife'], name: fn, fileName: () => `${fn}.js` },
+    },
+  });
+  return path.join(outDir, `${fn}.js`);
+}
+
 async function chartBench(renders: number) {
   const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'as-bench-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'as-bench-ui-'));
+  const bundle = await buildChartBundle(path.join(work, 'dist-app'), 'renderAppChart', false);
+  const patched = await buildChartBundle(path.join(work, 'dist-patched'), 'renderPatchedChart', true);
+  const ctx = await chromium.launchPersistentContext(path.join(work, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: 1400, height: 900 },
   });
   try {
     const page = await ctx.newPage();
-    await page.setContent('<!doctype html><html><body style="margin:0"><div style="width:1100px;height:360px"><canvas id="c"></canvas></div></body></html>');
+    // The Run detail page's chart box: a 240 px high panel in a ~1100 px wide column.
+    await page.setContent('<!doctype html><html><body style="margin:0"><div style="width:1100px"><div id="app"></div></div><canvas id="c"></canvas></body></html>');
+    await page.addStyleTag({ content: '.chart-box { position: relative; height: 240px; } .chart-box canvas { position: absolute; inset: 0; } #c { width: 1100px; height: 240px; }' });
+    await page.addScriptTag({ path: bundle });
+    await page.addScriptTag({ path: patched });
     await page.addScriptTag({ path: fileURLToPath(new URL('../node_modules/chart.js/dist/chart.umd.min.js', import.meta.url)) });
     await page.addScriptTag({ content: CHART_PAGE_SCRIPT });
-    const run = (points: number, decimation: boolean) => page.evaluate(([n, d]) => (globalThis as unknown as { renderRewardChart(n: number, d: boolean): Promise<{ ms: number; drawn: number }> }).renderRewardChart(n, d), [points, decimation] as const);
-    await run(1000, true); // warm-up: JIT and fonts
+    type Result = { ms: number; drawn: number };
+    const app = (fn: string, n: number) => page.evaluate(([f, k]) => (globalThis as unknown as Record<string, (n: number) => Promise<Result>>)[f]!(k), [fn, n] as const);
+    const plain = (n: number, d: boolean) => page.evaluate(([k, dec]) => (globalThis as unknown as { renderPlainChart(n: number, d: boolean): Promise<Result> }).renderPlainChart(k, dec), [n, d] as const);
+    await app('renderAppChart', 1000); // warm-up: JIT and fonts
+    await app('renderPatchedChart', 1000);
+    await plain(1000, true);
     const out: Record<string, unknown> = {};
-    for (const [label, decimation, times] of [
-      ['decimated', true, renders],
-      ['not_decimated', false, Math.max(3, Math.floor(renders / 3))],
-    ] as const) {
-      const ms: number[] = [];
-      let drawn = 0;
-      for (let i = 0; i < times; i++) {
-        const r = await run(100_000, decimation);
-        ms.push(r.ms);
-        drawn = r.drawn;
-      }
-      out[label] = { medianMs: round(median(ms)), minMs: round(Math.min(...ms)), maxMs: round(Math.max(...ms)), renders: times, pointsDrawnPerSeries: drawn, allMs: ms.map(round) };
-      console.log(`chart ${label}: median ${round(median(ms))} ms over ${times} renders (${drawn} points drawn per series)`);
+    // Alternate the app chart with the plain decimated chart so load changes hit both alike.
+    const runs: Record<string, Result[]> = { app_line_chart: [], app_line_chart_parsing_false: [], plain_decimated: [], plain_not_decimated: [] };
+    for (let i = 0; i < renders; i++) {
+      runs.app_line_chart!.push(await app('renderAppChart', 100_000));
+      runs.app_line_chart_parsing_false!.push(await app('renderPatchedChart', 100_000));
+      runs.plain_decimated!.push(await plain(100_000, true));
+      if (i % 3 === 0) runs.plain_not_decimated!.push(await plain(100_000, false));
     }
-    return { points: 100_000, series: 2, canvas: '1100x360 CSS px', ...out };
+    for (const [label, rs] of Object.entries(runs)) {
+      const ms = rs.map((r) => r.ms);
+      out[label] = { medianMs: round(median(ms)), minMs: round(Math.min(...ms)), maxMs: round(Math.max(...ms)), renders: ms.length, pointsDrawn: rs[0]!.drawn, allMs: ms.map(round) };
+      console.log(`chart ${label}: median ${round(median(ms))} ms over ${ms.length} renders (${rs[0]!.drawn} points drawn)`);
+    }
+    return {
+      points: 100_000,
+      lineChartPatchApplied: patchApplied,
+      what: 'app_line_chart_parsing_false: the same with parsing: false in the chart-level options (the patch; see lineChartPatchApplied). app_line_chart: the app\'s LineChart component (renderer/src/components/LineChart.svelte) with the Run detail reward series (toPoints, EMA 0.6), mount → next frame. plain_*: chart.js alone with raw + EMA series (2 × 100k), parsing: false, decimation on/off.',
+      ...out,
+    };
   } finally {
     await ctx.close();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
