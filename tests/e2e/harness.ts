@@ -117,3 +117,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * Where the page's JavaScript is stuck, if it is: pauses it through the DevTools protocol (works inside an
+ * endless loop) and returns the top stack frames, or 'not stuck' when the pause does not hit JavaScript.
+ */
+export async function whereStuck(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Debugger.enable');
+    const paused = new Promise<string>((resolve) => {
+      cdp.once('Debugger.paused', (e: any) => resolve(e.callFrames.slice(0, 12).map((f: any) => `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.location.lineNumber + 1}:${f.location.columnNumber + 1}`).join('\n')));
+    });
+    await cdp.send('Debugger.pause');
+    return await Promise.race([paused, new Promise<string>((r) => setTimeout(() => r('not stuck (no JavaScript running)'), 3000))]);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openBrowser, screenshot, startStudio, type Studio } from './harness.js';
+import { openBrowser, screenshot, startStudio, whereStuck, type Studio } from './harness.js';
 import { exploreSteps } from './explore-steps.js';
 import { tinySetup } from '../backend/runs/tiny-run.js';
 
@@ -125,14 +125,16 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       await screenshot(page, '06-runs');
       await page.check(`tr[data-run-id="${base.id}"] input[type="checkbox"]`);
       await page.check(`tr[data-run-id="${multi.id}"] input[type="checkbox"]`);
-      await page.click('[data-testid="compare-selected"]');
+      await page.click('[data-testid="compare-selected"]', { timeout: 15_000 }).catch(async (err) => {
+        throw new Error(`${(err as Error).message.split('\n')[0]}; the page's JavaScript: ${await whereStuck(page)}`);
+      });
 
       // ---- Compare: accuracy vs. attempts, k = 1..3, one line per run ----
       await page.locator('[data-testid="accuracy-vs-attempts"]').waitFor();
       assert.equal(await page.locator('[data-testid="accuracy-vs-attempts"]').getAttribute('data-points'), '6', '2 runs × k = 1..3');
       const header = await page.locator('[data-testid="accuracy-table"] thead th').allTextContents();
-      assert.deepEqual(header.slice(2, 5), ['k=1', 'k=2', 'k=3']);
-      const tableRows = await page.locator('[data-testid="accuracy-table"] tbody tr').allTextContents();
+      assert.deepEqual(header.slice(1, 4), ['k=1', 'k=2', 'k=3']);
+      const tableRows = await page.locator('[data-testid="accuracy-table"] tbody tr[data-curve]').allTextContents();
       assert.equal(tableRows.length, 2);
       assert.ok(tableRows.every((t) => /held-out/.test(t) && /\d+\.\d%/.test(t)), tableRows.join(' | '));
       await page.locator('[data-testid="overlay-chart"]').waitFor();
@@ -153,7 +155,7 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
         'no page errors or console errors (besides the 404 of the missing run)',
       );
     } catch (err) {
-      await screenshot(page, 'failure').catch(() => {});
+      await Promise.race([screenshot(page, 'failure'), new Promise((r) => setTimeout(r, 10_000))]).catch(() => {});
       throw new Error(`${(err as Error).message}\n--- serve log ---\n${studio.log().slice(-4000)}`, { cause: err });
     }
   } finally {

@@ -1,0 +1,34 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openBrowser, screenshot, startStudio } from './harness.js';
+import { seedStudioDb } from './seed-db.js';
+const dir = mkdtempSync(path.join(tmpdir(), 'as-dbg-'));
+const runs = seedStudioDb(path.join(dir, 'studio.db'), 6, 3);
+import Database from 'better-sqlite3';
+const db = new Database(path.join(dir, 'studio.db'));
+db.exec("DELETE FROM eval_results WHERE dataset = 'math500'; UPDATE eval_results SET accuracy = 0, correct = 0; UPDATE metrics SET value = -1 WHERE name = 'reward'; UPDATE metrics SET value = 0 WHERE name LIKE 'solvedAt%' OR name LIKE 'accuracy%';");
+db.close();
+const s = await startStudio({ dir });
+const b = await openBrowser();
+try {
+  await b.page.goto(s.urlWithToken + `#/runs?launched=1,2`);
+  await b.page.click(`tr[data-run-id="2"] td.name a`);
+  await b.page.locator('[data-testid="detail-status"]').waitFor();
+  console.log('detail');
+  await b.page.click('[data-nav="runs"]');
+  await b.page.click(`tr[data-run-id="2"] [data-testid="edit-meta"]`);
+  await b.page.fill('[data-testid="tags-input"]', 'e2e, tiny');
+  await b.page.locator('[data-testid="notes-input"]:not([disabled])').fill('launched by the browser test');
+  await b.page.click('[data-testid="save-meta"]');
+  await b.page.locator(`tr[data-run-id="2"] .tag`, { hasText: 'tiny' }).waitFor();
+  console.log('saved');
+  await b.page.check(`tr[data-run-id="${runs[0]!.id}"] input[type="checkbox"]`);
+  await b.page.check(`tr[data-run-id="${runs[1]!.id}"] input[type="checkbox"]`);
+  console.log('checked');
+  await b.page.click('[data-testid="compare-selected"]', { timeout: 5000 }).catch((e) => console.log('CLICK FAILED', e.message.split('\n')[0]));
+  const t = await Promise.race([b.page.evaluate(() => document.title), new Promise((r) => setTimeout(() => r('HUNG'), 8000))]);
+  console.log('title', t);
+  await screenshot(b.page, 'dbg-compare');
+  console.log(b.problems);
+} finally { await b.close(); await s.stop(); }
