@@ -30,6 +30,6 @@ export function parseRoute(hash: string): Route {
 /** The hash for a route (`#/run/12?x=1`). */
 export function routeHash(page: PageName, id?: string | number | null, params: Record<string, string | number | undefined> = {}): string {
   const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
-  const query = entries.length > 0 ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+  const query = entries.length > 0 ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
   return `#/${page}${id !== undefined && id !== null ? `/${encodeURIComponent(String(id))}` : ''}${query}`;
 }
