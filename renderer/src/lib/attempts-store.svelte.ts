@@ -31,6 +31,8 @@ export class AttemptsStore {
   #api: StudioApi;
   /** Increments with each new query, so answers to an older one are dropped. */
   #generation = 0;
+  /** The episode being opened, so only the last click's answer is shown. */
+  #opening: number | null = null;
 
   constructor(api: StudioApi, pageSize = 50) {
     this.#api = api;
@@ -108,21 +110,25 @@ export class AttemptsStore {
   /** Opens one episode (its whole dialogue). */
   async open(episodeId: number): Promise<void> {
     if (this.detail?.id === episodeId) return;
+    this.#opening = episodeId;
     this.detailLoading = true;
     this.detailError = null;
     try {
       const d = await this.#api.call('episodes:get', { episodeId });
-      this.detail = d;
+      if (this.#opening === episodeId) this.detail = d; // a later click wins
     } catch (err) {
+      if (this.#opening !== episodeId) return;
       this.detail = null;
       this.detailError = (err as Error).message;
     } finally {
-      this.detailLoading = false;
+      if (this.#opening === episodeId) this.detailLoading = false;
     }
   }
 
   close(): void {
+    this.#opening = null;
     this.detail = null;
     this.detailError = null;
+    this.detailLoading = false;
   }
 }
