@@ -15,5 +15,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 1024,
+    // The Svelte compiler dominates build time by design; rolldown's "slow plugin" notice is noise here.
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
 });

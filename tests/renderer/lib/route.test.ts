@@ -18,3 +18,13 @@ test('tags typed with commas are trimmed and de-duplicated', () => {
   assert.deepEqual(parseTags(' a, b c ,, a '), ['a', 'b c']);
   assert.deepEqual(parseTags(''), []);
 });
+
+test('tick labels carry the decimals their spacing needs', async () => {
+  const { tickLabel } = await import('../../../renderer/src/lib/format.js');
+  assert.deepEqual([4.7323, 4.7324, 4.7325].map((v) => tickLabel(v, 0.0001)), ['4.7323', '4.7324', '4.7325']);
+  assert.deepEqual([0, 0.25, 0.5].map((v) => tickLabel(v, 0.25)), ['0', '0.25', '0.50']);
+  assert.deepEqual([100, 150].map((v) => tickLabel(v, 50)), ['100', '150']);
+  assert.deepEqual([2e-8, 4e-8].map((v) => tickLabel(v, 2e-8)), ['2.0e-8', '4.0e-8']);
+  assert.equal(tickLabel(-1.05, 0.05), '-1.05');
+  assert.equal(tickLabel(2_000_000, 500_000), '2.0e+6');
+});
