@@ -10,9 +10,10 @@ import { demoCommand } from './commands/demo.js';
 import { serveCommand } from './commands/serve.js';
 import { generateCommand } from './commands/generate.js';
 import { exportModelCommand } from './commands/export-model.js';
+import { exportCommand } from './commands/export.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand, generateCommand, exportModelCommand];
+export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand, generateCommand, exportModelCommand, exportCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

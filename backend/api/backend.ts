@@ -22,6 +22,8 @@ export interface Backend {
   db: Db;
   dbPath: string;
   dataDir: string;
+  /** Where export:csv writes (and the HTTP server serves) CSV files. */
+  exportDir: string;
   events: EventBus;
   manager: RunManager;
   handlers: ApiHandlers;
@@ -39,11 +41,13 @@ export function createBackend(o: BackendOptions): Backend {
   const manager = new RunManager({ db, dbPath, dataDir, events, concurrency: o.concurrency, ...o.manager });
   const logs = new LogTail(events);
   const reconciled = manager.init();
-  const handlers = createService({ db, dbPath, dataDir, manager, logs, dialogs: o.dialogs });
+  const exportDir = path.join(dataDir, 'exports');
+  const handlers = createService({ db, dbPath, dataDir, exportDir, manager, logs, dialogs: o.dialogs });
   return {
     db,
     dbPath,
     dataDir,
+    exportDir,
     events,
     manager,
     handlers,

@@ -55,6 +55,8 @@ export interface EpisodeSummary {
   reward: number;
   verdict: Verdict;
   tokens: number;
+  /** Retries whose answer equals an earlier wrong answer of the episode. */
+  repeats: number;
 }
 
 export interface AttemptView {
@@ -63,6 +65,8 @@ export interface AttemptView {
   extracted: string | null;
   verdict: Verdict;
   tokens: number;
+  /** A retry whose answer equals (normalised) an earlier wrong answer of the episode. */
+  repeatsEarlierWrong: boolean;
 }
 
 export interface EvalResultView {
@@ -82,6 +86,32 @@ export interface EvalResultView {
   accuracy: number;
   decoding: string;
   createdAt: number;
+}
+
+/** What the explorer's pickers offer for one run. */
+export interface EpisodeFacetsView {
+  datasets: string[];
+  splits: string[];
+  stepMin: number | null;
+  stepMax: number | null;
+}
+
+export interface CsvExportResult {
+  /** The file written (on the machine that runs the backend). */
+  path: string;
+  fileName: string;
+  /** Data rows, without the header. */
+  rows: number;
+  bytes: number;
+  /** In browser mode, where the page downloads it (relative to the app's URL): set when the file went to the export folder. */
+  downloadUrl: string | null;
+}
+
+export interface CheckpointExportView {
+  destination: string;
+  runId: number;
+  step: number;
+  files: Array<{ name: string; bytes: number }>;
 }
 
 export interface RuntimeInfo {
@@ -123,6 +153,20 @@ export interface MethodSpec<I extends z.ZodType, O> {
 }
 const method = <O>() => <I extends z.ZodType>(input: I, desktopOnly = false): MethodSpec<I, O> => ({ input, ...(desktopOnly ? { desktopOnly } : {}) });
 
+/** The attempts explorer's filter (episodes:list, export:csv). */
+const episodeFilter = {
+  runId,
+  stepMin: z.number().int().min(0).optional(),
+  stepMax: z.number().int().min(0).optional(),
+  split: z.enum(['train', 'eval']).optional(),
+  dataset: z.string().min(1).optional(),
+  verdict: z.enum(VERDICTS).optional(),
+  /** true: solved, but not on the first attempt; false: unsolved or solved on the first. */
+  solvedOnLaterAttempt: z.boolean().optional(),
+  /** true: some retry repeated an earlier wrong answer of the episode; false: none did. */
+  repeatedWrongAnswer: z.boolean().optional(),
+};
+
 const dialogFilters = z.array(z.strictObject({ name: z.string(), extensions: z.array(z.string().min(1)) })).optional();
 
 export const methods = {
@@ -160,20 +204,15 @@ export const methods = {
   'metrics:get': method<{ runId: number; series: Record<string, Array<{ step: number; value: number | null; time: number }>> }>()(
     z.strictObject({ runId, names: z.array(z.string().min(1)).optional(), sinceStep: z.number().int().min(0).optional() }),
   ),
-  'episodes:list': method<{ items: EpisodeSummary[]; nextCursor: number | null }>()(
+  'episodes:list': method<{ items: EpisodeSummary[]; nextCursor: string | null; partial: boolean }>()(
     z.strictObject({
-      runId,
-      stepMin: z.number().int().min(0).optional(),
-      stepMax: z.number().int().min(0).optional(),
-      split: z.enum(['train', 'eval']).optional(),
-      verdict: z.enum(VERDICTS).optional(),
-      /** Solved, but not on the first attempt. */
-      solvedOnLaterAttempt: z.boolean().optional(),
-      /** Keyset cursor: the `nextCursor` of the previous page (episodes come in id order). */
-      cursor: z.number().int().min(0).optional(),
+      ...episodeFilter,
+      /** Keyset cursor: the `nextCursor` of the previous page (episodes come in (step, id) order). */
+      cursor: z.string().regex(/^\d+:\d+$/, 'not a cursor this API returned').optional(),
       limit: z.number().int().min(1).max(500).default(50),
     }),
   ),
+  'episodes:facets': method<EpisodeFacetsView>()(z.strictObject({ runId })),
   'episodes:get': method<EpisodeSummary & { attempts: AttemptView[] }>()(z.strictObject({ episodeId: z.number().int().positive() })),
   'eval:results': method<EvalResultView[]>()(
     z.strictObject({
@@ -202,6 +241,40 @@ export const methods = {
         name: z.string().min(1).optional(),
       })
       .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
+  /**
+   * Writes a CSV (RFC 4180, UTF-8 with BOM, header row), streamed. Without `path` it goes to the export
+   * folder and `downloadUrl` lets a browser fetch it; with `path` (absolute, ending .csv; e.g. from
+   * dialog:saveFile) it is written there. An existing file is replaced only with overwrite: true.
+   */
+  'export:csv': method<CsvExportResult>()(
+    z
+      .strictObject({
+        table: z.enum(['metrics', 'eval', 'episodes', 'attempts']),
+        /** metrics / eval: these runs (all when omitted). */
+        runIds: z.array(runId).optional(),
+        /** metrics: these names (all when omitted). */
+        names: z.array(z.string().min(1)).optional(),
+        /** eval: one dataset / one metric. */
+        dataset: z.string().min(1).optional(),
+        metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
+        /** episodes / attempts: the attempts explorer's filter. */
+        episodes: z.strictObject(episodeFilter).optional(),
+        path: z.string().min(1).optional(),
+        overwrite: z.boolean().default(false),
+      })
+      .refine((v) => (v.table === 'episodes' || v.table === 'attempts') === (v.episodes !== undefined), {
+        message: 'give episodes (a filter with runId) for the episodes and attempts tables, and only for them',
+        path: ['episodes'],
+      }),
+  ),
+  /**
+   * Copies a run's checkpoint (latest, or the one at `step`) into `destination`: safetensors weights,
+   * config.json, tokenizer files (the built-in model's vocabulary as char_tokenizer.json), run.json. The
+   * destination is an absolute path whose parent exists; it must be new or empty unless overwrite: true.
+   */
+  'export:checkpoint': method<CheckpointExportView>()(
+    z.strictObject({ runId, step: z.number().int().min(0).optional(), destination: z.string().min(1), overwrite: z.boolean().default(false) }),
   ),
   'config:presets': method<Array<{ name: string; config: RunConfig }>>()(empty),
   'config:schema': method<FieldDoc[]>()(empty),

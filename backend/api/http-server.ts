@@ -3,11 +3,12 @@
 // needs the per-launch token (Bearer header, `?token=`, or the cookie the page gets), compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError, isMethodName, methods, parseInput, type ApiHandlers, type MethodName } from './contract.js';
 import type { EventBus } from './event-bus.js';
 import { fallbackPage } from './fallback-page.js';
+import { EXPORT_FILE_NAME, EXPORTS_URL_PREFIX } from './export-service.js';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   port?: number;
   /** The built renderer (renderer/dist); served when it holds an index.html. */
   staticDir?: string;
+  /** The export folder: `GET /exports/<name>.csv` downloads the CSVs export:csv wrote there. */
+  exportDir?: string;
   /** Largest request body accepted (default 1 MiB). */
   maxBodyBytes?: number;
 }
@@ -122,6 +125,22 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     return true;
   };
 
+  // Downloads of export:csv's files: a plain .csv name (no separators, so nothing outside the folder), a regular file.
+  const serveExport = (url: URL, res: ServerResponse) => {
+    const name = decodeURIComponent(url.pathname.slice(EXPORTS_URL_PREFIX.length + 1));
+    const file = o.exportDir && EXPORT_FILE_NAME.test(name) ? path.join(path.resolve(o.exportDir), name) : undefined;
+    const st = file && existsSync(file) ? lstatSync(file) : undefined;
+    if (!file || !st?.isFile()) throw new ApiError(404, `no export named '${name}'`);
+    res.writeHead(200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Length': st.size,
+      'Content-Disposition': `attachment; filename="${name}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  };
+
   const callMethod = async (name: MethodName, req: IncomingMessage, res: ServerResponse) => {
     if ((methods[name] as { desktopOnly?: boolean }).desktopOnly) throw new ApiError(501, `${name} exists only in the desktop app`);
     const ctype = req.headers['content-type'] ?? '';
@@ -155,6 +174,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
         return callMethod(name, req, res);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'use GET');
+      if (url.pathname.startsWith(`/${EXPORTS_URL_PREFIX}`)) return serveExport(url, res);
       if (url.searchParams.has('token')) {
         // The page's own requests (assets, EventSource) then carry the token as a same-site cookie.
         res.setHeader('Set-Cookie', `${cookieName}=${encodeURIComponent(token!)}; HttpOnly; SameSite=Strict; Path=/`);

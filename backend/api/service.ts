@@ -11,14 +11,18 @@ import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig }
 import { PRESET_NAMES } from '../rl/presets.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
+import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
-import { ApiError, type ApiHandlers, type EpisodeSummary, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { exportCsv, exportRunCheckpoint } from './export-service.js';
 
 export interface ServiceOptions {
   db: Db;
   dbPath: string;
   dataDir: string;
   manager: RunManager;
+  /** Where export:csv writes files given no path (default: dataDir/exports); the HTTP server serves it. */
+  exportDir?: string;
   /** Recent log lines per run (runs:logs answers [] without it). */
   logs?: LogTail;
   /** Native dialogs (Electron only); absent, the dialog methods answer 501. */
@@ -52,9 +56,6 @@ function summary(r: RunRow, lastReward: number | null = null): RunSummary {
   };
 }
 
-const EPISODE_COLUMNS = `id, run_id AS runId, step, split, dataset, question_id AS questionId, question, gold, sample_index AS sampleIndex,
-  attempts_allowed AS attemptsAllowed, attempts_used AS attemptsUsed, solved_at AS solvedAt, reward, verdict, tokens`;
-
 /** The compute runtime a worker would pick, asked of a child process (tfjs never loads in the API process). */
 function probeRuntime(): Promise<RuntimeInfo> {
   return new Promise((resolve, reject) => {
@@ -77,6 +78,7 @@ function probeRuntime(): Promise<RuntimeInfo> {
 
 export function createService(o: ServiceOptions): ApiHandlers {
   const { db, manager } = o;
+  const exportDir = path.resolve(o.exportDir ?? path.join(o.dataDir, 'exports'));
   let runtime: Promise<RuntimeInfo> | undefined;
   const mustRun = (runId: number): RunRow => {
     const r = getRun(db, runId);
@@ -136,37 +138,26 @@ export function createService(o: ServiceOptions): ApiHandlers {
       if (sinceStep !== undefined) for (const k of Object.keys(series)) series[k] = series[k]!.filter((p) => p.step > sinceStep);
       return { runId, series };
     },
-    'episodes:list': async (q) => {
-      mustRun(q.runId);
-      const rows = db
-        .prepare(
-          `SELECT ${EPISODE_COLUMNS} FROM episodes WHERE run_id = @runId AND id > @cursor
-            AND (@stepMin IS NULL OR step >= @stepMin) AND (@stepMax IS NULL OR step <= @stepMax)
-            AND (@split IS NULL OR split = @split) AND (@verdict IS NULL OR verdict = @verdict)
-            AND (@later IS NULL OR (@later = 1 AND solved_at > 0) OR (@later = 0 AND (solved_at IS NULL OR solved_at = 0)))
-            ORDER BY id LIMIT @limit`,
-        )
-        .all({
-          runId: q.runId,
-          cursor: q.cursor ?? 0,
-          stepMin: q.stepMin ?? null,
-          stepMax: q.stepMax ?? null,
-          split: q.split ?? null,
-          verdict: q.verdict ?? null,
-          later: q.solvedOnLaterAttempt === undefined ? null : q.solvedOnLaterAttempt ? 1 : 0,
-          limit: q.limit + 1,
-        }) as EpisodeSummary[];
-      const more = rows.length > q.limit;
-      const items = more ? rows.slice(0, q.limit) : rows;
-      return { items, nextCursor: more ? items.at(-1)!.id : null };
+    'episodes:list': async ({ cursor, limit, ...filter }) => {
+      mustRun(filter.runId);
+      return listEpisodes(db, filter, { cursor, limit });
+    },
+    'episodes:facets': async ({ runId }) => {
+      mustRun(runId);
+      return episodeFacets(db, runId);
     },
     'episodes:get': async ({ episodeId }) => {
-      const e = db.prepare(`SELECT ${EPISODE_COLUMNS} FROM episodes WHERE id = ?`).get(episodeId) as EpisodeSummary | undefined;
+      const e = getEpisode(db, episodeId);
       if (!e) throw new ApiError(404, `no episode with id ${episodeId}`, 'episodeId');
-      const attempts = db.prepare('SELECT idx, response, extracted, verdict, tokens FROM attempts WHERE episode_id = ? ORDER BY idx').all(episodeId) as Array<
-        Awaited<ReturnType<ApiHandlers['episodes:get']>>['attempts'][number]
-      >;
-      return { ...e, attempts };
+      return e;
+    },
+    'export:csv': async (q) => {
+      for (const id of [...(q.runIds ?? []), ...(q.episodes ? [q.episodes.runId] : [])]) mustRun(id);
+      return exportCsv({ dbPath: o.dbPath, exportDir }, q);
+    },
+    'export:checkpoint': async (q) => {
+      mustRun(q.runId);
+      return exportRunCheckpoint(db, q);
     },
     'eval:results': async (q) =>
       db

@@ -41,7 +41,7 @@ export const serveCommand: Command = {
     await buildUiIfStale();
     let server;
     try {
-      server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token, port, staticDir: RENDERER_DIST });
+      server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token, port, staticDir: RENDERER_DIST, exportDir: backend.exportDir });
     } catch (err) {
       await backend.close();
       const code = (err as NodeJS.ErrnoException).code;

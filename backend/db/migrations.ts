@@ -110,6 +110,26 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE eval_results ADD COLUMN checkpoint_path TEXT;
   ALTER TABLE eval_results ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0);
   `,
+  // 3: the attempts explorer. `repeats` counts an episode's retries whose answer equals an earlier wrong
+  // answer of the same episode (logStep compares normalised answers; rows written before this migration
+  // are backfilled by exact string match). Its indexes all end in `step`, so with the implicit rowid they
+  // deliver one run's episodes in (step, id) order — the explorer's keyset — whatever single filter drives.
+  `
+  ALTER TABLE episodes ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0 CHECK (repeats >= 0);
+  UPDATE episodes SET repeats = (
+    SELECT COUNT(*) FROM attempts a
+    WHERE a.episode_id = episodes.id AND a.idx > 0 AND a.extracted IS NOT NULL
+      AND EXISTS (SELECT 1 FROM attempts b WHERE b.episode_id = a.episode_id AND b.idx < a.idx AND b.verdict = 'wrong' AND b.extracted = a.extracted)
+  ) WHERE attempts_used > 1;
+  DROP INDEX episodes_by_run_step;
+  DROP INDEX episodes_by_run_verdict;
+  CREATE INDEX episodes_by_run_step ON episodes(run_id, step);
+  CREATE INDEX episodes_by_run_verdict ON episodes(run_id, verdict, step);
+  CREATE INDEX episodes_by_run_split ON episodes(run_id, split, step);
+  CREATE INDEX episodes_by_run_dataset ON episodes(run_id, dataset, step);
+  CREATE INDEX episodes_solved_later ON episodes(run_id, step) WHERE solved_at > 0;
+  CREATE INDEX episodes_repeating ON episodes(run_id, step) WHERE repeats > 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 // Typed reads and writes of runs and what they log: create/start/heartbeat/finish a run, log one step
 // (metrics + episodes + attempts) in one transaction, list runs, read metric series, reconcile dead runs.
 import type { Db } from './open-db.js';
+import { normalize } from '../math/normalize.js';
 
 export type RunKind = 'train' | 'eval';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
@@ -179,8 +180,8 @@ export function logStep(db: Db, runId: number, step: number, log: StepLog): void
     'INSERT OR REPLACE INTO metrics (run_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)',
   );
   const putEpisode = db.prepare(
-    `INSERT INTO episodes (run_id, step, split, dataset, question_id, question, gold, sample_index, attempts_allowed, attempts_used, solved_at, reward, verdict, tokens)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO episodes (run_id, step, split, dataset, question_id, question, gold, sample_index, attempts_allowed, attempts_used, solved_at, reward, verdict, tokens, repeats)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const putAttempt = db.prepare(
     'INSERT INTO attempts (episode_id, idx, response, extracted, verdict, tokens) VALUES (?, ?, ?, ?, ?, ?)',
@@ -212,12 +213,25 @@ export function logStep(db: Db, runId: number, step: number, log: StepLog): void
         e.reward,
         e.attempts.at(-1)!.verdict,
         tokens,
+        repeatedWrongAnswers(e.attempts),
       ).lastInsertRowid;
       e.attempts.forEach((a, idx) =>
         putAttempt.run(episodeId, idx, a.response, a.extracted, a.verdict, a.tokens),
       );
     });
   }).immediate();
+}
+
+/** Retries whose answer equals (after `normalize`) an earlier wrong answer of the episode (the repeat rate's count). */
+export function repeatedWrongAnswers(attempts: readonly Pick<AttemptRecord, 'extracted' | 'verdict'>[]): number {
+  const wrong = new Set<string>();
+  let repeats = 0;
+  attempts.forEach((a, i) => {
+    const key = a.extracted === null ? null : normalize(a.extracted);
+    if (i > 0 && key !== null && wrong.has(key)) repeats++;
+    if (a.verdict === 'wrong' && key !== null) wrong.add(key);
+  });
+  return repeats;
 }
 
 /** On resume from a checkpoint at `step`: drops the metrics and episodes logged after it. */

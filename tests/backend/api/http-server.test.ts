@@ -19,7 +19,7 @@ let server: HttpServerHandle;
 before(async () => {
   s = await tinySetup('as-api-');
   backend = createBackend({ dbPath: s.dbPath });
-  server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token: TOKEN, port: 0, maxBodyBytes: 64 * 1024 });
+  server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token: TOKEN, port: 0, maxBodyBytes: 64 * 1024, exportDir: backend.exportDir });
 });
 after(async () => {
   await server.close();
@@ -228,6 +228,17 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.deepEqual(evRows.map((r: any) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
   const evEpisodes = await ok('episodes:list', { runId: ev.runId, split: 'eval' });
   assert.equal(evEpisodes.items.length, 2);
+  const facets = await ok('episodes:facets', { runId });
+  assert.deepEqual(facets, { datasets: ['held-out', 'synthetic'], splits: ['eval', 'train'], stepMin: 1, stepMax: 2 }, 'training episodes and the final held-out evaluation');
+  const csv = await ok('export:csv', { table: 'episodes', episodes: { runId, split: 'train' } });
+  assert.equal(csv.rows, 4);
+  const download = await fetch(`${server.url}${csv.downloadUrl}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(download.status, 200);
+  assert.match(download.headers.get('content-type')!, /text\/csv/);
+  assert.equal((await download.text()).split('\r\n').length, 1 + 4 + 1, 'header, 4 rows, final CRLF');
+  assert.equal((await fetch(`${server.url}${csv.downloadUrl}`)).status, 401, 'downloads need the token');
+  const exported = await ok('export:checkpoint', { runId, destination: `${s.dir}/exported-model` });
+  assert.deepEqual(exported.files.map((f: any) => f.name).sort(), ['char_tokenizer.json', 'config.json', 'model.safetensors', 'run.json']);
   await ok('runs:resume', { runId, steps: 3 });
   await until(() => sse.events.filter((e) => e.name === 'runs:status' && e.data.runId === runId && e.data.status === 'completed').length === 2, 'resumed run completed');
   const stop = await call('runs:stop', { runId });
