@@ -9,7 +9,7 @@
 // Writes bench/results/finding.json (one entry per label, merged with what is there).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
 import { runDemo, DEMO_BUDGETS, formatDemoTable, type DemoSummary, type PolicySummary } from '../backend/eval/demo.js';
@@ -69,13 +69,15 @@ for (const seed of seeds) {
   mkdirSync(work, { recursive: true });
   const db = openDb(path.join(work, 'finding.db'));
   try {
-    // The base-model cache is shared: dataDir/models is where ensureBaseModel looks.
-    const cacheRoot = path.resolve(values.cache);
-    mkdirSync(cacheRoot, { recursive: true });
+    // Each seed's runs (checkpoints) live in its own folder, so labels running in parallel never share
+    // dataDir/runs/<id>; the base models are shared through a link: dataDir/models is where ensureBaseModel looks.
+    const sharedModels = path.resolve(values.cache, 'models');
+    mkdirSync(sharedModels, { recursive: true });
+    symlinkSync(sharedModels, path.join(work, 'models'));
     const s = await runDemo({
       db,
       dbPath: path.join(work, 'finding.db'),
-      dataDir: cacheRoot,
+      dataDir: work,
       outDir: work,
       seed,
       quick: values.quick,

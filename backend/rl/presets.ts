@@ -44,10 +44,10 @@ const qwenReference = {
 const builtinCpu = {
   model: { source: 'builtin' },
   // The task the built-in base model is pre-trained on (DEFAULT_BASE_MODEL_SPEC.task; a test keeps them equal).
-  dataset: { source: 'synthetic', heldOut: 200, synthetic: { families: ['add'], levels: [2, 3] } },
+  dataset: { source: 'synthetic', heldOut: 200, synthetic: { families: ['add', 'root'], levels: [2] } },
   algorithm: referencePpo,
   optimizer: {
-    actorLr: 3e-5,
+    actorLr: 1e-4,
     criticLr: 3e-4,
     beta1: 0.9,
     beta2: 0.95,
