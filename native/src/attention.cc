@@ -11,27 +11,36 @@ namespace as {
 
 constexpr int64_t kSmallT = 4;
 
-// q/out [B, T, H, D]; k/v [B, Hkv, S, D]; mask value for (b, kv head, group g, t, s) at
+// a·b over n floats with 8 independent partial sums (vectorises without -ffast-math; the order differs from a
+// sequential sum only by float rounding, as sgemm's does).
+inline float dot8(const float* a, const float* b, int64_t n) {
+  float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+  int64_t d = 0;
+  for (; d + 8 <= n; d += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += a[d + j] * b[d + j];
+  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; d < n; ++d) s += a[d] * b[d];
+  return s;
+}
+
+// q/out [B, T, H, D]; k/v [B, Hkv, cap, D] of which the first S columns are used (cap ≥ S: a KV cache with room to
+// append in place; cap = S for plain tensors); mask value for (b, kv head, group g, t, s) at
 // mask[b·ms[0] + hkv·ms[1] + g·ms[2] + t·ms[3] + s]; probs [B, H, T, S] (kept for the backward pass).
 // scores = (q·kᵀ)·scale + mask, softmax over s as tfjs does (max-subtracted exp, divided by the sum).
 AS_CLONES void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* ms, float* out,
-                      float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D, float scale) {
+                      float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D, float scale, int64_t cap) {
   const int64_t G = H / Hkv;
   const int64_t ld = H * D;
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t h = 0; h < H; ++h) {
       const int64_t hk = h / G, g = h % G;
       const float* qh = q + (b * T * H + h) * D;
-      const float* kh = k + (b * Hkv + hk) * S * D;
-      const float* vh = v + (b * Hkv + hk) * S * D;
+      const float* kh = k + (b * Hkv + hk) * cap * D;
+      const float* vh = v + (b * Hkv + hk) * cap * D;
       float* p = probs + (b * H + h) * T * S;
       if (T <= kSmallT) {  // decode steps: plain loops beat sgemm's per-call overhead on 1×D·D×S products
         for (int64_t t = 0; t < T; ++t)
-          for (int64_t s = 0; s < S; ++s) {
-            float acc = 0.f;
-            for (int64_t d = 0; d < D; ++d) acc += qh[t * ld + d] * kh[s * D + d];
-            p[t * S + s] = acc;
-          }
+          for (int64_t s = 0; s < S; ++s) p[t * S + s] = dot8(qh + t * ld, kh + s * D, D);
       } else if (S > 0) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, S, D, 1.f, qh, ld, kh, D, 0.f, p, S);
       }

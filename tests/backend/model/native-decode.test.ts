@@ -86,3 +86,45 @@ test('native greedy generation with early-stopping rows picks the stock tokens',
   native.logprobs.forEach((row, i) => row.forEach((lp, j) => assert.ok(Math.abs(lp - stock.logprobs[i][j]) <= 1e-4, `logprob ${i},${j}`)));
   model.dispose();
 });
+
+/** Feeds a fixed schedule with a row subset decoded apart (select → feed → mergeFrom); logits of every feed. */
+function selectMergeRun(model: Transformer, toggleOff?: () => void): { logits: number[][][]; native: boolean[] } {
+  const cache = new KvCache(4);
+  const logits: number[][][] = [];
+  const native: boolean[] = [];
+  const take = (t: tf.Tensor) => {
+    logits.push(t.arraySync() as number[][]);
+    t.dispose();
+  };
+  // 70 prompt columns: past the store's first capacity (64), so it grows while in use.
+  const long = Array.from({ length: 70 }, (_, i) => (i * 7) % 23);
+  take(cache.feed(model, [long.slice(0, 40), [1, 2], long.slice(0, 3), [4]], 'last'));
+  native.push(cache.native !== null);
+  const sub = cache.select([0, 2]);
+  take(sub.feed(model, [long.slice(40, 58), [5]], 'last'));
+  take(sub.feed(model, [[6], [7, 8]], 'last'));
+  native.push(sub.native !== null);
+  cache.mergeFrom(sub, [0, 2]);
+  toggleOff?.();
+  take(cache.feed(model, [[9], [10], [11], [12]], 'last'));
+  native.push(cache.native !== null);
+  cache.dispose();
+  return { logits, native };
+}
+
+test('native cache: in-place growth, select/mergeFrom of row subsets and a switch to stock kernels match the stock cache', { skip }, () => {
+  const model = Transformer.create(tinyConfig({ maxPositions: 128 }), 5);
+  const n0 = tf.memory().numTensors;
+  uninstallNativeKernels();
+  const stock = selectMergeRun(model);
+  installNativeKernels();
+  const native = selectMergeRun(model);
+  const switched = selectMergeRun(model, () => uninstallNativeKernels()); // last feed on stock kernels
+  assert.equal(tf.memory().numTensors, n0, 'tensor leak');
+  assert.deepEqual(stock.native, [false, false, false]);
+  assert.deepEqual(native.native, [true, true, true], 'the native run keeps its cache in the native store');
+  assert.deepEqual(switched.native, [true, true, false]);
+  for (const run of [native, switched])
+    run.logits.forEach((l, f) => assert.ok(maxDiff(l, stock.logits[f]) <= 1e-4, `feed ${f}: ${maxDiff(l, stock.logits[f])}`));
+  model.dispose();
+});
