@@ -88,11 +88,47 @@ export class NativeKvStore {
 
 const tables = new WeakMap<Transformer, { cos: Float32Array; sin: Float32Array }>();
 
-/** y[N, out] = x[N, in] · Wᵀ (W [out, in]) (+ bias [out]). */
-function linearInto(addon: NativeAddon, x: Float32Array, w: tf.Variable, bias: tf.Variable | undefined, N: number, out: Float32Array): Float32Array {
+/** Per layer: [Wq; Wk; Wv] as one [QD + 2·KD, C] matrix and [Wgate; Wup] as one [2F, C] (one GEMM each). */
+interface Stacked {
+  sources: object[]; // the variables' dataIds when stacked: an optimizer step assigns new ones
+  qkv: Float32Array[];
+  gateUp: Float32Array[];
+}
+const stackedWeights = new WeakMap<Transformer, Stacked>();
+
+function stack(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The model's stacked projection weights, rebuilt when any source variable changed since the last call. */
+function stackedFor(model: Transformer): Stacked {
+  const L = model.config.numLayers;
+  const vars: tf.Variable[] = [];
+  for (let i = 0; i < L; i++)
+    for (const n of ['self_attn.q_proj.weight', 'self_attn.k_proj.weight', 'self_attn.v_proj.weight', 'mlp.gate_proj.weight', 'mlp.up_proj.weight'])
+      vars.push(model.param(`model.layers.${i}.${n}`));
+  const have = stackedWeights.get(model);
+  if (have && have.sources.every((id, j) => id === vars[j].dataId)) return have;
+  const f = vars.map((v) => floats(v)!);
+  const built: Stacked = { sources: vars.map((v) => v.dataId), qkv: [], gateUp: [] };
+  for (let i = 0; i < L; i++) {
+    built.qkv.push(stack(f.slice(5 * i, 5 * i + 3)));
+    built.gateUp.push(stack(f.slice(5 * i + 3, 5 * i + 5)));
+  }
+  stackedWeights.set(model, built);
+  return built;
+}
+
+/** y[N, out] = x[N, in] · Wᵀ (W [out, in]). */
+function linearInto(addon: NativeAddon, x: Float32Array, w: tf.Variable, N: number, out: Float32Array): Float32Array {
   const [o, i] = w.shape;
   addon.matmul(x, floats(w)!, out, ZERO, ZERO, N, o, i, false, true);
-  if (bias) addon.binary(BINARY_OPS.Add, out, floats(bias)!, out, new Float64Array([N, o]), new Float64Array([o, 1]), new Float64Array([0, 1]));
   return out;
 }
 const ZERO = new Float64Array([0]);
@@ -149,9 +185,15 @@ export function nativeFeed(addon: NativeAddon, model: Transformer, store: Native
   addon.gather(floats(emb)!, ids, h, 1, c.vocabSize, C);
   const x = new Float32Array(N * C);
   const rstd = new Float32Array(N);
-  const q = new Float32Array(N * H * D);
-  const k = new Float32Array(N * Hkv * D);
-  const v = new Float32Array(N * Hkv * D);
+  const QD = H * D;
+  const KD = Hkv * D;
+  const WQKV = QD + 2 * KD;
+  const stacked = stackedFor(model);
+  const qkv = new Float32Array(N * WQKV);
+  const q = new Float32Array(N * QD);
+  const k = new Float32Array(N * KD);
+  const v = new Float32Array(N * KD);
+  const gateUp = new Float32Array(N * 2 * F);
   const att = new Float32Array(N * H * D);
   const probs = new Float32Array(B * H * t * S);
   const proj = new Float32Array(N * C);
@@ -166,20 +208,24 @@ export function nativeFeed(addon: NativeAddon, model: Transformer, store: Native
     const p = `model.layers.${i}.`;
     const bias = (n: string) => (c.qkvBias ? w(p + n) : undefined);
     addon.rmsNormForward(h, floats(w(p + 'input_layernorm.weight'))!, x, rstd, N, C, c.rmsNormEps);
-    linearInto(addon, x, w(p + 'self_attn.q_proj.weight'), bias('self_attn.q_proj.bias'), N, q);
-    linearInto(addon, x, w(p + 'self_attn.k_proj.weight'), bias('self_attn.k_proj.bias'), N, k);
-    linearInto(addon, x, w(p + 'self_attn.v_proj.weight'), bias('self_attn.v_proj.bias'), N, v);
+    addon.matmul(x, stacked.qkv[i], qkv, ZERO, ZERO, N, WQKV, C, false, true); // [N, QD + 2·KD]
+    for (const [y, at, n, b] of [[q, 0, QD, 'self_attn.q_proj.bias'], [k, QD, KD, 'self_attn.k_proj.bias'], [v, QD + KD, KD, 'self_attn.v_proj.bias']] as const) {
+      addon.copy(qkv, at, new Float64Array([WQKV, 1]), y, 0, new Float64Array([n, 1]), new Float64Array([N, n]));
+      const bv = bias(b);
+      if (bv) addon.binary(BINARY_OPS.Add, y, floats(bv)!, y, new Float64Array([N, n]), new Float64Array([n, 1]), new Float64Array([0, 1]));
+    }
     addon.ropeRows(q, cos, sin, q, B, t, H, D, true, 1);
     addon.ropeRows(k, cos, sin, k, B, t, Hkv, D, true, 1);
     addon.copy(k, 0, srcStrides, store.k[i], S0 * D, dstStrides, kvShape);
     addon.copy(v, 0, srcStrides, store.v[i], S0 * D, dstStrides, kvShape);
     addon.attention(q, store.k[i], store.v[i], mask, maskStrides, att, probs, B, t, H, Hkv, S, D, scale, cap);
-    addInto(addon, h, linearInto(addon, att, w(p + 'self_attn.o_proj.weight'), undefined, N, proj));
+    addInto(addon, h, linearInto(addon, att, w(p + 'self_attn.o_proj.weight'), N, proj));
     addon.rmsNormForward(h, floats(w(p + 'post_attention_layernorm.weight'))!, x, rstd, N, C, c.rmsNormEps);
-    linearInto(addon, x, w(p + 'mlp.gate_proj.weight'), undefined, N, gate);
-    linearInto(addon, x, w(p + 'mlp.up_proj.weight'), undefined, N, up);
+    addon.matmul(x, stacked.gateUp[i], gateUp, ZERO, ZERO, N, 2 * F, C, false, true); // [N, 2F]
+    addon.copy(gateUp, 0, new Float64Array([2 * F, 1]), gate, 0, new Float64Array([F, 1]), new Float64Array([N, F]));
+    addon.copy(gateUp, F, new Float64Array([2 * F, 1]), up, 0, new Float64Array([F, 1]), new Float64Array([N, F]));
     addon.swigluForward(gate, up, gate);
-    addInto(addon, h, linearInto(addon, gate, w(p + 'mlp.down_proj.weight'), undefined, N, proj));
+    addInto(addon, h, linearInto(addon, gate, w(p + 'mlp.down_proj.weight'), N, proj));
   }
   const rows = pick ? pick.length : N;
   let last = h;
@@ -190,6 +236,6 @@ export function nativeFeed(addon: NativeAddon, model: Transformer, store: Native
   const normed = new Float32Array(rows * C);
   addon.rmsNormForward(last, floats(w('model.norm.weight'))!, normed, new Float32Array(rows), rows, C, c.rmsNormEps);
   const head = c.tieEmbeddings ? emb : w('lm_head.weight');
-  const logits = linearInto(addon, normed, head, undefined, rows, new Float32Array(rows * c.vocabSize));
+  const logits = linearInto(addon, normed, head, rows, new Float32Array(rows * c.vocabSize));
   return tf.tensor(logits, pick ? [rows, c.vocabSize] : [B, t, c.vocabSize]);
 }

@@ -1,4 +1,4 @@
-// Cached decoding on the native path (fused rotary/attention on rows, untiled per-row masks): the KV cache fed in
+// Cached decoding on the native path (native-decode.ts: in-place KV store, stacked projections): the KV cache fed in
 // blocks of different lengths with a mid-sequence append reproduces the full forward, equals the stock-kernel
 // cache, and greedy generation (with rows stopping early, so stopped rows are compacted away) picks the same tokens.
 import { test, before, after } from 'node:test';
@@ -126,5 +126,29 @@ test('native cache: in-place growth, select/mergeFrom of row subsets and a switc
   assert.deepEqual(switched.native, [true, true, false]);
   for (const run of [native, switched])
     run.logits.forEach((l, f) => assert.ok(maxDiff(l, stock.logits[f]) <= 1e-4, `feed ${f}: ${maxDiff(l, stock.logits[f])}`));
+  model.dispose();
+});
+
+test('native decoding follows weight updates (stacked q/k/v and gate/up weights are rebuilt after an assign)', { skip }, () => {
+  const model = Transformer.create(tinyConfig(), 9);
+  const logitsOf = () => {
+    const cache = new KvCache(2);
+    const t = cache.feed(model, [[1, 2, 3], [4, 5]], 'last');
+    const out = t.arraySync() as number[][];
+    t.dispose();
+    cache.dispose();
+    return out;
+  };
+  installNativeKernels();
+  const before = logitsOf();
+  for (const name of ['model.layers.1.self_attn.k_proj.weight', 'model.layers.0.mlp.up_proj.weight']) {
+    const v = model.param(name);
+    tf.tidy(() => v.assign(tf.mul(v, 1.5)));
+  }
+  const after = logitsOf();
+  uninstallNativeKernels();
+  const stock = logitsOf();
+  assert.ok(maxDiff(before, stock) > 1e-3, 'the update changes the logits');
+  assert.ok(maxDiff(after, stock) <= 1e-4, `native after the update vs stock: ${maxDiff(after, stock)}`);
   model.dispose();
 });
