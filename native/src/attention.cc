@@ -11,6 +11,28 @@ namespace as {
 
 constexpr int64_t kSmallT = 4;
 
+// Σ x over n floats in double, 8 independent lanes (vectorises).
+inline double sum8(const float* x, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += x[i + j];
+  double s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
+// Σ a·b over n floats in double, 8 independent lanes.
+inline double dot8d(const float* a, const float* b, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(a[i + j]) * b[i + j];
+  double s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
 // a·b over n floats with 8 independent partial sums (vectorises without -ffast-math; the order differs from a
 // sequential sum only by float rounding, as sgemm's does).
 inline float dot8(const float* a, const float* b, int64_t n) {
@@ -48,15 +70,26 @@ AS_CLONES void attentionForward(const float* q, const float* k, const float* v, 
       for (int64_t t = 0; t < T; ++t) {
         float* row = p + t * S;
         const float* mrow = mbase + t * ms[3];
-        float mx = -std::numeric_limits<float>::infinity();
-        for (int64_t s = 0; s < S; ++s) {
+        // 8 independent lanes for the max and the sum so the loops vectorise (max is order-free; the double sum
+        // differs from a sequential one far below float precision)
+        const float ninf = -std::numeric_limits<float>::infinity();
+        float ml[8] = {ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf};
+        int64_t s = 0;
+        for (; s + 8 <= S; s += 8)
+          for (int j = 0; j < 8; ++j) {
+            const float x = row[s + j] * scale + mrow[s + j];
+            row[s + j] = x;
+            ml[j] = x > ml[j] ? x : ml[j];
+          }
+        float mx = ninf;
+        for (int j = 0; j < 8; ++j) mx = ml[j] > mx ? ml[j] : mx;
+        for (; s < S; ++s) {
           const float x = row[s] * scale + mrow[s];
           row[s] = x;
           mx = x > mx ? x : mx;
         }
-        for (int64_t s = 0; s < S; ++s) row[s] = expApprox(row[s] - mx);
-        double sum = 0.0;  // double accumulation, as tfjs's JavaScript kernels do
-        for (int64_t s = 0; s < S; ++s) sum += row[s];
+        for (int64_t s2 = 0; s2 < S; ++s2) row[s2] = expApprox(row[s2] - mx);
+        const double sum = sum8(row, S);  // double accumulation, as tfjs's JavaScript kernels do
         const float fs = static_cast<float>(sum);
         for (int64_t s = 0; s < S; ++s) row[s] = row[s] / fs;
       }
@@ -109,9 +142,7 @@ AS_CLONES void attentionBackward(const float* q, const float* k, const float* v,
       for (int64_t t = 0; t < T; ++t) {
         float* w = work + t * S;
         const float* pr = p + t * S;
-        double dot = 0.0;
-        for (int64_t s = 0; s < S; ++s) dot += static_cast<double>(w[s]) * pr[s];
-        const float fd = static_cast<float>(dot);
+        const float fd = static_cast<float>(dot8d(w, pr, S));
         for (int64_t s = 0; s < S; ++s) w[s] = (w[s] - fd) * pr[s] * scale;
       }
       // dq = ds·k; dk += dsᵀ·q
