@@ -106,9 +106,15 @@ function stack(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** The model's stacked projection weights, rebuilt when any source variable changed since the last call. */
-function stackedFor(model: Transformer): Stacked {
-  const L = model.config.numLayers;
+/** Stacked copies cost memory: beyond stackMaxFloats (default 64 MB) the projections run as separate GEMMs. */
+export const nativeDecodeLimits = { stackMaxFloats: 16 * 1024 * 1024 };
+
+/** The model's stacked projection weights (rebuilt when a source variable changed), or null for large models. */
+function stackedFor(model: Transformer): Stacked | null {
+  const c = model.config;
+  const L = c.numLayers;
+  const D = model.headDim;
+  if (L * c.hiddenSize * ((c.numHeads + 2 * c.numKvHeads) * D + 2 * c.intermediateSize) > nativeDecodeLimits.stackMaxFloats) return null;
   const vars: tf.Variable[] = [];
   for (let i = 0; i < L; i++)
     for (const n of ['self_attn.q_proj.weight', 'self_attn.k_proj.weight', 'self_attn.v_proj.weight', 'mlp.gate_proj.weight', 'mlp.up_proj.weight'])
@@ -189,11 +195,11 @@ export function nativeFeed(addon: NativeAddon, model: Transformer, store: Native
   const KD = Hkv * D;
   const WQKV = QD + 2 * KD;
   const stacked = stackedFor(model);
-  const qkv = new Float32Array(N * WQKV);
+  const qkv = new Float32Array(stacked ? N * WQKV : 0);
   const q = new Float32Array(N * QD);
   const k = new Float32Array(N * KD);
   const v = new Float32Array(N * KD);
-  const gateUp = new Float32Array(N * 2 * F);
+  const gateUp = new Float32Array(stacked ? N * 2 * F : 0);
   const att = new Float32Array(N * H * D);
   const probs = new Float32Array(B * H * t * S);
   const proj = new Float32Array(N * C);
@@ -208,9 +214,10 @@ export function nativeFeed(addon: NativeAddon, model: Transformer, store: Native
     const p = `model.layers.${i}.`;
     const bias = (n: string) => (c.qkvBias ? w(p + n) : undefined);
     addon.rmsNormForward(h, floats(w(p + 'input_layernorm.weight'))!, x, rstd, N, C, c.rmsNormEps);
-    addon.matmul(x, stacked.qkv[i], qkv, ZERO, ZERO, N, WQKV, C, false, true); // [N, QD + 2·KD]
+    if (stacked) addon.matmul(x, stacked.qkv[i], qkv, ZERO, ZERO, N, WQKV, C, false, true); // [N, QD + 2·KD]
     for (const [y, at, n, b] of [[q, 0, QD, 'self_attn.q_proj.bias'], [k, QD, KD, 'self_attn.k_proj.bias'], [v, QD + KD, KD, 'self_attn.v_proj.bias']] as const) {
-      addon.copy(qkv, at, new Float64Array([WQKV, 1]), y, 0, new Float64Array([n, 1]), new Float64Array([N, n]));
+      if (stacked) addon.copy(qkv, at, new Float64Array([WQKV, 1]), y, 0, new Float64Array([n, 1]), new Float64Array([N, n]));
+      else linearInto(addon, x, w(p + b.replace('.bias', '.weight')), N, y);
       const bv = bias(b);
       if (bv) addon.binary(BINARY_OPS.Add, y, floats(bv)!, y, new Float64Array([N, n]), new Float64Array([n, 1]), new Float64Array([0, 1]));
     }
@@ -221,9 +228,14 @@ export function nativeFeed(addon: NativeAddon, model: Transformer, store: Native
     addon.attention(q, store.k[i], store.v[i], mask, maskStrides, att, probs, B, t, H, Hkv, S, D, scale, cap);
     addInto(addon, h, linearInto(addon, att, w(p + 'self_attn.o_proj.weight'), N, proj));
     addon.rmsNormForward(h, floats(w(p + 'post_attention_layernorm.weight'))!, x, rstd, N, C, c.rmsNormEps);
-    addon.matmul(x, stacked.gateUp[i], gateUp, ZERO, ZERO, N, 2 * F, C, false, true); // [N, 2F]
-    addon.copy(gateUp, 0, new Float64Array([2 * F, 1]), gate, 0, new Float64Array([F, 1]), new Float64Array([N, F]));
-    addon.copy(gateUp, F, new Float64Array([2 * F, 1]), up, 0, new Float64Array([F, 1]), new Float64Array([N, F]));
+    if (stacked) {
+      addon.matmul(x, stacked.gateUp[i], gateUp, ZERO, ZERO, N, 2 * F, C, false, true); // [N, 2F]
+      addon.copy(gateUp, 0, new Float64Array([2 * F, 1]), gate, 0, new Float64Array([F, 1]), new Float64Array([N, F]));
+      addon.copy(gateUp, F, new Float64Array([2 * F, 1]), up, 0, new Float64Array([F, 1]), new Float64Array([N, F]));
+    } else {
+      linearInto(addon, x, w(p + 'mlp.gate_proj.weight'), N, gate);
+      linearInto(addon, x, w(p + 'mlp.up_proj.weight'), N, up);
+    }
     addon.swigluForward(gate, up, gate);
     addInto(addon, h, linearInto(addon, gate, w(p + 'mlp.down_proj.weight'), N, proj));
   }

@@ -9,6 +9,7 @@ import { KvCache } from '../../../backend/model/kv-cache.js';
 import { generate } from '../../../backend/model/generate.js';
 import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
 import { loadNativeAddon } from '../../../backend/model/native-addon.js';
+import { nativeDecodeLimits } from '../../../backend/model/native-decode.js';
 import { tinyConfig } from './tiny.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;
@@ -151,4 +152,21 @@ test('native decoding follows weight updates (stacked q/k/v and gate/up weights 
   assert.ok(maxDiff(before, stock) > 1e-3, 'the update changes the logits');
   assert.ok(maxDiff(after, stock) <= 1e-4, `native after the update vs stock: ${maxDiff(after, stock)}`);
   model.dispose();
+});
+
+test('large models decode with separate projection GEMMs (no stacked copies) and the same logits', { skip }, () => {
+  const model = Transformer.create(tinyConfig(), 4);
+  const saved = nativeDecodeLimits.stackMaxFloats;
+  installNativeKernels();
+  try {
+    const stacked = cachedAndFull(model);
+    nativeDecodeLimits.stackMaxFloats = 0; // every model counts as large
+    const separate = cachedAndFull(model);
+    assert.ok(maxDiff(separate.cached, stacked.cached) <= 1e-5, `separate vs stacked: ${maxDiff(separate.cached, stacked.cached)}`);
+    assert.ok(maxDiff(separate.cached, separate.full) <= 1e-4);
+  } finally {
+    nativeDecodeLimits.stackMaxFloats = saved;
+    uninstallNativeKernels();
+    model.dispose();
+  }
 });
