@@ -5,10 +5,14 @@
 import { tf, type Tensor } from './tf.js';
 import { MASKED } from './ops.js';
 import type { LayerKv, Transformer } from './transformer.js';
+import { activeAddon } from './native-fused.js';
+import { NativeKvStore, nativeFeed } from './native-decode.js';
 
 export class KvCache {
-  /** Per layer k/v [B, Hkv, S, D]; null before the first block. */
+  /** Per layer k/v [B, Hkv, S, D]; null before the first block (and while `native` holds the cache). */
   layers: LayerKv[] | null = null;
+  /** Under native kernels: the cache in growable arrays, appended in place (see native-decode.ts). */
+  native: NativeKvStore | null = null;
   /** S: cache columns so far (≥ every row's length). */
   columns = 0;
   /** valid[i][s] = 1 when column s holds a real token of row i. */
@@ -42,6 +46,7 @@ export class KvCache {
       sub.valid[j] = this.valid[r].slice();
       sub.lengths[j] = this.lengths[r];
     });
+    if (this.native) sub.native = this.native.select(rows);
     if (this.layers) {
       const idx = tf.tensor1d(rows, 'int32');
       sub.layers = this.layers.map((l) => ({ k: tf.gather(l.k, idx), v: tf.gather(l.v, idx) }));
@@ -52,6 +57,14 @@ export class KvCache {
 
   /** Takes back rows decoded in `sub` (made by select(rows)); the other rows get invalid padding columns. Disposes sub. */
   mergeFrom(sub: KvCache, rows: number[]): void {
+    if (sub.native && !this.layers && activeAddon()) {
+      this.native ??= new NativeKvStore(this.batchSize, sub.native.layers, sub.native.kvHeads, sub.native.headDim, sub.native.cap);
+      this.native.mergeFrom(sub.native, rows, sub.columns, this.columns);
+      this.takeRows(sub, rows);
+      return;
+    }
+    sub.toTensors();
+    this.toTensors();
     if (!sub.layers) {
       sub.dispose();
       return;
@@ -80,6 +93,10 @@ export class KvCache {
     this.dispose();
     this.layers = [];
     for (let l = 0; l < merged.length; l += 2) this.layers.push({ k: merged[l], v: merged[l + 1] });
+    this.takeRows(sub, rows);
+  }
+
+  private takeRows(sub: KvCache, rows: number[]): void {
     this.columns = sub.columns;
     rows.forEach((r, j) => {
       this.valid[r] = sub.valid[j];
@@ -88,12 +105,20 @@ export class KvCache {
     sub.dispose();
   }
 
+  /** Moves a native cache into tensors (native kernels were turned off while this cache was alive). */
+  private toTensors(): void {
+    if (!this.native) return;
+    this.layers = this.native.toLayers(this.columns);
+    this.native = null;
+  }
+
   dispose(): void {
     for (const l of this.layers ?? []) {
       l.k.dispose();
       l.v.dispose();
     }
     this.layers = null;
+    this.native = null;
   }
 
   /**
@@ -126,6 +151,16 @@ export class KvCache {
         for (let j = 0; j <= k; j++) mask[row + S0 + j] = 0;
       }
     }
+    const addon = activeAddon();
+    if (addon && !this.layers && model.headDim % 2 === 0) {
+      const c = model.config;
+      this.native ??= new NativeKvStore(B, c.numLayers, c.numKvHeads, model.headDim, Math.max(S, 64));
+      const pick = want === 'all' ? null : Int32Array.from(blocks, (b, i) => i * t + Math.max(0, b.length - 1));
+      const logits = nativeFeed(addon, model, this.native, { ids, positions: pos, mask, t, S0, pick });
+      this.advance(blocks, S0, S);
+      return logits;
+    }
+    this.toTensors();
     const past = this.layers;
     const out = tf.tidy(() => {
       const idsT = tf.tensor2d(ids, [B, t], 'int32'); // [B, t]
@@ -147,11 +182,15 @@ export class KvCache {
     this.layers = [];
     for (let l = 0; l < out.present.length; l += 2)
       this.layers.push({ k: out.present[l], v: out.present[l + 1] });
+    this.advance(blocks, S0, S);
+    return out.logits;
+  }
+
+  private advance(blocks: number[][], S0: number, S: number): void {
     this.columns = S;
-    for (let i = 0; i < B; i++) {
+    for (let i = 0; i < this.batchSize; i++) {
       for (let k = 0; k < blocks[i].length; k++) this.markValid(i, S0 + k);
       this.lengths[i] += blocks[i].length;
     }
-    return out.logits;
   }
 }

@@ -41,8 +41,8 @@ export interface NativeAddon {
   swigluBackward(gate: F32, up: F32, dy: F32, dGate: F32, dUp: F32): void;
   /** Rotary embedding (rotate-half); sign −1 = inverse rotation. x/out [B,H,T,D], cos/sin [1 or B, 1, T, D/2]. */
   rope(x: F32, cos: F32, sin: F32, out: F32, B: number, H: number, T: number, D: number, perBatch: boolean, sign: number): void;
-  /** Masked GQA attention on rows: q/out [B,T,H,D], k/v [B,Hkv,S,D], mask at Σ (b,hkv,g,t)·maskStrides + s; probs [B,H,T,S] out. */
-  attention(q: F32, k: F32, v: F32, mask: F32, maskStrides: Float64Array, out: F32, probs: F32, B: number, T: number, H: number, Hkv: number, S: number, D: number, scale: number): void;
+  /** Masked GQA attention on rows: q/out [B,T,H,D], k/v [B,Hkv,cap ≥ S,D] (first S columns used; cap defaults to S), mask at Σ (b,hkv,g,t)·maskStrides + s; probs [B,H,T,S] out. */
+  attention(q: F32, k: F32, v: F32, mask: F32, maskStrides: Float64Array, out: F32, probs: F32, B: number, T: number, H: number, Hkv: number, S: number, D: number, scale: number, cap?: number): void;
   /** Gradients of attention from its saved probs: dq [B,T,H,D], dk/dv [B,Hkv,S,D] (overwritten). */
   attentionBackward(q: F32, k: F32, v: F32, probs: F32, dout: F32, dq: F32, dk: F32, dv: F32, B: number, T: number, H: number, Hkv: number, S: number, D: number, scale: number): void;
   /** Rotary embedding on rows: x/out [B,T,H,D], cos/sin [1 or B, T, D/2]; sign −1 = inverse rotation. */

@@ -13,7 +13,7 @@ export function attentionRowsReference(q: Tensor, k: Tensor, v: Tensor, mask: Te
 }
 
 /** Element strides of mask broadcast to [B, Hkv, G, T, S] (0 on broadcast axes), or null if S is broadcast. */
-function maskStrides(mask: Tensor, full: number[]): Float64Array | null {
+export function maskStrides(mask: Tensor, full: number[]): Float64Array | null {
   if (mask.rank > 5) return null;
   const shape = [...new Array<number>(5 - mask.rank).fill(1), ...mask.shape];
   if (shape[4] !== full[4]) return null;

@@ -35,6 +35,17 @@ export class BufferPool {
     return new Float32Array(n);
   }
 
+  /** Gives back an array from take() that never became tensor data and that no caller still holds. */
+  recycle(values: Float32Array): void {
+    const buf = values.buffer;
+    if (values.byteOffset !== 0 || values.byteLength !== buf.byteLength || this.owner.has(buf) || this.escaped.has(buf)) return;
+    const list = this.free.get(values.length) ?? [];
+    if (list.length >= MAX_PER_SIZE || this.bytes + values.byteLength > MAX_POOL_BYTES || list.includes(values)) return;
+    list.push(values);
+    this.free.set(values.length, list);
+    this.bytes += values.byteLength;
+  }
+
   /** Registers the kernel output `info` as the sole owner of `values`. */
   adopt(values: Float32Array | Int32Array, info: TensorInfo): void {
     if (values instanceof Float32Array && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength) this.owner.set(values.buffer, info.dataId);

@@ -16,6 +16,7 @@ import {
 import { Rng } from './rng.js';
 import { attentionRows, rotaryRows } from './native-attention.js';
 import { activeAddon } from './native-fused.js';
+import { layerWeightNames, nativeLayer } from './native-layer.js';
 
 /** Keys and values of one layer, post-rotary: [B, Hkv, S, D] each. */
 export interface LayerKv {
@@ -203,6 +204,14 @@ export class Transformer {
       const p = `model.layers.${i}.`;
       const w = (n: string) => this.param(p + n);
       const b = (n: string) => (c.qkvBias ? this.param(p + n) : undefined);
+      if (fused && !past && !wantPresent) {
+        // Full-sequence pass (training, scoring): the whole layer as one native op, if it applies.
+        const y = nativeLayer(c, D, B, t, h, cos, sin, mask, layerWeightNames(c, i).map((n) => this.param(n))); // [N, C]
+        if (y) {
+          h = y;
+          continue;
+        }
+      }
       const x = rmsNorm(h, w('input_layernorm.weight'), c.rmsNormEps); // [N, C]
       if (fused) {
         const rows = (y: Tensor, H: number) => tf.reshape(y, [B, t, H, D]); // [B, t, H, D]

@@ -337,7 +337,7 @@ Napi::Value Rope(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// attention(q, k, v, mask, maskStrides: Float64Array[4], out, probs, B, T, H, Hkv, S, D, scale)
+// attention(q, k, v, mask, maskStrides: Float64Array[4], out, probs, B, T, H, Hkv, S, D, scale[, cap])
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t B = num(info, 7), T = num(info, 8), H = num(info, 9), Hkv = num(info, 10), S = num(info, 11), D = num(info, 12);
@@ -345,8 +345,11 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   std::vector<int64_t> ms;
   if (!ints(info, 4, &ms, "maskStrides")) return env.Undefined();
   CHECK(ms.size() == 4, "maskStrides must have 4 entries");
+  // Optional cap (argument 14): k/v hold cap ≥ S columns per head (a KV cache appended in place); default S.
+  const int64_t cap = info.Length() > 14 && info[14].IsNumber() ? num(info, 14) : S;
+  CHECK(cap >= S, "cap must be at least S");
   View q, k, v, m, o, p;
-  if (!f32s(info, {{0, &q}, {5, &o}}, B * T * H * D) || !f32s(info, {{1, &k}, {2, &v}}, B * Hkv * S * D) ||
+  if (!f32s(info, {{0, &q}, {5, &o}}, B * T * H * D) || !f32s(info, {{1, &k}, {2, &v}}, B * Hkv * cap * D) ||
       !f32s(info, {{6, &p}}, B * H * T * S) || !f32s(info, {{3, &m}}, 0))
     return env.Undefined();
   if (B > 0 && T > 0 && S > 0) {
@@ -354,7 +357,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
     CHECK(static_cast<int64_t>(m.length) >= last, "mask is too small for its strides");
   }
   as::attentionForward(F(q), F(k), F(v), F(m), ms.data(), F(o), F(p), B, T, H, Hkv, S, D,
-                       info[13].As<Napi::Number>().FloatValue());
+                       info[13].As<Napi::Number>().FloatValue(), cap);
   return env.Undefined();
 }
 

@@ -11,27 +11,58 @@ namespace as {
 
 constexpr int64_t kSmallT = 4;
 
-// q/out [B, T, H, D]; k/v [B, Hkv, S, D]; mask value for (b, kv head, group g, t, s) at
+// Σ x over n floats in double, 8 independent lanes (vectorises).
+inline double sum8(const float* x, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += x[i + j];
+  double s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
+// Σ a·b over n floats in double, 8 independent lanes.
+inline double dot8d(const float* a, const float* b, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(a[i + j]) * b[i + j];
+  double s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
+// a·b over n floats with 8 independent partial sums (vectorises without -ffast-math; the order differs from a
+// sequential sum only by float rounding, as sgemm's does).
+inline float dot8(const float* a, const float* b, int64_t n) {
+  float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+  int64_t d = 0;
+  for (; d + 8 <= n; d += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += a[d + j] * b[d + j];
+  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; d < n; ++d) s += a[d] * b[d];
+  return s;
+}
+
+// q/out [B, T, H, D]; k/v [B, Hkv, cap, D] of which the first S columns are used (cap ≥ S: a KV cache with room to
+// append in place; cap = S for plain tensors); mask value for (b, kv head, group g, t, s) at
 // mask[b·ms[0] + hkv·ms[1] + g·ms[2] + t·ms[3] + s]; probs [B, H, T, S] (kept for the backward pass).
 // scores = (q·kᵀ)·scale + mask, softmax over s as tfjs does (max-subtracted exp, divided by the sum).
 AS_CLONES void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* ms, float* out,
-                      float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D, float scale) {
+                      float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D, float scale, int64_t cap) {
   const int64_t G = H / Hkv;
   const int64_t ld = H * D;
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t h = 0; h < H; ++h) {
       const int64_t hk = h / G, g = h % G;
       const float* qh = q + (b * T * H + h) * D;
-      const float* kh = k + (b * Hkv + hk) * S * D;
-      const float* vh = v + (b * Hkv + hk) * S * D;
+      const float* kh = k + (b * Hkv + hk) * cap * D;
+      const float* vh = v + (b * Hkv + hk) * cap * D;
       float* p = probs + (b * H + h) * T * S;
       if (T <= kSmallT) {  // decode steps: plain loops beat sgemm's per-call overhead on 1×D·D×S products
         for (int64_t t = 0; t < T; ++t)
-          for (int64_t s = 0; s < S; ++s) {
-            float acc = 0.f;
-            for (int64_t d = 0; d < D; ++d) acc += qh[t * ld + d] * kh[s * D + d];
-            p[t * S + s] = acc;
-          }
+          for (int64_t s = 0; s < S; ++s) p[t * S + s] = dot8(qh + t * ld, kh + s * D, D);
       } else if (S > 0) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, S, D, 1.f, qh, ld, kh, D, 0.f, p, S);
       }
@@ -39,15 +70,26 @@ AS_CLONES void attentionForward(const float* q, const float* k, const float* v, 
       for (int64_t t = 0; t < T; ++t) {
         float* row = p + t * S;
         const float* mrow = mbase + t * ms[3];
-        float mx = -std::numeric_limits<float>::infinity();
-        for (int64_t s = 0; s < S; ++s) {
+        // 8 independent lanes for the max and the sum so the loops vectorise (max is order-free; the double sum
+        // differs from a sequential one far below float precision)
+        const float ninf = -std::numeric_limits<float>::infinity();
+        float ml[8] = {ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf};
+        int64_t s = 0;
+        for (; s + 8 <= S; s += 8)
+          for (int j = 0; j < 8; ++j) {
+            const float x = row[s + j] * scale + mrow[s + j];
+            row[s + j] = x;
+            ml[j] = x > ml[j] ? x : ml[j];
+          }
+        float mx = ninf;
+        for (int j = 0; j < 8; ++j) mx = ml[j] > mx ? ml[j] : mx;
+        for (; s < S; ++s) {
           const float x = row[s] * scale + mrow[s];
           row[s] = x;
           mx = x > mx ? x : mx;
         }
-        for (int64_t s = 0; s < S; ++s) row[s] = expApprox(row[s] - mx);
-        double sum = 0.0;  // double accumulation, as tfjs's JavaScript kernels do
-        for (int64_t s = 0; s < S; ++s) sum += row[s];
+        for (int64_t s2 = 0; s2 < S; ++s2) row[s2] = expApprox(row[s2] - mx);
+        const double sum = sum8(row, S);  // double accumulation, as tfjs's JavaScript kernels do
         const float fs = static_cast<float>(sum);
         for (int64_t s = 0; s < S; ++s) row[s] = row[s] / fs;
       }
@@ -100,9 +142,7 @@ AS_CLONES void attentionBackward(const float* q, const float* k, const float* v,
       for (int64_t t = 0; t < T; ++t) {
         float* w = work + t * S;
         const float* pr = p + t * S;
-        double dot = 0.0;
-        for (int64_t s = 0; s < S; ++s) dot += static_cast<double>(w[s]) * pr[s];
-        const float fd = static_cast<float>(dot);
+        const float fd = static_cast<float>(dot8d(w, pr, S));
         for (int64_t s = 0; s < S; ++s) w[s] = (w[s] - fd) * pr[s] * scale;
       }
       // dq = ds·k; dk += dsᵀ·q

@@ -87,7 +87,7 @@ void rope(const float* x, const float* cos, const float* sin, float* out, int64_
 
 void attentionForward(const float* q, const float* k, const float* v, const float* mask, const int64_t* maskStrides,
                       float* out, float* probs, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S, int64_t D,
-                      float scale);
+                      float scale, int64_t cap);
 void attentionBackward(const float* q, const float* k, const float* v, const float* probs, const float* dout, float* dq,
                        float* dk, float* dv, float* work, int64_t B, int64_t T, int64_t H, int64_t Hkv, int64_t S,
                        int64_t D, float scale);

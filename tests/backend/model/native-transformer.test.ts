@@ -1,5 +1,6 @@
-// The project's transformer with native kernels + fused ops (cpu-native) against stock tfjs kernels: gradients
-// of every weight (max-abs error ≤ 1e-5 of each gradient's scale) and the loss agree; fused Adam steps agree.
+// The project's transformer with native kernels + fused ops (cpu-native, incl. the one-op decoder layer) against
+// stock tfjs kernels: gradients of every weight (max-abs error ≤ 1e-5 of each gradient's scale) and the loss agree;
+// fused Adam steps agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/tf.js';
@@ -8,6 +9,8 @@ import { createAdam } from '../../../backend/model/checkpoint.js';
 import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
 import { loadNativeAddon } from '../../../backend/model/native-addon.js';
 import { tinyConfig } from './tiny.js';
+import { layerWeightNames, nativeLayer } from '../../../backend/model/native-layer.js';
+import { causalMask } from '../../../backend/model/ops.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;
 
@@ -19,10 +22,10 @@ function lossOf(model: Transformer, ids: tf.Tensor2D): tf.Scalar {
   return tf.neg(tf.mean(tf.sum(tf.mul(target, logp), -1))) as tf.Scalar;
 }
 
-function run(native: boolean): { grads: Map<string, Float32Array>; afterAdam: Map<string, Float32Array> } {
+function run(native: boolean, over: Parameters<typeof tinyConfig>[0] = { qkvBias: true, tieEmbeddings: false }): { grads: Map<string, Float32Array>; afterAdam: Map<string, Float32Array> } {
   if (native) installNativeKernels();
   else uninstallNativeKernels();
-  const config = tinyConfig({ qkvBias: true, tieEmbeddings: false });
+  const config = tinyConfig(over);
   const model = Transformer.create(config, 5);
   const ids = tf.tensor2d([[1, 5, 7, 2, 9, 11, 3], [4, 4, 8, 15, 16, 22, 0]], undefined, 'int32');
   const n0 = tf.memory().numTensors; // after creation: Transformer.create's own bookkeeping is not under test here
@@ -55,11 +58,40 @@ function assertClose(a: Map<string, Float32Array>, b: Map<string, Float32Array>,
 test('transformer gradients and Adam steps with native kernels + fused ops equal stock tfjs', { skip }, async () => {
   await tf.setBackend('cpu');
   try {
-    const fast = run(true);
-    const stock = run(false);
-    assertClose(fast.grads, stock.grads, 'gradient', 1e-5);
-    // After three Adam steps the weights still agree closely (differences are float rounding, amplified by Adam).
-    assertClose(fast.afterAdam, stock.afterAdam, 'weights after Adam', 1e-4);
+    // GQA with q/k/v biases and untied embeddings; MQA with tied embeddings and no biases.
+    for (const over of [{ qkvBias: true, tieEmbeddings: false }, { qkvBias: false, tieEmbeddings: true, numKvHeads: 1 }]) {
+      const fast = run(true, over);
+      const stock = run(false, over);
+      assertClose(fast.grads, stock.grads, 'gradient', 1e-5);
+      // After three Adam steps the weights still agree closely (differences are float rounding, amplified by Adam).
+      assertClose(fast.afterAdam, stock.afterAdam, 'weights after Adam', 1e-4);
+    }
+  } finally {
+    uninstallNativeKernels();
+  }
+});
+
+test('under native kernels a full-sequence pass runs each decoder layer as one native op', { skip }, async () => {
+  await tf.setBackend('cpu');
+  installNativeKernels();
+  try {
+    const c = tinyConfig();
+    const model = Transformer.create(c, 3);
+    const B = 2;
+    const T = 5;
+    const D = c.hiddenSize / c.numHeads;
+    tf.tidy(() => {
+      const h = tf.randomNormal([B * T, c.hiddenSize]); // [N, C]
+      const cos = tf.ones([1, 1, T, D / 2]); // [1, 1, T, D/2]
+      const sin = tf.zeros([1, 1, T, D / 2]); // [1, 1, T, D/2]
+      const weights = layerWeightNames(c, 0).map((n) => model.param(n));
+      const y = nativeLayer(c, D, B, T, h, cos, sin, causalMask(T), weights);
+      assert.ok(y, 'the layer op applies to the model config');
+      assert.deepEqual(y.shape, [B * T, c.hiddenSize]);
+      // A mask that is not broadcastable to the attention scores is left to the per-op path.
+      assert.equal(nativeLayer(c, D, B, T, h, cos, sin, tf.zeros([3, 1, 1, T, T]), weights), null);
+    });
+    model.dispose();
   } finally {
     uninstallNativeKernels();
   }
