@@ -87,3 +87,23 @@ export function windowOpenAction(url: string): { action: 'deny'; openExternally:
 export function isTrustedSender(sender: { senderId: number; frameUrl: string | undefined }, app: { webContentsId: number | undefined; origin: string }): boolean {
   return app.webContentsId !== undefined && sender.senderId === app.webContentsId && sender.frameUrl !== undefined && originOf(sender.frameUrl) === app.origin;
 }
+
+/**
+ * No remote content: the window may load only its own pages (file:// of the built renderer, or the loopback
+ * server's origin), devtools and data:/blob: it made itself. Every other request is cancelled.
+ */
+export function isAllowedRequest(url: string, appOrigin: string): boolean {
+  const origin = originOf(url);
+  if (origin === appOrigin) return true;
+  const protocol = (() => {
+    try {
+      return new URL(url).protocol;
+    } catch {
+      return '';
+    }
+  })();
+  return protocol === 'devtools:' || protocol === 'data:' || protocol === 'blob:' || (protocol === 'file:' && appOrigin === 'file://');
+}
+
+/** Every permission (camera, geolocation, notifications, clipboard, ...) is denied, asked or checked. */
+export const denyPermission = (): false => false;
