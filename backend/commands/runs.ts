@@ -1,7 +1,7 @@
 // `attempt-studio runs list`: the runs in a database (id, kind, status, steps done, error), after
 // reconciling runs whose worker process is gone.
 import { existsSync } from 'node:fs';
-import { type Command, DATA_OPTIONS, dataLocationOf, flag, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, flag, UserError } from './command.js';
 import { openDb } from '../db/open-db.js';
 import { listRuns, reconcile, type RunRow } from '../db/run-store.js';
 

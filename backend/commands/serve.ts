@@ -1,6 +1,5 @@
 // `attempt-studio serve`: browser mode. The backend (API, run manager, workers) over HTTP + server-sent events
 // on 127.0.0.1 with a per-launch token; prints one line with the full URL. Ctrl-C stops runs with a checkpoint.
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, DATA_OPTIONS, dataLocationOf, int, str, UserError } from './command.js';
 

@@ -1,7 +1,6 @@
 // `attempt-studio train`: one training run from a config file or preset, with a progress line, Ctrl-C to stop
 // after the current step (with a checkpoint), --resume to continue a run, and --json for scripts.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 
