@@ -110,6 +110,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE eval_results ADD COLUMN checkpoint_path TEXT;
   ALTER TABLE eval_results ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0);
   `,
+  // 3: the worker's process start token beside its pid (db/process-identity.ts), so a pid the OS has given
+  // to another process no longer keeps a dead run 'running'.
+  `
+  ALTER TABLE runs ADD COLUMN pid_start TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
