@@ -119,3 +119,14 @@ export async function dataLocationOf(args: ParsedArgs): Promise<{ dataDir: strin
     throw new UserError((err as Error).message);
   }
 }
+
+/** Opens the command's database; a failure (read-only or full disk, no permission) is a clear UserError. */
+export async function openDbOrExplain(dbPath: string, dataDir = dbPath.replace(/[/\\][^/\\]*$/, '')): Promise<import('../db/open-db.js').Db> {
+  const { openDb } = await import('../db/open-db.js');
+  const { explainStorageError } = await import('../db/storage-error.js');
+  try {
+    return openDb(dbPath);
+  } catch (err) {
+    throw new UserError(`cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
+  }
+}

@@ -1,7 +1,7 @@
 // `attempt-studio demo`: the whole loop on the embedded default (base model → baseline and multi-attempt RL
 // → k-attempt evaluation) with progress and ETA, writing the table, CSV, SVG chart and summary.json.
 import path from 'node:path';
-import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 
 export const demoCommand: Command = {
@@ -23,14 +23,13 @@ export const demoCommand: Command = {
     'Everything runs offline on the CPU. The base model is cached in the data folder (models/) and reused.\n' +
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {
-    const { openDb } = await import('../db/open-db.js');
     const { reconcile } = await import('../db/run-store.js');
     const { runDemo, formatDemoTable } = await import('../eval/demo.js');
     const seed = int(args, 'seed') ?? 0;
     const outDir = path.resolve(str(args, 'out') ?? 'demo-output');
     const loc = await dataLocationOf(args);
     const dbFile = loc.dbPath;
-    const db = openDb(dbFile);
+    const db = await openDbOrExplain(dbFile, loc.dataDir);
     reconcile(db);
     const controller = new AbortController();
     const onSigint = () => {

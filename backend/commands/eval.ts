@@ -4,6 +4,7 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
+import { explainStorageError } from '../db/storage-error.js';
 import { ProgressLine } from './progress.js';
 import { openDb, type Db } from '../db/open-db.js';
 import { createRun, failRun, finishRun, getRun, latestCheckpoint, markRunning } from '../db/run-store.js';
@@ -215,7 +216,7 @@ export const evalCommand: Command = {
         try {
           db = openDb(dbFile);
         } catch (err) {
-          throw new UserError(`cannot open database ${dbFile}: ${(err as Error).message}`);
+          throw new UserError(`cannot open database ${dbFile}: ${explainStorageError(err, path.dirname(dbFile))}`);
         }
       }
       return db;

@@ -2,6 +2,8 @@
 // reconciling runs whose worker process is gone.
 import { existsSync } from 'node:fs';
 import { type Command, DATA_OPTIONS, dataLocationOf, flag, UserError } from './command.js';
+import path from 'node:path';
+import { explainStorageError } from '../db/storage-error.js';
 import { openDb } from '../db/open-db.js';
 import { listRuns, reconcile, type RunRow } from '../db/run-store.js';
 
@@ -56,7 +58,7 @@ export const runsCommand: Command = {
     try {
       db = openDb(file);
     } catch (err) {
-      throw new UserError(`cannot open database ${file}: ${(err as Error).message}`);
+      throw new UserError(`cannot open database ${file}: ${explainStorageError(err, path.dirname(file))}`);
     }
     try {
       for (const r of reconcile(db)) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);

@@ -1,7 +1,7 @@
 // `attempt-studio train`: one training run from a config file or preset, with a progress line, Ctrl-C to stop
 // after the current step (with a checkpoint), --resume to continue a run, and --json for scripts.
 import { readFileSync } from 'node:fs';
-import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 
 export const trainCommand: Command = {
@@ -21,7 +21,6 @@ export const trainCommand: Command = {
     'Checkpoints go to runs/<id>/checkpoints in the data folder. Ctrl-C stops after the current step and\n' +
     'writes a checkpoint; a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
   async run(args) {
-    const { openDb } = await import('../db/open-db.js');
     const { getRun, reconcile } = await import('../db/run-store.js');
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');
     const { runTraining } = await import('../rl/train-run.js');
@@ -34,7 +33,7 @@ export const trainCommand: Command = {
     }
     const loc = await dataLocationOf(args);
     const dbFile = loc.dbPath;
-    const db = openDb(dbFile);
+    const db = await openDbOrExplain(dbFile, loc.dataDir);
     reconcile(db);
     let raw: Record<string, unknown>;
     let source: string;

@@ -3,6 +3,7 @@
 // transaction, checkpoint, and mark the run completed / stopped / failed. Nothing here talks to a terminal.
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
+import { explainStorageError } from '../db/storage-error.js';
 import {
   addCheckpoint,
   createRun,
@@ -235,8 +236,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     finishRun(db, runId, status);
     return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
   } catch (err) {
-    const message = (err as Error).message;
-    failRun(db, runId, message);
+    const message = explainStorageError(err, o.dataDir);
+    try {
+      failRun(db, runId, message);
+    } catch {
+      // The database itself cannot be written (disk full / read-only): the run stays 'running' with this
+      // process's pid, and the next start-up reconciles it as interrupted once the process has exited.
+    }
     return { runId, status: 'failed', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, error: message };
   } finally {
     disposeState(state, reference);
