@@ -15,7 +15,9 @@ export interface FaultFixture {
   dir: string;
   base: string;
   rolloutBatch: number;
-  /** Writes a run config for `steps` steps, a checkpoint every `every`; returns its path. */
+  /** A run config for `steps` steps, a checkpoint every `every`. */
+  config(steps: number, every: number, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** The same, written to a file; returns its path. */
   configFile(steps: number, every: number, extra?: Record<string, unknown>): string;
   cleanup(): void;
 }
@@ -29,14 +31,27 @@ export async function faultFixture(prefix = 'as-fault-'): Promise<FaultFixture> 
   m.dispose();
   const rolloutBatch = 4;
   let n = 0;
+  const config = (steps: number, every: number, extra: Record<string, unknown> = {}) => ({
+    preset: 'builtin-multi-attempt',
+    model: { source: 'builtin', checkpoint: base },
+    steps,
+    rolloutBatch,
+    miniBatch: 2,
+    seed: 5,
+    eval: { everySteps: 0, maxQuestions: 4 },
+    checkpoint: { everySteps: every },
+    generation: { maxTokensPerAttempt: 10, maxTotalTokens: 30 },
+    runtime: 'cpu',
+    ...extra,
+  });
   return {
     dir,
     base,
     rolloutBatch,
+    config,
     configFile: (steps, every, extra = {}) => {
       const f = path.join(dir, `cfg-${n++}.json`);
-      const cfg = { preset: 'builtin-multi-attempt', model: { source: 'builtin', checkpoint: base }, steps, rolloutBatch, miniBatch: 2, seed: 5, eval: { everySteps: 0, maxQuestions: 4 }, checkpoint: { everySteps: every }, generation: { maxTokensPerAttempt: 10, maxTotalTokens: 30 }, runtime: 'cpu', ...extra };
-      writeFileSync(f, JSON.stringify(cfg));
+      writeFileSync(f, JSON.stringify(config(steps, every, extra)));
       return f;
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
