@@ -1,0 +1,19 @@
+// Short version of the grader fault scenario (1,000 inputs in `npm run reliability`): adversarial answers
+// never hang the grader and each async grade returns within its budget (plus a worker restart after a timeout).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { adversarialInput, runGraderAdversarial } from '../../../bench/reliability/grader-adversarial.js';
+
+test('the generator covers every category and is seeded', () => {
+  let a = 1;
+  const r = () => ((a = (a * 48271) % 2147483647) / 2147483647);
+  const cats = new Set(Array.from({ length: 200 }, () => adversarialInput(r).category));
+  assert.deepEqual([...cats].sort(), ['huge-numbers', 'latex-soup', 'long', 'nesting', 'unbalanced', 'unicode']);
+});
+
+test('150 adversarial grader inputs: 0 hangs, 0 over budget', async () => {
+  const r = await runGraderAdversarial({ inputs: 150, seed: 5 });
+  assert.equal(r.hangs, 0);
+  assert.equal(r.overBudget, 0, JSON.stringify(r.slowest));
+  assert.equal(Object.values(r.verdicts).reduce((s, n) => s + n, 0), 150);
+});
