@@ -162,9 +162,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     reference = base;
     const { tokenizer, template } = textInterface(base, config.model.source);
     const usesCritic = config.algorithm.name === 'ppo';
-    if (o.resumeRunId !== undefined) {
-      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
-      if (!ck) throw new Error(`run ${runId} has no checkpoint to resume from`);
+    const ck = o.resumeRunId !== undefined ? latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT) : undefined;
+    if (o.resumeRunId !== undefined && !ck) {
+      // Stopped or killed before its first checkpoint: its few logged steps are dropped and it starts over.
+      log(`run ${runId} has no checkpoint yet: starting it over from step 0`);
+      truncateRunAfter(db, runId, 0);
+    }
+    if (ck) {
       log(`resuming run ${runId} from step ${ck.step} (${ck.path})`);
       state = await loadTrainingCheckpoint(ck.path);
       startStep = ck.step;

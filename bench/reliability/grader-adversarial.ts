@@ -90,11 +90,12 @@ const pct = (xs: number[], p: number) => {
 export async function runGraderAdversarial(o: { inputs: number; seed?: number; budgetMs?: number; log?: (s: string) => void }): Promise<GraderAdversarialResult> {
   const budgetMs = o.budgetMs ?? 1000;
   const r = rng(o.seed ?? 3);
-  const pool = sharedCasPool();
+  // Two CAS workers: after a timeout kills one, the next comparison runs on the other while it restarts.
+  const pool = sharedCasPool(2);
   // Warm the pool once, and measure a worker start: after a timeout the next comparison may wait for one.
   const w0 = performance.now();
   await grade('\\boxed{\\frac{x^2-1}{x-1}}', 'x+1', { timeoutMs: 60_000 });
-  const allowanceMs = Math.max(2000, Math.ceil((performance.now() - w0) * 2));
+  const allowanceMs = Math.max(2000, Math.ceil((performance.now() - w0) * 3));
   const restarts0 = pool.stats.restarts;
   const timeouts0 = pool.stats.timeouts;
   const out: GraderAdversarialResult = { inputs: o.inputs, budgetMs, hangs: 0, overBudget: 0, allowanceMs, casTimeouts: 0, workerRestarts: 0, asyncMs: { p50: 0, p99: 0, max: 0 }, syncMs: { p50: 0, p99: 0, max: 0 }, verdicts: {}, byCategory: {}, slowest: [], seconds: 0 };

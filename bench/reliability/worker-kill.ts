@@ -92,7 +92,26 @@ function inspect(file: string, rolloutBatch: number, t: WorkerKillTrial): void {
   }
 }
 
-export async function runWorkerKill(o: { trials: number; steps?: number; every?: number; seed?: number; log?: (s: string) => void }): Promise<WorkerKillResult> {
+/** Committed steps of the newest run in a database that may not exist yet (0 then). */
+function stepsDone(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT MAX(steps_done) n FROM runs').get() as { n: number | null }).n ?? 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `trials` kills; each at a random moment over the whole run (start-up included), or — with `afterStep` — at a
+ * random moment within one step after that many steps are committed (so the kill always lands mid-run).
+ */
+export async function runWorkerKill(o: { trials: number; steps?: number; every?: number; seed?: number; afterStep?: number; log?: (s: string) => void }): Promise<WorkerKillResult> {
   const steps = o.steps ?? 6;
   const every = o.every ?? 2;
   const fx = await faultFixture('as-kill-');
@@ -112,7 +131,13 @@ export async function runWorkerKill(o: { trials: number; steps?: number; every?:
       const killAfterMs = Math.round(referenceSeconds * 1000 * (0.15 + 0.8 * r()));
       const t: WorkerKillTrial = { killAfterMs, stepsAtKill: 0, statusAfterReconcile: null, integrityOk: false, rowsComplete: false, checkpointOk: false, resumedTo: 0, curveMatches: false, maxCurveDiff: 0, problems: [] };
       const child = spawn(process.execPath, [BIN, 'train', '--config', fx.configFile(steps, every), '--db', file], { stdio: 'ignore' });
-      await new Promise((res) => setTimeout(res, killAfterMs));
+      if (o.afterStep !== undefined) {
+        const started = performance.now();
+        while (stepsDone(file) < o.afterStep && child.exitCode === null) await new Promise((res) => setTimeout(res, 50));
+        const perStep = (referenceSeconds * 1000) / (steps + 4);
+        await new Promise((res) => setTimeout(res, Math.round(perStep * r())));
+        t.killAfterMs = Math.round(performance.now() - started);
+      } else await new Promise((res) => setTimeout(res, killAfterMs));
       child.kill('SIGKILL');
       await new Promise((res) => (child.exitCode !== null || child.signalCode !== null ? res(null) : child.once('exit', res)));
       if (!existsSync(file)) {
@@ -166,7 +191,7 @@ export async function runWorkerKill(o: { trials: number; steps?: number; every?:
       if (Number.isFinite(diff)) out.maxCurveDiff = Math.max(out.maxCurveDiff, diff);
       if (t.problems.length === 0) out.passed++;
       out.details.push(t);
-      o.log?.(`trial ${i + 1}/${o.trials}: killed at ${killAfterMs} ms after ${t.stepsAtKill} steps → ${t.statusAfterReconcile ?? 'no run yet'}; resumed to ${t.resumedTo}, curve diff ${diff}${t.problems.length ? `; PROBLEMS ${t.problems.join(' | ')}` : ''}`);
+      o.log?.(`trial ${i + 1}/${o.trials}: killed at ${t.killAfterMs} ms after ${t.stepsAtKill} steps → ${t.statusAfterReconcile ?? 'no run yet'}; resumed to ${t.resumedTo}, curve diff ${diff}${t.problems.length ? `; PROBLEMS ${t.problems.join(' | ')}` : ''}`);
     }
     return out;
   } finally {
