@@ -9,6 +9,9 @@ export interface GraderAdversarialResult {
   budgetMs: number;
   /** No answer within the hard guard (10 × budget). */
   hangs: number;
+  /** Inputs on which grade or gradeSync threw instead of answering (each would fail a training run). */
+  crashes: number;
+  crashSamples: Array<{ category: string; sample: string; error: string }>;
   /** Answered later than budget + the allowance for a worker restart after a timeout. */
   overBudget: number;
   allowanceMs: number;
@@ -98,7 +101,7 @@ export async function runGraderAdversarial(o: { inputs: number; seed?: number; b
   const allowanceMs = Math.max(2000, Math.ceil((performance.now() - w0) * 3));
   const restarts0 = pool.stats.restarts;
   const timeouts0 = pool.stats.timeouts;
-  const out: GraderAdversarialResult = { inputs: o.inputs, budgetMs, hangs: 0, overBudget: 0, allowanceMs, casTimeouts: 0, workerRestarts: 0, asyncMs: { p50: 0, p99: 0, max: 0 }, syncMs: { p50: 0, p99: 0, max: 0 }, verdicts: {}, byCategory: {}, slowest: [], seconds: 0 };
+  const out: GraderAdversarialResult = { inputs: o.inputs, budgetMs, hangs: 0, crashes: 0, crashSamples: [], overBudget: 0, allowanceMs, casTimeouts: 0, workerRestarts: 0, asyncMs: { p50: 0, p99: 0, max: 0 }, syncMs: { p50: 0, p99: 0, max: 0 }, verdicts: {}, byCategory: {}, slowest: [], seconds: 0 };
   const asyncT: number[] = [];
   const syncT: number[] = [];
   const t0 = performance.now();
@@ -108,13 +111,22 @@ export async function runGraderAdversarial(o: { inputs: number; seed?: number; b
       const x = adversarialInput(r);
       const a0 = performance.now();
       const guard = new Promise<'hang'>((res) => setTimeout(() => res('hang'), budgetMs * 10).unref());
-      const g = await Promise.race([grade(x.response, x.gold, { timeoutMs: budgetMs }), guard]);
+      const crashed = (err: unknown) => {
+        out.crashes++;
+        if (out.crashSamples.length < 10) out.crashSamples.push({ category: x.category, sample: x.response.slice(0, 120), error: (err as Error).message });
+        return 'crash' as const;
+      };
+      const g = await Promise.race([grade(x.response, x.gold, { timeoutMs: budgetMs }).catch(crashed), guard]);
       const aMs = performance.now() - a0;
       if (g === 'hang') out.hangs++;
-      else out.verdicts[g.verdict] = (out.verdicts[g.verdict] ?? 0) + 1;
+      else if (g !== 'crash') out.verdicts[g.verdict] = (out.verdicts[g.verdict] ?? 0) + 1;
       if (aMs > budgetMs + allowanceMs) out.overBudget++;
       const s0 = performance.now();
-      gradeSync(x.response, x.gold);
+      try {
+        gradeSync(x.response, x.gold);
+      } catch (err) {
+        crashed(err);
+      }
       const sMs = performance.now() - s0;
       asyncT.push(aMs);
       syncT.push(sMs);
@@ -123,7 +135,7 @@ export async function runGraderAdversarial(o: { inputs: number; seed?: number; b
       c.maxAsyncMs = Math.max(c.maxAsyncMs, Math.round(aMs));
       c.maxSyncMs = Math.max(c.maxSyncMs, Math.round(sMs));
       samples.push({ category: x.category, sample: x.response.slice(0, 80), asyncMs: Math.round(aMs), syncMs: Math.round(sMs) });
-      if (o.log && (i + 1) % 100 === 0) o.log(`${i + 1}/${o.inputs} inputs, ${out.hangs} hangs, ${out.overBudget} over budget`);
+      if (o.log && (i + 1) % 100 === 0) o.log(`${i + 1}/${o.inputs} inputs, ${out.hangs} hangs, ${out.crashes} crashes, ${out.overBudget} over budget`);
     }
   } finally {
     out.seconds = (performance.now() - t0) / 1000;

@@ -3,6 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adversarialInput, runGraderAdversarial } from '../../../bench/reliability/grader-adversarial.js';
+import { closeSharedCasPool, grade, gradeSync } from '../../../backend/math/index.js';
+
+test('regression (found by this scenario): a lone "." in an answer is graded, not a TypeError', async () => {
+  for (const x of ['.+1', '.x', '..', '\\frac{.}{2}']) {
+    assert.equal(gradeSync(`\\boxed{${x}}`, '1').verdict, 'wrong', x);
+    assert.equal((await grade(`\\boxed{${x}}`, '1')).verdict, 'wrong', x);
+  }
+  await closeSharedCasPool();
+});
 
 test('the generator covers every category and is seeded', () => {
   let a = 1;
@@ -14,6 +23,7 @@ test('the generator covers every category and is seeded', () => {
 test('150 adversarial grader inputs: 0 hangs, 0 over budget', async () => {
   const r = await runGraderAdversarial({ inputs: 150, seed: 5 });
   assert.equal(r.hangs, 0);
+  assert.equal(r.crashes, 0, JSON.stringify(r.crashSamples));
   assert.equal(r.overBudget, 0, JSON.stringify(r.slowest));
   assert.equal(Object.values(r.verdicts).reduce((s, n) => s + n, 0), 150);
 });
