@@ -12,7 +12,8 @@ import { APP_DIR_NAME, dataDirFromArgv, isInside, resolveDataLocation } from '..
 import { CSP, denyPermission, isAllowedNavigation, isAllowedRequest, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RENDERER_INDEX = path.join(ROOT, 'renderer/dist/index.html');
+const RENDERER_DIR = path.join(ROOT, 'renderer/dist');
+const RENDERER_INDEX = path.join(RENDERER_DIR, 'index.html');
 const PRELOAD = path.join(ROOT, 'dist/electron/preload.cjs');
 
 let win: BrowserWindow | undefined;
@@ -64,7 +65,7 @@ function createWindow(url: string | undefined): void {
   win = new BrowserWindow(windowOptions(PRELOAD));
   const contents = win.webContents;
   const block = (event: { preventDefault(): void }, target: string) => {
-    if (!isAllowedNavigation(target, appOrigin)) event.preventDefault();
+    if (!isAllowedNavigation(target, appOrigin, RENDERER_DIR)) event.preventDefault();
   };
   contents.on('will-navigate', block);
   contents.on('will-redirect', block);
@@ -88,14 +89,14 @@ async function start(): Promise<void> {
   if (app.isPackaged && (isInside(loc.dataDir, installDir) || isInside(loc.dataDir, (process as { resourcesPath?: string }).resourcesPath ?? installDir)))
     throw new Error(`the data folder ${loc.dataDir} (${loc.source}) is inside the install folder ${installDir}; choose another with --data-dir`);
   backend = createBackend({ dbPath: loc.dbPath, dataDir: loc.dataDir, dialogs: dialogs() });
-  registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin }));
+  registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin, fileRoot: RENDERER_DIR }));
   forwardEvents(backend.events, () => (win && !win.isDestroyed() ? win.webContents : undefined));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
   );
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(denyPermission()));
   session.defaultSession.setPermissionCheckHandler(denyPermission);
-  session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, appOrigin) }));
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, appOrigin, RENDERER_DIR) }));
   buildMenu(backend.dataDir);
   let url: string | undefined;
   if (!existsSync(RENDERER_INDEX)) {
