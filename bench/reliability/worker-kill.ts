@@ -35,6 +35,8 @@ export interface WorkerKillResult {
   resumedOnSameCurve: number;
   maxCurveDiff: number;
   referenceSeconds: number;
+  /** The reference's training phase (running → exit), the range of the kill moments. */
+  trainingSeconds: number;
   details: WorkerKillTrial[];
 }
 
@@ -92,6 +94,21 @@ function inspect(file: string, rolloutBatch: number, t: WorkerKillTrial): void {
   }
 }
 
+/** Whether the newest run in a database (that may not exist yet) is marked running. */
+function isRunning(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare("SELECT COUNT(*) n FROM runs WHERE status = 'running'").get() as { n: number }).n > 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** Committed steps of the newest run in a database that may not exist yet (0 then). */
 function stepsDone(file: string): number {
   if (!existsSync(file)) return 0;
@@ -108,8 +125,9 @@ function stepsDone(file: string): number {
 }
 
 /**
- * `trials` kills; each at a random moment over the whole run (start-up included), or — with `afterStep` — at a
- * random moment within one step after that many steps are committed (so the kill always lands mid-run).
+ * `trials` kills; each at a uniformly random moment of the training phase (after the run is marked running,
+ * within the reference run's training time), or — with `afterStep` — at a random moment within one step after
+ * that many steps are committed.
  */
 export async function runWorkerKill(o: { trials: number; steps?: number; every?: number; seed?: number; afterStep?: number; log?: (s: string) => void }): Promise<WorkerKillResult> {
   const steps = o.steps ?? 6;
@@ -118,17 +136,27 @@ export async function runWorkerKill(o: { trials: number; steps?: number; every?:
   const r = rng(o.seed ?? 11);
   try {
     // The reference: the same config, never interrupted.
+    // Its training phase (from the run turning 'running' to the exit) sets the range of the kill moments.
     const refDb = path.join(fx.dir, 'reference.db');
     const t0 = performance.now();
-    const ref = spawnSync(process.execPath, [BIN, 'train', '--config', fx.configFile(steps, every), '--db', refDb, '--json'], { encoding: 'utf8' });
+    const refChild = spawn(process.execPath, [BIN, 'train', '--config', fx.configFile(steps, every), '--db', refDb, '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let refErr = '';
+    refChild.stderr.setEncoding('utf8').on('data', (d: string) => (refErr += d));
+    const refExit = new Promise<number | null>((res) => refChild.once('exit', (code) => res(code)));
+    let refRunning = 0;
+    while (refChild.exitCode === null && refChild.signalCode === null) {
+      if (!refRunning && isRunning(refDb)) refRunning = performance.now();
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    if ((await refExit) !== 0) throw new Error(`reference run failed: ${refErr}`);
     const referenceSeconds = (performance.now() - t0) / 1000;
-    if (ref.status !== 0) throw new Error(`reference run failed: ${ref.stderr}`);
+    const trainingMs = performance.now() - (refRunning || t0);
     const refCurve = curve(refDb, 1);
-    const out: WorkerKillResult = { trials: o.trials, steps, passed: 0, integrityOk: 0, rowsComplete: 0, markedInterrupted: 0, killedBeforeRunRow: 0, resumedOnSameCurve: 0, maxCurveDiff: 0, referenceSeconds, details: [] };
+    const out: WorkerKillResult = { trials: o.trials, steps, passed: 0, integrityOk: 0, rowsComplete: 0, markedInterrupted: 0, killedBeforeRunRow: 0, resumedOnSameCurve: 0, maxCurveDiff: 0, referenceSeconds, trainingSeconds: trainingMs / 1000, details: [] };
     for (let i = 0; i < o.trials; i++) {
       const file = path.join(fx.dir, `trial-${i}.db`);
-      // A random moment over the whole run (start-up included), as a fraction of the reference's wall time.
-      const killAfterMs = Math.round(referenceSeconds * 1000 * (0.15 + 0.8 * r()));
+      // A random moment of the training phase (model load done, run 'running'): mid-step or mid-checkpoint.
+      const killAfterMs = Math.round(trainingMs * r());
       const t: WorkerKillTrial = { killAfterMs, stepsAtKill: 0, statusAfterReconcile: null, integrityOk: false, rowsComplete: false, checkpointOk: false, resumedTo: 0, curveMatches: false, maxCurveDiff: 0, problems: [] };
       const child = spawn(process.execPath, [BIN, 'train', '--config', fx.configFile(steps, every), '--db', file], { stdio: 'ignore' });
       if (o.afterStep !== undefined) {
@@ -137,7 +165,10 @@ export async function runWorkerKill(o: { trials: number; steps?: number; every?:
         const perStep = (referenceSeconds * 1000) / (steps + 4);
         await new Promise((res) => setTimeout(res, Math.round(perStep * r())));
         t.killAfterMs = Math.round(performance.now() - started);
-      } else await new Promise((res) => setTimeout(res, killAfterMs));
+      } else {
+        while (!isRunning(file) && child.exitCode === null) await new Promise((res) => setTimeout(res, 50));
+        await new Promise((res) => setTimeout(res, killAfterMs));
+      }
       child.kill('SIGKILL');
       await new Promise((res) => (child.exitCode !== null || child.signalCode !== null ? res(null) : child.once('exit', res)));
       if (!existsSync(file)) {
