@@ -8,8 +8,9 @@ import { runDiskFaults } from '../../../bench/reliability/disk-faults.js';
 
 const canMount = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
 
-test('disk full mid-run and a read-only folder at start', { skip: !canMount && 'needs root to mount a tmpfs' }, async () => {
+test('disk full mid-run and a read-only folder at start', { skip: !canMount && 'needs root to mount a tmpfs' }, async (t) => {
   const cases = await runDiskFaults({ which: ['ro-start', 'full'] });
+  if (cases.every((c) => c.skipped)) return t.skip(cases[0]!.skipped); // root without CAP_SYS_ADMIN (a container)
   for (const c of cases) {
     if (c.skipped) continue;
     assert.equal(c.clearError, true, `${c.name}: ${c.errorLine}`);
@@ -19,7 +20,6 @@ test('disk full mid-run and a read-only folder at start', { skip: !canMount && '
     assert.deepEqual(c.leftoverTemps, [], c.name);
     assert.equal(c.resumed, true, c.name);
   }
-  assert.ok(cases.some((c) => !c.skipped && c.name.startsWith('disk full')), JSON.stringify(cases.map((c) => c.skipped)));
   const full = cases.find((c) => c.name.startsWith('disk full'))!;
   assert.ok(full.committedSteps >= 1);
   assert.ok(['interrupted', 'failed'].includes(full.statusAfterReconcile!), String(full.statusAfterReconcile));
