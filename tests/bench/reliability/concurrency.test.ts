@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runConcurrency } from '../../../bench/reliability/concurrency.js';
 
-test('two workers + UI reads on one database: no SQLITE_BUSY surfaced, no lost rows', async () => {
+test('(slow) two workers + UI reads on one database: no SQLITE_BUSY surfaced, no lost rows', async () => {
   const r = await runConcurrency({ seconds: 20 });
   assert.equal(r.busySurfaced, 0, r.errorSamples.join('\n'));
   assert.equal(r.readErrors, 0, r.errorSamples.join('\n'));

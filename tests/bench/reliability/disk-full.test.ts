@@ -8,7 +8,7 @@ import { runDiskFaults } from '../../../bench/reliability/disk-faults.js';
 
 const canMount = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
 
-test('disk full mid-run and a read-only folder at start', { skip: !canMount && 'needs root to mount a tmpfs' }, async (t) => {
+test('(slow) disk full mid-run and a read-only folder at start', { skip: !canMount && 'needs root to mount a tmpfs' }, async (t) => {
   const cases = await runDiskFaults({ which: ['ro-start', 'full'] });
   if (cases.every((c) => c.skipped)) return t.skip(cases[0]!.skipped); // root without CAP_SYS_ADMIN (a container)
   for (const c of cases) {

@@ -7,7 +7,7 @@ import { runDiskFaults } from '../../../bench/reliability/disk-faults.js';
 
 const canMount = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
 
-test('read-only data folder mid-run', { skip: !canMount && 'needs root to mount' }, async (t) => {
+test('(slow) read-only data folder mid-run', { skip: !canMount && 'needs root to mount' }, async (t) => {
   const [c] = await runDiskFaults({ which: ['ro'] });
   if (c!.skipped) return t.skip(c!.skipped); // root without CAP_SYS_ADMIN (a container)
   assert.equal(c!.clearError, true, c!.errorLine);

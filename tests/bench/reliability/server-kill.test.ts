@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runServerKill } from '../../../bench/reliability/server-kill.js';
 
-test('server killed mid-run: re-attach to a live worker; interrupted + resumable when both died', async () => {
+test('(slow) server killed mid-run: re-attach to a live worker; interrupted + resumable when both died', async () => {
   const r = await runServerKill({ steps: 3 });
   assert.equal(r.reattach.statusAfterRestart, 'running');
   assert.equal(r.reattach.advancedAfterRestart, true, JSON.stringify(r.reattach));

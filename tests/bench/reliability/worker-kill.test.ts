@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runWorkerKill } from '../../../bench/reliability/worker-kill.js';
 
-test('kill -9 of a training process, then --resume: same curve as the uninterrupted run', async () => {
+test('(slow) kill -9 of a training process, then --resume: same curve as the uninterrupted run', async () => {
   const r = await runWorkerKill({ trials: 1, steps: 4, every: 2, seed: 3, afterStep: 1 });
   const t = r.details[0]!;
   assert.deepEqual(t.problems, []);
