@@ -1,7 +1,7 @@
 // `npm run reliability`: the long versions of the fault scenarios (the test suite runs short ones) →
 // bench/results/reliability.json, updated after each scenario. Options: --only a,b (worker-kill,
 // server-kill, disk, grader, api-fuzz, concurrency), --kill-trials N (20), --grader-inputs N (1000),
-// --api-requests N (10000), --concurrency-seconds S (600). docs/RELIABILITY.md reports the figures.
+// --api-requests N (10000), --concurrency-seconds S (600), --out FILE. docs/RELIABILITY.md reports the figures.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     'grader-inputs': { type: 'string', default: '1000' },
     'api-requests': { type: 'string', default: '10000' },
     'concurrency-seconds': { type: 'string', default: '600' },
+    out: { type: 'string' },
   },
 });
 const ALL = ['api-fuzz', 'grader', 'disk', 'server-kill', 'worker-kill', 'concurrency'];
@@ -28,11 +29,12 @@ const only = values.only ? values.only.split(',') : ALL;
 const unknown = only.filter((o) => !ALL.includes(o));
 if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
 
-const file = fileURLToPath(new URL('./results/reliability.json', import.meta.url));
+const file = values.out ? path.resolve(values.out) : fileURLToPath(new URL('./results/reliability.json', import.meta.url));
 mkdirSync(path.dirname(file), { recursive: true });
-const results: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 const log = (s: string) => process.stderr.write(`[reliability] ${s}\n`);
 const save = (name: string, value: unknown, seconds: number) => {
+  // Re-read first: another invocation (--only other scenarios) may have written meanwhile.
+  const results: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   results[name] = { measuredAt: new Date().toISOString(), wallSeconds: Math.round(seconds), loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10), cpus: os.cpus().length, ...(value as object) };
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`${name} written to ${file}`);
