@@ -18,6 +18,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'kill-trials': { type: 'string', default: '20' },
+    'kill-deadline-s': { type: 'string' },
     'grader-inputs': { type: 'string', default: '1000' },
     'api-requests': { type: 'string', default: '10000' },
     'concurrency-seconds': { type: 'string', default: '600' },
@@ -51,6 +52,19 @@ await timed('api-fuzz', () => runApiFuzz({ requests: Number(values['api-requests
 await timed('grader', () => runGraderAdversarial({ inputs: Number(values['grader-inputs']), seed: 1, log }));
 await timed('disk', async () => ({ cases: await runDiskFaults() }));
 await timed('server-kill', () => runServerKill({ steps: 6 }));
-await timed('worker-kill', () => runWorkerKill({ trials: Number(values['kill-trials']), steps: 6, every: 2, seed: 1, log }));
+// Kills land after a random number of committed steps, at a random moment of the next step (mid-step,
+// mid-commit, mid-checkpoint): kills drawn over wall time mostly landed in start-up or after the end on a
+// loaded machine.
+await timed('worker-kill', () =>
+  runWorkerKill({
+    trials: Number(values['kill-trials']),
+    steps: 4,
+    every: 2,
+    seed: 1,
+    afterStep: 'random',
+    deadlineMs: values['kill-deadline-s'] ? Number(values['kill-deadline-s']) * 1000 : undefined,
+    log,
+  }),
+);
 await timed('concurrency', () => runConcurrency({ seconds: Number(values['concurrency-seconds']), log }));
 log('done');

@@ -129,7 +129,17 @@ function stepsDone(file: string): number {
  * within the reference run's training time), or — with `afterStep` — at a random moment within one step after
  * that many steps are committed.
  */
-export async function runWorkerKill(o: { trials: number; steps?: number; every?: number; seed?: number; afterStep?: number; log?: (s: string) => void }): Promise<WorkerKillResult> {
+export async function runWorkerKill(o: {
+  trials: number;
+  steps?: number;
+  every?: number;
+  seed?: number;
+  /** A step count, or 'random': each trial draws it from 0..steps-1. */
+  afterStep?: number | 'random';
+  /** No new trial starts after this many ms (the result says how many ran). */
+  deadlineMs?: number;
+  log?: (s: string) => void;
+}): Promise<WorkerKillResult> {
   const steps = o.steps ?? 6;
   const every = o.every ?? 2;
   const fx = await faultFixture('as-kill-');
@@ -153,17 +163,24 @@ export async function runWorkerKill(o: { trials: number; steps?: number; every?:
     const trainingMs = performance.now() - (refRunning || t0);
     const refCurve = curve(refDb, 1);
     const out: WorkerKillResult = { trials: o.trials, steps, passed: 0, integrityOk: 0, rowsComplete: 0, markedInterrupted: 0, killedBeforeRunRow: 0, resumedOnSameCurve: 0, maxCurveDiff: 0, referenceSeconds, trainingSeconds: trainingMs / 1000, details: [] };
+    const began = performance.now();
     for (let i = 0; i < o.trials; i++) {
+      if (o.deadlineMs !== undefined && performance.now() - began > o.deadlineMs) {
+        o.log?.(`deadline: ${i} of ${o.trials} trials ran`);
+        out.trials = i;
+        break;
+      }
       const file = path.join(fx.dir, `trial-${i}.db`);
       // A random moment of the training phase (model load done, run 'running'): mid-step or mid-checkpoint.
       const killAfterMs = Math.round(trainingMs * r());
       const t: WorkerKillTrial = { killAfterMs, stepsAtKill: 0, statusAfterReconcile: null, integrityOk: false, rowsComplete: false, checkpointOk: false, resumedTo: 0, curveMatches: false, maxCurveDiff: 0, problems: [] };
       const child = spawn(process.execPath, [BIN, 'train', '--config', fx.configFile(steps, every), '--db', file], { stdio: 'ignore' });
       if (o.afterStep !== undefined) {
+        // After `k` committed steps (k = 0: once running), at a random moment within the next step.
+        const k = o.afterStep === 'random' ? Math.floor(r() * steps) : o.afterStep;
         const started = performance.now();
-        while (stepsDone(file) < o.afterStep && child.exitCode === null) await new Promise((res) => setTimeout(res, 50));
-        const perStep = (referenceSeconds * 1000) / (steps + 4);
-        await new Promise((res) => setTimeout(res, Math.round(perStep * r())));
+        while ((k === 0 ? !isRunning(file) : stepsDone(file) < k) && child.exitCode === null) await new Promise((res) => setTimeout(res, 50));
+        await new Promise((res) => setTimeout(res, Math.round((trainingMs / steps) * r())));
         t.killAfterMs = Math.round(performance.now() - started);
       } else {
         while (!isRunning(file) && child.exitCode === null) await new Promise((res) => setTimeout(res, 50));
