@@ -7,7 +7,7 @@ import { closeSharedCasPool, grade, gradeSync, sharedCasPool } from '../../backe
 export interface GraderAdversarialResult {
   inputs: number;
   budgetMs: number;
-  /** No answer within the hard guard (10 × budget). */
+  /** No answer within the hard guard (hangGuardMs, default 10 × budget). */
   hangs: number;
   /** Inputs on which grade or gradeSync threw instead of answering (each would fail a training run). */
   crashes: number;
@@ -90,7 +90,14 @@ const pct = (xs: number[], p: number) => {
   return s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-export async function runGraderAdversarial(o: { inputs: number; seed?: number; budgetMs?: number; log?: (s: string) => void }): Promise<GraderAdversarialResult> {
+export async function runGraderAdversarial(o: {
+  inputs: number;
+  seed?: number;
+  budgetMs?: number;
+  /** No answer within this long counts as a hang (default 10 × budget; the pool may wait up to 60 s for a worker start). */
+  hangGuardMs?: number;
+  log?: (s: string) => void;
+}): Promise<GraderAdversarialResult> {
   const budgetMs = o.budgetMs ?? 1000;
   const r = rng(o.seed ?? 3);
   // Two CAS workers: after a timeout kills one, the next comparison runs on the other while it restarts.
@@ -110,7 +117,7 @@ export async function runGraderAdversarial(o: { inputs: number; seed?: number; b
     for (let i = 0; i < o.inputs; i++) {
       const x = adversarialInput(r);
       const a0 = performance.now();
-      const guard = new Promise<'hang'>((res) => setTimeout(() => res('hang'), budgetMs * 10).unref());
+      const guard = new Promise<'hang'>((res) => setTimeout(() => res('hang'), o.hangGuardMs ?? budgetMs * 10).unref());
       const crashed = (err: unknown) => {
         out.crashes++;
         if (out.crashSamples.length < 10) out.crashSamples.push({ category: x.category, sample: x.response.slice(0, 120), error: (err as Error).message });
