@@ -4,7 +4,7 @@ declare module 'electron' {
   interface WebContents {
     id: number;
     send(channel: string, ...args: unknown[]): void;
-    on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
+    on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (event: { preventDefault(): void }, url: string) => void): void;
     setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
     getURL(): string;
   }
@@ -32,7 +32,7 @@ declare module 'electron' {
   };
   const app: {
     whenReady(): Promise<void>;
-    getPath(name: 'userData' | 'documents'): string;
+    getPath(name: 'userData' | 'documents' | 'appData' | 'exe'): string;
     on(event: 'window-all-closed' | 'before-quit' | 'activate', listener: (event: { preventDefault(): void }) => void): void;
     quit(): void;
     exit(code?: number): void;
@@ -54,9 +54,11 @@ declare module 'electron' {
   const session: {
     defaultSession: {
       webRequest: {
+        onBeforeRequest(listener: (details: { url: string }, callback: (r: { cancel: boolean }) => void) => void): void;
         onHeadersReceived(listener: (details: { responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders?: Record<string, string[]> }) => void) => void): void;
       };
       setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+      setPermissionCheckHandler(handler: (wc: unknown, permission: string) => boolean): void;
     };
   };
   interface MenuItemOptions {

@@ -8,10 +8,12 @@ import { createBackend, type Backend } from '../backend/api/backend.js';
 import type { ApiHandlers } from '../backend/api/contract.js';
 import { newToken, startHttpServer, type HttpServerHandle } from '../backend/api/http-server.js';
 import { forwardEvents, registerApiHandlers } from './ipc-handlers.js';
-import { CSP, isAllowedNavigation, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
+import { APP_DIR_NAME, dataDirFromArgv, isInside, resolveDataLocation } from '../backend/db/data-location.js';
+import { CSP, denyPermission, isAllowedNavigation, isAllowedRequest, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RENDERER_INDEX = path.join(ROOT, 'renderer/dist/index.html');
+const RENDERER_DIR = path.join(ROOT, 'renderer/dist');
+const RENDERER_INDEX = path.join(RENDERER_DIR, 'index.html');
 const PRELOAD = path.join(ROOT, 'dist/electron/preload.cjs');
 
 let win: BrowserWindow | undefined;
@@ -63,10 +65,11 @@ function createWindow(url: string | undefined): void {
   win = new BrowserWindow(windowOptions(PRELOAD));
   const contents = win.webContents;
   const block = (event: { preventDefault(): void }, target: string) => {
-    if (!isAllowedNavigation(target, appOrigin)) event.preventDefault();
+    if (!isAllowedNavigation(target, appOrigin, RENDERER_DIR)) event.preventDefault();
   };
   contents.on('will-navigate', block);
   contents.on('will-redirect', block);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url: target }) => {
     const a = windowOpenAction(target);
     if (a.openExternally) void shell.openExternal(target);
@@ -80,14 +83,20 @@ function createWindow(url: string | undefined): void {
 async function start(): Promise<void> {
   if (!app.requestSingleInstanceLock()) return app.quit();
   await app.whenReady();
-  const dbPath = process.env.ATTEMPT_STUDIO_DB ?? path.join(app.getPath('userData'), 'attempt-studio.db');
-  backend = createBackend({ dbPath, dialogs: dialogs() });
-  registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin }));
+  // Data: --data-dir, $ATTEMPT_STUDIO_DB / $ATTEMPT_STUDIO_DATA_DIR, settings.json, else userData (= appData/Attempt Studio).
+  const loc = resolveDataLocation({ dataDir: dataDirFromArgv(process.argv) });
+  const installDir = app.isPackaged ? path.dirname(app.getPath('exe')) : ROOT;
+  if (app.isPackaged && (isInside(loc.dataDir, installDir) || isInside(loc.dataDir, (process as { resourcesPath?: string }).resourcesPath ?? installDir)))
+    throw new Error(`the data folder ${loc.dataDir} (${loc.source}) is inside the install folder ${installDir}; choose another with --data-dir`);
+  backend = createBackend({ dbPath: loc.dbPath, dataDir: loc.dataDir, dialogs: dialogs() });
+  registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin, fileRoot: RENDERER_DIR }));
   forwardEvents(backend.events, () => (win && !win.isDestroyed() ? win.webContents : undefined));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
   );
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(denyPermission()));
+  session.defaultSession.setPermissionCheckHandler(denyPermission);
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, appOrigin, RENDERER_DIR) }));
   buildMenu(backend.dataDir);
   let url: string | undefined;
   if (!existsSync(RENDERER_INDEX)) {
@@ -114,6 +123,7 @@ app.on('before-quit', (event) => {
   void Promise.allSettled([server?.close(), backend.close()]).then(() => app.exit(0));
 });
 
+app.setName(APP_DIR_NAME); // userData = <appData>/Attempt Studio, the folder the CLI defaults to as well
 start().catch((err: Error) => {
   dialog.showErrorBox('Attempt Studio could not start', err.stack ?? err.message);
   app.exit(1);

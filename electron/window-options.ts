@@ -66,9 +66,27 @@ export function originOf(url: string): string {
   }
 }
 
-/** Navigation stays on the app's own origin (reloads, in-app routes); everything else is blocked. */
-export function isAllowedNavigation(target: string, appOrigin: string): boolean {
-  return originOf(target) === appOrigin;
+/** Whether a file: URL points inside `root` (the built renderer); every file: URL is one origin, so the path decides. */
+export function isFileInside(url: string, root: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'file:') return false;
+    const p = decodeURIComponent(u.pathname).replace(/^\/([A-Za-z]:)/, '$1');
+    const r = root.replace(/\\/g, '/').replace(/\/+$/, '');
+    const norm = p.split('/').reduce<string[]>((acc, seg) => (seg === '..' ? acc.slice(0, -1) : seg === '.' ? acc : [...acc, seg]), []).join('/');
+    return norm === r || norm.startsWith(r + '/');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Navigation stays on the app's own origin (reloads, in-app routes); everything else is blocked. With the
+ * built renderer (file://) the target must also lie inside its folder (`fileRoot`): not file:///etc/passwd.
+ */
+export function isAllowedNavigation(target: string, appOrigin: string, fileRoot?: string): boolean {
+  if (originOf(target) !== appOrigin) return false;
+  return appOrigin !== 'file://' || fileRoot === undefined || isFileInside(target, fileRoot);
 }
 
 /** window.open / target=_blank: never a new Electron window; http(s) links go to the system browser. */
@@ -84,6 +102,31 @@ export function windowOpenAction(url: string): { action: 'deny'; openExternally:
 }
 
 /** An IPC message is served only if it comes from the app's window and a frame on the app's origin. */
-export function isTrustedSender(sender: { senderId: number; frameUrl: string | undefined }, app: { webContentsId: number | undefined; origin: string }): boolean {
-  return app.webContentsId !== undefined && sender.senderId === app.webContentsId && sender.frameUrl !== undefined && originOf(sender.frameUrl) === app.origin;
+export function isTrustedSender(sender: { senderId: number; frameUrl: string | undefined }, app: { webContentsId: number | undefined; origin: string; fileRoot?: string }): boolean {
+  return (
+    app.webContentsId !== undefined &&
+    sender.senderId === app.webContentsId &&
+    sender.frameUrl !== undefined &&
+    isAllowedNavigation(sender.frameUrl, app.origin, app.fileRoot)
+  );
 }
+
+/**
+ * No remote content: the window may load only its own pages (file:// of the built renderer, or the loopback
+ * server's origin), devtools and data:/blob: it made itself. Every other request is cancelled.
+ */
+export function isAllowedRequest(url: string, appOrigin: string, fileRoot?: string): boolean {
+  const origin = originOf(url);
+  if (origin === appOrigin) return appOrigin !== 'file://' || fileRoot === undefined || isFileInside(url, fileRoot);
+  const protocol = (() => {
+    try {
+      return new URL(url).protocol;
+    } catch {
+      return '';
+    }
+  })();
+  return protocol === 'devtools:' || protocol === 'data:' || protocol === 'blob:';
+}
+
+/** Every permission (camera, geolocation, notifications, clipboard, ...) is denied, asked or checked. */
+export const denyPermission = (): false => false;

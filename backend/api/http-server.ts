@@ -9,6 +9,7 @@ import { ApiError, isMethodName, methods, parseInput, type ApiHandlers, type Met
 import type { EventBus } from './event-bus.js';
 import { fallbackPage } from './fallback-page.js';
 import { EXPORT_FILE_NAME, EXPORTS_URL_PREFIX } from './export-service.js';
+import { guardRequest } from './request-guard.js';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
@@ -93,7 +94,11 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     const q = url.searchParams.get('token');
     if (q) return q;
     const cookie = req.headers.cookie?.split(';').map((c) => c.trim().split('=')).find(([k]) => k === cookieName);
-    return cookie?.[1] ? decodeURIComponent(cookie[1]) : undefined;
+    try {
+      return cookie?.[1] ? decodeURIComponent(cookie[1]) : undefined;
+    } catch {
+      return undefined;
+    }
   };
   const authorized = (given: string | undefined) => given !== undefined && timingSafeEqual(digest(given), expected);
 
@@ -157,8 +162,17 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     sendJson(res, 200, result ?? null);
   };
 
+  let port = 0;
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}`);
+    const guard = guardRequest(req.headers as Record<string, string | undefined>, req.method ?? 'GET', port);
+    if (!guard.ok) return sendJson(res, guard.status!, { error: guard.reason });
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${HOST}`);
+      decodeURIComponent(url.pathname);
+    } catch {
+      return sendJson(res, 400, { error: 'malformed request URL' });
+    }
     const token = tokenOf(req, url);
     if (!authorized(token)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
@@ -197,7 +211,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     server.once('error', reject);
     server.listen(o.port ?? 0, HOST, () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
+  port = (server.address() as { port: number }).port;
   cookieName = `as_token_${port}`; // cookies ignore ports: one name per server
   const url = `http://${HOST}:${port}/`;
   return {

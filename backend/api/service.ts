@@ -13,7 +13,8 @@ import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/regist
 import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
-import { ApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { checkRunConfigPaths, checkUserPath } from './safe-path.js';
+import { ApiError, type ApiHandlers, type EpisodeSummary, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 
 export interface ServiceOptions {
@@ -119,6 +120,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         }
         throw err;
       }
+      checkRunConfigPaths(parsed);
       return manager.start(parsed, name);
     },
     'runs:stop': async ({ runId }) => manager.stop(runId),
@@ -176,7 +178,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         const ck = latestCheckpoint(db, q.runId);
         if (!ck) throw new ApiError(409, `run ${q.runId} has no checkpoint yet`, 'runId');
         target = { dir: path.resolve(ck.path), checkpointId: ck.id, step: ck.step, sourceRun: q.runId };
-      } else target = { dir: path.resolve(q.checkpoint!), checkpointId: null, step: null, sourceRun: null };
+      } else target = { dir: checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' }), checkpointId: null, step: null, sourceRun: null };
       if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
         throw new ApiError(400, `checkpoint folder ${target.dir} does not exist`, q.runId !== undefined ? 'runId' : 'checkpoint');
       const datasets = q.datasets ?? ['synthetic'];

@@ -99,3 +99,34 @@ export function int(args: ParsedArgs, key: string): number | undefined {
   if (!Number.isInteger(n)) throw new UserError(`--${key} must be an integer, got '${v}'`, 2);
   return n;
 }
+
+/** The options every command that opens the database shares: --db and --data-dir. */
+export const DATA_OPTIONS: Record<'db' | 'data-dir', OptionSpec> = {
+  db: { type: 'string', value: 'PATH', description: 'SQLite database (default: attempt-studio.db in the data folder; $ATTEMPT_STUDIO_DB)' },
+  'data-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: 'Data folder: database, checkpoints, models, exports (default: settings.json dataDir, else the per-user app-data folder; $ATTEMPT_STUDIO_DATA_DIR)',
+  },
+};
+
+/** The data folder and database chosen by --db / --data-dir / environment / settings / platform default. */
+export async function dataLocationOf(args: ParsedArgs): Promise<{ dataDir: string; dbPath: string; source: string }> {
+  const { resolveDataLocation } = await import('../db/data-location.js');
+  try {
+    return resolveDataLocation({ db: str(args, 'db'), dataDir: str(args, 'data-dir') });
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+/** Opens the command's database; a failure (read-only or full disk, no permission) is a clear UserError. */
+export async function openDbOrExplain(dbPath: string, dataDir = dbPath.replace(/[/\\][^/\\]*$/, '')): Promise<import('../db/open-db.js').Db> {
+  const { openDb } = await import('../db/open-db.js');
+  const { explainStorageError } = await import('../db/storage-error.js');
+  try {
+    return openDb(dbPath);
+  } catch (err) {
+    throw new UserError(`cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
+  }
+}

@@ -1,18 +1,18 @@
 // `attempt-studio demo`: the whole loop on the embedded default (base model → baseline and multi-attempt RL
 // → k-attempt evaluation) with progress and ETA, writing the table, CSV, SVG chart and summary.json.
 import path from 'node:path';
-import { type Command, flag, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the whole method on the built-in model: base model, baseline and multi-attempt RL, accuracy vs attempts',
-  usage: '[--quick] [--seed S] [--out DIR] [--db PATH] [--json]',
+  usage: '[--quick] [--seed S] [--out DIR] [--db PATH | --data-dir DIR] [--json]',
   options: {
     quick: { type: 'boolean', description: 'A smaller version (shorter base model, fewer RL steps, fewer test questions)' },
     seed: { type: 'string', value: 'S', description: 'Random seed', default: '0' },
     out: { type: 'string', value: 'DIR', description: 'Where the CSV, chart and summary.json go', default: 'demo-output' },
-    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
+    ...DATA_OPTIONS,
     json: { type: 'boolean', description: 'Print summary.json as the last line' },
     'base-steps': { type: 'string', value: 'N', description: 'Override: pre-training steps of the base model' },
     'rl-steps': { type: 'string', value: 'N', description: 'Override: RL steps of each policy' },
@@ -20,16 +20,16 @@ export const demoCommand: Command = {
     'test-questions': { type: 'string', value: 'N', description: 'Override: test questions in the evaluation' },
   },
   details:
-    'Everything runs offline on the CPU. The base model is cached beside the database (models/) and reused.\n' +
+    'Everything runs offline on the CPU. The base model is cached in the data folder (models/) and reused.\n' +
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {
-    const { defaultDbPath, openDb } = await import('../db/open-db.js');
     const { reconcile } = await import('../db/run-store.js');
     const { runDemo, formatDemoTable } = await import('../eval/demo.js');
     const seed = int(args, 'seed') ?? 0;
     const outDir = path.resolve(str(args, 'out') ?? 'demo-output');
-    const dbFile = path.resolve(defaultDbPath(str(args, 'db')));
-    const db = openDb(dbFile);
+    const loc = await dataLocationOf(args);
+    const dbFile = loc.dbPath;
+    const db = await openDbOrExplain(dbFile, loc.dataDir);
     reconcile(db);
     const controller = new AbortController();
     const onSigint = () => {
@@ -44,7 +44,7 @@ export const demoCommand: Command = {
       const s = await runDemo({
         db,
         dbPath: dbFile,
-        dataDir: path.dirname(dbFile),
+        dataDir: loc.dataDir,
         outDir,
         seed,
         quick: flag(args, 'quick'),

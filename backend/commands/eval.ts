@@ -3,9 +3,10 @@
 // and stores everything (an eval run, eval_results rows, episodes and attempts) in the SQLite database.
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, flag, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
+import { explainStorageError } from '../db/storage-error.js';
 import { ProgressLine } from './progress.js';
-import { defaultDbPath, openDb, type Db } from '../db/open-db.js';
+import { openDb, type Db } from '../db/open-db.js';
 import { createRun, failRun, finishRun, getRun, latestCheckpoint, markRunning } from '../db/run-store.js';
 import { BENCHMARK_NAMES, DATASET_NAMES } from '../data/registry.js';
 import { toCsv } from '../export/csv.js';
@@ -112,11 +113,7 @@ export const evalCommand: Command = {
       description: 'Checkpoint folder (config.json + model.safetensors)',
     },
     run: { type: 'string', value: 'ID', description: "Evaluate this run's latest checkpoint" },
-    db: {
-      type: 'string',
-      value: 'PATH',
-      description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)',
-    },
+    ...DATA_OPTIONS,
     datasets: {
       type: 'string',
       value: 'LIST',
@@ -212,14 +209,14 @@ export const evalCommand: Command = {
     if (samples !== undefined && !(temperature > 0))
       throw new UserError(`--temperature must be > 0 for --samples, got '${str(args, 'temperature')}'`, 2);
 
-    const dbFile = defaultDbPath(str(args, 'db'));
+    const dbFile = (await dataLocationOf(args)).dbPath;
     let db: Db | undefined;
     const openDbOnce = (): Db => {
       if (!db) {
         try {
           db = openDb(dbFile);
         } catch (err) {
-          throw new UserError(`cannot open database ${dbFile}: ${(err as Error).message}`);
+          throw new UserError(`cannot open database ${dbFile}: ${explainStorageError(err, path.dirname(dbFile))}`);
         }
       }
       return db;

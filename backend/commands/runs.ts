@@ -1,8 +1,10 @@
 // `attempt-studio runs list`: the runs in a database (id, kind, status, steps done, error), after
 // reconciling runs whose worker process is gone.
 import { existsSync } from 'node:fs';
-import { type Command, flag, str, UserError } from './command.js';
-import { defaultDbPath, openDb } from '../db/open-db.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, flag, UserError } from './command.js';
+import path from 'node:path';
+import { explainStorageError } from '../db/storage-error.js';
+import { openDb } from '../db/open-db.js';
 import { listRuns, reconcile, type RunRow } from '../db/run-store.js';
 
 const SUBCOMMANDS = ['list'];
@@ -29,14 +31,10 @@ function formatTable(runs: RunRow[]): string {
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'List the training and evaluation runs in a database',
-  usage: 'list [--db PATH] [--json]',
+  usage: 'list [--db PATH | --data-dir DIR] [--json]',
   allowPositionals: true,
   options: {
-    db: {
-      type: 'string',
-      value: 'PATH',
-      description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)',
-    },
+    ...DATA_OPTIONS,
     json: { type: 'boolean', description: 'Print the runs as a JSON array' },
   },
   details: 'Runs marked running whose worker process is gone are first marked interrupted, with the reason.',
@@ -49,7 +47,7 @@ export const runsCommand: Command = {
         2,
       );
     }
-    const file = defaultDbPath(str(args, 'db'));
+    const file = (await dataLocationOf(args)).dbPath;
     const json = flag(args, 'json');
     if (!existsSync(file)) {
       if (json) process.stdout.write('[]\n');
@@ -60,7 +58,7 @@ export const runsCommand: Command = {
     try {
       db = openDb(file);
     } catch (err) {
-      throw new UserError(`cannot open database ${file}: ${(err as Error).message}`);
+      throw new UserError(`cannot open database ${file}: ${explainStorageError(err, path.dirname(file))}`);
     }
     try {
       for (const r of reconcile(db)) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);

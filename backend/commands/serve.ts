@@ -1,18 +1,19 @@
 // `attempt-studio serve`: browser mode. The backend (API, run manager, workers) over HTTP + server-sent events
 // on 127.0.0.1 with a per-launch token; prints one line with the full URL. Ctrl-C stops runs with a checkpoint.
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Command, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, int, str, UserError } from './command.js';
+import path from 'node:path';
+import { explainStorageError } from '../db/storage-error.js';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist', import.meta.url));
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve the studio to a browser on 127.0.0.1 (prints the URL with its access token)',
-  usage: '[--port P] [--db PATH] [--token T] [--concurrency N]',
+  usage: '[--port P] [--db PATH | --data-dir DIR] [--token T] [--concurrency N]',
   options: {
     port: { type: 'string', value: 'P', description: 'Port on 127.0.0.1 (0 = any free port)', default: '4310' },
-    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
+    ...DATA_OPTIONS,
     token: { type: 'string', value: 'T', description: 'Access token (default: $ATTEMPT_STUDIO_TOKEN, else random per launch)' },
     concurrency: { type: 'string', value: 'N', description: 'Runs that may train at once', default: '1' },
   },
@@ -21,7 +22,6 @@ export const serveCommand: Command = {
     'Every request needs the token: the printed URL carries it (?token=), scripts send "Authorization: Bearer T".\n' +
     'Runs train in worker processes; Ctrl-C stops them after their current step with a checkpoint.',
   async run(args) {
-    const { defaultDbPath } = await import('../db/open-db.js');
     const { createBackend } = await import('../api/backend.js');
     const { newToken, startHttpServer } = await import('../api/http-server.js');
     const port = int(args, 'port') ?? 4310;
@@ -30,12 +30,13 @@ export const serveCommand: Command = {
     if (concurrency < 1) throw new UserError(`--concurrency must be at least 1, got ${concurrency}`, 2);
     const token = str(args, 'token') ?? (process.env.ATTEMPT_STUDIO_TOKEN || undefined) ?? newToken();
     if (token.length < 8) throw new UserError('--token must be at least 8 characters', 2);
-    const dbPath = path.resolve(defaultDbPath(str(args, 'db')));
+    const loc = await dataLocationOf(args);
+    const dbPath = loc.dbPath;
     let backend;
     try {
-      backend = createBackend({ dbPath, concurrency });
+      backend = createBackend({ dbPath, dataDir: loc.dataDir, concurrency });
     } catch (err) {
-      throw new UserError(`cannot open database ${dbPath}: ${(err as Error).message}`);
+      throw new UserError(`cannot open database ${dbPath}: ${explainStorageError(err, path.dirname(dbPath))}`);
     }
     for (const r of backend.reconciled) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
     await buildUiIfStale();
@@ -48,7 +49,7 @@ export const serveCommand: Command = {
       throw new UserError(code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port (0 = any free port)` : (err as Error).message);
     }
     process.stdout.write(`Attempt Studio: ${server.urlWithToken}\n`);
-    process.stderr.write(`database ${dbPath}; Ctrl-C to stop\n`);
+    process.stderr.write(`data folder ${loc.dataDir} (${loc.source}); database ${dbPath}; Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const onSignal = () => {

@@ -1,28 +1,26 @@
 // `attempt-studio train`: one training run from a config file or preset, with a progress line, Ctrl-C to stop
 // after the current step (with a checkpoint), --resume to continue a run, and --json for scripts.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { type Command, flag, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a policy on the multi-attempt task or the single-turn baseline',
-  usage: '(--config FILE.json | --preset NAME | --resume RUN_ID) [--db PATH] [--steps N] [--seed S] [--json]',
+  usage: '(--config FILE.json | --preset NAME | --resume RUN_ID) [--db PATH | --data-dir DIR] [--steps N] [--seed S] [--json]',
   options: {
     config: { type: 'string', value: 'FILE', description: 'Run config (JSON); may name a "preset" to start from' },
     preset: { type: 'string', value: 'NAME', description: 'builtin-multi-attempt, builtin-baseline, qwen2.5-math-1.5b-multi-attempt, qwen2.5-math-1.5b-baseline' },
-    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
+    ...DATA_OPTIONS,
     steps: { type: 'string', value: 'N', description: 'Override the number of training steps' },
     seed: { type: 'string', value: 'S', description: 'Override the random seed' },
     resume: { type: 'string', value: 'RUN_ID', description: 'Continue this run from its latest checkpoint (same id, steps and curves)' },
     json: { type: 'boolean', description: 'Print one JSON object as the last line: runId, status, steps, db, checkpoint, metrics' },
   },
   details:
-    'Checkpoints go to runs/<id>/checkpoints beside the database. Ctrl-C stops after the current step and\n' +
+    'Checkpoints go to runs/<id>/checkpoints in the data folder. Ctrl-C stops after the current step and\n' +
     'writes a checkpoint; a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
   async run(args) {
-    const { defaultDbPath, openDb } = await import('../db/open-db.js');
     const { getRun, reconcile } = await import('../db/run-store.js');
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');
     const { runTraining } = await import('../rl/train-run.js');
@@ -33,8 +31,9 @@ export const trainCommand: Command = {
     if ([file, preset, resume].filter((x) => x !== undefined).length !== 1) {
       throw new UserError('give exactly one of --config FILE, --preset NAME or --resume RUN_ID', 2);
     }
-    const dbFile = path.resolve(defaultDbPath(str(args, 'db')));
-    const db = openDb(dbFile);
+    const loc = await dataLocationOf(args);
+    const dbFile = loc.dbPath;
+    const db = await openDbOrExplain(dbFile, loc.dataDir);
     reconcile(db);
     let raw: Record<string, unknown>;
     let source: string;
@@ -80,7 +79,7 @@ export const trainCommand: Command = {
     try {
       const result = await runTraining({
         db,
-        dataDir: path.dirname(dbFile),
+        dataDir: loc.dataDir,
         config,
         resumeRunId: resume,
         signal: controller.signal,

@@ -1,6 +1,6 @@
 // Reads the rows of a JSONL file, a JSON array file, or a Parquet file (hyparquet), each with its line /
 // row number; malformed input is a DatasetError naming the file and line.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { DatasetError } from './record.js';
@@ -21,7 +21,27 @@ export function formatOf(file: string): RowFormat {
   throw new DatasetError(file, null, `unknown file type '${ext}' (expected .jsonl, .json or .parquet)`);
 }
 
+/** Largest dataset file read (the formats are read whole); override with ATTEMPT_STUDIO_MAX_DATASET_MB. */
+export function maxDatasetBytes(): number {
+  const mb = Number(process.env.ATTEMPT_STUDIO_MAX_DATASET_MB);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 512) * 2 ** 20;
+}
+
+/** Datasets are untrusted: a regular file (not a device or FIFO that never ends) within the size limit. */
+function checkDatasetFile(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new DatasetError(file, null, `cannot read: ${(err as Error).message}`);
+  }
+  if (!st.isFile()) throw new DatasetError(file, null, 'not a regular file');
+  const max = maxDatasetBytes();
+  if (st.size > max) throw new DatasetError(file, null, `${(st.size / 2 ** 20).toFixed(0)} MiB is over the ${(max / 2 ** 20).toFixed(0)} MiB limit for a dataset file (ATTEMPT_STUDIO_MAX_DATASET_MB)`);
+}
+
 function readText(file: string): string {
+  checkDatasetFile(file);
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
@@ -67,6 +87,7 @@ function readJsonArray(file: string): Row[] {
 
 async function readParquet(file: string): Promise<Row[]> {
   let buf: Buffer;
+  checkDatasetFile(file);
   try {
     buf = readFileSync(file);
   } catch (err) {

@@ -130,6 +130,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX episodes_solved_later ON episodes(run_id, step) WHERE solved_at > 0;
   CREATE INDEX episodes_repeating ON episodes(run_id, step) WHERE repeats > 0;
   `,
+  // 4: the worker's process start token beside its pid (db/process-identity.ts), so a pid the OS has given
+  // to another process no longer keeps a dead run 'running'.
+  `
+  ALTER TABLE runs ADD COLUMN pid_start TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

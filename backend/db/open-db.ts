@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { resolveDataLocation } from './data-location.js';
 import { migrate } from './migrations.js';
 
 export type Db = Database.Database;
@@ -14,9 +15,12 @@ export interface OpenDbOptions {
   busyTimeoutMs?: number;
 }
 
-/** The database path a command uses: `--db`, else `ATTEMPT_STUDIO_DB`, else `./attempt-studio.db`. */
-export function defaultDbPath(flag?: string): string {
-  return path.resolve(flag ?? process.env.ATTEMPT_STUDIO_DB ?? 'attempt-studio.db');
+/**
+ * The database path a command uses: `--db`, else `--data-dir`/attempt-studio.db, else $ATTEMPT_STUDIO_DB, else
+ * $ATTEMPT_STUDIO_DATA_DIR, else settings.json's dataDir, else the per-user data folder (db/data-location.ts).
+ */
+export function defaultDbPath(flag?: string, dataDirFlag?: string): string {
+  return resolveDataLocation({ db: flag, dataDir: dataDirFlag }).dbPath;
 }
 
 export function openDb(file: string, opts: OpenDbOptions = {}): Db {

@@ -2,6 +2,7 @@
 // (metrics + episodes + attempts) in one transaction, list runs, read metric series, reconcile dead runs.
 import type { Db } from './open-db.js';
 import { normalize } from '../math/normalize.js';
+import { pidExists, processStartToken, sameProcessAlive } from './process-identity.js';
 
 export type RunKind = 'train' | 'eval';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
@@ -148,14 +149,15 @@ function changeOne(db: Db, runId: number, sql: string, ...params: unknown[]): vo
 export function markRunning(
   db: Db,
   runId: number,
-  worker: { pid: number; backend?: string; device?: string },
+  worker: { pid: number; backend?: string; device?: string; /** Default: read from the OS for `pid`. */ pidStart?: string | null },
 ): void {
   const t = now();
   changeOne(
     db,
     runId,
-    "UPDATE runs SET status = 'running', pid = ?, backend = ?, device = ?, started_at = COALESCE(started_at, ?), heartbeat_at = ?, ended_at = NULL, error = NULL WHERE id = ?",
+    "UPDATE runs SET status = 'running', pid = ?, pid_start = ?, backend = ?, device = ?, started_at = COALESCE(started_at, ?), heartbeat_at = ?, ended_at = NULL, error = NULL WHERE id = ?",
     worker.pid,
+    worker.pidStart !== undefined ? worker.pidStart : processStartToken(worker.pid),
     worker.backend ?? null,
     worker.device ?? null,
     t,
@@ -422,13 +424,12 @@ export function metricsOf(db: Db, runId: number, names?: string[]): Record<strin
 }
 
 /** Whether a process with this pid exists (EPERM = exists but owned by someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export const processAlive = pidExists;
+
+/** Whether a run's recorded worker (pid + start token) is still alive — not just some process with its pid. */
+export function workerAlive(db: Db, runId: number): boolean {
+  const r = db.prepare('SELECT pid, pid_start FROM runs WHERE id = ?').get(runId) as { pid: number | null; pid_start: string | null } | undefined;
+  return r !== undefined && r.pid !== null && sameProcessAlive(r.pid, r.pid_start);
 }
 
 export interface Reconciled {
@@ -440,21 +441,22 @@ export interface Reconciled {
  * Every run marked `running` whose worker process is gone becomes `interrupted`, with the reason stored in
  * `error`; its committed steps stay. Called by every command that opens the database. Returns what changed.
  */
-export function reconcile(db: Db, isAlive: (pid: number) => boolean = processAlive): Reconciled[] {
+export function reconcile(db: Db, isAlive: (pid: number, pidStart: string | null) => boolean = sameProcessAlive): Reconciled[] {
   const running = db
-    .prepare("SELECT id, pid, heartbeat_at FROM runs WHERE status = 'running'")
-    .all() as Array<{ id: number; pid: number | null; heartbeat_at: number | null }>;
+    .prepare("SELECT id, pid, pid_start, heartbeat_at FROM runs WHERE status = 'running'")
+    .all() as Array<{ id: number; pid: number | null; pid_start: string | null; heartbeat_at: number | null }>;
   const changed: Reconciled[] = [];
   const mark = db.prepare(
     "UPDATE runs SET status = 'interrupted', error = ?, ended_at = COALESCE(heartbeat_at, ?), pid = NULL WHERE id = ? AND status = 'running'",
   );
   db.transaction(() => {
     for (const r of running) {
-      if (r.pid !== null && isAlive(r.pid)) continue;
+      if (r.pid !== null && isAlive(r.pid, r.pid_start)) continue;
       const last =
         r.heartbeat_at !== null ? `; last heartbeat ${new Date(r.heartbeat_at).toISOString()}` : '';
+      const reused = r.pid !== null && pidExists(r.pid) ? ' (its pid now belongs to another process)' : '';
       const reason =
-        r.pid === null ? `no worker process was recorded${last}` : `worker process ${r.pid} is gone${last}`;
+        r.pid === null ? `no worker process was recorded${last}` : `worker process ${r.pid} is gone${reused}${last}`;
       if (mark.run(reason, now(), r.id).changes === 1) changed.push({ runId: r.id, reason });
     }
   }).immediate();

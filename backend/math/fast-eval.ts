@@ -221,7 +221,8 @@ function compileUncached(src: string): Compiled | null {
     if (c === undefined) throw new Bail();
     if (/[0-9.]/.test(c)) {
       // Scientific notation `4.5e33` (as the CAS reads it), and mixed numbers `1\frac{4}{5}` = 9/5.
-      const m = /^(?:\d*\.?\d+|\d+)(?:e[+-]?\d+(?![\d.]))?/.exec(src.slice(i))!;
+      const m = /^(?:\d*\.?\d+|\d+)(?:e[+-]?\d+(?![\d.]))?/.exec(src.slice(i));
+      if (!m) throw new Bail(); // a lone '.' (e.g. '.+1'): not a number
       i += m[0].length;
       let v = Number(m[0]);
       if (Number.isNaN(v)) throw new Bail();

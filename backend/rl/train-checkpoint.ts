@@ -31,21 +31,59 @@ export function checkpointDirName(step: number): string {
 export async function saveTrainingCheckpoint(root: string, state: TrainingState, info: CheckpointInfo): Promise<string> {
   const final = path.join(root, checkpointDirName(info.step));
   const tmp = `${final}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await saveModel(tmp, state.actor, { step: String(info.step) });
-  // An imported model's tokenizer travels with its checkpoints, so eval and export read them on their own.
-  const source = info.config?.model?.source;
-  if (source && source !== 'builtin') await copyTokenizerFiles(source, tmp);
-  await saveOptimizer(tmp, state.actorOptimizer, { step: info.step });
-  if (state.critic && state.criticOptimizer) {
-    await saveModel(path.join(tmp, 'critic'), state.critic);
-    await saveOptimizer(path.join(tmp, 'critic'), state.criticOptimizer, { step: info.step });
+  await removeStaleTemps(root);
+  try {
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    await saveModel(tmp, state.actor, { step: String(info.step) });
+    // An imported model's tokenizer travels with its checkpoints, so eval and export read them on their own.
+    const source = info.config?.model?.source;
+    if (source && source !== 'builtin') await copyTokenizerFiles(source, tmp);
+    await saveOptimizer(tmp, state.actorOptimizer, { step: info.step });
+    if (state.critic && state.criticOptimizer) {
+      await saveModel(path.join(tmp, 'critic'), state.critic);
+      await saveOptimizer(path.join(tmp, 'critic'), state.criticOptimizer, { step: info.step });
+    }
+    await writeFileAtomic(path.join(tmp, 'run.json'), JSON.stringify(info, null, 2) + '\n');
+  } catch (err) {
+    // Disk full / read-only: no half checkpoint stays behind (the previous ones are untouched).
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw await realWriteError(err, root);
   }
-  await writeFileAtomic(path.join(tmp, 'run.json'), JSON.stringify(info, null, 2) + '\n');
-  await rm(final, { recursive: true, force: true });
+  // Swap without a moment where `final` is missing: move the old one aside, rename, then delete it.
+  const old = `${final}.old-${process.pid}`;
+  const hadOld = await rename(final, old).then(
+    () => true,
+    () => false,
+  );
   await rename(tmp, final);
+  if (hadOld) await rm(old, { recursive: true, force: true });
   return final;
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT on a read-only file system; a plain mkdir in the existing root gives
+ * the real reason (EROFS, EACCES, ENOSPC), which the run's error then names.
+ */
+async function realWriteError(err: unknown, root: string): Promise<unknown> {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err;
+  const probe = path.join(root, `.write-probe-${process.pid}`);
+  try {
+    await mkdir(probe);
+    await rm(probe, { recursive: true, force: true });
+    return err;
+  } catch (probeErr) {
+    const code = (probeErr as NodeJS.ErrnoException).code;
+    return code && code !== 'ENOENT' ? probeErr : err;
+  }
+}
+
+/** Deletes `step-*.tmp-PID` / `.old-PID` folders left by a process that was killed mid-save (not our own). */
+async function removeStaleTemps(root: string): Promise<void> {
+  for (const n of await readdir(root).catch(() => [] as string[])) {
+    const m = /^step-\d{6}\.(?:tmp|old)-(\d+)$/.exec(n);
+    if (m && Number(m[1]) !== process.pid) await rm(path.join(root, n), { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /** Reads a checkpoint folder written by saveTrainingCheckpoint. */

@@ -3,6 +3,7 @@
 // transaction, checkpoint, and mark the run completed / stopped / failed. Nothing here talks to a terminal.
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
+import { explainStorageError } from '../db/storage-error.js';
 import {
   addCheckpoint,
   createRun,
@@ -183,9 +184,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     reference = base;
     const { tokenizer, template } = await textInterface(base, config);
     const usesCritic = config.algorithm.name === 'ppo';
-    if (o.resumeRunId !== undefined) {
-      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
-      if (!ck) throw new Error(`run ${runId} has no checkpoint to resume from`);
+    const ck = o.resumeRunId !== undefined ? latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT) : undefined;
+    if (o.resumeRunId !== undefined && !ck) {
+      // Stopped or killed before its first checkpoint: its few logged steps are dropped and it starts over.
+      log(`run ${runId} has no checkpoint yet: starting it over from step 0`);
+      truncateRunAfter(db, runId, 0);
+    }
+    if (ck) {
       log(`resuming run ${runId} from step ${ck.step} (${ck.path})`);
       state = await loadTrainingCheckpoint(ck.path);
       startStep = ck.step;
@@ -257,8 +262,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     finishRun(db, runId, status);
     return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
   } catch (err) {
-    const message = (err as Error).message;
-    failRun(db, runId, message);
+    const message = explainStorageError(err, o.dataDir);
+    try {
+      failRun(db, runId, message);
+    } catch {
+      // The database itself cannot be written (disk full / read-only): the run stays 'running' with this
+      // process's pid, and the next start-up reconciles it as interrupted once the process has exited.
+    }
     return { runId, status: 'failed', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, error: message };
   } finally {
     disposeState(state, reference);

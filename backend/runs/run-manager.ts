@@ -4,7 +4,7 @@
 import { rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
-import { createRun, failRun, finishRun, getRun, latestCheckpoint, processAlive, reconcile, truncateRunAfter, type Reconciled, type RunStatus } from '../db/run-store.js';
+import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled, type RunStatus } from '../db/run-store.js';
 import type { RunConfig } from '../rl/config.js';
 import { ApiError } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
@@ -39,6 +39,9 @@ interface Active {
 
 /** rl/train-run.ts's TRAINING_CHECKPOINT_FORMAT, repeated: importing that module would load tfjs here. */
 const TRAINING_CHECKPOINT_FORMAT = 'training';
+
+/** Signals that end a worker from outside (a user's kill, the OOM killer, a logout): the run is interrupted, not failed. */
+const EXTERNAL_SIGNALS: NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP'];
 
 const TERMINAL: RunStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
 
@@ -87,8 +90,8 @@ export class RunManager {
 
   private watchAdopted(): void {
     this.poll ??= setInterval(() => {
-      for (const [runId, pid] of this.adopted) {
-        if (processAlive(pid)) continue;
+      for (const runId of this.adopted.keys()) {
+        if (workerAlive(this.db, runId)) continue; // the same process (pid + start time), not a reused pid
         this.adopted.delete(runId);
         reconcile(this.db);
         this.emitStatus(runId);
@@ -174,13 +177,19 @@ export class RunManager {
     }
     const pid = this.adopted.get(runId);
     if (pid !== undefined) {
+      // Signals go only to the run's own worker: never to a process that has since been given its pid.
+      if (!workerAlive(this.db, runId)) {
+        reconcile(this.db);
+        this.emitStatus(runId);
+        return { runId, status: getRun(this.db, runId)!.status };
+      }
       try {
         process.kill(pid, 'SIGTERM');
       } catch {
         /* gone already: the liveness poll reconciles it */
       }
       setTimeout(() => {
-        if (processAlive(pid)) {
+        if (workerAlive(this.db, runId)) {
           try {
             process.kill(pid, 'SIGKILL');
           } catch {
@@ -276,7 +285,7 @@ export class RunManager {
     });
   }
 
-  /** A worker ended: a run it left unfinished is marked interrupted (killed while stopping) or failed (crash). */
+  /** A worker ended: a run it left unfinished is marked interrupted (killed from outside or while stopping) or failed (crash). */
   private afterExit(a: Active, code: number | null, signal: NodeJS.Signals | null): void {
     const run = getRun(this.db, a.runId);
     if (!run) return;
@@ -285,6 +294,9 @@ export class RunManager {
       const pid = a.handle.pid ?? '?';
       if (a.stopping && a.killedAfterTimeout) {
         this.setInterrupted(a.runId, `stopped by the user: worker process ${pid} did not finish its step in time and was killed; resume continues from the last checkpoint`);
+      } else if (signal && EXTERNAL_SIGNALS.includes(signal)) {
+        // Killed from outside (kill -9, the OOM killer, a shutdown): not a bug in the run; its committed steps stand.
+        this.setInterrupted(a.runId, `worker process ${pid} ${how}; its committed steps are kept and resume continues from the last checkpoint`);
       } else {
         const last = a.lastError ?? a.stderrTail.trim().split('\n').filter(Boolean).at(-1) ?? null;
         failRun(this.db, a.runId, `worker process ${pid} ${how}${last ? `: ${last}` : ''}`);

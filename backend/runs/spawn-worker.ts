@@ -2,6 +2,7 @@
 // (inside Electron with ELECTRON_RUN_AS_NODE=1); Electron's utilityProcess can implement the same interface.
 import { fork } from 'node:child_process';
 import type { FromWorker, ToWorker } from '../workers/protocol.js';
+import { workerLaunch } from './packaged-paths.js';
 
 export interface WorkerHandle {
   readonly pid: number | undefined;
@@ -18,9 +19,10 @@ export type SpawnWorker = (entry: string) => WorkerHandle;
 
 /** Forks `entry` (a .ts module) with the tsx loader, its own process group, stderr piped. */
 export const forkWorker: SpawnWorker = (entry) => {
-  const child = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+  const launch = workerLaunch(entry, { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) });
+  const child = fork(launch.modulePath, [], {
+    execArgv: launch.execArgv,
+    env: launch.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Own process group: a Ctrl-C in the terminal of `serve` reaches the manager, which stops workers cleanly.
     detached: true,

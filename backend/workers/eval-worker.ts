@@ -6,7 +6,14 @@ import { failRun, finishRun, getRun, heartbeat, markRunning } from '../db/run-st
 import type { EvalRunConfig, FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 function send(msg: FromWorker): void {
-  if (process.connected) process.send?.(msg);
+  // After the manager is gone (kill -9 of the app) the worker keeps going; its rows are the record. The
+  // channel may break before `connected` turns false: EPIPE, thrown or reported to the callback, is ignored.
+  if (!process.connected) return;
+  try {
+    process.send?.(msg, undefined, {}, () => undefined);
+  } catch {
+    /* the manager is gone */
+  }
 }
 
 let current: { db: Db; runId: number } | undefined;
@@ -15,6 +22,11 @@ function stopNow(): void {
   if (current) send({ type: 'done', runId: current.runId, status: 'stopped', steps: 0, error: null });
   setTimeout(() => process.exit(0), 20);
 }
+// If the app dies (kill -9), its end of stderr closes: writes then fail with EPIPE, which must not end the
+// run — the worker carries on and its rows are the record (a restarted app re-attaches to it).
+process.stderr.on('error', () => undefined);
+process.stdout.on('error', () => undefined);
+process.on('disconnect', () => undefined);
 process.on('SIGTERM', stopNow);
 process.on('SIGINT', stopNow);
 

@@ -7,10 +7,21 @@ import { runTraining } from '../rl/train-run.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 function send(msg: FromWorker): void {
-  // After the manager is gone (disconnect) the worker keeps training; its rows are the record.
-  if (process.connected) process.send?.(msg);
+  // After the manager is gone (kill -9 of the app) the worker keeps going; its rows are the record. The
+  // channel may break before `connected` turns false: EPIPE, thrown or reported to the callback, is ignored.
+  if (!process.connected) return;
+  try {
+    process.send?.(msg, undefined, {}, () => undefined);
+  } catch {
+    /* the manager is gone */
+  }
 }
 
+// If the app dies (kill -9), its end of stderr closes: writes then fail with EPIPE, which must not end the
+// run — the worker carries on and its rows are the record (a restarted app re-attaches to it).
+process.stderr.on('error', () => undefined);
+process.stdout.on('error', () => undefined);
+process.on('disconnect', () => undefined);
 const controller = new AbortController();
 process.on('SIGTERM', () => controller.abort());
 process.on('SIGINT', () => controller.abort());

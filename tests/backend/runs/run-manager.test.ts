@@ -107,7 +107,7 @@ test('concurrency 1: the second run waits in the queue until the first has finis
   }
 });
 
-test('a worker killed with SIGKILL: run marked failed with the reason, committed rows kept', async () => {
+test('a worker killed with SIGKILL: run marked interrupted with the reason, committed rows kept', async () => {
   const s = await tinySetup();
   const h = harness(s.dbPath, s.dir);
   try {
@@ -118,12 +118,12 @@ test('a worker killed with SIGKILL: run marked failed with the reason, committed
     process.kill(pid, 'SIGKILL');
     await h.manager.settled(runId);
     const run = getRun(h.db, runId)!;
-    assert.equal(run.status, 'failed');
-    assert.match(run.error!, new RegExp(`worker process ${pid} was killed by SIGKILL`));
+    assert.equal(run.status, 'interrupted');
+    assert.match(run.error!, new RegExp(`worker process ${pid} was killed by SIGKILL; its committed steps are kept`));
     assert.ok(run.stepsDone >= 1);
     const n = (h.db.prepare('SELECT COUNT(*) n FROM episodes WHERE run_id = ?').get(runId) as { n: number }).n;
     assert.ok(n >= 2, 'committed episodes stay');
-    assert.equal(statusOf(h.seen, runId).at(-1), 'failed');
+    assert.equal(statusOf(h.seen, runId).at(-1), 'interrupted');
     assert.equal(h.manager.running.length, 0);
   } finally {
     await h.manager.close();
