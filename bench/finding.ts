@@ -127,7 +127,7 @@ const entry = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAvg: os.loadavg() },
   budget: { ...(values.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full), ...budget },
-  baseSpec: { ...DEFAULT_BASE_MODEL_SPEC, ...baseSpec, config: undefined },
+  baseSpec: { ...DEFAULT_BASE_MODEL_SPEC, ...baseSpec, steps: perSeed[0]!.baseModel.steps, config: undefined },
   rlConfig,
   seeds,
   backend: perSeed[0]!.backend,
