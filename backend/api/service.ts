@@ -14,7 +14,7 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath } from './safe-path.js';
-import { ApiError, type ApiHandlers, type EpisodeSummary, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 
 export interface ServiceOptions {

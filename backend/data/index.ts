@@ -14,6 +14,7 @@ export {
 export {
   generateSynthetic,
   problemSpaceSize,
+  splitSpaceSize,
   splitOf,
   DEFAULT_LEVELS,
   FAMILIES,

@@ -180,6 +180,16 @@ export function problemSpaceSize(family: Family, spec: number[]): number {
   return family === 'mixed' ? size * 3 : size;
 }
 
+/** About how many distinct problems one split of these families/levels holds (default digit tables). */
+export function splitSpaceSize(split: 'train' | 'test', families: Family[] = FAMILIES, levels?: number[], testFraction = 0.1): number {
+  let total = 0;
+  for (const f of families)
+    DEFAULT_LEVELS[f].forEach((spec, i) => {
+      if (!levels || levels.includes(i + 1)) total += problemSpaceSize(f, spec);
+    });
+  return Math.floor(total * (split === 'test' ? testFraction : 1 - testFraction));
+}
+
 /**
  * Generates `count` distinct problems of one split, deterministic in (seed, split, options). Throws when
  * the chosen families/levels hold too few problems of that split.

@@ -30,6 +30,7 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
 import { loadDataset } from '../data/registry.js';
+import { splitSpaceSize } from '../data/synthetic.js';
 import { importDataset } from '../data/importer.js';
 import { evaluateKAttempt } from '../eval/k-attempt.js';
 import { storeKAttempt } from '../eval/store.js';
@@ -115,7 +116,10 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   const toQ = (r: { id: string; question: string; answer: string }): Question => ({ id: r.id, question: r.question, gold: r.answer });
   if (d.source === 'synthetic') {
     const task = { families: d.synthetic?.families, levels: d.synthetic?.levels };
-    const train = await loadDataset('synthetic', { ...task, seed: config.seed, count: Math.min(20000, Math.max(2000, config.rolloutBatch * config.steps)), split: 'train' });
+    // Distinct questions, at most half of what the split holds (a small task is cycled through, not exhausted).
+    const room = Math.floor(splitSpaceSize('train', task.families, task.levels) / 2);
+    const count = Math.min(20000, room, Math.max(2000, config.rolloutBatch * config.steps));
+    const train = await loadDataset('synthetic', { ...task, seed: config.seed, count, split: 'train' });
     const test = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'test' });
     return { train: train.records.map(toQ), heldOut: test.records.map(toQ), dataset: 'synthetic' };
   }

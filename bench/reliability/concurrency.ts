@@ -87,14 +87,14 @@ export async function runConcurrency(o: { seconds: number; log?: (s: string) => 
     const end = Date.now() + o.seconds * 1000;
     let lastLog = Date.now();
     const lane = async (k: number) => {
-      let cursor = 0;
+      let cursor: string | undefined; // keyset cursor "step:id"; undefined = first page
       while (Date.now() < end) {
         const runId = runIds[k % 2]!;
         const reads: Array<[string, unknown]> = [
           ['runs:list', {}],
           ['runs:get', { runId }],
           ['metrics:get', { runId }],
-          ['episodes:list', { runId, cursor, limit: 200 }],
+          ['episodes:list', cursor === undefined ? { runId, limit: 200 } : { runId, cursor, limit: 200 }],
           ['eval:results', { runId }],
         ];
         for (const [m, input] of reads) {
@@ -107,7 +107,7 @@ export async function runConcurrency(o: { seconds: number; log?: (s: string) => 
             const msg = JSON.stringify(r.body);
             if (/SQLITE_BUSY|database is locked/i.test(msg)) out.busySurfaced++;
             if (out.errorSamples.length < 5) out.errorSamples.push(`${m} ${r.status} ${msg.slice(0, 200)}`);
-          } else if (m === 'episodes:list') cursor = r.body.nextCursor ?? 0;
+          } else if (m === 'episodes:list') cursor = r.body.nextCursor ?? undefined;
         }
         if (o.log && Date.now() - lastLog > 30_000) {
           lastLog = Date.now();

@@ -7,6 +7,7 @@ import {
   generateSynthetic,
   loadDataset,
   problemSpaceSize,
+  splitSpaceSize,
   splitOf,
 } from '../../../backend/data/index.js';
 
@@ -86,6 +87,14 @@ test('root: the gold is either root, a fixed function of the question, and each 
   const goldOf = new Map(probs.map((p) => [p.question, p.answer]));
   for (const p of again) if (goldOf.has(p.question)) assert.equal(p.answer, goldOf.get(p.question));
   assert.equal(problemSpaceSize('root', [2]), 90 * 89);
+});
+
+test('splitSpaceSize: about 90% / 10% of the chosen families and levels', () => {
+  assert.equal(splitSpaceSize('train', ['add', 'root'], [2]), Math.floor((8100 + 90 * 89) * 0.9));
+  assert.equal(splitSpaceSize('test', ['add'], [1]), 10);
+  // Half the train split can always be drawn.
+  const n = Math.floor(splitSpaceSize('train', ['add', 'root'], [2]) / 2);
+  assert.equal(generateSynthetic({ seed: 1, count: n, split: 'train', families: ['add', 'root'], levels: [2] }).length, n);
 });
 
 test('train and test are disjoint by construction, test holds about testFraction of the space', () => {
