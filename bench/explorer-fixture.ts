@@ -2,18 +2,10 @@
 // attempts with boxed answers, verdicts, repeats and later solves in plausible shares, written through logStep.
 import { createRun, logStep, type EpisodeRecord, type Verdict } from '../backend/db/run-store.js';
 import type { Db } from '../backend/db/open-db.js';
+import { rng32 } from '../backend/data/synthetic.js';
 
-/** A small seeded PRNG (mulberry32), so the fixture is the same every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the synthetic task (mulberry32), so runs are the same every time. */
+const rng = rng32;
 
 const DATASETS = ['synthetic', 'math_train', 'gsm_like', 'aime24'];
 

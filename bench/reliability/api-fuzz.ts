@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createBackend } from '../../backend/api/backend.js';
 import { METHOD_NAMES } from '../../backend/api/contract.js';
 import { startHttpServer } from '../../backend/api/http-server.js';
+import { rng32 } from '../../backend/data/synthetic.js';
 
 export interface ApiFuzzResult {
   requests: number;
@@ -22,16 +23,8 @@ export interface ApiFuzzResult {
   seconds: number;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the synthetic task (mulberry32), so runs are the same every time. */
+const rng = rng32;
 
 // desktop-only methods answer 501 in browser mode by contract; they are left out of the invalid-payload mix.
 const BROWSER_METHODS = METHOD_NAMES.filter((m) => !m.startsWith('dialog:'));
