@@ -16,7 +16,7 @@ import { createDecodeSession } from '../backend/model/generate.js';
 import type { Transformer } from '../backend/model/transformer.js';
 import { tf } from '../backend/model/tf.js';
 import { gradeSync } from '../backend/math/index.js';
-import { generateSynthetic, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
+import { generateSynthetic, rootCandidates, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
 import { isNearMiss } from '../backend/data/near-miss.js';
 import { runEpisodes, type EpisodeDialogue, type EpisodeResult } from '../backend/rl/episode.js';
 import { DEFAULT_BASE_MODEL_SPEC, pretrainBaseModel } from '../backend/rl/base-model.js';
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
+    'first-candidate-share': { type: 'string' },
     out: { type: 'string', default: 'bench/results/base-model.json' },
   },
 });
@@ -65,6 +66,7 @@ const spec = {
   retryExampleShare: num(values['retry-share'], D.retryExampleShare),
   retryFirstAttempt: (values['retry-first'] ?? D.retryFirstAttempt) as 'far' | 'near-miss',
   answerStyle: (values.style ?? D.answerStyle) as 'boxed' | 'reversed',
+  firstCandidateShare: values['first-candidate-share'] === undefined ? D.firstCandidateShare : Number(values['first-candidate-share']),
 };
 const label =
   values.label ??
@@ -148,10 +150,28 @@ function summarise(eps: EpisodeResult[], problems: SyntheticProblem[], K: number
     const idx = problems.map((p, i) => (p.level === lv ? i : -1)).filter((i) => i >= 0);
     byLevel[lv] = { n: idx.length, accuracyK1: idx.filter((i) => eps[i]!.solvedAt === 1).length / idx.length };
   }
+  // Per family: accuracy at k = 1..K, and for two-root questions which candidate the first attempt wrote.
+  const byFamily: Record<string, { n: number; accuracyByK: number[]; firstWroteARoot?: number; firstWroteFirstRoot?: number }> = {};
+  for (const f of [...new Set(problems.map((p) => p.family))].sort()) {
+    const idx = problems.map((p, i) => (p.family === f ? i : -1)).filter((i) => i >= 0);
+    const sweep = sweepFromSolvedAt(idx.map((i) => eps[i]!.solvedAt), K).map((c) => c / idx.length);
+    const roots = idx.map((i) => ({ c: rootCandidates(problems[i]!.question), first: eps[i]!.attempts[0]!.extracted }));
+    byFamily[f] = {
+      n: idx.length,
+      accuracyByK: sweep,
+      ...(f === 'root'
+        ? {
+            firstWroteARoot: roots.filter((r) => r.c && r.first !== null && r.c.includes(r.first)).length / idx.length,
+            firstWroteFirstRoot: roots.filter((r) => r.c && r.first === r.c[0]).length / idx.length,
+          }
+        : {}),
+    };
+  }
   return {
     n,
     accuracyByK,
     byLevel,
+    byFamily,
     retries,
     repeatRate: retries ? repeats / retries : null,
     malformedRetryRate: retries ? malformed / retries : null,

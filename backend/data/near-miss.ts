@@ -1,6 +1,6 @@
 // The natural wrong answers to a synthetic problem (a dropped carry, one digit off, precedence ignored,
 // a sign lost), so an evaluation can tell a near miss from a far one — the kind of mistake a retry fixes.
-import type { SyntheticProblem } from './synthetic.js';
+import { rootCandidates, type SyntheticProblem } from './synthetic.js';
 
 /** Digit-wise sum without carries: 58+67 → 15 (5+6=11→1, 8+7=15→5). */
 function sumWithoutCarries(a: number, b: number): number {
@@ -42,8 +42,8 @@ export function nearMisses(p: Pick<SyntheticProblem, 'question' | 'answer' | 'fa
   if (mixed) out.push(String((Number(mixed[1]) + Number(mixed[2])) * Number(mixed[3]))); // left to right
   const mixed2 = /^\((\d+)\+(\d+)\)\*(\d+)$/.exec(expr);
   if (mixed2) out.push(String(Number(mixed2[1]) + Number(mixed2[2]) * Number(mixed2[3]))); // brackets ignored
-  const root = /^\(x-(\d+)\)\(x-(\d+)\)=0,x/.exec(p.question);
-  if (root) out.push(root[1] === p.answer ? root[2]! : root[1]!); // the other root
+  const root = rootCandidates(p.question);
+  if (root) out.push(root[0] === p.answer ? root[1] : root[0]); // the other root
   out.push(...oneDigitAway(p.answer));
   return [...new Set(out)].filter((a) => a !== p.answer);
 }

@@ -171,6 +171,12 @@ export function makeProblem(
   }
 }
 
+/** The two roots of a `root` question, in the order the question lists them; null for other questions. */
+export function rootCandidates(question: string): [string, string] | null {
+  const m = /^\(x-(\d+)\)\(x-(\d+)\)=0,x/.exec(question);
+  return m ? [m[1]!, m[2]!] : null;
+}
+
 /** Distinct problems (ignoring the mixed variants) a family has at a level: how much there is to memorise. */
 export function problemSpaceSize(family: Family, spec: number[]): number {
   const n = (d: number) => (d <= 1 ? 10 : 9 * 10 ** (d - 1));

@@ -17,7 +17,7 @@ import { mergeConfigInput, parseRunConfig } from '../rl/config.js';
 import { runTraining, type TrainRunResult } from '../rl/train-run.js';
 import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
-import { evaluateKAttempt, type KAttemptDatasetResult } from './k-attempt.js';
+import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult } from './k-attempt.js';
 import { storeKAttempt } from './store.js';
 
 export interface DemoOptions {
@@ -64,6 +64,8 @@ export interface PolicySummary {
   switchToCorrectRate: number;
   /** Accuracy gained from k = 1 to k = 2 (fraction). */
   gain1to2: number;
+  /** The same sweep per synthetic family (the part of the question id before ':'), e.g. `add`, `root`. */
+  byFamily: Record<string, { n: number; accuracyByK: Record<string, number> }>;
 }
 
 export interface DemoSummary {
@@ -83,6 +85,18 @@ export interface DemoSummary {
 
 function summarise(runId: number | null, d: KAttemptDatasetResult): PolicySummary {
   const byK = (xs: number[]) => Object.fromEntries(xs.map((x, i) => [String(i + 1), x]));
+  const K = d.accuracyByK.length;
+  const families = new Map<string, (number | null)[]>();
+  for (const e of d.episodes) {
+    const family = e.task.questionId.split(':')[0]!;
+    families.set(family, [...(families.get(family) ?? []), e.solvedAt]);
+  }
+  const byFamily = Object.fromEntries(
+    [...families].sort(([a], [b]) => a.localeCompare(b)).map(([f, solvedAt]) => [
+      f,
+      { n: solvedAt.length, accuracyByK: byK(sweepFromSolvedAt(solvedAt, K).map((c) => c / solvedAt.length)) },
+    ]),
+  );
   return {
     runId,
     accuracyByK: byK(d.accuracyByK),
@@ -91,13 +105,28 @@ function summarise(runId: number | null, d: KAttemptDatasetResult): PolicySummar
     repeatRate: d.retry.repeatRate,
     switchToCorrectRate: d.retry.switchToCorrectRate,
     gain1to2: (d.accuracyByK[1] ?? d.accuracyByK[0]!) - d.accuracyByK[0]!,
+    byFamily,
   };
 }
 
-/** The accuracy table as text: one row per policy, one column per k, plus the repeat rate. */
+/**
+ * The accuracy table as text: one row per policy, one column per k, plus the repeat rate; when the test split
+ * mixes several families, an indented row per family under each policy.
+ */
 export function formatDemoTable(rows: { name: string; d: PolicySummary }[], K: number): string {
   const head = ['policy', ...Array.from({ length: K }, (_, i) => `k=${i + 1}`), 'repeat'];
-  const body = rows.map((r) => [r.name, ...Array.from({ length: K }, (_, i) => `${(r.d.accuracyByK[String(i + 1)]! * 100).toFixed(1)}%`), `${(r.d.repeatRate * 100).toFixed(1)}%`]);
+  const cells = (name: string, byK: Record<string, number>, repeat: string) => [
+    name,
+    ...Array.from({ length: K }, (_, i) => `${(byK[String(i + 1)]! * 100).toFixed(1)}%`),
+    repeat,
+  ];
+  const body = rows.flatMap((r) => {
+    const families = Object.entries(r.d.byFamily ?? {});
+    return [
+      cells(r.name, r.d.accuracyByK, `${(r.d.repeatRate * 100).toFixed(1)}%`),
+      ...(families.length > 1 ? families.map(([f, x]) => cells(`  ${f} (${x.n})`, x.accuracyByK, '')) : []),
+    ];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), ...body.map(line)].join('\n');

@@ -3,7 +3,7 @@
 // on), tokenised with a loss mask, and padded into batches. Pure: no tfjs.
 import { compactTemplate, encodeSpans, type ChatTemplate, type Span } from '../model/chat-template.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { generateSynthetic, type Family, type SyntheticProblem } from '../data/synthetic.js';
+import { generateSynthetic, rootCandidates, type Family, type SyntheticProblem } from '../data/synthetic.js';
 import { nearMisses } from '../data/near-miss.js';
 import { Rng } from '../model/rng.js';
 
@@ -30,6 +30,14 @@ export interface ExampleOptions {
    * digits last-to-first (the order carries propagate in), then the box: `7751|\boxed{1577}`.
    */
   answerStyle: AnswerStyle;
+  /**
+   * Questions with two correct-looking candidates (the `root` family's two roots): the share of examples whose
+   * trained answer is the root the question lists FIRST; the others train on the second-listed root. The
+   * corpus's own habit, independent of the hidden gold the grader checks (so a first answer is still right
+   * half the time). Left out: train on the gold itself (a 50/50 target the small model hedges between, writing
+   * digits of both roots — docs/RESULTS.md).
+   */
+  firstCandidateShare?: number;
 }
 
 export type AnswerStyle = 'boxed' | 'reversed';
@@ -66,6 +74,13 @@ export function wrongAnswer(p: SyntheticProblem, kind: 'near-miss' | 'far', rng:
   }
 }
 
+/** The answer an example trains on: the gold, or for a two-candidate question the corpus's habitual pick. */
+export function trainedAnswer(p: SyntheticProblem, o: Pick<ExampleOptions, 'firstCandidateShare'>, rng: Rng): string {
+  const candidates = o.firstCandidateShare === undefined ? null : rootCandidates(p.question);
+  if (!candidates) return p.answer;
+  return rng.next() < o.firstCandidateShare! ? candidates[0] : candidates[1];
+}
+
 /**
  * Renders one problem as a training dialogue. Single: prompt, `\boxed{answer}<|im_end|>` (trained).
  * Retry: prompt with N ≥ 2, a wrong boxed answer (NOT trained), the feedback turn (not trained), then the
@@ -79,7 +94,7 @@ export function renderTrainingExample(
   t: ChatTemplate = compactTemplate,
 ): TrainingExample {
   const retry = o.maxAttempts >= 2 && rng.next() < o.retryExampleShare;
-  const final: Span = { kind: 'generated', text: responseText(p.answer, o.answerStyle) + END_OF_TURN };
+  const final: Span = { kind: 'generated', text: responseText(trainedAnswer(p, o, rng), o.answerStyle) + END_OF_TURN };
   if (!retry) {
     const single = rng.next() < o.singleTurnPromptShare;
     const n = single ? null : 1 + rng.int(o.maxAttempts);

@@ -128,6 +128,8 @@ export function resolveBaseModelSpec(o: Partial<BaseModelSpec> = {}): BaseModelS
     bad('retryFirstAttempt', `must be 'near-miss' or 'far', got '${String(s.retryFirstAttempt)}'`);
   if (s.answerStyle !== 'boxed' && s.answerStyle !== 'reversed')
     bad('answerStyle', `must be 'boxed' or 'reversed', got '${String(s.answerStyle)}'`);
+  if (s.firstCandidateShare !== undefined && !(s.firstCandidateShare >= 0 && s.firstCandidateShare <= 1))
+    bad('firstCandidateShare', `must be in [0, 1], got ${s.firstCandidateShare}`);
   if (s.task.families.length === 0) bad('task.families', 'must name at least one family');
   s.config = parseModelConfig(s.config, 'base model spec: config');
   if (s.config.vocabSize !== charTokenizer.vocabSize)

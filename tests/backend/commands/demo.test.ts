@@ -37,7 +37,16 @@ test('demo --quick (tiny budget) writes the table, CSV, SVG chart, summary.json 
       assert.deepEqual(Object.keys(pol.accuracyByK), ['1', '2', '3', '4', '5']);
       for (const v of Object.values(pol.accuracyByK) as number[]) assert.ok(v >= 0 && v <= 1);
       assert.equal(typeof pol.repeatRate, 'number');
+      // The per-family split covers every test question once and its counts add up to the whole sweep.
+      const fams = Object.entries(pol.byFamily) as [string, { n: number; accuracyByK: Record<string, number> }][];
+      assert.deepEqual(fams.map(([f]) => f).sort(), ['add', 'root']);
+      assert.equal(fams.reduce((a, [, x]) => a + x.n, 0), pol.n);
+      for (const k of ['1', '2', '5']) {
+        const correct = fams.reduce((a, [, x]) => a + Math.round(x.accuracyByK[k]! * x.n), 0);
+        assert.equal(correct, pol.correctByK[k], `k=${k}`);
+      }
     }
+    assert.match(r.stdout, /^ {2}root \(\d+\)/m);
 
     const rows = parseCsv(readFileSync(path.join(out, 'accuracy-vs-attempts.csv'), 'utf8'));
     assert.deepEqual(rows[0], ['policy', 'run_id', 'k', 'n', 'correct', 'accuracy', 'repeat_rate']);

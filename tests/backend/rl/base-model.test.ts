@@ -9,13 +9,14 @@ import { tf } from '../../../backend/model/tf.js';
 import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
 import { parseModelConfig } from '../../../backend/model/config.js';
 import { Rng } from '../../../backend/model/rng.js';
-import { generateSynthetic } from '../../../backend/data/synthetic.js';
+import { generateSynthetic, rootCandidates } from '../../../backend/data/synthetic.js';
 import { isNearMiss } from '../../../backend/data/near-miss.js';
 import {
   encodeExample,
   packBatch,
   renderTrainingExample,
   responseText,
+  trainedAnswer,
   type ExampleOptions,
 } from '../../../backend/rl/base-model-data.js';
 import {
@@ -86,6 +87,31 @@ test('retry examples: wrong first attempt and feedback are masked out, only the 
       assert.ok(mask.slice(trainedFrom).every((m) => m === 1));
     }
   }
+});
+
+test('two-root questions: firstCandidateShare picks the first-listed root at that rate, whatever the gold', () => {
+  const roots = generateSynthetic({ seed: 2, count: 400, split: 'train', families: ['root'], levels: [2] });
+  const rng = new Rng(6);
+  let first = 0;
+  let goldIsFirst = 0;
+  for (const p of roots) {
+    const [a, b] = rootCandidates(p.question)!;
+    const answer = trainedAnswer(p, { firstCandidateShare: 0.8 }, rng);
+    assert.ok(answer === a || answer === b, `${p.question} → ${answer}`);
+    if (answer === a) first++;
+    if (p.answer === a) goldIsFirst++;
+    // Rendered single and retry examples train on that pick too.
+    const ex = renderTrainingExample(p, opts({ firstCandidateShare: 1, retryExampleShare: 0.5, retryFirstAttempt: 'far' }), rng);
+    assert.equal(ex.spans.at(-1)!.text, `\\boxed{${a}}<|im_end|>`);
+  }
+  assert.ok(first / roots.length > 0.74 && first / roots.length < 0.86, `first-root share ${first / roots.length}`);
+  // The gold is the setter's hidden pick: about half the time the first root, independent of the habit above.
+  assert.ok(goldIsFirst / roots.length > 0.4 && goldIsFirst / roots.length < 0.6, `gold-first share ${goldIsFirst / roots.length}`);
+  // Left out, the gold itself; other families ignore the option.
+  for (const p of roots.slice(0, 20)) assert.equal(trainedAnswer(p, {}, rng), p.answer);
+  for (const p of problems.slice(0, 20)) assert.equal(trainedAnswer(p, { firstCandidateShare: 1 }, rng), p.answer);
+  assert.equal(rootCandidates('12+34='), null);
+  assert.throws(() => resolveBaseModelSpec({ firstCandidateShare: 1.5 }), /firstCandidateShare/);
 });
 
 test('the retry share is honoured and batches are right-padded with a zero mask', () => {
