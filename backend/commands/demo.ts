@@ -40,6 +40,7 @@ export const demoCommand: Command = {
     process.on('SIGINT', onSigint);
     let progress: ProgressLine | undefined;
     let phase = '';
+    let phaseStart = Date.now();
     try {
       const s = await runDemo({
         db,
@@ -68,10 +69,11 @@ export const demoCommand: Command = {
           progress?.finish();
           progress = undefined;
           phase = name;
+          phaseStart = Date.now();
           process.stderr.write(`▶ ${name}\n`);
         },
         onProgress: (done, total, values) => {
-          if (!progress) progress = new ProgressLine(phase, total);
+          if (!progress) progress = new ProgressLine(phase, total, process.stderr, 5000, phaseStart);
           progress.update(done, values);
         },
       });

@@ -40,7 +40,6 @@ function formatNumber(v: number): string {
 }
 
 export class ProgressLine {
-  private readonly start = Date.now();
   private lastPrint = 0;
   private readonly tty: boolean;
 
@@ -49,6 +48,8 @@ export class ProgressLine {
     private readonly total: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     private readonly intervalMs = 5000,
+    /** When the work began: a line re-created after a log line keeps the phase's elapsed time and ETA. */
+    private readonly start = Date.now(),
   ) {
     this.tty = Boolean(stream.isTTY);
   }

@@ -3,6 +3,7 @@
 // at k = 1..K on the synthetic test split with greedy decoding, and write the table, CSV, SVG chart and a
 // JSON summary; every run, episode and eval row also lands in SQLite so the app shows them.
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { createRun, finishRun, markRunning } from '../db/run-store.js';
@@ -19,6 +20,7 @@ import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
 import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult } from './k-attempt.js';
 import { storeKAttempt } from './store.js';
+import { trainInWorkers } from './train-in-workers.js';
 
 export interface DemoOptions {
   db: Db;
@@ -33,6 +35,8 @@ export interface DemoOptions {
   baseSpec?: Partial<Omit<BaseModelSpec, 'steps'>>;
   /** Run-config values merged into both policies' configs (same for both, so the budget stays equal). */
   rlConfig?: Record<string, unknown>;
+  /** Train the two policies at once in two worker processes (default: when the machine has ≥ 2 cores). */
+  parallel?: boolean;
   signal?: AbortSignal;
   /** A phase started: name, and its share of the expected total time. */
   onPhase?(name: string): void;
@@ -151,10 +155,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   log(base.cached ? `base model reused from ${base.dir}` : `base model saved to ${base.dir}`);
   const task = base.spec.task;
 
-  // 2. Two policies with the same RL budget.
-  const train = async (preset: 'builtin-baseline' | 'builtin-multi-attempt', name: string): Promise<TrainRunResult> => {
-    o.onPhase?.(name);
-    const config = parseRunConfig(
+  // 2. Two policies with the same RL budget: at once in two worker processes when there are two cores.
+  const configFor = (preset: 'builtin-baseline' | 'builtin-multi-attempt', name: string) =>
+    parseRunConfig(
       mergeConfigInput({
         preset,
         name: `demo ${name} (seed ${o.seed})`,
@@ -169,20 +172,45 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       }, o.rlConfig ?? {}),
       `demo ${name}`,
     );
-    const r = await runTraining({
+  const configs = [configFor('builtin-baseline', 'baseline'), configFor('builtin-multi-attempt', 'multi-attempt')];
+  const parallel = o.parallel ?? os.availableParallelism() >= 2;
+  let trained: TrainRunResult[];
+  if (parallel) {
+    o.onPhase?.('baseline + multi-attempt (two workers)');
+    const stepsDone = [0, 0];
+    trained = await trainInWorkers({
       db: o.db,
+      dbPath: o.dbPath,
       dataDir: o.dataDir,
-      config,
+      configs,
       signal: o.signal,
       onLog: log,
-      onStep: ({ step, metrics }) => o.onProgress?.(step, config.steps, { reward: metrics.reward!, acc: metrics.accuracy! }),
+      onStep: (i, step) => {
+        stepsDone[i] = step;
+        o.onProgress?.(stepsDone[0]! + stepsDone[1]!, 2 * budget.rlSteps);
+      },
     });
+  } else {
+    trained = [];
+    for (const [config, name] of [[configs[0]!, 'baseline'], [configs[1]!, 'multi-attempt']] as const) {
+      o.onPhase?.(name);
+      trained.push(
+        await runTraining({
+          db: o.db,
+          dataDir: o.dataDir,
+          config,
+          signal: o.signal,
+          onLog: log,
+          onStep: ({ step, metrics }) => o.onProgress?.(step, config.steps, { reward: metrics.reward!, acc: metrics.accuracy! }),
+        }),
+      );
+    }
+  }
+  for (const [r, name] of [[trained[0]!, 'baseline'], [trained[1]!, 'multi-attempt']] as const) {
     if (r.status === 'failed') throw new Error(`demo ${name} training failed: ${r.error}`);
     if (!r.checkpoint) throw new Error(`demo ${name} training left no checkpoint`);
-    return r;
-  };
-  const baselineRun = await train('builtin-baseline', 'baseline');
-  const multiRun = await train('builtin-multi-attempt', 'multi-attempt');
+  }
+  const [baselineRun, multiRun] = trained as [TrainRunResult, TrainRunResult];
 
   // 3. k-attempt evaluation of all three on the same unseen test questions.
   const questions = generateSynthetic({ seed: o.seed + 1000, count: budget.testQuestions, split: 'test', families: task.families, levels: task.levels }).map((p) => ({
