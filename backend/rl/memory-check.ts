@@ -1,6 +1,7 @@
 // The memory-estimate input of a run config: what the trainer holds (policy + Adam, the PPO critic, the KL
 // reference) and the shapes it uses (one generation chunk × longest episode for the KV cache, one micro-batch
-// for the activations of an update, plus the gradient accumulator when a mini-batch is split).
+// for the activations of an update, plus the gradient accumulator when a mini-batch is split; activation
+// checkpointing per model.gradientCheckpointing).
 import type { ModelConfig } from '../model/config.js';
 import type { MemoryEstimateInput } from '../model/memory-estimate.js';
 import type { RunConfig } from './config.js';
@@ -21,5 +22,6 @@ export function runMemoryInput(config: RunConfig, model: ModelConfig): MemoryEst
     updateBatch: config.microBatch ?? config.miniBatch,
     updateSequence: T,
     accumulate: (config.microBatch ?? config.miniBatch) < config.miniBatch,
+    checkpoint: config.model.gradientCheckpointing,
   };
 }
