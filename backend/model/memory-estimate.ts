@@ -42,6 +42,8 @@ export interface MemoryEstimate {
   update: MemoryPart[];
   /** The optimizer step after the backward passes: gradient sum, its clipped copy, Adam's temporaries. */
   step: MemoryPart[];
+  /** Whether the update's activations were counted with activation checkpointing. */
+  checkpoint: boolean;
   /** resident + max(rollout, update, step). */
   peakBytes: number;
 }
@@ -103,7 +105,7 @@ export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
     { name: 'gradient sum and its clipped copy', bytes: 2 * gradBytes },
     { name: `Adam temporaries of the largest tensor (${ADAM_TEMPORARIES} of its size)`, bytes: ADAM_TEMPORARIES * largest * F32 },
   ];
-  return { parameters: P, resident, rollout, update, step, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update), sum(step)) };
+  return { parameters: P, resident, rollout, update, step, checkpoint: i.checkpoint ?? false, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update), sum(step)) };
 }
 
 export function formatBytes(n: number): string {
@@ -151,7 +153,8 @@ export function assertFits(e: MemoryEstimate, available: { bytes: number; what: 
   if (e.peakBytes <= available.bytes) return;
   throw new Error(
     `this run does not fit: it needs about ${formatBytes(e.peakBytes)}, the ${available.what} is ${formatBytes(available.bytes)}. ` +
-      'Reduce generation.batchSize (or rolloutBatch), microBatch (or miniBatch) or generation.maxTotalTokens, use an algorithm without a critic, ' +
+      (e.checkpoint ? '' : 'Set model.gradientCheckpointing to true (activation checkpointing), or r') +
+      `${e.checkpoint ? 'R' : ''}educe generation.batchSize (or rolloutBatch), microBatch (or miniBatch) or generation.maxTotalTokens, use an algorithm without a critic, ` +
       'set algorithm.kl.coef to 0 (no reference model), or use a smaller model.\n' +
       formatEstimate(e),
   );

@@ -71,7 +71,7 @@ test('a run that cannot fit is refused before loading, naming the estimate and w
   assert.equal(out.status, 'failed');
   assert.match(r.stderr, /this run does not fit: it needs about [\d.]+ (GiB|TiB)/);
   assert.match(r.stderr, /KV cache \(67108864 sequences × 512 tokens\)/);
-  assert.match(r.stderr, /Reduce generation.batchSize \(or rolloutBatch\)/);
+  assert.match(r.stderr, /[Rr]educe generation.batchSize \(or rolloutBatch\)/);
   assert.doesNotMatch(r.stderr, /loading the initial policy/);
 });
 
