@@ -1,13 +1,15 @@
 // `attempt-studio train`: one training run from a config file or preset, with a progress line, Ctrl-C to stop
-// after the current step (with a checkpoint), --resume to continue a run, and --json for scripts.
+// after the current step (with a checkpoint), --resume to continue a run, --json for scripts, and --dry-run to
+// validate the config and check its memory estimate against the device without training.
 import { readFileSync } from 'node:fs';
 import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
+import type { RunConfig } from '../rl/config.js';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a policy on the multi-attempt task or the single-turn baseline',
-  usage: '(--config FILE.json | --preset NAME | --resume RUN_ID) [--db PATH | --data-dir DIR] [--steps N] [--seed S] [--json]',
+  usage: '(--config FILE.json | --preset NAME | --resume RUN_ID) [--db PATH | --data-dir DIR] [--steps N] [--seed S] [--dry-run] [--json]',
   options: {
     config: { type: 'string', value: 'FILE', description: 'Run config (JSON); may name a "preset" to start from' },
     preset: { type: 'string', value: 'NAME', description: 'builtin-multi-attempt, builtin-baseline, qwen2.5-math-1.5b-multi-attempt, qwen2.5-math-1.5b-baseline' },
@@ -15,7 +17,11 @@ export const trainCommand: Command = {
     steps: { type: 'string', value: 'N', description: 'Override the number of training steps' },
     seed: { type: 'string', value: 'S', description: 'Override the random seed' },
     resume: { type: 'string', value: 'RUN_ID', description: 'Continue this run from its latest checkpoint (same id, steps and curves)' },
-    json: { type: 'boolean', description: 'Print one JSON object as the last line: runId, status, steps, db, checkpoint, metrics' },
+    'dry-run': {
+      type: 'boolean',
+      description: "Validate the config, read the model folder's config.json (no weights), print the memory estimate and whether it fits the device; exit 0 if it fits, 1 if not. No run is created",
+    },
+    json: { type: 'boolean', description: 'Print one JSON object as the last line: runId, status, steps, db, checkpoint, metrics (--dry-run: fits, bytes, device, estimate)' },
   },
   details:
     'Checkpoints go to runs/<id>/checkpoints in the data folder. Ctrl-C stops after the current step and\n' +
@@ -31,14 +37,15 @@ export const trainCommand: Command = {
     if ([file, preset, resume].filter((x) => x !== undefined).length !== 1) {
       throw new UserError('give exactly one of --config FILE, --preset NAME or --resume RUN_ID', 2);
     }
+    const dryRun = flag(args, 'dry-run');
     const loc = await dataLocationOf(args);
     const dbFile = loc.dbPath;
-    const db = await openDbOrExplain(dbFile, loc.dataDir);
-    reconcile(db);
+    // A dry run opens the database only to read a resumed run's config, and changes nothing in it.
+    const db = !dryRun || resume !== undefined ? await openDbOrExplain(dbFile, loc.dataDir) : undefined;
     let raw: Record<string, unknown>;
     let source: string;
     if (resume !== undefined) {
-      const run = getRun(db, resume);
+      const run = getRun(db!, resume);
       if (!run) throw new UserError(`no run with id ${resume} in ${dbFile}`);
       raw = run.config as Record<string, unknown>;
       source = `run ${resume}'s stored config`;
@@ -61,11 +68,17 @@ export const trainCommand: Command = {
     try {
       config = parseRunConfig(raw, source);
     } catch (err) {
+      db?.close();
       if (err instanceof ConfigError) throw new UserError(err.message, 2);
       throw err;
     }
 
     const json = flag(args, 'json');
+    if (dryRun) {
+      db?.close();
+      return dryRunReport(config, source, json);
+    }
+    reconcile(db!);
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = () => {
@@ -78,7 +91,7 @@ export const trainCommand: Command = {
     let progress: ProgressLine | undefined;
     try {
       const result = await runTraining({
-        db,
+        db: db!,
         dataDir: loc.dataDir,
         config,
         resumeRunId: resume,
@@ -115,7 +128,33 @@ export const trainCommand: Command = {
       throw new UserError((err as Error).message);
     } finally {
       process.off('SIGINT', onSigint);
-      db.close();
+      db!.close();
     }
   },
 };
+
+/** --dry-run: the config is valid (parsed already); prints the estimate against the device; 0 fits, 1 does not. */
+async function dryRunReport(config: RunConfig, source: string, json: boolean): Promise<number> {
+  const { selectRuntime } = await import('../model/runtime.js');
+  const { checkRunMemory } = await import('../rl/memory-check.js');
+  const { formatBytes, formatEstimate } = await import('../model/memory-estimate.js');
+  const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
+  let check;
+  try {
+    check = await checkRunMemory(config, runtime.name);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  const { estimate, available, modelFrom, refusal } = check;
+  const out = (s: string) => process.stdout.write(s + '\n');
+  if (json) {
+    out(JSON.stringify({ fits: !refusal, peakBytes: estimate.peakBytes, availableBytes: available.bytes, available: available.what, runtime: runtime.name, device: runtime.device, model: modelFrom, estimate }));
+  } else {
+    out(`config ${source}: valid (${config.task.mode}, ${config.algorithm.name}, ${config.steps} steps; activation checkpointing ${config.model.gradientCheckpointing ? 'on' : 'off'})`);
+    out(`model shape from ${modelFrom}; runtime ${runtime.name} (${runtime.device})`);
+    if (!refusal) out(formatEstimate(estimate)); // a refusal below carries the same breakdown
+    if (!refusal) out(`fits: ${formatBytes(estimate.peakBytes)} of ${formatBytes(available.bytes)} (${available.what}). Dry run: no run was created.`);
+  }
+  if (refusal) throw new UserError(`${refusal}\nDry run: no run was created.`);
+  return 0;
+}

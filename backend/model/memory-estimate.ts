@@ -1,6 +1,7 @@
-// How much memory a training run needs before it starts: weights, Adam moments and gradients of the policy
-// (and the critic), the frozen reference model, the KV cache of a rollout batch and the activations of an
-// update — all float32 as TensorFlow.js stores them — and the device memory to compare with.
+// How much memory a training run needs before it starts: weights and Adam moments of the policy (and the
+// critic), the frozen reference model, the KV cache of a rollout batch, and the gradients and activations of an
+// update (with or without activation checkpointing) — all float32 as TensorFlow.js stores them — and the
+// device memory to compare with.
 import { execFileSync } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { headDimOf, type ModelConfig } from './config.js';
@@ -20,6 +21,8 @@ export interface MemoryEstimateInput {
   updateSequence: number;
   /** Gradient accumulation over micro-batches: one more gradient-sized buffer during an update. */
   accumulate?: boolean;
+  /** Activation checkpointing (checkpointed-layer.ts): layers keep only their input for the backward pass. */
+  checkpoint?: boolean;
 }
 
 export interface MemoryPart {
@@ -31,14 +34,23 @@ export interface MemoryEstimate {
   parameters: number;
   /** Held for the whole run. */
   resident: MemoryPart[];
-  /** Rollout (KV cache) and update (activations) do not overlap: the larger one counts. */
+  /**
+   * Rollout (KV cache) and update (gradients, activations) do not overlap: the larger one counts. The actor's
+   * and the critic's updates run one after the other, so one model's gradients count (the larger, the critic's).
+   */
   rollout: MemoryPart[];
   update: MemoryPart[];
-  /** resident + max(rollout, update). */
+  /** The optimizer step after the backward passes: gradient sum, its clipped copy, Adam's temporaries. */
+  step: MemoryPart[];
+  /** Whether the update's activations were counted with activation checkpointing. */
+  checkpoint: boolean;
+  /** resident + max(rollout, update, step). */
   peakBytes: number;
 }
 
 const F32 = 4;
+/** Tensors of a variable's size alive during its Adam update on stock tfjs (measured: tests/backend/model/native-fused.test.ts). */
+const ADAM_TEMPORARIES = 14;
 
 export function parameterCount(c: ModelConfig): number {
   let n = 0;
@@ -50,23 +62,23 @@ const sum = (parts: MemoryPart[]) => parts.reduce((a, p) => a + p.bytes, 0);
 
 /**
  * An estimate (not a measurement): weights, gradients and Adam's m and v are 4 bytes per parameter each;
+ * gradients exist only during an update (one model's at a time, plus the accumulator across micro-batches);
  * the KV cache is 2·L·Hkv·D floats per token; activations kept for the backward pass are taken as
  * ~(16·C + 4·F + 2·H·T) floats per token per layer (norms, projections, SwiGLU, attention scores and
- * probabilities) plus 3·V per token for the logits, their log-softmax and its gradient.
+ * probabilities) — with checkpointing, C per token per layer (each layer's input) plus one layer's full set,
+ * rebuilt while that layer's backward runs — plus 3·V per token for the logits, their log-softmax and its gradient.
+ * The optimizer step holds the gradient sum, its clipped copy and one variable's Adam temporaries at a time.
  */
 export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
   const c = i.model;
   const P = parameterCount(c);
   const weights = P * F32;
+  const criticWeights = (P + c.hiddenSize + 1) * F32;
   const resident: MemoryPart[] = [
     { name: 'policy weights', bytes: weights },
-    { name: 'policy gradients', bytes: weights },
     { name: 'policy Adam moments (m, v)', bytes: 2 * weights },
   ];
-  if (i.critic) {
-    const cw = (P + c.hiddenSize + 1) * F32;
-    resident.push({ name: 'critic weights', bytes: cw }, { name: 'critic gradients', bytes: cw }, { name: 'critic Adam moments (m, v)', bytes: 2 * cw });
-  }
+  if (i.critic) resident.push({ name: 'critic weights', bytes: criticWeights }, { name: 'critic Adam moments (m, v)', bytes: 2 * criticWeights });
   if (i.reference) resident.push({ name: 'reference model weights', bytes: weights });
   const D = headDimOf(c);
   const kvPerToken = 2 * c.numLayers * c.numKvHeads * D * F32;
@@ -76,12 +88,24 @@ export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
   ];
   const tokens = i.updateBatch * i.updateSequence;
   const perLayer = 16 * c.hiddenSize + 4 * c.intermediateSize + 2 * c.numHeads * i.updateSequence;
-  const update: MemoryPart[] = [
-    { name: `activations (${i.updateBatch} sequences × ${i.updateSequence} tokens)`, bytes: tokens * perLayer * c.numLayers * F32 },
-    { name: 'logits, log-softmax and their gradient', bytes: tokens * c.vocabSize * 3 * F32 },
+  const gradBytes = i.critic ? criticWeights : weights;
+  const shape = `${i.updateBatch} sequences × ${i.updateSequence} tokens`;
+  const update: MemoryPart[] = [{ name: `gradients (${i.critic ? 'critic, the larger model' : 'policy'})`, bytes: gradBytes }];
+  if (i.accumulate) update.push({ name: 'gradient accumulator (micro-batches)', bytes: gradBytes });
+  if (i.checkpoint)
+    update.push(
+      { name: `checkpointed layer inputs (${shape})`, bytes: tokens * c.hiddenSize * c.numLayers * F32 },
+      { name: 'one layer\'s activations, recomputed in the backward pass', bytes: tokens * perLayer * F32 },
+    );
+  else update.push({ name: `activations (${shape})`, bytes: tokens * perLayer * c.numLayers * F32 });
+  update.push({ name: 'logits, log-softmax and their gradient', bytes: tokens * c.vocabSize * 3 * F32 });
+  let largest = 0;
+  for (const [, s] of parameterShapes(c)) largest = Math.max(largest, s.reduce((a, b) => a * b, 1));
+  const step: MemoryPart[] = [
+    { name: 'gradient sum and its clipped copy', bytes: 2 * gradBytes },
+    { name: `Adam temporaries of the largest tensor (${ADAM_TEMPORARIES} of its size)`, bytes: ADAM_TEMPORARIES * largest * F32 },
   ];
-  if (i.accumulate) update.push({ name: 'gradient accumulator (micro-batches)', bytes: (i.critic ? P + c.hiddenSize + 1 : P) * F32 });
-  return { parameters: P, resident, rollout, update, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update)) };
+  return { parameters: P, resident, rollout, update, step, checkpoint: i.checkpoint ?? false, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update), sum(step)) };
 }
 
 export function formatBytes(n: number): string {
@@ -101,6 +125,8 @@ export function formatEstimate(e: MemoryEstimate): string {
     ...e.rollout.map(line),
     ` update: ${formatBytes(sum(e.update))}`,
     ...e.update.map(line),
+    ` optimizer step: ${formatBytes(sum(e.step))}`,
+    ...e.step.map(line),
   ].join('\n');
 }
 
@@ -127,7 +153,8 @@ export function assertFits(e: MemoryEstimate, available: { bytes: number; what: 
   if (e.peakBytes <= available.bytes) return;
   throw new Error(
     `this run does not fit: it needs about ${formatBytes(e.peakBytes)}, the ${available.what} is ${formatBytes(available.bytes)}. ` +
-      'Reduce generation.batchSize (or rolloutBatch), microBatch (or miniBatch) or generation.maxTotalTokens, use an algorithm without a critic, ' +
+      (e.checkpoint ? '' : 'Set model.gradientCheckpointing to true (activation checkpointing), or r') +
+      `${e.checkpoint ? 'R' : ''}educe generation.batchSize (or rolloutBatch), microBatch (or miniBatch) or generation.maxTotalTokens, use an algorithm without a critic, ` +
       'set algorithm.kl.coef to 0 (no reference model), or use a smaller model.\n' +
       formatEstimate(e),
   );

@@ -138,22 +138,24 @@ interface AdamInternals {
 
 /**
  * tfjs's Adam (same state, getWeights/setWeights and serialisation) whose update runs as one native call per
- * variable, with the same float operations in the same order. Falls back to the stock update when inactive.
+ * variable, with the same float operations in the same order. Without native kernels it runs tfjs's own update
+ * (adam_optimizer.js, same ops in the same order) with each variable in its own tidy: tfjs's keeps ~11
+ * temporaries of every variable until all are updated, ~11× the model's size at the step's peak.
  */
 export class NativeAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    const addon = activeAddon();
-    if (!addon) return super.applyGradients(variableGradients);
     const self = this as unknown as AdamInternals;
     const list = Array.isArray(variableGradients)
       ? variableGradients.map((v) => ({ name: v.name, grad: v.tensor }))
       : Object.keys(variableGradients).map((name) => ({ name, grad: (variableGradients as tf.NamedTensorMap)[name] }));
     const all = tf.engine().registeredVariables;
-    if (list.some(({ name, grad }) => (grad && grad.dtype !== 'float32') || all[name]?.dtype !== 'float32')) return super.applyGradients(variableGradients);
+    const floatsOnly = !list.some(({ name, grad }) => (grad && grad.dtype !== 'float32') || all[name]?.dtype !== 'float32');
+    const addon = floatsOnly ? activeAddon() : undefined;
     const f = Math.fround;
     const oneMinusAcc1 = f(1 - self.accBeta1.dataSync()[0]);
     const oneMinusAcc2 = f(1 - self.accBeta2.dataSync()[0]);
     const scalars = new Float64Array([f(self.beta1), f(1 - self.beta1), f(self.beta2), f(1 - self.beta2), oneMinusAcc1, oneMinusAcc2, f(self.epsilon), f(-self.learningRate)]);
+    const stockAcc = addon ? [] : [tf.sub(1, self.accBeta1), tf.sub(1, self.accBeta2)];
     list.forEach(({ name, grad }, i) => {
       const value = all[name];
       if (self.accumulatedFirstMoment[i] == null) {
@@ -165,6 +167,18 @@ export class NativeAdamOptimizer extends tf.AdamOptimizer {
       if (grad == null) return;
       const m = self.accumulatedFirstMoment[i].variable;
       const v = self.accumulatedSecondMoment[i].variable;
+      if (!addon) {
+        tf.tidy(() => {
+          const newM = tf.add(tf.mul(m, self.beta1), tf.mul(grad, 1 - self.beta1));
+          const newV = tf.add(tf.mul(v, self.beta2), tf.mul(tf.square(grad), 1 - self.beta2));
+          const mHat = tf.div(newM, stockAcc[0]!);
+          const vHat = tf.div(newV, stockAcc[1]!);
+          m.assign(newM);
+          v.assign(newV);
+          value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate), value));
+        });
+        return;
+      }
       const n = value.size;
       const outValue = outArray(n);
       const outM = outArray(n);
@@ -176,6 +190,7 @@ export class NativeAdamOptimizer extends tf.AdamOptimizer {
         t.dispose();
       }
     });
+    tf.dispose(stockAcc);
     tf.tidy(() => {
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));

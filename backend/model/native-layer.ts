@@ -70,6 +70,8 @@ export function nativeLayer(c: ModelConfig, D: number, B: number, T: number, h: 
   const scale = 1 / Math.sqrt(D);
   const rowsToHeads = { shape: new Float64Array([B, T, Hkv, D]), rows: new Float64Array([T * KD, KD, D, 1]), heads: new Float64Array([Hkv * T * D, D, T * D, 1]) };
   const bias = c.qkvBias;
+  // No tape (scoring, or the forward of a checkpointed layer): no backward pass will need the intermediates.
+  const taping = tf.engine().isTapeOn();
   const f = tf.customGrad(((...args: unknown[]) => {
     const inputs = args.slice(0, -1) as Tensor[];
     const save = args.at(-1) as (t: Tensor[]) => void;
@@ -112,6 +114,7 @@ export function nativeLayer(c: ModelConfig, D: number, B: number, T: number, h: 
     addon.swigluForward(g, u, fa);
     const out = bufferPool.take(N * C);
     add(addon, hm, gemm(addon, fa, wd, s.take(N * C), N, C, F, false, true), out);
+    if (!taping) s.release();
     save([inputs[0], ...inputs.slice(1), cos, sin]); // h, weights and tables stay alive until the backward pass
     return {
       value: outTensor(out, [N, C]), // [N, C]

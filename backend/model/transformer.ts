@@ -17,6 +17,7 @@ import { Rng } from './rng.js';
 import { attentionRows, rotaryRows } from './native-attention.js';
 import { activeAddon } from './native-fused.js';
 import { layerWeightNames, nativeLayer } from './native-layer.js';
+import { checkpointed, tapeRecording, type LayerFn } from './checkpointed-layer.js';
 
 /** Keys and values of one layer, post-rotary: [B, Hkv, S, D] each. */
 export interface LayerKv {
@@ -174,6 +175,8 @@ export class Transformer {
    * The core pass. ids int32 [B, t]; cos/sin [B or 1, 1, t, D/2]; mask additive [B or 1, 1, 1, t, S] where
    * S = past length + t; past: each layer's cached k/v [B, Hkv, S−t, D] (or null).
    * Returns the final-normed hidden state [B, t, C] and, when wantPresent, each layer's k/v [B, Hkv, S, D].
+   * checkpoint: under a gradient tape, each decoder layer keeps only its input and recomputes its forward in
+   * the backward pass (checkpointed-layer.ts); same values and gradients, less memory.
    * Call inside tf.tidy (and tf.keep what you retain).
    */
   run(
@@ -183,11 +186,11 @@ export class Transformer {
     mask: Tensor,
     past: LayerKv[] | null,
     wantPresent: boolean,
+    checkpoint = false,
   ): { hidden: Tensor; present: LayerKv[] } {
     if (this.disposed) throw new Error('model was disposed');
     const c = this.config;
     const [B, t] = ids.shape as [number, number];
-    const D = this.headDim;
     const N = B * t;
     const present: LayerKv[] = [];
     const G = c.numHeads / c.numKvHeads;
@@ -195,59 +198,21 @@ export class Transformer {
     // no transposes of q or of the attention output). Otherwise the stock composition below.
     const fused = activeAddon() !== undefined;
     // Broadcast once per pass, not per layer: same-shape element-wise ops are much faster on the cpu backend.
-    const rq = fused ? null : rotaryForHeads(cos, sin, B, c.numHeads); // [B, H, t, D]
-    const rk = fused ? null : rotaryForHeads(cos, sin, B, c.numKvHeads); // [B, Hkv, t, D]
-    const ms = mask.shape as number[]; // [B or 1, 1, 1, t, S]
-    const fullMask = fused ? null : tf.tile(mask, [B / ms[0], c.numKvHeads, G, t / ms[3], 1]); // [B, Hkv, G, t, S]
+    let consts: Tensor[];
+    if (fused) consts = [cos, sin, mask];
+    else {
+      const rq = rotaryForHeads(cos, sin, B, c.numHeads); // [B, H, t, D]
+      const rk = rotaryForHeads(cos, sin, B, c.numKvHeads); // [B, Hkv, t, D]
+      const ms = mask.shape as number[]; // [B or 1, 1, 1, t, S]
+      const fullMask = tf.tile(mask, [B / ms[0], c.numKvHeads, G, t / ms[3], 1]); // [B, Hkv, G, t, S]
+      consts = [rq.cos, rq.sin, rk.cos, rk.sin, fullMask];
+    }
+    const recompute = checkpoint && !past && !wantPresent && tapeRecording();
     let h = embed(this.param('model.embed_tokens.weight'), tf.reshape(ids, [N])); // [N, C]
     for (let i = 0; i < c.numLayers; i++) {
-      const p = `model.layers.${i}.`;
-      const w = (n: string) => this.param(p + n);
-      const b = (n: string) => (c.qkvBias ? this.param(p + n) : undefined);
-      if (fused && !past && !wantPresent) {
-        // Full-sequence pass (training, scoring): the whole layer as one native op, if it applies.
-        const y = nativeLayer(c, D, B, t, h, cos, sin, mask, layerWeightNames(c, i).map((n) => this.param(n))); // [N, C]
-        if (y) {
-          h = y;
-          continue;
-        }
-      }
-      const x = rmsNorm(h, w('input_layernorm.weight'), c.rmsNormEps); // [N, C]
-      if (fused) {
-        const rows = (y: Tensor, H: number) => tf.reshape(y, [B, t, H, D]); // [B, t, H, D]
-        const toHeads = (y: Tensor) => tf.transpose(y, [0, 2, 1, 3]); // [B, t, H, D] → [B, H, t, D]
-        const q = rotaryRows(rows(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads), cos, sin); // [B, t, H, D]
-        let k = toHeads(rotaryRows(rows(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads), cos, sin)); // [B, Hkv, t, D]
-        let v = toHeads(rows(linear(x, w('self_attn.v_proj.weight'), b('self_attn.v_proj.bias')), c.numKvHeads)); // [B, Hkv, t, D]
-        if (past) {
-          k = tf.concat([past[i].k, k], 2); // [B, Hkv, S, D]
-          v = tf.concat([past[i].v, v], 2); // [B, Hkv, S, D]
-        }
-        if (wantPresent) present.push({ k, v });
-        const merged = tf.reshape(attentionRows(q, k, v, mask), [N, c.numHeads * D]); // [N, H·D]
-        h = tf.add(h, linear(merged, w('self_attn.o_proj.weight'))); // [N, C]
-        const x2 = rmsNorm(h, w('post_attention_layernorm.weight'), c.rmsNormEps); // [N, C]
-        const f = swiglu(linear(x2, w('mlp.gate_proj.weight')), linear(x2, w('mlp.up_proj.weight'))); // [N, F]
-        h = tf.add(h, linear(f, w('mlp.down_proj.weight'))); // [N, C]
-        continue;
-      }
-      const heads = (y: Tensor, H: number) => tf.transpose(tf.reshape(y, [B, t, H, D]), [0, 2, 1, 3]); // [B, H, t, D]
-      const qh = heads(linear(x, w('self_attn.q_proj.weight'), b('self_attn.q_proj.bias')), c.numHeads); // [B, H, t, D]
-      const kh = heads(linear(x, w('self_attn.k_proj.weight'), b('self_attn.k_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
-      const q = applyRotary(qh, rq!.cos, rq!.sin); // [B, H, t, D]
-      let k = applyRotary(kh, rk!.cos, rk!.sin); // [B, Hkv, t, D]
-      let v = heads(linear(x, w('self_attn.v_proj.weight'), b('self_attn.v_proj.bias')), c.numKvHeads); // [B, Hkv, t, D]
-      if (past) {
-        k = tf.concat([past[i].k, k], 2); // [B, Hkv, S, D]
-        v = tf.concat([past[i].v, v], 2); // [B, Hkv, S, D]
-      }
-      if (wantPresent) present.push({ k, v });
-      const a = attention(q, k, v, fullMask!); // [B, H, t, D]
-      const merged = tf.reshape(tf.transpose(a, [0, 2, 1, 3]), [N, c.numHeads * D]); // [N, H·D]
-      h = tf.add(h, linear(merged, w('self_attn.o_proj.weight'))); // [N, C]
-      const x2 = rmsNorm(h, w('post_attention_layernorm.weight'), c.rmsNormEps); // [N, C]
-      const f = swiglu(linear(x2, w('mlp.gate_proj.weight')), linear(x2, w('mlp.up_proj.weight'))); // [N, F]
-      h = tf.add(h, linear(f, w('mlp.down_proj.weight'))); // [N, C]
+      const W = layerWeightNames(c, i).map((n) => this.param(n));
+      const layer: LayerFn = (x, w, k) => this.layer(x, w, k, B, t, fused, past ? past[i] : null, wantPresent ? present : null);
+      h = recompute ? checkpointed(layer, h, W, consts) : layer(h, W, consts); // [N, C]
     }
     const hidden = tf.reshape(rmsNorm(h, this.param('model.norm.weight'), c.rmsNormEps), [
       B,
@@ -255,6 +220,57 @@ export class Transformer {
       c.hiddenSize,
     ]); // [B, t, C]
     return { hidden, present };
+  }
+
+  /**
+   * One decoder layer on h [N = B·t, C] → [N, C]. W: the layer's weights in layerWeightNames order; k: cos, sin,
+   * mask (native kernels) or the per-head rotary tables and the full mask (stock tfjs). With past, the layer's
+   * cached k/v come first; with present, this layer's k/v [B, Hkv, S, D] are appended to it.
+   */
+  private layer(h: Tensor, W: Tensor[], k: Tensor[], B: number, t: number, fused: boolean, past: LayerKv | null, present: LayerKv[] | null): Tensor {
+    const c = this.config;
+    const D = this.headDim;
+    const N = B * t;
+    const [wIn, wq, wk, wv] = W as [Tensor, Tensor, Tensor, Tensor];
+    const [bq, bk, bv] = c.qkvBias ? W.slice(4, 7) : [undefined, undefined, undefined];
+    const [wo, wPost, wg, wu, wd] = W.slice(c.qkvBias ? 7 : 4) as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    let q: Tensor;
+    let kk: Tensor;
+    let v: Tensor;
+    let mask: Tensor;
+    if (fused) {
+      const [cos, sin] = k as [Tensor, Tensor];
+      mask = k[2]!;
+      // Full-sequence pass (training, scoring): the whole layer as one native op, if it applies.
+      const y = !past && !present ? nativeLayer(c, D, B, t, h, cos, sin, mask, W) : null; // [N, C]
+      if (y) return y;
+      const x = rmsNorm(h, wIn, c.rmsNormEps); // [N, C]
+      const rows = (y: Tensor, H: number) => tf.reshape(y, [B, t, H, D]); // [B, t, H, D]
+      const toHeads = (y: Tensor) => tf.transpose(y, [0, 2, 1, 3]); // [B, t, H, D] → [B, H, t, D]
+      q = rotaryRows(rows(linear(x, wq, bq), c.numHeads), cos, sin); // [B, t, H, D]
+      kk = toHeads(rotaryRows(rows(linear(x, wk, bk), c.numKvHeads), cos, sin)); // [B, Hkv, t, D]
+      v = toHeads(rows(linear(x, wv, bv), c.numKvHeads)); // [B, Hkv, t, D]
+    } else {
+      const [rqCos, rqSin, rkCos, rkSin] = k as [Tensor, Tensor, Tensor, Tensor];
+      mask = k[4]!;
+      const x = rmsNorm(h, wIn, c.rmsNormEps); // [N, C]
+      const heads = (y: Tensor, H: number) => tf.transpose(tf.reshape(y, [B, t, H, D]), [0, 2, 1, 3]); // [B, H, t, D]
+      q = applyRotary(heads(linear(x, wq, bq), c.numHeads), rqCos, rqSin); // [B, H, t, D]
+      kk = applyRotary(heads(linear(x, wk, bk), c.numKvHeads), rkCos, rkSin); // [B, Hkv, t, D]
+      v = heads(linear(x, wv, bv), c.numKvHeads); // [B, Hkv, t, D]
+    }
+    if (past) {
+      kk = tf.concat([past.k, kk], 2); // [B, Hkv, S, D]
+      v = tf.concat([past.v, v], 2); // [B, Hkv, S, D]
+    }
+    present?.push({ k: kk, v });
+    const merged = fused
+      ? tf.reshape(attentionRows(q, kk, v, mask), [N, c.numHeads * D]) // [N, H·D]
+      : tf.reshape(tf.transpose(attention(q, kk, v, mask), [0, 2, 1, 3]), [N, c.numHeads * D]); // [N, H·D]
+    const hm = tf.add(h, linear(merged, wo)); // [N, C]
+    const x2 = rmsNorm(hm, wPost, c.rmsNormEps); // [N, C]
+    const f = swiglu(linear(x2, wg), linear(x2, wu)); // [N, F]
+    return tf.add(hm, linear(f, wd)); // [N, C]
   }
 
   /** Logits from final hidden states: [N, C] → [N, V]. */
@@ -275,9 +291,10 @@ export class Transformer {
   /**
    * Training forward. ids int32 [B, T], right-padded: real tokens first, padding after them (any id; the
    * causal mask means padding never influences real positions; mask padding out of the loss yourself).
-   * Returns logits [B, T, V] and, with a value head, values [B, T].
+   * Returns logits [B, T, V] and, with a value head, values [B, T]. checkpoint: activation checkpointing of
+   * every decoder layer while a gradient is taken (see run).
    */
-  forward(ids: Tensor2D | number[][]): ForwardOutput {
+  forward(ids: Tensor2D | number[][], options: { checkpoint?: boolean } = {}): ForwardOutput {
     return tf.tidy(() => {
       const x = Array.isArray(ids) ? tf.tensor2d(ids, undefined, 'int32') : ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32'); // [B, T]
       const [B, T] = x.shape;
@@ -285,7 +302,7 @@ export class Transformer {
         throw new Error(`sequence length ${T} exceeds maxPositions ${this.config.maxPositions}`);
       const cos = tf.reshape(tf.slice(this.cosTable, [0, 0], [T, -1]), [1, 1, T, this.headDim / 2]); // [1, 1, T, D/2]
       const sin = tf.reshape(tf.slice(this.sinTable, [0, 0], [T, -1]), [1, 1, T, this.headDim / 2]); // [1, 1, T, D/2]
-      const { hidden } = this.run(x, cos, sin, causalMask(T), null, false); // [B, T, C]
+      const { hidden } = this.run(x, cos, sin, causalMask(T), null, false, options.checkpoint); // [B, T, C]
       const h2 = tf.reshape(hidden, [B * T, this.config.hiddenSize]); // [B·T, C]
       const logits = tf.reshape(this.lmHead(h2), [B, T, this.config.vocabSize]); // [B, T, V]
       if (!this.config.valueHead) return { logits };

@@ -195,6 +195,12 @@ const modelSchema = z
       .min(1)
       .optional()
       .describe('Start from this checkpoint instead of the source weights'),
+    gradientCheckpointing: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Activation checkpointing in the updates of policy and critic: each decoder layer keeps only its input for the backward pass and recomputes its forward there (same gradients, about one more forward pass of time, far less activation memory on long episodes)',
+      ),
   })
   .prefault({})
   .describe('The policy (and, for ppo, the critic backbone)');

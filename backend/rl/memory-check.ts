@@ -1,8 +1,12 @@
 // The memory-estimate input of a run config: what the trainer holds (policy + Adam, the PPO critic, the KL
 // reference) and the shapes it uses (one generation chunk × longest episode for the KV cache, one micro-batch
-// for the activations of an update, plus the gradient accumulator when a mini-batch is split).
+// for the activations of an update, plus the gradient accumulator when a mini-batch is split; activation
+// checkpointing per model.gradientCheckpointing) — and the check against the device, from config.json alone.
+import path from 'node:path';
 import type { ModelConfig } from '../model/config.js';
-import type { MemoryEstimateInput } from '../model/memory-estimate.js';
+import { readModelConfig } from '../model/hf-import.js';
+import { assertFits, deviceMemoryBytes, estimateRunMemory, type MemoryEstimate, type MemoryEstimateInput } from '../model/memory-estimate.js';
+import { BASE_MODEL_CONFIG } from './base-model.js';
 import type { RunConfig } from './config.js';
 
 /** The longest sequence the trainer decodes (trainer.ts: prompt room + total budget + feedback turns). */
@@ -21,5 +25,38 @@ export function runMemoryInput(config: RunConfig, model: ModelConfig): MemoryEst
     updateBatch: config.microBatch ?? config.miniBatch,
     updateSequence: T,
     accumulate: (config.microBatch ?? config.miniBatch) < config.miniBatch,
+    checkpoint: config.model.gradientCheckpointing,
   };
+}
+
+/** The folder a run loads its initial policy from, or undefined for the built-in base model. */
+export function policyFolder(config: RunConfig): string | undefined {
+  return config.model.checkpoint ?? (config.model.source !== 'builtin' ? config.model.source : undefined);
+}
+
+export interface MemoryCheck {
+  estimate: MemoryEstimate;
+  available: { bytes: number; what: string };
+  /** Where the model's shape came from: a config.json, or the built-in base model. */
+  modelFrom: string;
+  /** The refusal (with the breakdown) when it does not fit, else undefined. */
+  refusal?: string;
+}
+
+/**
+ * A run's estimate against the memory of the device `runtimeName` computes on. Reads the policy folder's
+ * config.json only (no weights); the built-in model's shape without a folder.
+ */
+export async function checkRunMemory(config: RunConfig, runtimeName: string): Promise<MemoryCheck> {
+  const dir = policyFolder(config);
+  const model = dir === undefined ? BASE_MODEL_CONFIG : await readModelConfig(dir);
+  const estimate = estimateRunMemory(runMemoryInput(config, model));
+  const available = deviceMemoryBytes(runtimeName);
+  let refusal: string | undefined;
+  try {
+    assertFits(estimate, available);
+  } catch (err) {
+    refusal = (err as Error).message;
+  }
+  return { estimate, available, modelFrom: dir === undefined ? 'the built-in base model' : path.join(dir, 'config.json'), refusal };
 }

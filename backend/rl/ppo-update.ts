@@ -11,10 +11,13 @@ export function rowsTensor(data: Float32Array | Int32Array, width: number, start
   return tf.tensor2d(dtype === 'int32' ? Int32Array.from(slice) : Float32Array.from(slice), [end - start, width], dtype);
 }
 
-/** log π(token_{j+1} | tokens_{≤j}) for every action j: ids int32 [b, T] → [b, T−1] (inside a tidy). */
-export function actionLogProbs(model: Transformer, ids: Tensor): { logits: Tensor; logp: Tensor } {
+/**
+ * log π(token_{j+1} | tokens_{≤j}) for every action j: ids int32 [b, T] → [b, T−1] (inside a tidy).
+ * checkpoint: activation checkpointing of the decoder layers when a gradient is taken (Transformer.forward).
+ */
+export function actionLogProbs(model: Transformer, ids: Tensor, checkpoint = false): { logits: Tensor; logp: Tensor } {
   const [b, T] = ids.shape as [number, number];
-  const { logits } = model.forward(ids as tf.Tensor2D); // [b, T, V]
+  const { logits } = model.forward(ids as tf.Tensor2D, { checkpoint }); // [b, T, V]
   const V = logits.shape[2]!;
   const actionLogits = tf.slice(logits, [0, 0, 0], [b, T - 1, V]); // [b, T−1, V]
   const targets = tf.slice(ids, [0, 1], [b, T - 1]); // [b, T−1]
@@ -141,6 +144,8 @@ export interface ActorUpdateOptions {
   klKind: KlEstimator;
   entropyCoef: number;
   gradClip: number;
+  /** Activation checkpointing in the update's forward pass (config model.gradientCheckpointing). */
+  checkpoint?: boolean;
 }
 
 /**
@@ -151,7 +156,7 @@ export function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, batches
   const micro = Array.isArray(batches) ? batches : [batches];
   const weights = microBatchWeights(micro.map((b) => b.mask));
   return accumulatedUpdate(optimizer, actor.trainableVariables(), o.gradClip, micro.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
-    const { logits, logp } = actionLogProbs(actor, b.ids); // [b, T−1, V], [b, T−1]
+    const { logits, logp } = actionLogProbs(actor, b.ids, o.checkpoint); // [b, T−1, V], [b, T−1]
     return actorLoss({
       logp,
       oldLogp: b.oldLogp,
@@ -175,13 +180,16 @@ export interface CriticBatch {
   returns: Tensor; // [b, T−1]
 }
 
-/** One critic update on a mini-batch (or its micro-batches, accumulated): clipped value loss against the GAE returns. */
-export function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, batches: CriticBatch | CriticBatch[], clip: number, gradClip: number): Record<string, number> {
+/**
+ * One critic update on a mini-batch (or its micro-batches, accumulated): clipped value loss against the GAE
+ * returns; checkpoint: activation checkpointing in its forward pass.
+ */
+export function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, batches: CriticBatch | CriticBatch[], clip: number, gradClip: number, checkpoint = false): Record<string, number> {
   const micro = Array.isArray(batches) ? batches : [batches];
   const weights = microBatchWeights(micro.map((b) => b.mask));
   return accumulatedUpdate(optimizer, critic.trainableVariables(), gradClip, micro.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
     const [n, T] = b.ids.shape as [number, number];
-    const { values } = critic.forward(b.ids as tf.Tensor2D); // [b, T]
+    const { values } = critic.forward(b.ids as tf.Tensor2D, { checkpoint }); // [b, T]
     const v = tf.slice(values!, [0, 0], [n, T - 1]); // [b, T−1]
     return clippedValueLoss({ values: v, oldValues: b.oldValues, returns: b.returns, mask: b.mask, clip });
   } })));

@@ -13,7 +13,9 @@ const referencePpo = {
 
 /** The reference's 1.5B hyperparameters, shared by its multi-attempt and baseline presets. */
 const qwenReference = {
-  model: { source: 'models/Qwen2.5-Math-1.5B' },
+  // Activation checkpointing, as the reference (OpenRLHF --gradient_checkpointing): without it the activations of
+  // one 3,576-token episode alone need ~54 GiB (memory-estimate.ts).
+  model: { source: 'models/Qwen2.5-Math-1.5B', gradientCheckpointing: true },
   dataset: { source: 'math_train', heldOut: 500 },
   algorithm: referencePpo,
   optimizer: {

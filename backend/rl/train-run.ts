@@ -20,10 +20,9 @@ import {
 import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
-import { readModelConfig } from '../model/hf-import.js';
 import { loadTextInterface } from '../model/model-folder.js';
-import { assertFits, deviceMemoryBytes, estimateRunMemory, formatBytes, formatEstimate } from '../model/memory-estimate.js';
-import { runMemoryInput } from './memory-check.js';
+import { formatBytes, formatEstimate } from '../model/memory-estimate.js';
+import { checkRunMemory, policyFolder } from './memory-check.js';
 import { compactTemplate, type ChatTemplate } from '../model/chat-template.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
@@ -82,12 +81,11 @@ async function textInterface(model: Transformer, config: RunConfig): Promise<{ t
 }
 
 /** Refuses, before any weights load, a run whose estimated memory exceeds the device's (memory-check.ts). */
-async function checkMemory(config: RunConfig, dir: string, runtime: RuntimeReport, log: (s: string) => void): Promise<void> {
-  const estimate = estimateRunMemory(runMemoryInput(config, await readModelConfig(dir)));
-  const available = deviceMemoryBytes(runtime.name);
+async function checkMemory(config: RunConfig, runtime: RuntimeReport, log: (s: string) => void): Promise<void> {
+  const { estimate, available, refusal } = await checkRunMemory(config, runtime.name);
   log(formatEstimate(estimate).split('\n')[0] + ` (${available.what}: ${formatBytes(available.bytes)})`);
   if (process.env.ATTEMPT_STUDIO_SKIP_MEMORY_CHECK === '1') return;
-  assertFits(estimate, available);
+  if (refusal) throw new Error(refusal);
 }
 
 /**
@@ -96,7 +94,7 @@ async function checkMemory(config: RunConfig, dir: string, runtime: RuntimeRepor
  * dataDir/models.
  */
 async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal): Promise<Transformer> {
-  const dir = config.model.checkpoint ?? (config.model.source !== 'builtin' ? config.model.source : undefined);
+  const dir = policyFolder(config);
   if (!dir) {
     const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
       signal,
@@ -182,8 +180,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
-    const policyDir = config.model.checkpoint ?? (config.model.source !== 'builtin' ? config.model.source : undefined);
-    if (policyDir !== undefined) await checkMemory(config, policyDir, runtime, log);
+    if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
     const base = await initialPolicy(config, o.dataDir, log, o.signal);
     reference = base;
     const { tokenizer, template } = await textInterface(base, config);

@@ -236,12 +236,13 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
               klKind: alg.kl.estimator,
               entropyCoef: alg.entropyCoef,
               gradClip: config.optimizer.gradClip,
+              checkpoint: config.model.gradientCheckpointing,
             }),
             'actor',
           ),
         );
         if (usesCritic) {
-          const cm = criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip);
+          const cm = criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip, config.model.gradientCheckpointing);
           Object.assign(m, prefixKeys(cm, 'critic'));
         }
       } finally {

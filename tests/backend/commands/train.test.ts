@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -173,5 +173,47 @@ test('Ctrl-C (SIGINT) stops after the current step with a checkpoint; the run is
     db.close();
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('--dry-run validates, prints the estimate from config.json alone (no weights in the folder) and creates no run', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-train-dry-'));
+  try {
+    const model = path.join(dir, 'shape-only');
+    mkdirSync(model);
+    // Only config.json: a dry run never reads weights.
+    writeFileSync(path.join(model, 'config.json'), JSON.stringify({ architectures: ['Qwen2ForCausalLM'], vocab_size: 300, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 48, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true, max_position_embeddings: 512 }));
+    const cfg = (name: string, over: Record<string, unknown>) => {
+      const f = path.join(dir, `${name}.json`);
+      writeFileSync(f, JSON.stringify({ model: { source: model, gradientCheckpointing: true }, rolloutBatch: 4, miniBatch: 2, generation: { maxTokensPerAttempt: 8, maxTotalTokens: 16 }, runtime: 'cpu', ...over }));
+      return f;
+    };
+    const db = path.join(dir, 'runs.db');
+    const ok = spawnSync(process.execPath, [bin, 'train', '--config', cfg('ok', {}), '--db', db, '--dry-run'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /valid \(multi-attempt, ppo, 100 steps; activation checkpointing on\)/);
+    assert.match(ok.stdout, /shape-only[/\\]config\.json/);
+    assert.match(ok.stdout, /checkpointed layer inputs \(2 sequences × 512 tokens\)/);
+    assert.match(ok.stdout, /^fits: .* \(system memory\)\. Dry run: no run was created\.$/m);
+    const js = spawnSync(process.execPath, [bin, 'train', '--config', cfg('ok', {}), '--db', db, '--dry-run', '--json'], { encoding: 'utf8' });
+    assert.equal(js.status, 0, js.stderr);
+    const out = JSON.parse(js.stdout.trim().split('\n').at(-1)!);
+    assert.equal(out.fits, true);
+    assert.equal(out.runtime, 'cpu');
+    assert.ok(out.peakBytes > 0 && out.peakBytes < out.availableBytes);
+    // Does not fit (a 2^26-sequence rollout): exit 1 with the refusal and the breakdown.
+    const big = spawnSync(process.execPath, [bin, 'train', '--config', cfg('big', { rolloutBatch: 2 ** 26, model: { source: model } }), '--db', db, '--dry-run'], { encoding: 'utf8' });
+    assert.equal(big.status, 1);
+    assert.match(big.stderr, /this run does not fit: it needs about [\d.]+ (GiB|TiB)/);
+    assert.match(big.stderr, /Set model\.gradientCheckpointing to true/);
+    assert.match(big.stderr, /KV cache \(67108864 sequences × 512 tokens\)/);
+    assert.match(big.stderr, /Dry run: no run was created/);
+    // An invalid config is still a usage error.
+    const bad = spawnSync(process.execPath, [bin, 'train', '--config', cfg('bad', { miniBatch: 3 }), '--db', db, '--dry-run'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /miniBatch/);
+    assert.equal(existsSync(db), false, 'no database (and so no run row) was written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -131,3 +131,42 @@ test('fused SwiGLU keeps NaN/±Inf and extreme gates as the composition does (ve
   }
   tf.dispose([gate, up]);
 });
+
+test('without native kernels adam() is tf.train.adam bit for bit, with one variable\'s temporaries at a time', async () => {
+  uninstallNativeKernels();
+  try {
+    const before = tf.memory().numTensors;
+    const run = async (makeOpt: () => tf.Optimizer) => {
+      const vars = [0, 1, 2, 3].map((k) => {
+        const init = rnd([64, 64], 20 + k);
+        const v = tf.variable(init, true, `adamstock${k}_${Math.random()}`);
+        init.dispose();
+        return v;
+      });
+      const x = rnd([8, 64], 30);
+      const opt = makeOpt();
+      let extra = 0; // most bytes one optimizer step holds beyond what it started with
+      for (let s = 0; s < 3; s++) {
+        const { grads, value } = tf.variableGrads(() => tf.mean(tf.square(vars.reduce((h, w) => tf.tanh(tf.matMul(h, w)), x as Tensor))) as tf.Scalar, vars);
+        const start = tf.memory().numBytes;
+        const info = await tf.profile(() => opt.applyGradients(grads));
+        if (s > 0) extra = Math.max(extra, info.peakBytes - start); // step 1 also creates the moments
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      const out = vars.map((v) => v.dataSync().slice());
+      tf.dispose([...vars, x]);
+      opt.dispose();
+      return { out, extra };
+    };
+    const ours = await run(() => adam(0.01, 0.9, 0.95, 1e-8));
+    const stock = await run(() => tf.train.adam(0.01, 0.9, 0.95, 1e-8));
+    ours.out.forEach((a, i) => assert.deepEqual(a, stock.out[i], `variable ${i}`));
+    const varBytes = 64 * 64 * 4;
+    // tfjs's keeps 14 variable-sized temporaries of each of the 4 variables until the end; ours those of one at a time.
+    assert.ok(stock.extra >= 40 * varBytes, `stock step peak +${stock.extra} bytes`);
+    assert.ok(ours.extra <= 15 * varBytes, `our step peak +${ours.extra} bytes (stock +${stock.extra})`);
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    if (!skip) installNativeKernels();
+  }
+});

@@ -71,29 +71,40 @@ test('a run that cannot fit is refused before loading, naming the estimate and w
   assert.equal(out.status, 'failed');
   assert.match(r.stderr, /this run does not fit: it needs about [\d.]+ (GiB|TiB)/);
   assert.match(r.stderr, /KV cache \(67108864 sequences × 512 tokens\)/);
-  assert.match(r.stderr, /Reduce generation.batchSize \(or rolloutBatch\)/);
+  assert.match(r.stderr, /[Rr]educe generation.batchSize \(or rolloutBatch\)/);
   assert.doesNotMatch(r.stderr, /loading the initial policy/);
 });
 
-test('the estimate for Qwen2.5-Math-1.5B counts its exact parameters, uses the chunk and micro-batch, and still refuses 3,000-token episodes on 80 GB', () => {
+test('the estimate for Qwen2.5-Math-1.5B counts its exact parameters, uses the chunk and micro-batch, and fits 80 GB only with activation checkpointing', () => {
+  // The published config.json of Qwen/Qwen2.5-Math-1.5B (shape fields).
   const qwen = fromHfConfig({
     architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 151936, hidden_size: 1536, num_hidden_layers: 28,
     num_attention_heads: 12, num_key_value_heads: 2, intermediate_size: 8960, rms_norm_eps: 1e-6, rope_theta: 10000,
     tie_word_embeddings: true, max_position_embeddings: 4096,
   });
   assert.equal(parameterCount(qwen), 1_543_714_304);
-  const preset = presetRunConfig('qwen2.5-math-1.5b-multi-attempt');
-  const e = estimateRunMemory(runMemoryInput(preset, qwen));
-  const gib = (b: number) => b / 1024 ** 3;
-  // Policy (weights, grads, m, v) + critic (same) + reference: 9 copies of 1.54B float32 parameters.
-  assert.ok(Math.abs(gib(e.resident.reduce((a, p) => a + p.bytes, 0)) - (9 * 1_543_714_304 * 4) / 1024 ** 3) < 0.01);
-  // KV cache: 2 · 28 layers · 2 KV heads · 128 dims · 4 bytes = 57,344 bytes per token.
-  const kv = e.rollout.find((p) => p.name.startsWith('KV cache'))!;
-  // The preset decodes generation.batchSize = 64 episodes at a time and back-propagates microBatch = 1 episode.
-  assert.equal(kv.bytes, 57344 * 64 * Math.min(4096, 256 + 3000 + 64 * 5));
-  assert.ok(e.update.some((p) => p.name === 'activations (1 sequences × 3576 tokens)'));
-  assert.ok(e.update.some((p) => p.name.startsWith('gradient accumulator')));
-  // Still over 80 GB: one 3,576-token sequence's activations alone are ~54 GiB (no activation checkpointing).
-  assert.throws(() => assertFits(e, { bytes: 80 * 1024 ** 3, what: 'GPU memory' }), /does not fit/);
-  assert.doesNotThrow(() => assertFits(estimateRunMemory({ ...runMemoryInput(preset, qwen), critic: false, reference: false, generationBatch: 1, maxSequence: 512, updateBatch: 1, updateSequence: 512 }), { bytes: 80 * 1024 ** 3, what: 'GPU memory' }));
+  const gpu = { bytes: 80 * 1024 ** 3, what: 'GPU memory' };
+  for (const name of ['qwen2.5-math-1.5b-multi-attempt', 'qwen2.5-math-1.5b-baseline']) {
+    const preset = presetRunConfig(name);
+    assert.equal(preset.model.gradientCheckpointing, true, `${name} turns checkpointing on`);
+    const e = estimateRunMemory(runMemoryInput(preset, qwen));
+    // Resident: policy (weights, m, v) + critic (the same, plus a 1,537-float value head) + reference: 7 copies.
+    // Gradients are not resident: they exist only during an update, one model's at a time.
+    assert.equal(e.resident.reduce((a, p) => a + p.bytes, 0), (7 * 1_543_714_304 + 3 * 1537) * 4);
+    assert.ok(!e.resident.some((p) => p.name.includes('gradient')));
+    // KV cache: 2 · 28 layers · 2 KV heads · 128 dims · 4 bytes = 57,344 bytes per token.
+    const T = Math.min(4096, 256 + 3000 + 64 * preset.task.maxAttempts);
+    const kv = e.rollout.find((p) => p.name.startsWith('KV cache'))!;
+    // The preset decodes generation.batchSize = 64 episodes at a time and back-propagates microBatch = 1 episode.
+    assert.equal(kv.bytes, 57344 * 64 * T);
+    assert.ok(e.update.some((p) => p.name.startsWith('gradient accumulator')));
+    // Checkpointing keeps one 1,536-float input per layer and token, plus one layer's activations during recomputation.
+    assert.equal(e.update.find((p) => p.name === `checkpointed layer inputs (1 sequences × ${T} tokens)`)!.bytes, T * 1536 * 28 * 4);
+    assert.ok(e.update.some((p) => p.name.startsWith("one layer's activations")));
+    assert.doesNotThrow(() => assertFits(e, gpu), `${name} fits 80 GiB with checkpointing`);
+    // Without it the activations of one episode alone are ~50 GiB: refused.
+    const plain = estimateRunMemory({ ...runMemoryInput(preset, qwen), checkpoint: false });
+    assert.ok(plain.update.some((p) => p.name === `activations (1 sequences × ${T} tokens)` && p.bytes > 45 * 1024 ** 3));
+    assert.throws(() => assertFits(plain, gpu), /does not fit/);
+  }
 });

@@ -1,5 +1,6 @@
 // The trainer on a tiny random char-level model: PPO and GRPO steps run, produce finite metrics, move the
-// weights, keep the tensor count flat, and a checkpoint round-trips the actor, critic and optimizer state.
+// weights, keep the tensor count flat, and a checkpoint round-trips the actor, critic and optimizer state;
+// a PPO step with activation checkpointing updates actor and critic exactly as one without.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
 import { train, trainStep, createCritic, cloneModel, createOptimizers, questionsForStep, type TrainerEnv, type StepReport } from '../../../backend/rl/trainer.js';
 import { saveTrainingCheckpoint, loadTrainingCheckpoint } from '../../../backend/rl/train-checkpoint.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native-addon.js';
 
 const modelConfig = parseModelConfig({
   vocabSize: charTokenizer.vocabSize,
@@ -51,8 +54,8 @@ function config(over: Record<string, unknown> = {}) {
   );
 }
 
-async function makeEnv(withCritic: boolean): Promise<TrainerEnv & { reference: Transformer }> {
-  const reference = Transformer.create(modelConfig, 1);
+async function makeEnv(withCritic: boolean, mc = modelConfig): Promise<TrainerEnv & { reference: Transformer }> {
+  const reference = Transformer.create(mc, 1);
   const actor = await cloneModel(reference);
   const critic = withCritic ? await createCritic(reference) : undefined;
   const cfg = config();
@@ -175,5 +178,40 @@ test('no tensor leak across 20 PPO training steps', async () => {
     assert.equal(tf.memory().numTensors, before);
   } finally {
     disposeEnv(env);
+  }
+});
+
+test('a PPO step with model.gradientCheckpointing gives the same updated actor and critic as without (stock and native kernels)', async () => {
+  const twoLayers = parseModelConfig({ ...modelConfig, numLayers: 2, numHeads: 4, numKvHeads: 2, qkvBias: true });
+  const paths = loadNativeAddon().reason ? [false] : [false, true];
+  try {
+    for (const native of paths) {
+      if (native) installNativeKernels();
+      else uninstallNativeKernels();
+      const weights: Float32Array[][] = [];
+      for (const gradientCheckpointing of [false, true]) {
+        const env = await makeEnv(true, twoLayers);
+        try {
+          const before = tf.memory().numTensors;
+          await trainStep(config({ model: { gradientCheckpointing } }), env, 0);
+          // The first Adam step creates m and v for every variable; nothing else stays.
+          const vars = env.state.actor.trainableVariables().length + env.state.critic!.trainableVariables().length;
+          assert.equal(tf.memory().numTensors, before + 2 * vars, 'no tensor leak');
+          weights.push([...env.state.actor.trainableVariables(), ...env.state.critic!.trainableVariables()].map((v) => v.dataSync().slice() as Float32Array));
+        } finally {
+          disposeEnv(env);
+        }
+      }
+      const [plain, ckpt] = weights;
+      let worst = 0;
+      plain!.forEach((w, i) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - ckpt![i]![j]!)))));
+      assert.ok(worst <= 1e-6, `${native ? 'native' : 'stock'}: updated weights differ by up to ${worst}`);
+      const start = Transformer.create(twoLayers, 1);
+      const moved = start.trainableVariables().some((v, i) => v.dataSync().some((x, j) => x !== plain![i]![j]));
+      start.dispose();
+      assert.ok(moved, 'the step moved the actor');
+    }
+  } finally {
+    uninstallNativeKernels();
   }
 });
