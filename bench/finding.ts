@@ -3,6 +3,8 @@
 // seeds and writes per-seed results plus mean ± sd per k, and whether each criterion of the finding holds.
 // Usage: npm run bench:finding -- [--label L] [--seeds 0,1,2] [--quick] [--base-steps N] [--rl-steps N]
 //   [--rollout-batch N] [--test-questions N] [--base JSON] [--rl JSON] [--cache DIR] [--base-only]
+//   [--protocol one-episode|separate] [--also-separate]
+//   --also-separate: evaluate the same three models again with the reference's N = k prompt per k ('separate').
 //   --base: overrides of the base model spec (e.g. '{"lr":0.003,"task":{"families":["add"],"levels":[2]}}');
 //   --rl: run-config values merged into BOTH policies (e.g. '{"generation":{"temperature":1.2}}').
 // Base models are cached in --cache (default .cache/finding) across labels; each seed has its own base model.
@@ -12,7 +14,19 @@ import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
-import { runDemo, DEMO_BUDGETS, formatDemoTable, type DemoSummary, type PolicySummary } from '../backend/eval/demo.js';
+import {
+  runDemo,
+  DEMO_BUDGETS,
+  formatDemoTable,
+  demoTestQuestions,
+  evaluateDemoModel,
+  summarisePolicy,
+  type DemoSummary,
+  type PolicySummary,
+} from '../backend/eval/demo.js';
+import type { KAttemptProtocol } from '../backend/eval/k-attempt.js';
+import { loadModel } from '../backend/model/checkpoint.js';
+import { latestCheckpoint } from '../backend/db/run-store.js';
 import { DEFAULT_BASE_MODEL_SPEC } from '../backend/rl/base-model.js';
 import { selectRuntime } from '../backend/model/runtime.js';
 
@@ -29,6 +43,8 @@ const { values } = parseArgs({
     rl: { type: 'string' },
     cache: { type: 'string', default: '.cache/finding' },
     'base-only': { type: 'boolean', default: false },
+    protocol: { type: 'string', default: 'one-episode' },
+    'also-separate': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/finding.json' },
   },
 });
@@ -63,6 +79,33 @@ if (values['base-only']) {
 }
 
 const perSeed: DemoSummary[] = [];
+const separate: DemoSummary[] = [];
+
+/** The same three models as a finished demo (its base model and final checkpoints), evaluated with another protocol. */
+async function reevaluate(db: ReturnType<typeof openDb>, s: DemoSummary, protocol: KAttemptProtocol): Promise<DemoSummary> {
+  const task = { ...DEFAULT_BASE_MODEL_SPEC.task, ...((baseSpec.task as object | undefined) ?? {}) };
+  const questions = demoTestQuestions(s.seed, s.testQuestions, task);
+  const policy = async (dir: string, runId: number | null): Promise<PolicySummary> => {
+    const model = await loadModel(dir);
+    try {
+      return summarisePolicy(runId, (await evaluateDemoModel(model, questions, s.attempts, protocol)).datasets[0]!);
+    } finally {
+      model.dispose();
+    }
+  };
+  const ckpt = (runId: number | null) => latestCheckpoint(db, runId!)!.path;
+  const policies = {
+    base: await policy(s.baseModel.dir, s.policies.base.runId),
+    baseline: await policy(ckpt(s.policies.baseline.runId), s.policies.baseline.runId),
+    multiAttempt: await policy(ckpt(s.policies.multiAttempt.runId), s.policies.multiAttempt.runId),
+  };
+  process.stderr.write(`  ${protocol}:\n` + formatDemoTable([
+    { name: 'base', d: policies.base },
+    { name: 'baseline', d: policies.baseline },
+    { name: 'multi', d: policies.multiAttempt },
+  ], s.attempts) + '\n');
+  return { ...s, protocol, policies };
+}
 for (const seed of seeds) {
   const work = path.resolve('.cache', 'finding-runs', `${values.label}-s${seed}`);
   rmSync(work, { recursive: true, force: true });
@@ -84,10 +127,12 @@ for (const seed of seeds) {
       budget,
       baseSpec,
       rlConfig,
+      protocol: values.protocol as 'one-episode' | 'separate',
       onPhase: (name) => process.stderr.write(`[${values.label} seed ${seed}] ${name} (${new Date().toISOString().slice(11, 19)})\n`),
       onLog: (line) => process.stderr.write(`  ${line}\n`),
     });
     perSeed.push(s);
+    if (values['also-separate']) separate.push(await reevaluate(db, s, 'separate'));
     process.stderr.write(
       formatDemoTable(
         [
@@ -104,24 +149,36 @@ for (const seed of seeds) {
 }
 
 const K = perSeed[0]!.attempts;
-const stat = (pick: (s: DemoSummary) => PolicySummary) => ({
-  accuracyByK: Object.fromEntries(
-    Array.from({ length: K }, (_, i) => {
-      const xs = perSeed.map((s) => pick(s).accuracyByK[String(i + 1)]!);
-      return [String(i + 1), { mean: mean(xs), sd: sd(xs) }];
-    }),
-  ),
-  gain1to2: { mean: mean(perSeed.map((s) => pick(s).gain1to2)), sd: sd(perSeed.map((s) => pick(s).gain1to2)) },
-  repeatRate: { mean: mean(perSeed.map((s) => pick(s).repeatRate)), sd: sd(perSeed.map((s) => pick(s).repeatRate)) },
-});
-const b = stat((s) => s.policies.baseline);
-const m = stat((s) => s.policies.multiAttempt);
-const criteria = {
-  gainAtLeast3xBaseline: m.gain1to2.mean >= 3 * Math.max(b.gain1to2.mean, 0) && m.gain1to2.mean > 0,
-  gainAtLeast5Points: m.gain1to2.mean >= 0.05,
-  k1NotMoreThan2PointsBelow: m.accuracyByK['1']!.mean >= b.accuracyByK['1']!.mean - 0.02,
-  lowerRepeatRate: m.repeatRate.mean < b.repeatRate.mean,
+/** Mean ± sd over seeds of one policy's sweep, gain, repeat rate and per-family sweep. */
+const statOf = (runs: DemoSummary[], pick: (s: DemoSummary) => PolicySummary) => {
+  const ms = (xs: number[]) => ({ mean: mean(xs), sd: sd(xs) });
+  return {
+    accuracyByK: Object.fromEntries(Array.from({ length: K }, (_, i) => [String(i + 1), ms(runs.map((s) => pick(s).accuracyByK[String(i + 1)]!))])),
+    gain1to2: ms(runs.map((s) => pick(s).gain1to2)),
+    repeatRate: ms(runs.map((s) => pick(s).repeatRate)),
+    byFamily: Object.fromEntries(
+      Object.keys(pick(runs[0]!).byFamily).map((f) => [
+        f,
+        Object.fromEntries(Array.from({ length: K }, (_, i) => [String(i + 1), ms(runs.map((s) => pick(s).byFamily[f]?.accuracyByK[String(i + 1)] ?? NaN))])),
+      ]),
+    ),
+  };
 };
+/** The issue's four criteria on the means over seeds. */
+const judge = (runs: DemoSummary[]) => {
+  const b = statOf(runs, (s) => s.policies.baseline);
+  const m = statOf(runs, (s) => s.policies.multiAttempt);
+  return {
+    mean: { base: statOf(runs, (s) => s.policies.base), baseline: b, multiAttempt: m },
+    criteria: {
+      gainAtLeast3xBaseline: m.gain1to2.mean >= 3 * Math.max(b.gain1to2.mean, 0) && m.gain1to2.mean > 0,
+      gainAtLeast5Points: m.gain1to2.mean >= 0.05,
+      k1NotMoreThan2PointsBelow: m.accuracyByK['1']!.mean >= b.accuracyByK['1']!.mean - 0.02,
+      lowerRepeatRate: m.repeatRate.mean < b.repeatRate.mean,
+    },
+  };
+};
+const main = judge(perSeed);
 const entry = {
   label: values.label,
   date: new Date().toISOString(),
@@ -129,13 +186,16 @@ const entry = {
   budget: { ...(values.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full), ...budget },
   baseSpec: { ...DEFAULT_BASE_MODEL_SPEC, ...baseSpec, steps: perSeed[0]!.baseModel.steps, config: undefined },
   rlConfig,
+  protocol: values.protocol,
   seeds,
   backend: perSeed[0]!.backend,
   wallSeconds: perSeed.map((s) => s.wallSeconds),
   baseCached: perSeed.map((s) => s.baseModel.cached),
-  mean: { base: stat((s) => s.policies.base), baseline: b, multiAttempt: m },
-  criteria,
+  ...main,
   perSeed: perSeed.map((s) => ({ seed: s.seed, wallSeconds: s.wallSeconds, policies: s.policies })),
+  ...(separate.length
+    ? { separate: { ...judge(separate), perSeed: separate.map((s) => ({ seed: s.seed, policies: s.policies })) } }
+    : {}),
 };
 let all: Record<string, unknown> = {};
 try {
@@ -147,10 +207,13 @@ all[values.label] = entry;
 mkdirSync(path.dirname(values.out), { recursive: true });
 writeFileSync(values.out, JSON.stringify(all, null, 2) + '\n');
 const pct = (x: { mean: number; sd: number }) => `${(x.mean * 100).toFixed(1)}±${(x.sd * 100).toFixed(1)}`;
-for (const [name, st] of [
-  ['baseline', b],
-  ['multi-attempt', m],
-] as const) {
-  console.log(`${name.padEnd(14)} ${Object.values(st.accuracyByK).map(pct).join('  ')}  gain1→2 ${pct(st.gain1to2)}  repeat ${pct(st.repeatRate)}`);
+for (const [protocol, j] of [[values.protocol, main], ...(separate.length ? [['separate', judge(separate)] as const] : [])] as const) {
+  console.log(`protocol ${protocol}`);
+  for (const [name, st] of [
+    ['baseline', j.mean.baseline],
+    ['multi-attempt', j.mean.multiAttempt],
+  ] as const) {
+    console.log(`${name.padEnd(14)} ${Object.values(st.accuracyByK).map(pct).join('  ')}  gain1→2 ${pct(st.gain1to2)}  repeat ${pct(st.repeatRate)}`);
+  }
+  console.log(JSON.stringify(j.criteria));
 }
-console.log(JSON.stringify(criteria));

@@ -7,7 +7,7 @@ import { ProgressLine } from './progress.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the whole method on the built-in model: base model, baseline and multi-attempt RL, accuracy vs attempts',
-  usage: '[--quick] [--seed S] [--out DIR] [--db PATH | --data-dir DIR] [--json]',
+  usage: '[--quick] [--seed S] [--protocol one-episode|separate] [--out DIR] [--db PATH | --data-dir DIR] [--json]',
   options: {
     quick: { type: 'boolean', description: 'A smaller version (shorter base model, fewer RL steps, fewer test questions)' },
     seed: { type: 'string', value: 'S', description: 'Random seed', default: '0' },
@@ -18,6 +18,12 @@ export const demoCommand: Command = {
     'rl-steps': { type: 'string', value: 'N', description: 'Override: RL steps of each policy' },
     'rollout-batch': { type: 'string', value: 'N', description: 'Override: episodes per RL step' },
     'test-questions': { type: 'string', value: 'N', description: 'Override: test questions in the evaluation' },
+    protocol: {
+      type: 'string',
+      value: 'P',
+      description: "How accuracy at k is measured: 'one-episode' (one episode allowing 5 attempts) or 'separate' (N = k in the prompt for each k, the reference's)",
+      default: 'one-episode',
+    },
   },
   details:
     'Everything runs offline on the CPU. The base model is cached in the data folder (models/) and reused.\n' +
@@ -26,6 +32,9 @@ export const demoCommand: Command = {
     const { reconcile } = await import('../db/run-store.js');
     const { runDemo, formatDemoTable } = await import('../eval/demo.js');
     const seed = int(args, 'seed') ?? 0;
+    const protocol = str(args, 'protocol') ?? 'one-episode';
+    if (protocol !== 'one-episode' && protocol !== 'separate')
+      throw new UserError(`--protocol must be one-episode or separate, got '${protocol}'`, 2);
     const outDir = path.resolve(str(args, 'out') ?? 'demo-output');
     const loc = await dataLocationOf(args);
     const dbFile = loc.dbPath;
@@ -49,6 +58,7 @@ export const demoCommand: Command = {
         outDir,
         seed,
         quick: flag(args, 'quick'),
+        protocol,
         budget: Object.fromEntries(
           (
             [

@@ -12,13 +12,15 @@ import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
 import { compactTemplate } from '../model/chat-template.js';
 import type { Transformer } from '../model/transformer.js';
-import { generateSynthetic } from '../data/synthetic.js';
+import type { EpisodeResult } from '../rl/episode.js';
+import { generateSynthetic, type Family } from '../data/synthetic.js';
 import { ensureBaseModel, DEFAULT_BASE_MODEL_SPEC, type BaseModelSpec } from '../rl/base-model.js';
 import { mergeConfigInput, parseRunConfig } from '../rl/config.js';
 import { runTraining, type TrainRunResult } from '../rl/train-run.js';
 import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
-import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult } from './k-attempt.js';
+import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult, type KAttemptProtocol, type KAttemptResult } from './k-attempt.js';
+import type { EvalQuestion } from './run-questions.js';
 import { storeKAttempt } from './store.js';
 import { trainInWorkers } from './train-in-workers.js';
 
@@ -37,6 +39,11 @@ export interface DemoOptions {
   rlConfig?: Record<string, unknown>;
   /** Train the two policies at once in two worker processes (default: when the machine has ≥ 2 cores). */
   parallel?: boolean;
+  /**
+   * How accuracy at k is measured (k-attempt.ts): 'one-episode' (default; one episode whose prompt allows K
+   * attempts) or 'separate' (the reference's N = k prompt for each k).
+   */
+  protocol?: KAttemptProtocol;
   signal?: AbortSignal;
   /** A phase started: name, and its share of the expected total time. */
   onPhase?(name: string): void;
@@ -79,6 +86,8 @@ export interface DemoSummary {
   backend: string;
   device: string;
   attempts: number;
+  /** How accuracy at k was measured (see DemoOptions.protocol). */
+  protocol: KAttemptProtocol;
   testQuestions: number;
   rlSteps: number;
   baseModel: { dir: string; cached: boolean; steps: number };
@@ -87,19 +96,25 @@ export interface DemoSummary {
   db: string;
 }
 
-function summarise(runId: number | null, d: KAttemptDatasetResult): PolicySummary {
+/** One policy's row of the summary from its evaluation on the demo's dataset. */
+export function summarisePolicy(runId: number | null, d: KAttemptDatasetResult): PolicySummary {
   const byK = (xs: number[]) => Object.fromEntries(xs.map((x, i) => [String(i + 1), x]));
   const K = d.accuracyByK.length;
-  const families = new Map<string, (number | null)[]>();
+  // One episode of K attempts per question ('one-episode'), or one run per k whose episodes allow k attempts.
+  const oneEpisode = d.episodes.every((e) => e.task.attemptsAllowed === K);
+  const families = new Map<string, EpisodeResult[]>();
   for (const e of d.episodes) {
     const family = e.task.questionId.split(':')[0]!;
-    families.set(family, [...(families.get(family) ?? []), e.solvedAt]);
+    families.set(family, [...(families.get(family) ?? []), e]);
   }
   const byFamily = Object.fromEntries(
-    [...families].sort(([a], [b]) => a.localeCompare(b)).map(([f, solvedAt]) => [
-      f,
-      { n: solvedAt.length, accuracyByK: byK(sweepFromSolvedAt(solvedAt, K).map((c) => c / solvedAt.length)) },
-    ]),
+    [...families].sort(([a], [b]) => a.localeCompare(b)).map(([f, eps]) => {
+      const n = oneEpisode ? eps.length : eps.filter((e) => e.task.attemptsAllowed === K).length;
+      const correct = oneEpisode
+        ? sweepFromSolvedAt(eps.map((e) => e.solvedAt), K)
+        : Array.from({ length: K }, (_, i) => eps.filter((e) => e.task.attemptsAllowed === i + 1 && e.solvedAt !== null).length);
+      return [f, { n, accuracyByK: byK(correct.map((c) => c / n)) }];
+    }),
   );
   return {
     runId,
@@ -134,6 +149,33 @@ export function formatDemoTable(rows: { name: string; d: PolicySummary }[], K: n
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), ...body.map(line)].join('\n');
+}
+
+/** The demo's unseen test questions for a seed (the synthetic test split of the base model's task). */
+export function demoTestQuestions(seed: number, count: number, task: { families: Family[]; levels: number[] }): EvalQuestion[] {
+  return generateSynthetic({ seed: seed + 1000, count, split: 'test', families: task.families, levels: task.levels }).map((p) => ({
+    id: p.id,
+    question: p.question,
+    gold: p.answer,
+  }));
+}
+
+/** Greedy k-attempt accuracy of a built-in model on the demo's questions, k = 1..K. */
+export function evaluateDemoModel(
+  model: Transformer,
+  questions: EvalQuestion[],
+  K: number,
+  protocol: KAttemptProtocol,
+  onProgress?: (done: number, total: number) => void,
+): Promise<KAttemptResult> {
+  return evaluateKAttempt({ model, tokenizer: charTokenizer, template: compactTemplate }, [{ name: 'synthetic', questions }], {
+    maxAttempts: K,
+    protocol,
+    maxTokensPerAttempt: 32,
+    maxTotalTokens: 32 * K,
+    batchSize: 64,
+    onProgress,
+  });
 }
 
 /** Runs the demo; throws if a training run fails (its reason is in the database too). */
@@ -213,21 +255,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const [baselineRun, multiRun] = trained as [TrainRunResult, TrainRunResult];
 
   // 3. k-attempt evaluation of all three on the same unseen test questions.
-  const questions = generateSynthetic({ seed: o.seed + 1000, count: budget.testQuestions, split: 'test', families: task.families, levels: task.levels }).map((p) => ({
-    id: p.id,
-    question: p.question,
-    gold: p.answer,
-  }));
+  const questions = demoTestQuestions(o.seed, budget.testQuestions, task);
   const evaluate = async (model: Transformer, name: string) => {
     o.onPhase?.(`evaluate ${name}`);
-    const r = await evaluateKAttempt({ model, tokenizer: charTokenizer, template: compactTemplate }, [{ name: 'synthetic', questions }], {
-      maxAttempts: budget.attempts,
-      maxTokensPerAttempt: 32,
-      maxTotalTokens: 32 * budget.attempts,
-      batchSize: 64,
-      onProgress: (done, total) => o.onProgress?.(done, total),
-    });
-    return r;
+    return evaluateDemoModel(model, questions, budget.attempts, o.protocol ?? 'one-episode', (done, total) => o.onProgress?.(done, total));
   };
   const baseEvalRun = createRun(o.db, { kind: 'eval', config: { demo: true, model: base.dir }, name: `demo base model (seed ${o.seed})` });
   markRunning(o.db, baseEvalRun, { pid: process.pid, backend: runtime.name, device: runtime.device });
@@ -244,12 +275,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     try {
       const r = await evaluate(model, key === 'baseline' ? 'baseline' : 'multi-attempt');
       storeKAttempt(o.db, run.runId, r, { step: run.steps, checkpointPath: run.checkpoint! });
-      results[key] = summarise(run.runId, r.datasets[0]!);
+      results[key] = summarisePolicy(run.runId, r.datasets[0]!);
     } finally {
       model.dispose();
     }
   }
-  const baseSummary = summarise(baseEvalRun, baseEval.datasets[0]!);
+  const baseSummary = summarisePolicy(baseEvalRun, baseEval.datasets[0]!);
 
   // 4. Artefacts.
   const K = budget.attempts;
@@ -285,6 +316,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     backend: runtime.name,
     device: runtime.device,
     attempts: K,
+    protocol: o.protocol ?? 'one-episode',
     testQuestions: questions.length,
     rlSteps: budget.rlSteps,
     baseModel: { dir: base.dir, cached: base.cached, steps: base.spec.steps },
