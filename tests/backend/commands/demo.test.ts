@@ -69,3 +69,15 @@ test('demo --quick (tiny budget) writes the table, CSV, SVG chart, summary.json 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('demo --protocol accepts one-episode and separate only, before any work', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-demo-'));
+  try {
+    const r = spawnSync(process.execPath, [bin, 'demo', '--quick', '--protocol', 'twice', '--data-dir', dir, '--out', path.join(dir, 'out')], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--protocol must be one-episode or separate, got 'twice'/);
+    assert.ok(!existsSync(path.join(dir, 'out')), 'no artefacts written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
