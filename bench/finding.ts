@@ -8,7 +8,8 @@
 //   --base: overrides of the base model spec (e.g. '{"lr":0.003,"task":{"families":["add"],"levels":[2]}}');
 //   --rl: run-config values merged into BOTH policies (e.g. '{"generation":{"temperature":1.2}}').
 // Base models are cached in --cache (default .cache/finding) across labels; each seed has its own base model.
-// Writes bench/results/finding.json (one entry per label, merged with what is there).
+// Writes bench/results/finding.json (one entry per label, merged with what is there) and
+// bench/results/finding-<label>.svg (the chart of the means).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -27,6 +28,7 @@ import {
 import type { KAttemptProtocol } from '../backend/eval/k-attempt.js';
 import { loadModel } from '../backend/model/checkpoint.js';
 import { latestCheckpoint } from '../backend/db/run-store.js';
+import { accuracyChartSvg } from '../backend/export/accuracy-chart-svg.js';
 import { DEFAULT_BASE_MODEL_SPEC } from '../backend/rl/base-model.js';
 import { selectRuntime } from '../backend/model/runtime.js';
 
@@ -197,6 +199,20 @@ const entry = {
     ? { separate: { ...judge(separate), perSeed: separate.map((s) => ({ seed: s.seed, policies: s.policies })) } }
     : {}),
 };
+// The chart of the means, in the demo's style (docs/finding-3-seeds.svg is this file for the default's label).
+const meanSeries = (p: 'base' | 'baseline' | 'multiAttempt') => Array.from({ length: K }, (_, i) => main.mean[p].accuracyByK[String(i + 1)]!.mean);
+mkdirSync(path.dirname(values.out), { recursive: true });
+writeFileSync(
+  path.join(path.dirname(values.out), `finding-${values.label}.svg`),
+  accuracyChartSvg(
+    [
+      { label: 'base model', accuracy: meanSeries('base'), color: '#888888' },
+      { label: 'single-turn baseline (RL)', accuracy: meanSeries('baseline') },
+      { label: 'multi-attempt (RL)', accuracy: meanSeries('multiAttempt') },
+    ],
+    { title: `Accuracy vs attempts — synthetic test, greedy, mean of ${seeds.length} seed${seeds.length > 1 ? 's' : ''}` },
+  ),
+);
 let all: Record<string, unknown> = {};
 try {
   all = JSON.parse(readFileSync(values.out, 'utf8')) as Record<string, unknown>;

@@ -27,7 +27,7 @@ export const demoCommand: Command = {
   },
   details:
     'Everything runs offline on the CPU. The base model is cached in the data folder (models/) and reused.\n' +
-    'Full budget: base model 6,000 steps, then both policies 150 RL steps × 64 episodes — at once, in two worker\n' +
+    'Full budget: base model 6,000 steps, then both policies 300 RL steps × 64 episodes — at once, in two worker\n' +
     'processes, on a machine with two or more cores — then 300 test questions × 5 attempts for each of 3 models.\n' +
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {

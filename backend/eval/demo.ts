@@ -62,7 +62,7 @@ export interface DemoBudget {
 
 /** Budgets of the full demo and of --quick. */
 export const DEMO_BUDGETS: Record<'full' | 'quick', DemoBudget> = {
-  full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 150, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
+  full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 300, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
   quick: { baseSteps: 150, rlSteps: 6, rolloutBatch: 32, testQuestions: 60, attempts: 5 },
 };
 
