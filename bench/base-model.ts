@@ -2,7 +2,7 @@
 // 3-attempt episodes: accuracy at k = 1..3, repeat rate, malformed retries, train-vs-test accuracy, wall time.
 // Usage: npm run bench:base-model -- [--label L] [--steps N] [--batch B] [--lr X] [--families add,...]
 //   [--levels 2,3] [--retry-share S] [--retry-first far|near-miss] [--style boxed|reversed] [--eval 300]
-//   [--seed S] [--hidden H --layers L]; options left out take DEFAULT_BASE_MODEL_SPEC's values.
+//   [--seed S] [--hidden H --layers L] [--first-candidate-share X]; options left out take DEFAULT_BASE_MODEL_SPEC's values.
 // Writes bench/results/base-model.json (one entry per label, merged with what is there).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
