@@ -15,8 +15,8 @@ import {
   logStep,
   markRunning,
   truncateRunAfter,
-  type EpisodeRecord,
 } from '../db/run-store.js';
+import type { EpisodeRecord } from '../domain/vocabulary.js';
 import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
@@ -139,7 +139,7 @@ function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
     sampleIndex: i,
     attemptsAllowed: e.task.attemptsAllowed,
     reward: report.batch.rewards[i]!,
-    attempts: e.attempts.map((a) => ({ response: a.text, extracted: a.extracted, verdict: a.verdict, tokens: a.tokenCount })),
+    attempts: e.attempts,
   }));
 }
 
