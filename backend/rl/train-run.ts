@@ -223,6 +223,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       env,
       {
         signal: o.signal,
+        log,
         evaluate: async (step) => {
           // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
           const limit = config.eval.maxQuestions ?? heldOut.length;
