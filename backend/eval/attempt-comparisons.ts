@@ -4,11 +4,11 @@
 import { normalize } from '../math/normalize.js';
 import type { AttemptOutcome } from './repeat-rate.js';
 
-/** Succ@k for k = 1..K: the share of episodes solved within their first k attempts (solvedAt is 1-based). */
+/** Succ@k for k = 1..K: the share of episodes solved within their first k attempts (solvedAt is 0-based). */
 export function successWithinK(solvedAt: readonly (number | null)[], K: number): number[] {
   if (!Number.isInteger(K) || K < 1) throw new Error(`successWithinK: K must be a positive integer, got ${K}`);
   const n = solvedAt.length;
-  return Array.from({ length: K }, (_, i) => (n === 0 ? 0 : solvedAt.filter((s) => s !== null && s <= i + 1).length / n));
+  return Array.from({ length: K }, (_, i) => (n === 0 ? 0 : solvedAt.filter((s) => s !== null && s <= i).length / n));
 }
 
 export interface SuccVsPassRow {

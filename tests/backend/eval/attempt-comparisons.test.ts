@@ -6,14 +6,14 @@ import { firstSecondDeltas, successWithinK, succVsPass, uniqueAnswerRatio } from
 import { sweepFromSolvedAt } from '../../../backend/eval/k-attempt.js';
 
 test('successWithinK counts an episode from the attempt that solved it on; it matches the k-attempt sweep', () => {
-  const solvedAt = [1, 2, null, 3, 1, null, 5, 2];
+  const solvedAt = [0, 1, null, 2, 0, null, 4, 1];
   assert.deepEqual(successWithinK(solvedAt, 5), [2 / 8, 4 / 8, 5 / 8, 5 / 8, 6 / 8]);
   assert.deepEqual(
     successWithinK(solvedAt, 5),
     sweepFromSolvedAt(solvedAt, 5).map((c) => c / solvedAt.length),
   );
   assert.deepEqual(successWithinK([], 3), [0, 0, 0]);
-  assert.throws(() => successWithinK([1], 0), /K must be a positive integer, got 0/);
+  assert.throws(() => successWithinK([0], 0), /K must be a positive integer, got 0/);
 });
 
 test('succVsPass pairs Succ@k with pass@k at the same k and leaves out k that one side lacks', () => {
