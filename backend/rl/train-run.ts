@@ -17,7 +17,7 @@ import {
   truncateRunAfter,
   type EpisodeRecord,
 } from '../db/run-store.js';
-import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
+import { formatRuntimeReport, selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
 import { loadTextInterface } from '../model/model-folder.js';
@@ -179,6 +179,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   try {
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+    // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
+    for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
     const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
     const base = await initialPolicy(config, o.dataDir, log, o.signal);
