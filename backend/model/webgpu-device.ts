@@ -2,11 +2,8 @@
 // tells hardware from software adapters, opens a device with the adapter's maximum limits and registers it as
 // TensorFlow.js's 'webgpu' backend (`@tensorflow/tfjs-backend-webgpu`). Both packages are optional.
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { tf } from './tf.js';
-
-const require = createRequire(import.meta.url);
 
 /** What `attempt-studio runtime` and every run record about the adapter. */
 export interface AdapterReport {
@@ -69,6 +66,12 @@ interface GpuDevice {
 /** Validation and out-of-memory errors Dawn reported since the last read (tfjs would compute on silently). */
 const deviceErrors: string[] = [];
 
+type BackendClass = new (device: GpuDevice, info: unknown) => tf.KernelBackend;
+interface BackendModule {
+  WebGPUBackend?: BackendClass;
+  default?: { WebGPUBackend: BackendClass };
+}
+
 interface Probe {
   backend: AdapterReport['backend'];
   featureLevel: AdapterReport['featureLevel'];
@@ -79,12 +82,18 @@ interface Probe {
 const instances: Gpu[] = [];
 let active: { adapter: GpuAdapter; report: AdapterReport } | undefined;
 
-function isInstalled(pkg: string): boolean {
+/**
+ * An optional package, imported by a literal specifier (so a bundle of the studio can inline it); a missing one
+ * is reported as not installed.
+ */
+async function loadOptional<T>(pkg: string, load: () => Promise<unknown>): Promise<T> {
   try {
-    require.resolve(`${pkg}/package.json`);
-    return true;
-  } catch {
-    return false;
+    return (await load()) as T;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && e.message.includes(`'${pkg}`))
+      throw new Error(`the optional package ${pkg} is not installed`);
+    throw new Error(`${pkg} failed to load: ${e.message.split('\n')[0]}`);
   }
 }
 
@@ -146,17 +155,11 @@ export function adapterLabel(a: AdapterReport): string {
  * Finds the best adapter: the first hardware one over every probe, else the first software one. Returns it
  * with what each probe found. Throws (with the reasons) when none answers at all.
  */
-async function findAdapter(): Promise<{ gpu: Gpu; adapter: GpuAdapter; report: AdapterReport; notes: string[] }> {
-  if (!isInstalled('webgpu')) throw new Error('the optional package webgpu (Dawn for Node) is not installed');
-  if (!isInstalled('@tensorflow/tfjs-backend-webgpu')) throw new Error('the optional package @tensorflow/tfjs-backend-webgpu is not installed');
+async function findAdapter(): Promise<{ gpu: Gpu; adapter: GpuAdapter; report: AdapterReport; notes: string[]; backendModule: BackendModule }> {
+  const backendModule = await loadOptional<BackendModule>('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
   // Headless Mesa: EGL needs the surfaceless platform, else eglInitialize fails and no GLES adapter appears.
   if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
-  let dawn: { create(flags: string[]): Gpu; globals: Record<string, unknown> };
-  try {
-    dawn = (await import('webgpu')) as unknown as typeof dawn;
-  } catch (err) {
-    throw new Error(`webgpu (Dawn) failed to load: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const dawn = await loadOptional<{ create(flags: string[]): Gpu; globals: Record<string, unknown> }>('webgpu', () => import('webgpu'));
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   const notes: string[] = [];
   let software: { gpu: Gpu; adapter: GpuAdapter; report: AdapterReport } | undefined;
@@ -170,10 +173,10 @@ async function findAdapter(): Promise<{ gpu: Gpu; adapter: GpuAdapter; report: A
     }
     const report = describe(adapter, probe);
     notes.push(`${probe.backend}: ${adapterLabel(report)}`);
-    if (!report.software) return { gpu, adapter, report, notes };
+    if (!report.software) return { gpu, adapter, report, notes, backendModule };
     software ??= { gpu, adapter, report };
   }
-  if (software) return { ...software, notes };
+  if (software) return { ...software, notes, backendModule };
   throw new Error(`Dawn found no WebGPU adapter (${notes.join('; ')})`);
 }
 
@@ -201,13 +204,9 @@ export async function startWebGpu(allowSoftware: boolean): Promise<AdapterReport
   if (found.report.software && !allowSoftware) {
     throw new Error(`only a software adapter: ${adapterLabel(found.report)}; used only when forced (--force webgpu)`);
   }
-  let backendModule: { WebGPUBackend: new (device: GpuDevice, info: unknown) => tf.KernelBackend };
-  try {
-    backendModule = require('@tensorflow/tfjs-backend-webgpu') as typeof backendModule;
-  } catch (err) {
-    throw new Error(`@tensorflow/tfjs-backend-webgpu failed to load: ${(err as Error).message.split('\n')[0]}`);
-  }
   const { adapter } = found;
+  // Node's import of this CommonJS package gives its exports as `default` (named ones only where detected).
+  const WebGPUBackend = found.backendModule.WebGPUBackend ?? found.backendModule.default!.WebGPUBackend;
   const report = { ...found.report, probes: found.notes };
   exposeNavigatorGpu(found.gpu);
   const requiredLimits: Record<string, number> = {};
@@ -222,7 +221,7 @@ export async function startWebGpu(allowSoftware: boolean): Promise<AdapterReport
     if (deviceErrors.length < 8) deviceErrors.push(e.error.message.split('\n')[0]!);
   };
   if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => failLoudly(new backendModule.WebGPUBackend(device, adapter.info)), 0);
+  tf.registerBackend('webgpu', () => failLoudly(new WebGPUBackend(device, adapter.info)), 0);
   chunkAddN(device.limits.maxStorageBuffersPerShaderStage!);
   if (!(await tf.setBackend('webgpu')) || tf.getBackend() !== 'webgpu') throw new Error(`the webgpu backend did not start on ${adapterLabel(report)}`);
   active = { adapter, report };
