@@ -139,7 +139,7 @@ test('Ctrl-C during the RL phase ends the demo: exit 130, both runs marked stopp
     assert.doesNotMatch(stderr, /▶ evaluate/);
     assert.doesNotMatch(stdout, /policy\s+k=1/);
     assert.ok(!existsSync(path.join(out, 'summary.json')), 'no summary written');
-    const sql = new Database(db, { readonly: true });
+    const sql = openSqlite(db, { readonly: true });
     try {
       const runs = sql.prepare('SELECT kind, status FROM runs ORDER BY id').all() as { kind: string; status: string }[];
       assert.deepEqual(runs, [
