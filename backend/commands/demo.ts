@@ -4,6 +4,11 @@ import path from 'node:path';
 import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 
+/** Printed after a --quick table: its budget is too small for the numbers to mean anything about the effect. */
+export const QUICK_NOTE =
+  '\nThis was --quick: a smoke test that the whole pipeline runs, on a budget too small for these numbers to say anything\n' +
+  'about multi-attempt training. For the finding (baseline vs multi-attempt), run the full demo: attempt-studio demo\n';
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the whole method on the built-in model: base model, baseline and multi-attempt RL, accuracy vs attempts',
@@ -102,7 +107,8 @@ export const demoCommand: Command = {
             K,
           ) +
           `\n\ngain from k=1 to k=2: baseline ${(s.policies.baseline.gain1to2 * 100).toFixed(1)} points, multi-attempt ${(s.policies.multiAttempt.gain1to2 * 100).toFixed(1)} points\n` +
-          `wall time ${(s.wallSeconds / 60).toFixed(1)} min on ${s.backend}; files: ${s.files.csv}, ${s.files.chart}, ${s.files.summary}; database ${s.db}\n`,
+          `wall time ${(s.wallSeconds / 60).toFixed(1)} min on ${s.backend}; files: ${s.files.csv}, ${s.files.chart}, ${s.files.summary}; database ${s.db}\n` +
+          (flag(args, 'quick') ? QUICK_NOTE : ''),
       );
       if (flag(args, 'json')) process.stdout.write(JSON.stringify(s) + '\n');
       return 0;

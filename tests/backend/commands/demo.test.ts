@@ -24,6 +24,7 @@ test('demo --quick (tiny budget) writes the table, CSV, SVG chart, summary.json 
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /policy\s+k=1\s+k=2\s+k=3\s+k=4\s+k=5\s+repeat/);
     assert.match(r.stdout, /single-turn baseline/);
+    assert.match(r.stdout, /This was --quick: a smoke test[\s\S]*run the full demo: attempt-studio demo/, 'says its numbers mean nothing (issue #24)');
     for (const f of ['accuracy-vs-attempts.csv', 'accuracy-vs-attempts.svg', 'summary.json']) assert.ok(existsSync(path.join(out, f)), f);
     assert.match(readFileSync(path.join(out, 'accuracy-vs-attempts.svg'), 'utf8'), /^<svg[^>]*>[\s\S]*multi-attempt \(RL\)[\s\S]*<\/svg>\n$/);
 
