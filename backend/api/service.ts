@@ -123,7 +123,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
   };
   const extras = (r: RunRow, lastReward: number | null): SummaryExtras => ({
     lastReward,
-    phase: r.status === 'running' ? manager.phaseOf(r.id) : null,
+    phase: manager.phaseOf(r.id),
     ...timeSplit(db, r.id),
     evalAccuracy: r.kind === 'eval' ? evalAccuracy(db, r.id) : [],
   });

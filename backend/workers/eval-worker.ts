@@ -71,6 +71,7 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
         prompt: c.prompt,
         onProgress: (done, total) => send({ type: 'step', runId: job.runId, step: done, metrics: {}, total }),
       });
+      for (const d of r.datasets) log(`${d.dataset}: ${d.accuracyByK.map((a, i) => `k=${i + 1} ${(a * 100).toFixed(1)}%`).join(', ')} (${d.n} questions)`);
       storeKAttempt(db, job.runId, r, { checkpointId: c.checkpointId ?? undefined, checkpointPath: c.checkpoint, step: c.step ?? undefined });
       finishRun(db, job.runId, 'completed');
       send({ type: 'done', runId: job.runId, status: 'completed', steps: 0, error: null });

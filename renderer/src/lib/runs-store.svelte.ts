@@ -76,7 +76,8 @@ export class RunsStore {
     const i = this.runs.findIndex((r) => r.id === runId);
     if (i < 0) return this.scheduleReload();
     const next = this.runs.slice();
-    next[i] = { ...next[i]!, phase };
+    // A phase comes from a live worker: the run is running even before its first step (pre-training).
+    next[i] = { ...next[i]!, phase, status: 'running' };
     this.runs = next;
   }
 
