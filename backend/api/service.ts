@@ -32,6 +32,8 @@ export interface ServiceOptions {
 
 /** The eval dataset name of a training run's own held-out split (as its periodic evaluation names it). */
 const HELD_OUT = 'held-out';
+/** rl/base-model.ts's SHIPPED_BASE_MODELS_DIR, repeated: importing that module would load tfjs here. */
+const SHIPPED_BASE_MODELS = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -279,10 +281,9 @@ export function createService(o: ServiceOptions): ApiHandlers {
       }
     },
     'models:base': async () => {
-      // Any cached built-in base model (models/base-<spec hash>/base-model.json); the hash itself needs tfjs.
-      const dir = path.join(o.dataDir, 'models');
-      const cached = existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
-      return { cached };
+      // Any shipped or cached built-in base model (base-<spec hash>/base-model.json); the hash itself needs tfjs.
+      const has = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
+      return { cached: has(SHIPPED_BASE_MODELS) || has(path.join(o.dataDir, 'models')) };
     },
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
