@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 import { DEFAULT_BASE_MODEL_SPEC } from '../../../backend/rl/base-model.js';
 
@@ -73,7 +73,7 @@ test('demo --quick (tiny budget) writes the table, CSV, SVG chart, summary.json 
     const rows = parseCsv(readFileSync(path.join(out, 'accuracy-vs-attempts.csv'), 'utf8'));
     assert.deepEqual(rows[0], ['policy', 'run_id', 'k', 'n', 'correct', 'accuracy', 'repeat_rate']);
     assert.equal(rows.length, 1 + 3 * 5);
-    const sql = new Database(db, { readonly: true });
+    const sql = openSqlite(db, { readonly: true });
     const runs = sql.prepare('SELECT id, kind, status FROM runs ORDER BY id').all() as { id: number; kind: string; status: string }[];
     assert.deepEqual(runs.map((x) => [x.kind, x.status]), [['train', 'completed'], ['train', 'completed'], ['eval', 'completed']]);
     for (const row of rows.slice(1)) {
@@ -139,7 +139,7 @@ test('Ctrl-C during the RL phase ends the demo: exit 130, both runs marked stopp
     assert.doesNotMatch(stderr, /▶ evaluate/);
     assert.doesNotMatch(stdout, /policy\s+k=1/);
     assert.ok(!existsSync(path.join(out, 'summary.json')), 'no summary written');
-    const sql = new Database(db, { readonly: true });
+    const sql = openSqlite(db, { readonly: true });
     try {
       const runs = sql.prepare('SELECT kind, status FROM runs ORDER BY id').all() as { kind: string; status: string }[];
       assert.deepEqual(runs, [
