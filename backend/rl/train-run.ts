@@ -36,6 +36,8 @@ import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
 import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
+import { gpuBytesOf, systemSampler } from './system-metrics.js';
+import { tf } from '../model/tf.js';
 import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
@@ -240,6 +242,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       },
       isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
     };
+    const sampleSystem = systemSampler(() => gpuBytesOf(tf.memory()));
     const result = await train(
       config,
       env,
@@ -262,6 +265,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           return { evalAccuracy: d.accuracyByK[0]!, [`evalAccuracy@${config.eval.attempts}`]: d.accuracyByK.at(-1)! };
         },
         onStep: (report) => {
+          Object.assign(report.metrics, sampleSystem());
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
           heartbeat(db, runId);
           lastMetrics = report.metrics;
