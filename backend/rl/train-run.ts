@@ -35,6 +35,7 @@ import { evaluateKAttempt } from '../eval/k-attempt.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
+import { isStopped, StoppedError } from '../model/stop-point.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
@@ -62,6 +63,8 @@ export interface TrainRunResult {
   checkpoint: string | null;
   metrics: Record<string, number>;
   error?: string;
+  /** How a stopped run ended and what resume will do (also logged). */
+  note?: string;
 }
 
 export const TRAINING_CHECKPOINT_FORMAT = 'training';
@@ -100,7 +103,10 @@ async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string
       signal,
       onTrain: (spec) => log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`),
     });
-    if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
+    if (signal?.aborted && !base.dir) {
+      base.model.dispose();
+      throw new StoppedError(`stopped during the built-in base model's pre-training (step ${base.metrics.steps} of ${base.spec.steps}; not cached, so the next run trains it again)`);
+    }
     log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
     return base.model;
   }
@@ -176,6 +182,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let lastMetrics: Record<string, number> = {};
   let lastCheckpoint: string | null = null;
   let steps = 0;
+  let note: string | undefined;
   try {
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
@@ -232,6 +239,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
             maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
             maxTotalTokens: config.generation.maxTotalTokens,
             batchSize: 64,
+            signal: o.signal,
           });
           storeKAttempt(db, runId, r, { step });
           const d = r.datasets[0]!;
@@ -256,13 +264,31 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           }
           log(`checkpoint at step ${step}: ${where}`);
         },
+        onStopped: (s) => {
+          note = `stopped ${s.phase === 'between steps' ? 'between steps' : `during the ${s.phase} of step ${s.stepsDone + 1}`} with ${s.stepsDone} of ${config.steps} steps done; ${
+            s.checkpointStep !== null ? `resume continues from the checkpoint at step ${s.checkpointStep}` : 'no checkpoint yet, so resume starts the run over from step 0'
+          }`;
+          log(note);
+        },
       },
       startStep,
     );
     const status = result.stopped ? 'stopped' : 'completed';
     finishRun(db, runId, status);
-    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
+    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics, ...(note ? { note } : {}) };
   } catch (err) {
+    if (isStopped(err)) {
+      // Stopped before the first step (pre-training, loading): nothing trained in this run, nothing to keep.
+      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
+      note = `${err.message}; ${ck ? `resume continues from the checkpoint at step ${ck.step}` : 'no checkpoint, so resume starts the run over from step 0'}`;
+      log(note);
+      try {
+        finishRun(db, runId, 'stopped');
+      } catch {
+        /* a read-only or full disk: the next start-up reconciles it */
+      }
+      return { runId, status: 'stopped', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, note };
+    }
     const message = explainStorageError(err, o.dataDir);
     try {
       failRun(db, runId, message);
