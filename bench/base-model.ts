@@ -12,6 +12,7 @@ import { selectRuntime } from '../backend/model/runtime.js';
 import { parseModelConfig } from '../backend/model/config.js';
 import { charTokenizer } from '../backend/model/char-tokenizer.js';
 import { compactTemplate } from '../backend/model/chat-template.js';
+import { stopTokenIds } from '../backend/model/stop-tokens.js';
 import { createDecodeSession } from '../backend/model/generate.js';
 import type { Transformer } from '../backend/model/transformer.js';
 import { tf } from '../backend/model/tf.js';
@@ -91,7 +92,7 @@ const dialogue: EpisodeDialogue = {
     return closed && fb.startsWith('<|im_end|>') ? fb.slice('<|im_end|>'.length) : fb;
   },
 };
-const stopIds = compactTemplate.endOfTurn.map((s) => charTokenizer.encode(s)).filter((e) => e.length === 1).map((e) => e[0]!);
+const stopIds = stopTokenIds(charTokenizer, compactTemplate.endOfTurn);
 
 async function episodes(m: Transformer, problems: SyntheticProblem[], k: number): Promise<EpisodeResult[]> {
   const out: EpisodeResult[] = [];
@@ -148,7 +149,7 @@ function summarise(eps: EpisodeResult[], problems: SyntheticProblem[], K: number
   const byLevel: Record<string, { n: number; accuracyK1: number }> = {};
   for (const lv of [...new Set(problems.map((p) => p.level))].sort()) {
     const idx = problems.map((p, i) => (p.level === lv ? i : -1)).filter((i) => i >= 0);
-    byLevel[lv] = { n: idx.length, accuracyK1: idx.filter((i) => eps[i]!.solvedAt === 1).length / idx.length };
+    byLevel[lv] = { n: idx.length, accuracyK1: idx.filter((i) => eps[i]!.solvedAt === 0).length / idx.length };
   }
   // Per family: accuracy at k = 1..K, and for two-root questions which candidate the first attempt wrote.
   const byFamily: Record<string, { n: number; accuracyByK: number[]; firstWroteARoot?: number; firstWroteFirstRoot?: number }> = {};
@@ -191,7 +192,7 @@ const evalSeconds = (performance.now() - te0) / 1000;
 const testSummary = summarise(testEps, test, 3);
 const trainSummary = summarise(trainEps, trainSeen, 3);
 const wallSeconds = (performance.now() - t0) / 1000;
-const examples = testEps.filter((e) => e.attempts.length > 1).slice(0, 5).map((e) => ({ q: e.task.question, gold: e.task.gold, attempts: e.attempts.map((a) => a.text) }));
+const examples = testEps.filter((e) => e.attempts.length > 1).slice(0, 5).map((e) => ({ q: e.task.question, gold: e.task.gold, attempts: e.attempts.map((a) => a.response) }));
 model.dispose();
 
 const entry = {

@@ -2,16 +2,16 @@
 // model's context (skip or shorten the generation budget, with counts), builds the decode session, the
 // dialogue (optionally "prompt says N, stop after k") and the grader, and reports progress per batch.
 //
-// Context fitting: a question's episode needs its prompt, up to (attempts − 1) feedback turns and the
-// generated tokens within `maxPositions`. Its generation budget is min(maxTotalTokens, maxPositions −
-// prompt − feedback turns); a question whose budget is under min(attempts × min(minTokensPerAttempt,
-// maxTokensPerAttempt), maxTotalTokens) is SKIPPED
-// (not evaluated, not counted in n, reported by id); one whose budget is below maxTotalTokens is evaluated
-// with the smaller budget and counted in `reducedBudget`. Nothing is truncated inside a prompt.
+// Context fitting (backend/rl/context-fit.ts, shared with training): a question's episode needs its prompt,
+// up to (attempts − 1) feedback turns and the generated tokens within `maxPositions`. A question that cannot
+// fit a minimal attempt each is SKIPPED (not evaluated, not counted in n, reported by id); one whose budget is
+// below maxTotalTokens is evaluated with the smaller budget and counted in `reducedBudget`. Nothing is
+// truncated inside a prompt.
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import type { ChatTemplate } from '../model/chat-template.js';
 import { createDecodeSession } from '../model/generate.js';
+import { stopTokenIds } from '../model/stop-tokens.js';
 import {
   runEpisodes,
   dialogueFromTemplate,
@@ -22,6 +22,7 @@ import {
 } from '../rl/episode.js';
 import { extractAnswer } from '../math/extract-answer.js';
 import { gradeSync } from '../math/grade.js';
+import { episodeBudget, longestFeedback } from '../rl/context-fit.js';
 
 /** A model with what evaluation needs to talk to it. */
 export interface EvalModel {
@@ -115,16 +116,6 @@ export function planDialogue(template: ChatTemplate, plan: EpisodePlan): Episode
   };
 }
 
-/** Token ids that end the model's turn: the template's end-of-turn specials and the tokenizer's EOS. */
-export function stopTokenIdsOf(m: EvalModel): number[] {
-  const ids = new Set<number>([m.tokenizer.eosId]);
-  for (const s of m.template.endOfTurn) {
-    const id = m.tokenizer.specialTokens[s];
-    if (id !== undefined) ids.add(id);
-  }
-  return [...ids];
-}
-
 /** Runs one episode per question (in batches) and returns them in input order. */
 export async function runQuestions(
   m: EvalModel,
@@ -137,24 +128,16 @@ export async function runQuestions(
     throw new Error(`evaluation: batchSize must be a positive integer, got ${opts.batchSize}`);
   const ctx = m.model.config.maxPositions;
   const dialogue = planDialogue(m.template, plan);
-  // The longest feedback turn any count-down of this plan can inject (lengths differ only with the digits).
-  const base = dialogueFromTemplate(m.template);
-  let feedbackLen = 0;
-  for (let left = 1; left < Math.max(plan.fitAttempts, plan.promptAttempts ?? 1); left++)
-    feedbackLen = Math.max(feedbackLen, m.tokenizer.encode(base.feedback(left, false)).length);
-  // A question must have room for a minimal attempt each (never more than the budgets the user set).
-  const required = Math.min(
-    plan.fitAttempts * Math.min(opts.minTokensPerAttempt ?? 8, opts.maxTokensPerAttempt),
-    opts.maxTotalTokens,
-  );
+  // The longest feedback turn any count-down of this plan can inject (context-fit.ts).
+  const feedbackLen = longestFeedback(m.tokenizer, dialogueFromTemplate(m.template), Math.max(plan.fitAttempts, plan.promptAttempts ?? 1));
+  const budgets = { context: ctx, maxTokensPerAttempt: opts.maxTokensPerAttempt, maxTotalTokens: opts.maxTotalTokens, minTokensPerAttempt: opts.minTokensPerAttempt };
   const tasks: EpisodeTask[] = [];
   const skipped: string[] = [];
   let reducedBudget = 0;
   for (const q of questions) {
     const promptLen = m.tokenizer.encode(dialogue.prompt(q.question, plan.promptAttempts)).length;
-    const room = ctx - promptLen - (plan.fitAttempts - 1) * feedbackLen;
-    const budget = Math.min(opts.maxTotalTokens, room);
-    if (budget < required) {
+    const budget = episodeBudget(promptLen, plan.fitAttempts, feedbackLen, budgets);
+    if (budget === null) {
       skipped.push(q.id);
       continue;
     }
@@ -177,7 +160,7 @@ export async function runQuestions(
     mode: plan.promptAttempts === null ? ('single-turn' as const) : ('multi-attempt' as const),
     maxTokensPerAttempt: opts.maxTokensPerAttempt,
     maxTotalTokens: opts.maxTotalTokens,
-    stopTokenIds: stopTokenIdsOf(m),
+    stopTokenIds: stopTokenIds(m.tokenizer, m.template.endOfTurn),
   };
   const episodes: EpisodeResult[] = [];
   opts.onProgress?.(skipped.length, questions.length);

@@ -104,6 +104,8 @@ export interface PretrainMetrics {
   /** Tokens with loss mask 1, and all token positions processed (padding included). */
   trainedTokens: number;
   batchTokens: number;
+  /** Dialogues longer than the model's context: left out of their batch (never truncated), counted here. */
+  skippedExamples: number;
   wallSeconds: number;
   /** CPU time of this process during training (all threads): the load-independent cost on a shared machine. */
   cpuSeconds: number;
@@ -160,6 +162,7 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
   const seenSample: SyntheticProblem[] = [];
   let trainedTokens = 0;
   let batchTokens = 0;
+  let skippedExamples = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   // Yields to the event loop every 50 ms: a stop message or SIGTERM must be seen during the thousands of steps.
@@ -173,10 +176,12 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
       // Retry examples come as whole batches (a step is a retry batch with probability retryExampleShare), so
       // the short single-answer dialogues are not padded to the length of the two-attempt ones.
       const exampleOpts = { ...spec, retryExampleShare: rng.next() < spec.retryExampleShare ? 1 : 0 };
-      const rows = problems.map((p) => encodeExample(charTokenizer, renderTrainingExample(p, exampleOpts, rng)));
+      const all = problems.map((p) => encodeExample(charTokenizer, renderTrainingExample(p, exampleOpts, rng)));
+      // Context fitting: a dialogue longer than the context is left out of the batch and counted.
+      const rows = all.filter((r) => r.ids.length <= spec.config.maxPositions);
+      skippedExamples += all.length - rows.length;
+      if (rows.length === 0) continue;
       const batch = packBatch(rows, charTokenizer.padId);
-      if (batch.length > spec.config.maxPositions)
-        throw new Error(`base model: a training dialogue has ${batch.length} tokens, over maxPositions ${spec.config.maxPositions}`);
       for (const m of batch.mask) trainedTokens += m;
       batchTokens += batch.batch * batch.length;
       const lr = cosineWithWarmup(step, schedule);
@@ -216,6 +221,7 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
       lossCurve: losses.flatMap((l, i) => (i % every === 0 || i === n - 1 ? [[i + 1, l] as [number, number]] : [])),
       trainedTokens,
       batchTokens,
+      skippedExamples,
       wallSeconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       stepsPerSecond: n / wallSeconds,

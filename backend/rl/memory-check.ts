@@ -9,9 +9,13 @@ import { assertFits, deviceMemoryBytes, estimateRunMemory, type MemoryEstimate, 
 import { BASE_MODEL_CONFIG } from './base-model.js';
 import type { RunConfig } from './config.js';
 
-/** The longest sequence the trainer decodes (trainer.ts: prompt room + total budget + feedback turns). */
-export function maxEpisodeLength(config: RunConfig, model: ModelConfig): number {
-  return Math.min(model.maxPositions, 256 + config.generation.maxTotalTokens + 64 * config.task.maxAttempts);
+/**
+ * The longest sequence the trainer may decode: its context fitting (context-fit.ts) lets an episode grow up to
+ * the model's context when its prompt is long, so the bound is the context itself (each decode chunk is sized
+ * to its own episodes, usually less).
+ */
+export function maxEpisodeLength(_config: RunConfig, model: ModelConfig): number {
+  return model.maxPositions;
 }
 
 export function runMemoryInput(config: RunConfig, model: ModelConfig): MemoryEstimateInput {

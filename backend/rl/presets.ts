@@ -14,7 +14,7 @@ const referencePpo = {
 /** The reference's 1.5B hyperparameters, shared by its multi-attempt and baseline presets. */
 const qwenReference = {
   // Activation checkpointing, as the reference (OpenRLHF --gradient_checkpointing): without it the activations of
-  // one 3,576-token episode alone need ~54 GiB (memory-estimate.ts).
+  // one 4,096-token episode alone need ~68 GiB (memory-estimate.ts).
   model: { source: 'models/Qwen2.5-Math-1.5B', gradientCheckpointing: true },
   dataset: { source: 'math_train', heldOut: 500 },
   algorithm: referencePpo,

@@ -1,6 +1,6 @@
 // One rollout: draw attempt counts, run the batch of episodes with the current policy, score them, and lay
 // the result out as a right-padded token batch with per-action masks for the update. No tensors here.
-import { runEpisodes, drawAttempts, type EpisodeDecoder, type EpisodeDeps, type EpisodeResult, type EpisodeOptions } from './episode.js';
+import { runEpisodes, drawAttempts, type EpisodeDecoder, type EpisodeDeps, type EpisodeResult, type EpisodeOptions, type EpisodeTask } from './episode.js';
 import { buildBatchMasks, TOKEN_KIND_CODE, type BatchMasks } from './masks.js';
 import { episodeOutcome, type EpisodeOutcome, type RewardOptions } from './rewards.js';
 
@@ -96,8 +96,16 @@ export interface ChunkDecoder extends EpisodeDecoder {
 }
 
 export interface RolloutDeps extends Omit<EpisodeDeps, 'decoder'> {
-  /** A fresh decoder for the episodes [first, first + size) of the batch. */
-  decoderFor(first: number, size: number): ChunkDecoder;
+  /**
+   * A fresh decoder for the episodes [first, first + size) of the batch; `longest` is the most tokens one of
+   * its sequences can reach (prompt, feedback turns and budget) when `fitTask` is given.
+   */
+  decoderFor(first: number, size: number, longest?: number): ChunkDecoder;
+  /**
+   * Context fitting of one drawn task (context-fit.ts): its generation budget and the longest its sequence
+   * can get. Unset: every task gets the options' maxTotalTokens.
+   */
+  fitTask?(task: EpisodeTask): { maxTotalTokens: number; longest: number };
 }
 
 /**
@@ -116,11 +124,14 @@ export async function rollout(
   chunkSize = Infinity,
 ): Promise<RolloutBatch> {
   if (!(chunkSize >= 1)) throw new Error(`rollout: chunkSize must be ≥ 1, got ${chunkSize}`);
-  const { tasks, groups } = drawTasks(questions, spec, random);
+  const { tasks: drawn, groups } = drawTasks(questions, spec, random);
+  const fits = drawn.map((t) => deps.fitTask?.(t));
+  const tasks: EpisodeTask[] = drawn.map((t, i) => (fits[i] ? { ...t, maxTotalTokens: fits[i].maxTotalTokens } : t));
   const episodes: EpisodeResult[] = [];
   for (let first = 0; first < tasks.length; first += chunkSize) {
     const part = tasks.slice(first, first + chunkSize);
-    const decoder = deps.decoderFor(first, part.length);
+    const longest = deps.fitTask ? Math.max(...fits.slice(first, first + chunkSize).map((f) => f!.longest)) : undefined;
+    const decoder = deps.decoderFor(first, part.length, longest);
     try {
       episodes.push(...(await runEpisodes(part, { ...deps, decoder }, { ...episodeOpts, mode: spec.mode })));
     } finally {
@@ -145,12 +156,12 @@ export function rolloutMetrics(batch: RolloutBatch, maxAttempts: number): Record
     responseTokens += e.generatedTokens;
     if (e.solvedAt !== null) {
       solved++;
-      solvedAt[e.solvedAt - 1] = (solvedAt[e.solvedAt - 1] ?? 0) + 1;
-      if (e.solvedAt === 1) first++;
+      solvedAt[e.solvedAt] = (solvedAt[e.solvedAt] ?? 0) + 1;
+      if (e.solvedAt === 0) first++;
     }
     if (e.attempts.length > 1) {
       retries += e.attempts.length - 1;
-      if (e.solvedAt !== null && e.solvedAt > 1) retriesSolved++;
+      if (e.solvedAt !== null && e.solvedAt > 0) retriesSolved++;
     }
   }
   const m: Record<string, number> = {

@@ -15,8 +15,8 @@ import {
   logStep,
   markRunning,
   truncateRunAfter,
-  type EpisodeRecord,
 } from '../db/run-store.js';
+import type { EpisodeRecord } from '../domain/vocabulary.js';
 import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
@@ -145,7 +145,7 @@ function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
     sampleIndex: i,
     attemptsAllowed: e.task.attemptsAllowed,
     reward: report.batch.rewards[i]!,
-    attempts: e.attempts.map((a) => ({ response: a.text, extracted: a.extracted, verdict: a.verdict, tokens: a.tokenCount })),
+    attempts: e.attempts,
   }));
 }
 
@@ -230,6 +230,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       env,
       {
         signal: o.signal,
+        log,
         evaluate: async (step) => {
           // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
           const limit = config.eval.maxQuestions ?? heldOut.length;

@@ -8,6 +8,7 @@ import { createAdam } from '../model/checkpoint.js';
 import { parameterShapes } from '../model/transformer.js';
 import { Rng } from '../model/rng.js';
 import type { Tokenizer } from '../model/tokenizer.js';
+import { stopTokenIds } from '../model/stop-tokens.js';
 import type { ChatTemplate } from '../model/chat-template.js';
 import type { RunConfig } from './config.js';
 import { dialogueFromTemplate, type Judgement } from './episode.js';
@@ -17,6 +18,7 @@ import { learningRateAt } from './schedule.js';
 import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor, type ActorBatch } from './ppo-update.js';
 import type { TrainingState } from './train-checkpoint.js';
 import { isStopped, StoppedError } from '../model/stop-point.js';
+import { MIN_TOKENS_PER_ATTEMPT, episodeBudget, fitTrainingPool, longestFeedback, type FitBudgets, type TrainingPoolFit } from './context-fit.js';
 
 export interface TrainerEnv {
   /** Trainable policy, its optimizer, and (ppo) the critic with its optimizer. */
@@ -52,6 +54,8 @@ export interface TrainerHooks {
   signal?: AbortSignal;
   /** Told where a stop landed, for the run's log: the phase and the step it leaves the run at. */
   onStopped?(info: StopInfo): void;
+  /** Status lines (e.g. how many training questions do not fit the model's context). */
+  log?(line: string): void;
 }
 
 /** Where a requested stop took effect. */
@@ -140,9 +144,36 @@ export function episodeSeed(stepSeed: number, index: number): number {
   return (Math.imul(stepSeed ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** One training step (0-based `step`): returns its metrics and the rollout. */
+/** The run's generation budgets against the actor's context (context-fit.ts). */
+function fitBudgets(config: RunConfig, actor: Transformer): FitBudgets {
+  const g = config.generation;
+  return { context: actor.config.maxPositions, maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens };
+}
+
+const pools = new WeakMap<Question[], { key: string; fit: TrainingPoolFit<Question> }>();
+
 /**
- * One training step. With `signal`, the rollout stops at its next token once it aborts (StoppedError), and a stop
+ * The training questions that fit the actor's context with the largest N the run draws (measured once per
+ * question list and budgets, then reused by every step); the others are skipped and counted. Throws a
+ * one-line error when none fits.
+ */
+export function trainingPool(config: RunConfig, env: TrainerEnv): TrainingPoolFit<Question> {
+  const b = fitBudgets(config, env.state.actor);
+  const N = config.task.mode === 'single-turn' ? null : config.task.maxAttempts;
+  const key = JSON.stringify([b, N, env.template.name]);
+  const hit = pools.get(env.trainQuestions);
+  if (hit?.key === key) return hit.fit;
+  const fit = fitTrainingPool(env.trainQuestions, { tokenizer: env.tokenizer, dialogue: dialogueFromTemplate(env.template) }, N, b);
+  if (fit.kept.length === 0)
+    throw new Error(
+      `no training question fits the model's context (${b.context} positions) with ${N ?? 1} attempt(s) of at least ${Math.min(MIN_TOKENS_PER_ATTEMPT, b.maxTokensPerAttempt)} tokens: all ${fit.skipped.length} skipped (longest prompt ${fit.longestSkippedPrompt} tokens)`,
+    );
+  pools.set(env.trainQuestions, { key, fit });
+  return fit;
+}
+
+/**
+ * One training step (0-based `step`): returns its metrics and the rollout. With `signal`, the rollout stops at its next token once it aborts (StoppedError), and a stop
  * that arrives before the update also throws StoppedError — the state is untouched then. An update, once begun,
  * runs to its end (a half-applied update could not be checkpointed as any step).
  */
@@ -162,19 +193,32 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
 
   // Rollout with the current policy.
   const perStep = config.rolloutBatch / alg.samplesPerPrompt;
-  const questions = questionsForStep(env.trainQuestions, perStep, step, config.seed);
+  const pool = trainingPool(config, env);
+  const questions = questionsForStep(pool.kept, perStep, step, config.seed);
   const rng = new Rng(config.seed * 7919 + step * 104729 + 17);
   const g = config.generation;
-  const promptRoom = 256;
-  const maxLength = Math.min(actor.config.maxPositions, promptRoom + g.maxTotalTokens + 64 * config.task.maxAttempts);
+  // Context fitting: each drawn episode gets the budget its prompt and N − 1 feedback turns leave in the
+  // context (at most maxTotalTokens); the decoder of a chunk is sized to its longest possible sequence.
+  const budgets = fitBudgets(config, actor);
+  const dialogue = dialogueFromTemplate(env.template);
+  const feedbackLen = longestFeedback(env.tokenizer, dialogue, config.task.maxAttempts);
+  let reducedBudget = 0;
+  const fitTask = (t: { question: string; attemptsAllowed: number }) => {
+    const promptLen = env.tokenizer.encode(dialogue.prompt(t.question, config.task.mode === 'multi-attempt' ? t.attemptsAllowed : null)).length;
+    const fb = (t.attemptsAllowed - 1) * feedbackLen;
+    // The pool holds questions that fit the largest N; a smaller N needs no more room (at least 1 token).
+    const budget = episodeBudget(promptLen, t.attemptsAllowed, feedbackLen, budgets) ?? Math.max(1, Math.min(g.maxTotalTokens, budgets.context - promptLen - fb));
+    if (budget < g.maxTotalTokens) reducedBudget++;
+    return { maxTotalTokens: budget, longest: Math.min(budgets.context, promptLen + fb + budget) };
+  };
   const sessionSeed = rng.int(2 ** 31);
   // Chunked generation (generation.batchSize set): every episode samples from its own stream, seeded by its
   // index in the batch, so the episodes do not depend on the chunk size. Unset: one session, one stream.
   const chunked = g.batchSize !== undefined;
-  const decoderFor = (first: number, size: number) =>
+  const decoderFor = (first: number, size: number, longest = budgets.context) =>
     createDecodeSession(actor, {
       batchSize: size,
-      maxLength,
+      maxLength: longest,
       temperature: g.temperature,
       topP: g.topP,
       seed: sessionSeed,
@@ -186,8 +230,8 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
   const batch: RolloutBatch = await rollout(
     questions,
     { mode: config.task.mode, minAttempts: config.task.minAttempts, maxAttempts: config.task.maxAttempts, samplesPerPrompt: alg.samplesPerPrompt },
-    { decoderFor, tokenizer: env.tokenizer, dialogue: dialogueFromTemplate(env.template), judge: env.judge, isAttemptComplete: env.isAttemptComplete },
-    { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: env.template.endOfTurn.map((s) => env.tokenizer.encode(s)).filter((ids) => ids.length === 1).map((ids) => ids[0]!) },
+    { decoderFor, fitTask, tokenizer: env.tokenizer, dialogue, judge: env.judge, isAttemptComplete: env.isAttemptComplete },
+    { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: stopTokenIds(env.tokenizer, env.template.endOfTurn) },
     { values: config.task.rewards, attemptDiscount: config.task.attemptDiscount },
     () => rng.next(),
     env.tokenizer.padId,
@@ -288,6 +332,8 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
   metrics.generationSeconds = genSeconds;
   metrics.tokensPerSecond = generated / genSeconds;
   metrics.sequenceLength = T;
+  metrics.contextSkipped = pool.skipped.length;
+  metrics.reducedBudget = reducedBudget;
   return { step, metrics, batch };
 }
 
@@ -323,6 +369,11 @@ export async function train(config: RunConfig, env: TrainerEnv, hooks: TrainerHo
     hooks.onStopped?.({ phase, stepsDone: step, checkpointStep: checkpointed });
     return { stepsDone: step, stopped: true };
   };
+  const pool = trainingPool(config, env);
+  if (pool.skipped.length > 0)
+    hooks.log?.(
+      `${pool.skipped.length} of ${env.trainQuestions.length} training questions do not fit the model's context (${env.state.actor.config.maxPositions} positions) with ${config.task.mode === 'single-turn' ? 1 : config.task.maxAttempts} attempts and are skipped (longest such prompt: ${pool.longestSkippedPrompt} tokens; ids: ${pool.skipped.slice(0, 5).join(', ')}${pool.skipped.length > 5 ? ', …' : ''})`,
+    );
   while (step < config.steps) {
     // Tensor work on the cpu backends never waits on I/O, so without this the event loop would starve:
     // Ctrl-C, stop messages from the run manager and heartbeat timers are handled here, between steps.

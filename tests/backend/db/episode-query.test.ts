@@ -9,7 +9,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb, type Db } from '../../../backend/db/open-db.js';
 import { MIGRATIONS } from '../../../backend/db/migrations.js';
-import { createRun, logStep, repeatedWrongAnswers, type EpisodeRecord, type Verdict } from '../../../backend/db/run-store.js';
+import { createRun, logStep } from '../../../backend/db/run-store.js';
+import { repeatCount as repeatedWrongAnswers } from '../../../backend/domain/repeat-rule.js';
+import type { EpisodeRecord, Verdict } from '../../../backend/domain/vocabulary.js';
 import { episodeFacets, episodeWhere, getEpisode, iterateEpisodes, listEpisodes, type EpisodeFilter, type EpisodeRow } from '../../../backend/db/episode-query.js';
 
 function tempDir(): { dir: string; done: () => void } {

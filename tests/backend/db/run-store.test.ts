@@ -21,8 +21,8 @@ import {
   metricsOf,
   reconcile,
   truncateRunAfter,
-  type EpisodeRecord,
 } from '../../../backend/db/run-store.js';
+import type { EpisodeRecord } from '../../../backend/domain/vocabulary.js';
 
 function tempDb(): { file: string; done: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'as-db-'));

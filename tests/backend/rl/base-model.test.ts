@@ -176,6 +176,23 @@ test('a few pre-training steps reduce the loss, without leaking tensors', async 
   assert.equal(metrics.steps, 15);
   assert.ok(metrics.finalLoss < metrics.firstLoss - 0.5, `loss ${metrics.firstLoss} → ${metrics.finalLoss}`);
   assert.ok(metrics.trainedTokens > 0);
+  assert.equal(metrics.skippedExamples, 0);
+});
+
+test('dialogues longer than the context are skipped and counted, never an error', async () => {
+  // add level 1: single-answer dialogues are ≤ 24 chars, two-attempt retry dialogues ≥ 39: a 32-position
+  // context fits the first and not the second; every retry batch is left out, the others train.
+  const residue = await modelLifecycleResidue();
+  const before = tf.memory().numTensors;
+  const short = { ...tinySpec, config: parseModelConfig({ ...tiny, maxPositions: 32 }), retryExampleShare: 0.5, steps: 12 };
+  const seen: number[] = [];
+  const { model, metrics } = await pretrainBaseModel({ ...short, onProgress: (p) => seen.push(p.step) });
+  model.dispose();
+  assert.equal(tf.memory().numTensors - before, residue);
+  assert.ok(metrics.skippedExamples > 0 && metrics.skippedExamples % 4 === 0, `skipped ${metrics.skippedExamples}`);
+  assert.equal(metrics.steps + metrics.skippedExamples / 4, 12, 'each step trained its batch or skipped all of it');
+  assert.ok(metrics.steps > 0 && seen.length === metrics.steps);
+  assert.ok(Number.isFinite(metrics.finalLoss));
 });
 
 test('an aborted pre-training stops early', async () => {

@@ -125,7 +125,7 @@ test('evaluation: a stop during step 2’s evaluation abandons it at the next to
   let generatedAfterStop = false;
   const { result, seen } = await run({
     ac,
-    evaluate: async (step, env) => {
+    evaluate: async (step, env): Promise<Record<string, number>> => {
       if (step !== 2) return {};
       ac.abort();
       try {
