@@ -24,8 +24,9 @@ export const trainCommand: Command = {
     json: { type: 'boolean', description: 'Print one JSON object as the last line: runId, status, steps, db, checkpoint, metrics (--dry-run: fits, bytes, device, estimate)' },
   },
   details:
-    'Checkpoints go to runs/<id>/checkpoints in the data folder. Ctrl-C stops after the current step and\n' +
-    'writes a checkpoint; a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
+    'Checkpoints go to runs/<id>-<key>/checkpoints in the data folder. Ctrl-C stops promptly (a rollout or\n' +
+    'evaluation at its next token, an update once it finishes) and checkpoints the last completed step\n' +
+    '(SIGTERM the same); a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
   async run(args) {
     const { getRun, reconcile } = await import('../db/run-store.js');
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { explainStorageError } from '../db/storage-error.js';
+import { prepareRunFolder, runFolder } from '../db/run-folder.js';
 import {
   addCheckpoint,
   createRun,
@@ -186,7 +187,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   try {
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
-    const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
+    // The run's own folder (keyed, so another database's run 1 never shares it), checked before any work.
+    const runDir = runFolder(db, o.dataDir, runId);
+    prepareRunFolder(o.dataDir, runDir);
+    const ckptRoot = path.join(runDir, 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
     const base = await initialPolicy(config, o.dataDir, log, o.signal);
     reference = base;

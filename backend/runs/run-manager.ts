@@ -11,6 +11,7 @@ import { ApiError } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
+import { existingRunFolder } from '../db/run-folder.js';
 
 export interface RunManagerOptions {
   db: Db;
@@ -209,8 +210,8 @@ export class RunManager {
       throw new ApiError(409, `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
-      const dir = path.join(this.o.dataDir, 'runs', String(runId));
-      if (existsSync(dir)) {
+      const dir = existingRunFolder(this.db, this.o.dataDir, runId);
+      if (dir && existsSync(dir)) {
         rmSync(dir, { recursive: true, force: true });
         deletedFiles.push(dir);
       }
