@@ -125,8 +125,10 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
     const room = Math.floor(splitSpaceSize('train', task.families, task.levels) / 2);
     const count = Math.min(20000, room, Math.max(2000, config.rolloutBatch * config.steps));
     const train = await loadDataset('synthetic', { ...task, seed: config.seed, count, split: 'train' });
-    const test = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'test' });
-    return { train: train.records.map(toQ), heldOut: test.records.map(toQ), dataset: 'synthetic' };
+    // The held-out curve during training is a tuning signal, so it reads the validation split; the test split
+    // is left for the final evaluation (docs/RESULTS.md).
+    const validation = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'validation' });
+    return { train: train.records.map(toQ), heldOut: validation.records.map(toQ), dataset: 'synthetic' };
   }
   const loaded = /\.(jsonl|json|parquet)$/i.test(d.source)
     ? await importDataset(d.source, { questionField: d.questionField, answerField: d.answerField })

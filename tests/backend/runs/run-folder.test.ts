@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { tinySetup } from './tiny-run.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
@@ -39,7 +39,7 @@ test('a file named runs in the data folder: the run fails at once, naming it, be
     const r = spawnSync(process.execPath, [bin, 'train', '--config', cfg, '--data-dir', s.dir, '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stderr, new RegExp(`${path.join(s.dir, 'runs').replace(/[/\\]/g, '.')} is a file, but the studio keeps its runs there`));
-    const db = new Database(path.join(s.dir, 'attempt-studio.db'), { readonly: true });
+    const db = openSqlite(path.join(s.dir, 'attempt-studio.db'), { readonly: true });
     const run = db.prepare('SELECT status, steps_done AS stepsDone FROM runs WHERE id = 1').get() as { status: string; stepsDone: number };
     db.close();
     assert.deepEqual(run, { status: 'failed', stepsDone: 0 });
