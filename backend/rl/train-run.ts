@@ -18,7 +18,7 @@ import {
   truncateRunAfter,
 } from '../db/run-store.js';
 import type { EpisodeRecord } from '../domain/vocabulary.js';
-import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
+import { formatRuntimeReport, selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
 import { loadTextInterface } from '../model/model-folder.js';
@@ -37,6 +37,8 @@ import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
 import { isStopped, StoppedError } from '../model/stop-point.js';
+import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
+import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
@@ -55,6 +57,8 @@ export interface TrainRunOptions {
   onStep?(report: StepReport & { runId: number }): void;
   /** Status lines (model loading, data, checkpoints). */
   onLog?(line: string): void;
+  /** What the run is doing before its first step (setup, pre-training the base model with progress) and then training. */
+  onPhase?(phase: RunPhase): void;
 }
 
 export interface TrainRunResult {
@@ -97,12 +101,16 @@ async function checkMemory(config: RunConfig, runtime: RuntimeReport, log: (s: s
  * checkpoint — the built-in base model, pre-trained on the synthetic task on first use and cached in
  * dataDir/models.
  */
-async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal): Promise<Transformer> {
+async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal, onPhase?: (p: RunPhase) => void): Promise<Transformer> {
   const dir = policyFolder(config);
   if (!dir) {
     const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
       signal,
-      onTrain: (spec) => log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`),
+      onTrain: (spec) => {
+        log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`);
+        onPhase?.({ name: 'pretraining', label: PRETRAIN_LABEL, done: 0, total: spec.steps, etaSeconds: null });
+      },
+      onProgress: pretrainReporter((p) => onPhase?.(p), log),
     });
     if (signal?.aborted && !base.dir) {
       base.model.dispose();
@@ -136,6 +144,14 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   const all = loaded.records.map(toQ);
   if (all.length <= d.heldOut) throw new Error(`dataset ${d.source}: ${all.length} questions, not more than heldOut (${d.heldOut})`);
   return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
+}
+
+/** Adds this session's setup time to the run's `setupSeconds` metric (kept at step 0, summed over resumes). */
+function addSetupSeconds(db: Db, runId: number, seconds: number): void {
+  db.prepare(
+    `INSERT INTO metrics (run_id, name, step, value, time) VALUES (?, 'setupSeconds', 0, ?, ?)
+     ON CONFLICT (run_id, name, step) DO UPDATE SET value = COALESCE(value, 0) + excluded.value, time = excluded.time`,
+  ).run(runId, seconds, Date.now());
 }
 
 function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
@@ -187,14 +203,18 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let steps = 0;
   let note: string | undefined;
   try {
+    const setupStart = Date.now();
+    o.onPhase?.({ name: 'setup', label: 'loading the model and data', done: null, total: null, etaSeconds: null });
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+    // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
+    for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
     // The run's own folder (keyed, so another database's run 1 never shares it), checked before any work.
     const runDir = runFolder(db, o.dataDir, runId);
     prepareRunFolder(o.dataDir, runDir);
     const ckptRoot = path.join(runDir, 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
-    const base = await initialPolicy(config, o.dataDir, log, o.signal);
+    const base = await initialPolicy(config, o.dataDir, log, o.signal, o.onPhase);
     reference = base;
     const { tokenizer, template } = await textInterface(base, config);
     const usesCritic = config.algorithm.name === 'ppo';
@@ -218,7 +238,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     steps = startStep;
     const { train: trainQuestions, heldOut, dataset } = await questionsFor(config);
     log(`${trainQuestions.length} training questions from ${dataset}`);
+    addSetupSeconds(db, runId, (Date.now() - setupStart) / 1000);
     o.onStarted?.({ runId, runtime, startStep });
+    o.onPhase?.({ name: 'training', label: 'training', done: startStep, total: config.steps, etaSeconds: null });
     const env: TrainerEnv = {
       state: state as TrainingState,
       reference: config.algorithm.kl.coef > 0 ? reference : undefined,
