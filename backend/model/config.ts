@@ -190,8 +190,9 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
   // Bounds first, named by their config.json fields (parseModelConfig would name the studio's own).
   for (const [key, b] of Object.entries(MODEL_CONFIG_BOUNDS)) {
     const v = cfg[key];
-    if (typeof v === 'number' && !(v <= b.max))
-      throw new Error(`${where}: field '${b.hf}': ${v} is over ${b.max.toLocaleString('en-US')} (larger than any real model); is the file damaged?`);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${where}: field '${b.hf}': must be a positive integer, got ${JSON.stringify(v)}`);
+    if (v > b.max) throw new Error(`${where}: field '${b.hf}': ${v} is over ${b.max.toLocaleString('en-US')} (larger than any real model); is the file damaged?`);
   }
   return parseModelConfig(cfg, where);
 }
