@@ -30,6 +30,18 @@ export interface RunSummary {
   lastReward: number | null;
 }
 
+/** Evaluation defaults of a model kind (backend/eval/eval-defaults.ts). */
+export interface EvalDefaultsView {
+  kind: 'builtin' | 'hf';
+  datasets: readonly string[];
+  maxAttempts: number;
+  protocol: 'one-episode' | 'truncated' | 'separate';
+  maxTokensPerAttempt: number;
+  /** null = maxAttempts × maxTokensPerAttempt. */
+  maxTotalTokens: number | null;
+  source: string;
+}
+
 export interface RunDetail extends RunSummary {
   config: unknown;
   notes: string;
@@ -222,6 +234,12 @@ export const methods = {
       metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
     }),
   ),
+  /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
+  'eval:defaults': method<EvalDefaultsView>()(
+    z
+      .strictObject({ checkpoint: z.string().min(1).optional(), runId: runId.optional() })
+      .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
   'eval:start': method<{ runId: number; status: RunStatus }>()(
     z
       .strictObject({
@@ -229,14 +247,16 @@ export const methods = {
         checkpoint: z.string().min(1).optional(),
         /** … or a run whose latest checkpoint is evaluated. */
         runId: runId.optional(),
+        /** Unset fields take the model's defaults (eval:defaults). */
         datasets: z.array(z.string().min(1)).min(1).optional(),
         /** K: accuracy is reported for k = 1..K. */
-        attempts: z.number().int().min(1).max(64).default(5),
-        protocol: z.enum(['one-episode', 'truncated', 'separate']).default('one-episode'),
+        attempts: z.number().int().min(1).max(64).optional(),
+        protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
         batchSize: z.number().int().min(1).default(8),
-        maxTokensPerAttempt: z.number().int().min(1).default(200),
+        maxTokensPerAttempt: z.number().int().min(1).optional(),
+        maxTotalTokens: z.number().int().min(1).optional(),
         seed: z.number().int().min(0).default(0),
         name: z.string().min(1).optional(),
       })

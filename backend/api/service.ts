@@ -9,6 +9,7 @@ import type { Db } from '../db/open-db.js';
 import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
 import { PRESET_NAMES } from '../rl/presets.js';
+import { evalDefaultsFor, evalModelKind, totalTokensOf } from '../eval/eval-defaults.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
@@ -171,6 +172,15 @@ export function createService(o: ServiceOptions): ApiHandlers {
            ORDER BY run_id, metric, dataset, k, step`,
         )
         .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:defaults': async (q) => {
+      if (q.checkpoint !== undefined) return evalDefaultsFor(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })));
+      const run = mustRun(q.runId!);
+      const ck = latestCheckpoint(db, run.id);
+      if (ck) return evalDefaultsFor(evalModelKind(ck.path));
+      // No checkpoint yet: the run's model source decides.
+      const source = (run.config as { model?: { source?: unknown } } | null)?.model?.source;
+      return evalDefaultsFor(source === undefined || source === 'builtin' ? 'builtin' : 'hf');
+    },
     'eval:start': async (q) => {
       let target: { dir: string; checkpointId: number | null; step: number | null; sourceRun: number | null };
       if (q.runId !== undefined) {
@@ -181,9 +191,14 @@ export function createService(o: ServiceOptions): ApiHandlers {
       } else target = { dir: checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' }), checkpointId: null, step: null, sourceRun: null };
       if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
         throw new ApiError(400, `checkpoint folder ${target.dir} does not exist`, q.runId !== undefined ? 'runId' : 'checkpoint');
-      const datasets = q.datasets ?? ['synthetic'];
+      // Unset fields take the model's defaults (eval-defaults.ts): the seed's for a Hugging Face model.
+      const kind = evalModelKind(target.dir);
+      const datasets = q.datasets ?? [...evalDefaultsFor(kind).datasets];
       const unknown = datasets.filter((d) => !DATASET_NAMES.includes(d));
       if (unknown.length > 0) throw new ApiError(400, `unknown dataset(s) ${unknown.join(', ')} (known: ${DATASET_NAMES.join(', ')})`, 'datasets');
+      const defaults = evalDefaultsFor(kind, datasets);
+      const K = q.attempts ?? defaults.maxAttempts;
+      const perAttempt = q.maxTokensPerAttempt ?? defaults.maxTokensPerAttempt;
       return manager.startEval(
         {
           checkpoint: target.dir,
@@ -191,13 +206,13 @@ export function createService(o: ServiceOptions): ApiHandlers {
           step: target.step,
           sourceRun: target.sourceRun,
           datasets: [...new Set(datasets)],
-          maxAttempts: q.attempts,
-          protocol: q.protocol,
+          maxAttempts: K,
+          protocol: q.protocol ?? defaults.protocol,
           prompt: 'multi-attempt',
           limit: q.limit ?? null,
           batchSize: q.batchSize,
-          maxTokensPerAttempt: q.maxTokensPerAttempt,
-          maxTotalTokens: q.attempts * q.maxTokensPerAttempt,
+          maxTokensPerAttempt: perAttempt,
+          maxTotalTokens: q.maxTotalTokens ?? (q.maxTokensPerAttempt !== undefined ? K * perAttempt : totalTokensOf(defaults, K, perAttempt)),
           seed: q.seed,
         },
         q.name,

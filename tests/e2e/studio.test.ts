@@ -151,6 +151,9 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       await page.click(`tr[data-run-id="${base.id}"] button:has-text("Evaluate")`);
       const form = page.locator('[data-testid="evaluate-form"]');
       await form.locator('input[value="synthetic"]').waitFor();
+      // The form starts from the model's evaluation defaults (eval:defaults) and shows what it will use.
+      await form.locator('[data-testid="eval-defaults"]', { hasText: 'built-in model: protocol one-episode, greedy, 64 tokens per attempt' }).waitFor();
+      await screenshot(page, '08-evaluate-form');
       await form.locator('input[type="number"]').first().fill('2');
       await form.locator('input[type="number"]').nth(1).fill('2');
       await form.locator('button:has-text("Start")').click();
