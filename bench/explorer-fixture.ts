@@ -1,6 +1,7 @@
 // A large, realistic attempts database for the explorer benchmark: training runs whose episodes have 1–5
 // attempts with boxed answers, verdicts, repeats and later solves in plausible shares, written through logStep.
-import { createRun, logStep, type EpisodeRecord, type Verdict } from '../backend/db/run-store.js';
+import { createRun, logStep } from '../backend/db/run-store.js';
+import type { EpisodeRecord, Verdict } from '../backend/domain/vocabulary.js';
 import type { Db } from '../backend/db/open-db.js';
 import { rng32 } from '../backend/data/synthetic.js';
 

@@ -1,8 +1,11 @@
 // The one API contract of the app: every method (`domain:verb`, zod-validated input → typed output) and every
 // event. The service, the HTTP server, the Electron main/preload and the renderer's client are typed from it.
 import { z } from 'zod';
-import type { RunKind, RunStatus, Verdict } from '../db/run-store.js';
+import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, type RunStatus, type Verdict } from '../domain/vocabulary.js';
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
+
+/** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
+export type { FieldDoc } from '../rl/config.js';
 
 // ---- shared value types ------------------------------------------------------------------------------------
 
@@ -86,8 +89,7 @@ export interface EvalResultView {
   runId: number;
   checkpointId: number | null;
   checkpointPath: string | null;
-  /** k_attempt, k_attempt_separate, pass_at_k or mean_accuracy. */
-  metric: string;
+  metric: EvalMetric;
   /** Questions that did not fit the model's context (not in n). */
   skipped: number;
   step: number | null;
@@ -153,8 +155,6 @@ export interface SystemInfo {
 
 const runId = z.number().int().positive();
 const empty = z.strictObject({}).optional();
-const VERDICTS = ['correct', 'wrong', 'no_box', 'over_budget'] as const;
-const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
 
 /** A method: its input schema, and its output type carried as a phantom. */
 export interface MethodSpec<I extends z.ZodType, O> {
@@ -231,7 +231,7 @@ export const methods = {
       runId: runId.optional(),
       dataset: z.string().min(1).optional(),
       k: z.number().int().min(1).optional(),
-      metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
+      metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
   /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
@@ -277,7 +277,7 @@ export const methods = {
         names: z.array(z.string().min(1)).optional(),
         /** eval: one dataset / one metric. */
         dataset: z.string().min(1).optional(),
-        metric: z.enum(['k_attempt', 'k_attempt_separate', 'pass_at_k', 'mean_accuracy']).optional(),
+        metric: z.enum(EVAL_METRICS).optional(),
         /** episodes / attempts: the attempts explorer's filter. */
         episodes: z.strictObject(episodeFilter).optional(),
         path: z.string().min(1).optional(),

@@ -59,6 +59,7 @@ export const generateCommand: Command = {
     const { loadHfModel } = await import('../model/hf-import.js');
     const { HfTokenizer } = await import('../model/hf-tokenizer.js');
     const { charTokenizer } = await import('../model/char-tokenizer.js');
+    const { stopTokenIds } = await import('../model/stop-tokens.js');
     const { loadTextInterface } = await import('../model/model-folder.js');
     const attempts = int(args, 'attempts');
     if (attempts !== undefined && (!flag(args, 'chat') || attempts < 1)) throw new UserError('--attempts N (≥ 1) goes with --chat', 2);
@@ -82,8 +83,8 @@ export const generateCommand: Command = {
       let stopIds: number[] = [];
       try {
         const hf = await HfTokenizer.load(dir);
-        if (hf) [tokenizer, stopIds] = [hf, [...hf.stopIds]];
-        else if (V === charTokenizer.vocabSize) [tokenizer, stopIds] = [charTokenizer, [charTokenizer.eosId]];
+        if (hf) [tokenizer, stopIds] = [hf, stopTokenIds(hf, [])];
+        else if (V === charTokenizer.vocabSize) [tokenizer, stopIds] = [charTokenizer, stopTokenIds(charTokenizer, [])];
       } catch (err) {
         throw new UserError((err as Error).message);
       }

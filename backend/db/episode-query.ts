@@ -2,14 +2,14 @@
 // later attempt, repeated an earlier wrong answer), in (step, id) order, a keyset page at a time, with a scan
 // budget so no filter combination scans the whole run; the CSV export iterates the same filter without pages.
 import type { Db } from './open-db.js';
-import { normalize } from '../math/normalize.js';
-import type { Verdict } from './run-store.js';
+import { repeatFlags } from '../domain/repeat-rule.js';
+import type { EpisodeSplit, Verdict } from '../domain/vocabulary.js';
 
 export interface EpisodeFilter {
   runId: number;
   stepMin?: number;
   stepMax?: number;
-  split?: 'train' | 'eval';
+  split?: EpisodeSplit;
   dataset?: string;
   verdict?: Verdict;
   /** true: solved, but not on the first attempt; false: unsolved or solved on the first. */
@@ -191,13 +191,8 @@ export function getEpisode(db: Db, episodeId: number): (EpisodeRow & { attempts:
   const e = db.prepare(`SELECT ${EPISODE_COLUMNS} FROM episodes WHERE id = ?`).get(episodeId) as EpisodeRow | undefined;
   if (!e) return undefined;
   const rows = db.prepare('SELECT idx, response, extracted, verdict, tokens FROM attempts WHERE episode_id = ? ORDER BY idx').all(episodeId) as Array<Omit<AttemptRow, 'repeatsEarlierWrong'>>;
-  const wrong = new Set<string>();
-  const attempts = rows.map((a, i) => {
-    const key = a.extracted === null ? null : normalize(a.extracted);
-    const repeatsEarlierWrong = i > 0 && key !== null && wrong.has(key);
-    if (a.verdict === 'wrong' && key !== null) wrong.add(key);
-    return { ...a, repeatsEarlierWrong };
-  });
+  const repeats = repeatFlags(rows);
+  const attempts = rows.map((a, i) => ({ ...a, repeatsEarlierWrong: repeats[i]! }));
   return { ...e, attempts };
 }
 

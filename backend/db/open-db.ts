@@ -1,10 +1,11 @@
 // Opening the SQLite database: WAL so readers never block the training worker, a busy timeout, foreign
 // keys on, synchronous=NORMAL (durable across process crashes), and the schema migrated to the latest.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { resolveDataLocation } from './data-location.js';
 import { migrate } from './migrations.js';
+import { openSqlite } from './sqlite-binding.js';
 
 export type Db = Database.Database;
 
@@ -25,7 +26,7 @@ export function defaultDbPath(flag?: string, dataDirFlag?: string): string {
 
 export function openDb(file: string, opts: OpenDbOptions = {}): Db {
   if (!opts.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  const db = openSqlite(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     db.pragma('foreign_keys = ON');

@@ -1,12 +1,10 @@
 // Typed reads and writes of runs and what they log: create/start/heartbeat/finish a run, log one step
 // (metrics + episodes + attempts) in one transaction, list runs, read metric series, reconcile dead runs.
 import type { Db } from './open-db.js';
-import { normalize } from '../math/normalize.js';
+import { repeatCount } from '../domain/repeat-rule.js';
+import { solvedAtOf, type EpisodeRecord, type EvalMetric, type RunKind, type RunStatus } from '../domain/vocabulary.js';
 import { pidExists, processStartToken, sameProcessAlive } from './process-identity.js';
 
-export type RunKind = 'train' | 'eval';
-export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
-export type Verdict = 'correct' | 'wrong' | 'no_box' | 'over_budget';
 
 export interface RunRow {
   id: number;
@@ -27,27 +25,6 @@ export interface RunRow {
   stepsDone: number;
   tags: string[];
   notes: string;
-}
-
-export interface AttemptRecord {
-  response: string;
-  /** The graded answer, or null when the attempt had no box. */
-  extracted: string | null;
-  verdict: Verdict;
-  tokens: number;
-}
-
-export interface EpisodeRecord {
-  split: 'train' | 'eval';
-  dataset: string;
-  questionId: string;
-  question: string;
-  gold: string;
-  sampleIndex?: number;
-  attemptsAllowed: number;
-  reward: number;
-  /** In order; attempts_used, solved_at, verdict and tokens of the episode are derived from them. */
-  attempts: AttemptRecord[];
 }
 
 export interface StepLog {
@@ -198,7 +175,6 @@ export function logStep(db: Db, runId: number, step: number, log: StepLog): void
       putMetric.run(runId, name, step, Number.isFinite(value) ? value : null, t);
     (log.episodes ?? []).forEach((e, i) => {
       if (e.attempts.length === 0) throw new Error(`logStep: episode ${i} of step ${step} has no attempts`);
-      const solved = e.attempts.findIndex((a) => a.verdict === 'correct');
       const tokens = e.attempts.reduce((s, a) => s + a.tokens, 0);
       const episodeId = putEpisode.run(
         runId,
@@ -211,29 +187,17 @@ export function logStep(db: Db, runId: number, step: number, log: StepLog): void
         e.sampleIndex ?? 0,
         e.attemptsAllowed,
         e.attempts.length,
-        solved >= 0 ? solved : null,
+        solvedAtOf(e.attempts),
         e.reward,
         e.attempts.at(-1)!.verdict,
         tokens,
-        repeatedWrongAnswers(e.attempts),
+        repeatCount(e.attempts),
       ).lastInsertRowid;
       e.attempts.forEach((a, idx) =>
         putAttempt.run(episodeId, idx, a.response, a.extracted, a.verdict, a.tokens),
       );
     });
   }).immediate();
-}
-
-/** Retries whose answer equals (after `normalize`) an earlier wrong answer of the episode (the repeat rate's count). */
-export function repeatedWrongAnswers(attempts: readonly Pick<AttemptRecord, 'extracted' | 'verdict'>[]): number {
-  const wrong = new Set<string>();
-  let repeats = 0;
-  attempts.forEach((a, i) => {
-    const key = a.extracted === null ? null : normalize(a.extracted);
-    if (i > 0 && key !== null && wrong.has(key)) repeats++;
-    if (a.verdict === 'wrong' && key !== null) wrong.add(key);
-  });
-  return repeats;
 }
 
 /** On resume from a checkpoint at `step`: drops the metrics and episodes logged after it. */
@@ -295,7 +259,6 @@ export function latestCheckpoint(db: Db, runId: number, format?: string): Checkp
     .get(...(format === undefined ? [runId] : [runId, format])) as CheckpointRow | undefined;
 }
 
-export type EvalMetric = 'k_attempt' | 'k_attempt_separate' | 'pass_at_k' | 'mean_accuracy';
 
 export interface EvalResultRecord {
   checkpointId?: number;

@@ -4,7 +4,7 @@
 //
 // What the protocols compute, precisely:
 // - 'one-episode' (default): ONE greedy episode of K attempts per question, prompt "You have K attempts",
-//   feedback "K−1, K−2, … attempts left". solved@k = solvedAt ≤ k. Greedy decoding is deterministic, so
+//   feedback "K−1, K−2, … attempts left". solved@k = solvedAt < k (0-based). Greedy decoding is deterministic, so
 //   attempts 1..k of this episode are exactly what a run with the SAME prompt (N = K) stopped after k
 //   attempts would generate: 'one-episode' equals 'truncated' question by question (tested in
 //   tests/backend/eval/k-attempt.test.ts). Cost: at most K attempts per question.
@@ -74,14 +74,14 @@ export interface KAttemptResult {
   meanAccuracyByK: number[];
 }
 
-/** Pure: correct counts at k = 1..K from each question's 1-based solving attempt (null = unsolved). */
+/** Pure: correct counts at k = 1..K from each question's 0-based solving attempt (null = unsolved). */
 export function sweepFromSolvedAt(solvedAt: readonly (number | null)[], maxAttempts: number): number[] {
   const out = new Array<number>(maxAttempts).fill(0);
   for (const s of solvedAt) {
     if (s === null) continue;
-    if (!Number.isInteger(s) || s < 1 || s > maxAttempts)
-      throw new Error(`sweepFromSolvedAt: solving attempt ${s} is outside 1..${maxAttempts}`);
-    for (let k = s; k <= maxAttempts; k++) out[k - 1]!++;
+    if (!Number.isInteger(s) || s < 0 || s >= maxAttempts)
+      throw new Error(`sweepFromSolvedAt: solving attempt index ${s} is outside 0..${maxAttempts - 1}`);
+    for (let k = s + 1; k <= maxAttempts; k++) out[k - 1]!++;
   }
   return out;
 }

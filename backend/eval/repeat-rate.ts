@@ -1,14 +1,11 @@
 // Does the model learn from "your answer is incorrect"? Two rates over the retries (attempts 2, 3, … of an
 // episode): the repeat rate — the retry's answer equals an earlier wrong answer of the same episode — and
 // the switch-to-correct rate — a retry right after a boxed wrong answer is correct (DESIGN §1 "Evaluation").
-import { normalize } from '../math/normalize.js';
+import { repeatFlags } from '../domain/repeat-rule.js';
+import type { AttemptRecord } from '../domain/vocabulary.js';
 
-/** What these rates need of one attempt (an eval episode's attempt records have both fields). */
-export interface AttemptOutcome {
-  /** The graded answer, or null when the attempt had none. */
-  extracted: string | null;
-  verdict: 'correct' | 'wrong' | 'no_box' | 'over_budget';
-}
+/** What these rates need of one attempt. */
+export type AttemptOutcome = Pick<AttemptRecord, 'extracted' | 'verdict'>;
 
 export interface RetryStats {
   /** Attempts after the first, over all episodes. */
@@ -25,8 +22,6 @@ export interface RetryStats {
   switchToCorrectRate: number;
 }
 
-const key = (answer: string) => normalize(answer);
-
 /** Repeat and switch-to-correct statistics of episodes, each given as its attempts in order. */
 export function retryStats(episodes: readonly (readonly AttemptOutcome[])[]): RetryStats {
   let retries = 0;
@@ -34,17 +29,16 @@ export function retryStats(episodes: readonly (readonly AttemptOutcome[])[]): Re
   let retriesAfterWrong = 0;
   let switchedToCorrect = 0;
   for (const attempts of episodes) {
-    const wrongSoFar = new Set<string>();
+    const repeatsAt = repeatFlags(attempts);
     attempts.forEach((a, j) => {
       if (j > 0) {
         retries++;
-        if (a.extracted !== null && wrongSoFar.has(key(a.extracted))) repeats++;
+        if (repeatsAt[j]) repeats++;
         if (attempts[j - 1]!.verdict === 'wrong') {
           retriesAfterWrong++;
           if (a.verdict === 'correct') switchedToCorrect++;
         }
       }
-      if (a.verdict === 'wrong' && a.extracted !== null) wrongSoFar.add(key(a.extracted));
     });
   }
   return {

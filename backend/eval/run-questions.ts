@@ -11,6 +11,7 @@ import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import type { ChatTemplate } from '../model/chat-template.js';
 import { createDecodeSession } from '../model/generate.js';
+import { stopTokenIds } from '../model/stop-tokens.js';
 import {
   runEpisodes,
   dialogueFromTemplate,
@@ -113,16 +114,6 @@ export function planDialogue(template: ChatTemplate, plan: EpisodePlan): Episode
   };
 }
 
-/** Token ids that end the model's turn: the template's end-of-turn specials and the tokenizer's EOS. */
-export function stopTokenIdsOf(m: EvalModel): number[] {
-  const ids = new Set<number>([m.tokenizer.eosId]);
-  for (const s of m.template.endOfTurn) {
-    const id = m.tokenizer.specialTokens[s];
-    if (id !== undefined) ids.add(id);
-  }
-  return [...ids];
-}
-
 /** Runs one episode per question (in batches) and returns them in input order. */
 export async function runQuestions(
   m: EvalModel,
@@ -167,7 +158,7 @@ export async function runQuestions(
     mode: plan.promptAttempts === null ? ('single-turn' as const) : ('multi-attempt' as const),
     maxTokensPerAttempt: opts.maxTokensPerAttempt,
     maxTotalTokens: opts.maxTotalTokens,
-    stopTokenIds: stopTokenIdsOf(m),
+    stopTokenIds: stopTokenIds(m.tokenizer, m.template.endOfTurn),
   };
   const episodes: EpisodeResult[] = [];
   opts.onProgress?.(skipped.length, questions.length);

@@ -2,7 +2,8 @@
 // (pass@k) plus mean accuracy (sampled), the eval episodes with every attempt, and retry metrics, so the UI
 // can chart accuracy vs. attempts and browse what the model wrote. All of one evaluation in one transaction.
 import type { Db } from '../db/open-db.js';
-import { addEvalResult, logStep, type EpisodeRecord } from '../db/run-store.js';
+import { addEvalResult, logStep } from '../db/run-store.js';
+import type { EpisodeRecord } from '../domain/vocabulary.js';
 import { episodeOutcome } from '../rl/rewards.js';
 import type { EpisodeResult } from '../rl/episode.js';
 import type { KAttemptResult } from './k-attempt.js';
@@ -26,12 +27,7 @@ function episodeRecord(dataset: string, e: EpisodeResult, sampleIndex = 0): Epis
     sampleIndex,
     attemptsAllowed: e.task.attemptsAllowed,
     reward: episodeOutcome(e.attempts.map((a) => a.verdict)).reward,
-    attempts: e.attempts.map((a) => ({
-      response: a.text,
-      extracted: a.extracted,
-      verdict: a.verdict,
-      tokens: a.tokenCount,
-    })),
+    attempts: e.attempts,
   };
 }
 

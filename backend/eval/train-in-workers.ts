@@ -2,6 +2,7 @@
 // workers the UI launches), and waits for all of them: how the demo uses both cores of a laptop for its two
 // policies. Each run is deterministic in its config, so the result does not depend on running in parallel.
 import type { Db } from '../db/open-db.js';
+import { isTerminal } from '../domain/vocabulary.js';
 import { getRun, latestCheckpoint } from '../db/run-store.js';
 import { EventBus } from '../api/event-bus.js';
 import { RunManager } from '../runs/run-manager.js';
@@ -19,8 +20,6 @@ export interface TrainInWorkersOptions {
   onLog?(line: string): void;
 }
 
-const TERMINAL = new Set(['completed', 'stopped', 'failed', 'interrupted']);
-
 /** Runs every config in a worker at the same time; resolves with one result per config, in order. */
 export async function trainInWorkers(o: TrainInWorkersOptions): Promise<TrainRunResult[]> {
   const events = new EventBus();
@@ -33,7 +32,7 @@ export async function trainInWorkers(o: TrainInWorkersOptions): Promise<TrainRun
     if (i < 0) return;
     if (e.name === 'runs:progress') o.onStep?.(i, e.data.step, e.data.metrics);
     else if (e.name === 'runs:log') o.onLog?.(`[${o.configs[i]!.name}] ${e.data.line}`);
-    else if (e.name === 'runs:status' && TERMINAL.has(e.data.status)) finished.get(e.data.runId)?.();
+    else if (e.name === 'runs:status' && isTerminal(e.data.status)) finished.get(e.data.runId)?.();
   });
   const onAbort = () => void Promise.all(ids.map((id) => manager.stop(id).catch(() => undefined)));
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -43,6 +42,8 @@ export async function trainInWorkers(o: TrainInWorkersOptions): Promise<TrainRun
       ids.push(runId);
       done.set(runId, new Promise<void>((resolve) => finished.set(runId, resolve)));
     }
+    // A stop that came before the listener could see it (while the runs were being started) still stops them.
+    if (o.signal?.aborted) onAbort();
     await Promise.all(done.values());
   } finally {
     o.signal?.removeEventListener('abort', onAbort);

@@ -7,6 +7,7 @@ import { chatTemplateByName, compactTemplate, type ChatTemplate } from './chat-t
 import { loadHfModel } from './hf-import.js';
 import { HfTokenizer, TOKENIZER_FILES } from './hf-tokenizer.js';
 import { chatTemplateForTokenizer } from './jinja-template.js';
+import { stopTokenIds } from './stop-tokens.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { Transformer } from './transformer.js';
 
@@ -34,15 +35,14 @@ export async function loadTextInterface(
     if (tok.vocabSize > vocabSize)
       throw new Error(`${path.join(dir, 'tokenizer.json')}: ${tok.vocabSize} token ids, more than the model's vocab_size ${vocabSize}`);
     const template = templateName !== undefined ? chatTemplateByName(templateName) : await chatTemplateForTokenizer(tok, where);
-    const endIds = template.endOfTurn.map((s) => tok.encode(s)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
-    return { tokenizer: tok, template, stopIds: [...new Set([...tok.stopIds, ...endIds])] };
+    return { tokenizer: tok, template, stopIds: stopTokenIds(tok, template.endOfTurn) };
   }
   if (vocabSize !== charTokenizer.vocabSize)
     throw new Error(
       `${dirs[0] ?? 'model'}: no tokenizer.json, and vocab_size ${vocabSize} is not the built-in character vocabulary (${charTokenizer.vocabSize})`,
     );
   const template = templateName !== undefined ? chatTemplateByName(templateName) : compactTemplate;
-  return { tokenizer: charTokenizer, template, stopIds: [charTokenizer.eosId] };
+  return { tokenizer: charTokenizer, template, stopIds: stopTokenIds(charTokenizer, template.endOfTurn) };
 }
 
 /** Loads a model folder (HF import or studio checkpoint) with its tokenizer and template. */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tf } from '../model/tf.js';
 import { Transformer } from '../model/transformer.js';
 import { parseModelConfig, type ModelConfig } from '../model/config.js';
@@ -226,7 +227,8 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
 }
 
 /** Bumped when the training recipe changes in a way the spec does not show, so old caches are not reused. */
-export const BASE_MODEL_RECIPE_VERSION = 1;
+// 2: the train split lost 10% of the problem space to the new validation split (backend/data/synthetic.ts).
+export const BASE_MODEL_RECIPE_VERSION = 2;
 
 /** Stable JSON (sorted keys) of the spec and the recipe version, and its SHA-256 prefix: the cache key. */
 export function baseModelSpecHash(spec: BaseModelSpec): string {
@@ -249,26 +251,62 @@ export interface EnsureBaseModelResult {
   model: Transformer;
   /** The checkpoint folder (config.json, model.safetensors, base-model.json); '' when training was aborted. */
   dir: string;
-  /** True when it was loaded from the cache, false when trained now. */
+  /** True when it was loaded (shipped with the app, or from the cache), false when trained now. */
   cached: boolean;
+  /** Where it came from: the app's shipped checkpoints, the data folder's cache, or trained now. */
+  source: 'shipped' | 'cache' | 'trained';
   spec: BaseModelSpec;
-  /** The training metrics (stored in base-model.json, so also present for a cached model). */
+  /** The training metrics (stored in base-model.json, so also present for a loaded model). */
   metrics: PretrainMetrics;
 }
 
 export interface EnsureOptions {
   onProgress?: (p: PretrainProgress) => void;
   signal?: AbortSignal;
-  /** Called just before training starts (i.e. on a cache miss). */
+  /** Called just before training starts (i.e. when no shipped or cached checkpoint has the spec's hash). */
   onTrain?: (spec: BaseModelSpec, dir: string) => void;
+  /** Read-only folder of shipped checkpoints looked at before the cache (default SHIPPED_BASE_MODELS_DIR; null: none). */
+  shippedDir?: string | null;
+  /** Train anew even when a shipped or cached checkpoint has the spec's hash (the cache entry is replaced). */
+  retrain?: boolean;
 }
 
 const INFO_FILE = 'base-model.json';
 
 /**
- * Returns the base model for `spec` from `cacheDir/base-<hash>/`, training and saving it first when absent or
- * unreadable. Writes into a temporary sibling folder renamed into place, so a crash never leaves a half
- * checkpoint that later looks valid. An aborted training is not cached.
+ * The base-model checkpoints shipped with the app (resources/base-models/base-<hash>/), trained by
+ * `npm run bench:base-model -- --save resources/base-models`: the demo loads them instead of training.
+ */
+export const SHIPPED_BASE_MODELS_DIR = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
+
+/** What base-model.json holds beside the weights. */
+export interface BaseModelInfo {
+  hash: string;
+  spec: BaseModelSpec;
+  metrics: PretrainMetrics;
+  createdAt?: string;
+  /** A fast reproducibility check recorded at save time (backend/eval/base-model-check.ts). */
+  check?: { split: 'validation'; seed: number; n: number; correctK1: number };
+}
+
+/** Loads `dir` as the base model of `spec` (hash, model config checked); throws naming the file and field. */
+export async function loadBaseModelDir(dir: string, spec: BaseModelSpec): Promise<{ model: Transformer; info: BaseModelInfo }> {
+  const hash = baseModelSpecHash(spec);
+  const infoFile = path.join(dir, INFO_FILE);
+  const info = JSON.parse(await readFile(infoFile, 'utf8')) as BaseModelInfo;
+  if (info.hash !== hash) throw new Error(`${infoFile}: field 'hash' is '${info.hash}', expected '${hash}'`);
+  const model = await loadModel(dir);
+  if (JSON.stringify(model.config) !== JSON.stringify(spec.config)) {
+    model.dispose();
+    throw new Error(`${dir}: config.json does not match the spec's model config`);
+  }
+  return { model, info };
+}
+
+/**
+ * Returns the base model for `spec`: the shipped checkpoint `shippedDir/base-<hash>/` when there is one, else
+ * `cacheDir/base-<hash>/`, training and saving it first when absent or unreadable. An aborted training is
+ * not cached.
  */
 export async function ensureBaseModel(
   cacheDir: string,
@@ -278,40 +316,58 @@ export async function ensureBaseModel(
   const spec = resolveBaseModelSpec(specIn);
   const hash = baseModelSpecHash(spec);
   const dir = path.join(cacheDir, `base-${hash}`);
-  const infoFile = path.join(dir, INFO_FILE);
-  if (await exists(infoFile)) {
+  const shippedDir = opts.shippedDir === undefined ? SHIPPED_BASE_MODELS_DIR : opts.shippedDir;
+  const candidates: [string, 'shipped' | 'cache'][] = opts.retrain
+    ? []
+    : [...(shippedDir ? [[path.join(shippedDir, `base-${hash}`), 'shipped'] as [string, 'shipped']] : []), [dir, 'cache']];
+  for (const [candidate, source] of candidates) {
+    if (!(await exists(path.join(candidate, INFO_FILE)))) continue;
     try {
-      const info = JSON.parse(await readFile(infoFile, 'utf8')) as { hash?: string; metrics?: PretrainMetrics };
-      if (info.hash !== hash) throw new Error(`${infoFile}: field 'hash' is '${info.hash}', expected '${hash}'`);
-      const model = await loadModel(dir);
-      if (JSON.stringify(model.config) !== JSON.stringify(spec.config)) {
-        model.dispose();
-        throw new Error(`${dir}: config.json does not match the spec's model config`);
-      }
-      return { model, dir, cached: true, spec, metrics: info.metrics! };
+      const { model, info } = await loadBaseModelDir(candidate, spec);
+      return { model, dir: candidate, cached: true, source, spec, metrics: info.metrics };
     } catch (err) {
-      process.emitWarning(`base model cache ${dir} is unusable (${(err as Error).message}); rebuilding it`);
+      process.emitWarning(`base model ${candidate} is unusable (${(err as Error).message}); ${source === 'cache' ? 'rebuilding it' : 'looking further'}`);
     }
   }
   opts.onTrain?.(spec, dir);
   const res = await pretrainBaseModel({ ...spec, onProgress: opts.onProgress, signal: opts.signal });
-  if (opts.signal?.aborted) return { model: res.model, dir: '', cached: false, spec, metrics: res.metrics };
+  if (opts.signal?.aborted) return { model: res.model, dir: '', cached: false, source: 'trained', spec, metrics: res.metrics };
+  try {
+    await saveBaseModel(cacheDir, res);
+  } catch (err) {
+    res.model.dispose();
+    throw err;
+  }
+  return { model: res.model, dir, cached: false, source: 'trained', spec, metrics: res.metrics };
+}
+
+/**
+ * Saves a trained base model as `cacheDir/base-<hash>/` (config.json, model.safetensors, base-model.json with
+ * the spec, its hash and the training metrics); returns the folder. Written into a temporary sibling folder
+ * renamed into place, so a crash never leaves a half checkpoint that later looks valid.
+ */
+export async function saveBaseModel(
+  cacheDir: string,
+  res: Pick<PretrainResult, 'model' | 'spec' | 'metrics'>,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const hash = baseModelSpecHash(res.spec);
+  const dir = path.join(cacheDir, `base-${hash}`);
   await mkdir(cacheDir, { recursive: true });
   const tmp = path.join(cacheDir, `.base-${hash}.tmp-${process.pid}-${Date.now()}`);
   try {
     await saveModel(tmp, res.model, { base_model_spec_hash: hash });
     await writeFile(
       path.join(tmp, INFO_FILE),
-      JSON.stringify({ hash, spec, metrics: res.metrics, createdAt: new Date().toISOString() }, null, 2) + '\n',
+      JSON.stringify({ hash, spec: res.spec, metrics: res.metrics, createdAt: new Date().toISOString(), ...extra }, null, 2) + '\n',
     );
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    res.model.dispose();
     throw err;
   }
-  return { model: res.model, dir, cached: false, spec, metrics: res.metrics };
+  return dir;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -2,11 +2,9 @@
 // feedback turn appended and the same sequence continues. Records every attempt, every token's kind
 // (prompt / generated / feedback) and the log-probability of every generated token.
 
+import type { AttemptRecord, Verdict } from '../domain/vocabulary.js';
 import type { TokenKind } from './masks.js';
-import type { AttemptStatus } from './rewards.js';
 
-/** How one attempt ended: boxed and right, boxed and wrong, turn ended without a box, token budget hit. */
-export type AttemptVerdict = AttemptStatus;
 export type EpisodeMode = 'multi-attempt' | 'single-turn';
 
 export interface EpisodeTask {
@@ -19,18 +17,10 @@ export interface EpisodeTask {
   maxTotalTokens?: number;
 }
 
-export interface AttemptRecord {
-  index: number;
-  text: string;
-  tokenCount: number;
-  extracted: string | null;
-  verdict: AttemptVerdict;
-}
-
 export interface EpisodeResult {
   task: EpisodeTask;
   attempts: AttemptRecord[];
-  /** 1-based attempt that was correct, or null. */
+  /** 0-based index of the attempt that was correct, or null (as everywhere: backend/domain/vocabulary.ts). */
   solvedAt: number | null;
   /** Whole sequence: prompt, attempts and feedback turns. */
   tokens: number[];
@@ -149,12 +139,12 @@ export async function runEpisodes(tasks: EpisodeTask[], deps: EpisodeDeps, opts:
       const text = tokenizer.decode(turnClosed ? ids.slice(0, -1) : ids);
       const judged = await judge(text, r.task.gold);
       const hitBudget = !turnClosed && judged.verdict === 'no_answer';
-      const verdict: AttemptVerdict =
+      const verdict: Verdict =
         judged.verdict === 'correct' ? 'correct' : judged.verdict === 'wrong' ? 'wrong' : hitBudget ? 'over_budget' : 'no_box';
-      r.attempts.push({ index: r.attempts.length + 1, text, tokenCount: ids.length, extracted: judged.extracted, verdict });
+      r.attempts.push({ response: text, tokens: ids.length, extracted: judged.extracted, verdict });
       const budgetLeft = budgetOf(r.task) - r.generatedTokens;
       if (verdict === 'correct') {
-        r.solvedAt = r.attempts.length;
+        r.solvedAt = r.attempts.length - 1;
         r.endReason = 'correct';
         l.done = true;
       } else if (budgetLeft <= 0) {

@@ -2,13 +2,7 @@
 // Pure, no tfjs: the episode generator calls it once per finished episode; the trainer places the value
 // on the episode's last generated token.
 
-/**
- * How an attempt ended. `no_box` = the attempt ended (stop token / end of turn) without a `\boxed{}`;
- * `over_budget` = the token budget ran out before the attempt held a boxed answer.
- */
-export type AttemptStatus = 'correct' | 'wrong' | 'no_box' | 'over_budget';
-
-export const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['correct', 'wrong', 'no_box', 'over_budget'];
+import { VERDICTS, type Verdict } from '../domain/vocabulary.js';
 
 export interface RewardValues {
   /** A correct boxed answer in any attempt (reference: +1). */
@@ -47,7 +41,7 @@ export interface EpisodeOutcome {
  * sets it to `correct` (+1), times `attemptDiscount^i` for the solving attempt i. An episode ends on its
  * first correct attempt, so `correct` may only be the last status.
  */
-export function episodeOutcome(statuses: readonly AttemptStatus[], opts: RewardOptions = {}): EpisodeOutcome {
+export function episodeOutcome(statuses: readonly Verdict[], opts: RewardOptions = {}): EpisodeOutcome {
   const values = opts.values ?? REFERENCE_REWARDS;
   const discount = opts.attemptDiscount ?? 1;
   if (!(discount > 0 && discount <= 1))
@@ -57,9 +51,9 @@ export function episodeOutcome(statuses: readonly AttemptStatus[], opts: RewardO
   let anyBoxed = false;
   let solvedAt = -1;
   statuses.forEach((s, i) => {
-    if (!ATTEMPT_STATUSES.includes(s))
+    if (!VERDICTS.includes(s))
       throw new Error(
-        `rewards: attempt ${i} has unknown status '${String(s)}' (expected one of: ${ATTEMPT_STATUSES.join(', ')})`,
+        `rewards: attempt ${i} has unknown status '${String(s)}' (expected one of: ${VERDICTS.join(', ')})`,
       );
     if (s === 'correct') {
       if (i !== statuses.length - 1)
@@ -76,6 +70,6 @@ export function episodeOutcome(statuses: readonly AttemptStatus[], opts: RewardO
 }
 
 /** The reward alone; see {@link episodeOutcome}. */
-export function episodeReward(statuses: readonly AttemptStatus[], opts: RewardOptions = {}): number {
+export function episodeReward(statuses: readonly Verdict[], opts: RewardOptions = {}): number {
   return episodeOutcome(statuses, opts).reward;
 }

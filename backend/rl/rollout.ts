@@ -156,12 +156,12 @@ export function rolloutMetrics(batch: RolloutBatch, maxAttempts: number): Record
     responseTokens += e.generatedTokens;
     if (e.solvedAt !== null) {
       solved++;
-      solvedAt[e.solvedAt - 1] = (solvedAt[e.solvedAt - 1] ?? 0) + 1;
-      if (e.solvedAt === 1) first++;
+      solvedAt[e.solvedAt] = (solvedAt[e.solvedAt] ?? 0) + 1;
+      if (e.solvedAt === 0) first++;
     }
     if (e.attempts.length > 1) {
       retries += e.attempts.length - 1;
-      if (e.solvedAt !== null && e.solvedAt > 1) retriesSolved++;
+      if (e.solvedAt !== null && e.solvedAt > 0) retriesSolved++;
     }
   }
   const m: Record<string, number> = {

@@ -15,8 +15,8 @@ import {
   logStep,
   markRunning,
   truncateRunAfter,
-  type EpisodeRecord,
 } from '../db/run-store.js';
+import type { EpisodeRecord } from '../domain/vocabulary.js';
 import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
@@ -119,8 +119,10 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
     const room = Math.floor(splitSpaceSize('train', task.families, task.levels) / 2);
     const count = Math.min(20000, room, Math.max(2000, config.rolloutBatch * config.steps));
     const train = await loadDataset('synthetic', { ...task, seed: config.seed, count, split: 'train' });
-    const test = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'test' });
-    return { train: train.records.map(toQ), heldOut: test.records.map(toQ), dataset: 'synthetic' };
+    // The held-out curve during training is a tuning signal, so it reads the validation split; the test split
+    // is left for the final evaluation (docs/RESULTS.md).
+    const validation = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'validation' });
+    return { train: train.records.map(toQ), heldOut: validation.records.map(toQ), dataset: 'synthetic' };
   }
   const loaded = /\.(jsonl|json|parquet)$/i.test(d.source)
     ? await importDataset(d.source, { questionField: d.questionField, answerField: d.answerField })
@@ -159,7 +161,7 @@ function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
     sampleIndex: i,
     attemptsAllowed: e.task.attemptsAllowed,
     reward: report.batch.rewards[i]!,
-    attempts: e.attempts.map((a) => ({ response: a.text, extracted: a.extracted, verdict: a.verdict, tokens: a.tokenCount })),
+    attempts: e.attempts,
   }));
 }
 

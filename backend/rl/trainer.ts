@@ -8,6 +8,7 @@ import { createAdam } from '../model/checkpoint.js';
 import { parameterShapes } from '../model/transformer.js';
 import { Rng } from '../model/rng.js';
 import type { Tokenizer } from '../model/tokenizer.js';
+import { stopTokenIds } from '../model/stop-tokens.js';
 import type { ChatTemplate } from '../model/chat-template.js';
 import type { RunConfig } from './config.js';
 import { dialogueFromTemplate, type Judgement } from './episode.js';
@@ -209,7 +210,7 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
     questions,
     { mode: config.task.mode, minAttempts: config.task.minAttempts, maxAttempts: config.task.maxAttempts, samplesPerPrompt: alg.samplesPerPrompt },
     { decoderFor, fitTask, tokenizer: env.tokenizer, dialogue, judge: env.judge, isAttemptComplete: env.isAttemptComplete },
-    { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: env.template.endOfTurn.map((s) => env.tokenizer.encode(s)).filter((ids) => ids.length === 1).map((ids) => ids[0]!) },
+    { maxTokensPerAttempt: g.maxTokensPerAttempt, maxTotalTokens: g.maxTotalTokens, stopTokenIds: stopTokenIds(env.tokenizer, env.template.endOfTurn) },
     { values: config.task.rewards, attemptDiscount: config.task.attemptDiscount },
     () => rng.next(),
     env.tokenizer.padId,

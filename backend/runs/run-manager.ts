@@ -4,7 +4,8 @@
 import { rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
-import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled, type RunStatus } from '../db/run-store.js';
+import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled } from '../db/run-store.js';
+import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
 import { ApiError } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
@@ -42,8 +43,6 @@ const TRAINING_CHECKPOINT_FORMAT = 'training';
 
 /** Signals that end a worker from outside (a user's kill, the OOM killer, a logout): the run is interrupted, not failed. */
 const EXTERNAL_SIGNALS: NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP'];
-
-const TERMINAL: RunStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
 
 export class RunManager {
   readonly concurrency: number;
@@ -206,7 +205,7 @@ export class RunManager {
   delete(runId: number, deleteFiles: boolean): { runId: number; deletedFiles: string[] } {
     const run = getRun(this.db, runId);
     if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
-    if (!TERMINAL.includes(run.status) || this.active.has(runId) || this.adopted.has(runId))
+    if (!isTerminal(run.status) || this.active.has(runId) || this.adopted.has(runId))
       throw new ApiError(409, `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {

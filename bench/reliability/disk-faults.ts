@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../backend/db/sqlite-binding.js';
 import { openDb } from '../../backend/db/open-db.js';
 import { getRun, reconcile } from '../../backend/db/run-store.js';
 import { readSafetensors } from '../../backend/model/safetensors.js';
@@ -52,7 +52,7 @@ async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
 
 function checkpointCount(db: string): number {
   try {
-    const d = new Database(db, { readonly: true, fileMustExist: true });
+    const d = openSqlite(db, { readonly: true, fileMustExist: true });
     try {
       return (d.prepare('SELECT COUNT(*) n FROM checkpoints').get() as { n: number }).n;
     } finally {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Studio } from './harness.js';
 import { openDb } from '../../backend/db/open-db.js';
-import { addCheckpoint, addEvalResult, createRun, finishRun, logStep, type EpisodeRecord } from '../../backend/db/run-store.js';
+import { addCheckpoint, addEvalResult, createRun, finishRun, logStep } from '../../backend/db/run-store.js';
+import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
 import { encodeSafetensors } from '../../backend/model/safetensors.js';
 import { parseCsv } from '../../backend/export/csv.js';
 

@@ -1,6 +1,7 @@
 // Accuracy vs. number of allowed attempts from eval results: one curve per run and dataset plus the mean
 // over datasets (as in the seed paper's figures), from each run's latest evaluation.
 import type { EvalResultView } from '../../../backend/api/contract.js';
+import type { EvalMetric } from '../../../backend/domain/vocabulary.js';
 
 export interface AccuracyCurve {
   runId: number;
@@ -14,7 +15,7 @@ export interface AccuracyCurve {
 }
 
 /** The metrics that are accuracy curves over k, in the order to offer them. */
-export const CURVE_METRICS = ['k_attempt', 'k_attempt_separate', 'pass_at_k'] as const;
+export const CURVE_METRICS = ['k_attempt', 'k_attempt_separate', 'pass_at_k'] as const satisfies readonly EvalMetric[];
 
 /**
  * Curves for each run × dataset of one metric, from the latest evaluation of that pair (highest step; the

@@ -2,9 +2,9 @@
 // episodes:list input, and an episode as the dialogue the model saw — question, each attempt with its extracted
 // answer and verdict, and between attempts the feedback turn the environment injected (DESIGN §1).
 import type { AttemptView, EpisodeSummary, MethodInput } from '../../../backend/api/contract.js';
+import { VERDICTS, type Verdict as VerdictName } from '../../../backend/domain/vocabulary.js';
 
-export type VerdictName = EpisodeSummary['verdict'];
-export const VERDICTS: readonly VerdictName[] = ['correct', 'wrong', 'no_box', 'over_budget'];
+export { VERDICTS };
 export const VERDICT_LABELS: Record<VerdictName, string> = { correct: 'correct', wrong: 'wrong', no_box: 'no box', over_budget: 'over budget' };
 
 /** A three-way choice: any, yes, no. */

@@ -1,6 +1,6 @@
 // The experiment form's model, as pure functions: the schema's fields grouped into sections, nested config
 // values read and written by dotted path, and text inputs parsed into typed values with messages.
-import type { FieldDoc } from '../../../backend/rl/config.js';
+import type { FieldDoc } from '../../../backend/api/contract.js';
 
 export type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // State of the Experiments page: the schema, presets and datasets; the config being edited (starting from a
 // preset); per-field messages (local parse errors, then the server's config:validate problems); launching.
-import type { FieldDoc } from '../../../backend/rl/config.js';
+import type { FieldDoc } from '../../../backend/api/contract.js';
 import type { StudioApi } from './api-client.js';
 import { baselineOf, configInput, getPath, parseValue, setPath, type Json } from './config-form.js';
 

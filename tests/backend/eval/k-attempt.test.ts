@@ -27,9 +27,9 @@ const gen = {
 };
 
 test('sweepFromSolvedAt and meanAccuracy (pure)', () => {
-  assert.deepEqual(sweepFromSolvedAt([1, null, 3, 2, 1], 4), [2, 3, 4, 4]);
+  assert.deepEqual(sweepFromSolvedAt([0, null, 2, 1, 0], 4), [2, 3, 4, 4]);
   assert.deepEqual(sweepFromSolvedAt([], 2), [0, 0]);
-  assert.throws(() => sweepFromSolvedAt([5], 4), /outside 1..4/);
+  assert.throws(() => sweepFromSolvedAt([4], 4), /outside 0..3/);
   assert.deepEqual(
     meanAccuracy(
       [
@@ -55,9 +55,9 @@ test('the one-episode sweep equals K runs with the same prompt stopped after k a
   assert.equal(tf.memory().numTensors, before, 'no tensor leak across the evaluations');
   const solvedAt = one.datasets.flatMap((d) => d.episodes.map((e) => e.solvedAt));
   // Not vacuous: some questions solved first try, some later, some never.
-  assert.ok(solvedAt.includes(1), `solvedAt ${solvedAt.join(',')}`);
+  assert.ok(solvedAt.includes(0), `solvedAt ${solvedAt.join(',')}`);
   assert.ok(
-    solvedAt.some((s) => s !== null && s > 1),
+    solvedAt.some((s) => s !== null && s > 0),
     `solvedAt ${solvedAt.join(',')}`,
   );
   assert.ok(solvedAt.includes(null), `solvedAt ${solvedAt.join(',')}`);
@@ -72,10 +72,10 @@ test('the one-episode sweep equals K runs with the same prompt stopped after k a
       runK.forEach((e, i) => {
         const f = full[i]!;
         assert.deepEqual(
-          e.attempts.map((a) => a.text),
-          f.attempts.slice(0, k).map((a) => a.text),
+          e.attempts.map((a) => a.response),
+          f.attempts.slice(0, k).map((a) => a.response),
         );
-        assert.equal(e.solvedAt, f.solvedAt !== null && f.solvedAt <= k ? f.solvedAt : null);
+        assert.equal(e.solvedAt, f.solvedAt !== null && f.solvedAt < k ? f.solvedAt : null);
       });
     }
   }

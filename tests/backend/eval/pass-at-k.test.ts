@@ -95,8 +95,8 @@ test('evaluateSampled on a tiny model: n samples per question, pass@k from the p
   // Seeded: the same seed gives the same samples.
   const again = await evaluateSampled(m, [{ name: 'a', questions: questions(5) }], opts);
   assert.deepEqual(
-    again.datasets[0]!.episodes.map((e) => e.attempts[0]!.text),
-    d.episodes.map((e) => e.attempts[0]!.text),
+    again.datasets[0]!.episodes.map((e) => e.attempts[0]!.response),
+    d.episodes.map((e) => e.attempts[0]!.response),
   );
   await assert.rejects(evaluateSampled(m, [], { ...opts, temperature: 0 }), /temperature > 0/);
 });

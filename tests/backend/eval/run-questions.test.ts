@@ -7,9 +7,9 @@ import {
   isBoxedComplete,
   planDialogue,
   runQuestions,
-  stopTokenIdsOf,
   type EvalModel,
 } from '../../../backend/eval/run-questions.js';
+import { stopTokenIds } from '../../../backend/model/stop-tokens.js';
 import { compactTemplate } from '../../../backend/model/chat-template.js';
 import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
 
@@ -43,7 +43,7 @@ test('stop tokens: end-of-turn specials and EOS; bad plans are refused before an
     model: { config: { maxPositions: 64 } },
   } as unknown as EvalModel;
   assert.deepEqual(
-    stopTokenIdsOf(m).sort(),
+    stopTokenIds(m.tokenizer, m.template.endOfTurn).sort(),
     [charTokenizer.specialTokens['<|im_end|>'], charTokenizer.eosId].sort(),
   );
   const gen = { maxTokensPerAttempt: 4, maxTotalTokens: 8, batchSize: 2, temperature: 0 };

@@ -326,7 +326,7 @@ test('greedy rollouts in chunks equal the unchunked rollout (feedback turns incl
       const b = await runWith(chunk);
       assert.deepEqual(Array.from(b.ids), Array.from(whole.ids), `chunk ${chunk}: same token batch`);
       assert.deepEqual(Array.from(b.actionMasks.lossMask), Array.from(whole.actionMasks.lossMask));
-      assert.deepEqual(b.episodes.map((e) => e.attempts.map((a) => a.text)), whole.episodes.map((e) => e.attempts.map((a) => a.text)));
+      assert.deepEqual(b.episodes.map((e) => e.attempts.map((a) => a.response)), whole.episodes.map((e) => e.attempts.map((a) => a.response)));
     }
     assert.ok(whole.episodes.some((e) => e.kinds.includes('feedback')), 'some episodes got a feedback turn');
     assert.equal(tf.memory().numTensors, before, 'no tensor leak');

@@ -70,11 +70,11 @@ const opts = { mode: 'multi-attempt' as const, maxTokensPerAttempt: 40, maxTotal
 test('wrong then correct: feedback appended, solved on attempt 2, kinds and log-probs aligned', async () => {
   const { decoder, appended } = scriptedDecoder([['x \\boxed{4} trailing', 'y \\boxed{5}']]);
   const [r] = await runEpisodes([task('a', '5', 3)], deps(decoder), opts);
-  assert.equal(r!.solvedAt, 2);
+  assert.equal(r!.solvedAt, 1, '0-based: the second attempt');
   assert.equal(r!.endReason, 'correct');
   assert.deepEqual(r!.attempts.map((a) => a.verdict), ['wrong', 'correct']);
   // Generation stops right after the box closes: the trailing text is never generated.
-  assert.equal(r!.attempts[0]!.text, 'x \\boxed{4}');
+  assert.equal(r!.attempts[0]!.response, 'x \\boxed{4}');
   assert.equal(tokenizer.decode(r!.tokens), '[S3]qa[A]x \\boxed{4}#[F2][A]y \\boxed{5}');
   assert.deepEqual(r!.tokens, appended[0]);
   assert.equal(r!.kinds.length, r!.tokens.length);
@@ -107,7 +107,7 @@ test('per-attempt and total token budgets', async () => {
   const long = 'a'.repeat(100);
   const { decoder } = scriptedDecoder([[long, long, long]]);
   const [r] = await runEpisodes([task('a', '1', 5)], deps(decoder), { ...opts, maxTokensPerAttempt: 30, maxTotalTokens: 70 });
-  assert.deepEqual(r!.attempts.map((a) => [a.verdict, a.tokenCount]), [
+  assert.deepEqual(r!.attempts.map((a) => [a.verdict, a.tokens]), [
     ['over_budget', 30],
     ['over_budget', 30],
     ['over_budget', 10],

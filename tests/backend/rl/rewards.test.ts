@@ -1,7 +1,8 @@
 // The reward table of DESIGN §1 over every kind of status sequence, the baseline, and the optional discount.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { episodeOutcome, episodeReward, type AttemptStatus } from '../../../backend/rl/rewards.js';
+import { episodeOutcome, episodeReward } from '../../../backend/rl/rewards.js';
+import type { Verdict as AttemptStatus } from '../../../backend/domain/vocabulary.js';
 
 const table: Array<[string, AttemptStatus[], number, number]> = [
   // name, statuses, reward, solvedAt
