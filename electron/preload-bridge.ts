@@ -45,6 +45,8 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'config:schema': call('config:schema'),
     'config:validate': call('config:validate'),
     'datasets:list': call('datasets:list'),
+    'paths:check': call('paths:check'),
+    'models:base': call('models:base'),
     'system:runtime': call('system:runtime'),
     'dialog:openFile': call('dialog:openFile'),
     'dialog:openFolder': call('dialog:openFolder'),

@@ -56,13 +56,10 @@ export function evalModelKind(dir: string): EvalModelKind {
   return existsSync(path.join(dir, 'tokenizer.json')) ? 'hf' : 'builtin';
 }
 
-/**
- * The defaults for a model kind; for the built-in model evaluated on a benchmark (not only synthetic), K = 7 as
- * the seed reports.
- */
+/** The defaults for a model kind; for the built-in model evaluated on a benchmark, K = 7 as the seed reports. */
 export function evalDefaultsFor(kind: EvalModelKind, datasets?: readonly string[]): EvalDefaults {
   const d = EVAL_DEFAULTS[kind];
-  if (kind === 'builtin' && datasets !== undefined && datasets.some((n) => n !== 'synthetic')) return { ...d, maxAttempts: 7 };
+  if (kind === 'builtin' && datasets !== undefined && datasets.some((n) => (BENCHMARK_NAMES as readonly string[]).includes(n))) return { ...d, maxAttempts: 7 };
   return d;
 }
 

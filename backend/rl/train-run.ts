@@ -17,7 +17,7 @@ import {
   truncateRunAfter,
 } from '../db/run-store.js';
 import type { EpisodeRecord } from '../domain/vocabulary.js';
-import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
+import { formatRuntimeReport, selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
 import { loadTextInterface } from '../model/model-folder.js';
@@ -36,6 +36,8 @@ import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
+import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
+import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
@@ -54,6 +56,8 @@ export interface TrainRunOptions {
   onStep?(report: StepReport & { runId: number }): void;
   /** Status lines (model loading, data, checkpoints). */
   onLog?(line: string): void;
+  /** What the run is doing before its first step (setup, pre-training the base model with progress) and then training. */
+  onPhase?(phase: RunPhase): void;
 }
 
 export interface TrainRunResult {
@@ -94,12 +98,16 @@ async function checkMemory(config: RunConfig, runtime: RuntimeReport, log: (s: s
  * checkpoint — the built-in base model, pre-trained on the synthetic task on first use and cached in
  * dataDir/models.
  */
-async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal): Promise<Transformer> {
+async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal, onPhase?: (p: RunPhase) => void): Promise<Transformer> {
   const dir = policyFolder(config);
   if (!dir) {
     const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
       signal,
-      onTrain: (spec) => log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`),
+      onTrain: (spec) => {
+        log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`);
+        onPhase?.({ name: 'pretraining', label: PRETRAIN_LABEL, done: 0, total: spec.steps, etaSeconds: null });
+      },
+      onProgress: pretrainReporter((p) => onPhase?.(p), log),
     });
     if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
     log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
@@ -151,6 +159,14 @@ async function evalDatasets(config: RunConfig, heldOut: Question[]): Promise<Dat
   return out;
 }
 
+/** Adds this session's setup time to the run's `setupSeconds` metric (kept at step 0, summed over resumes). */
+function addSetupSeconds(db: Db, runId: number, seconds: number): void {
+  db.prepare(
+    `INSERT INTO metrics (run_id, name, step, value, time) VALUES (?, 'setupSeconds', 0, ?, ?)
+     ON CONFLICT (run_id, name, step) DO UPDATE SET value = COALESCE(value, 0) + excluded.value, time = excluded.time`,
+  ).run(runId, seconds, Date.now());
+}
+
 function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
   return report.batch.episodes.map((e, i) => ({
     split: 'train',
@@ -199,11 +215,15 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let lastCheckpoint: string | null = null;
   let steps = 0;
   try {
+    const setupStart = Date.now();
+    o.onPhase?.({ name: 'setup', label: 'loading the model and data', done: null, total: null, etaSeconds: null });
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+    // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
+    for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
     const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
-    const base = await initialPolicy(config, o.dataDir, log, o.signal);
+    const base = await initialPolicy(config, o.dataDir, log, o.signal, o.onPhase);
     reference = base;
     const { tokenizer, template } = await textInterface(base, config);
     const usesCritic = config.algorithm.name === 'ppo';
@@ -229,7 +249,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     log(`${trainQuestions.length} training questions from ${dataset}`);
     const evalSets = await evalDatasets(config, heldOut);
     if (evalSets.length === 0) log("no periodic evaluation: eval.datasets names only 'held-out' and dataset.heldOut is 0");
+    addSetupSeconds(db, runId, (Date.now() - setupStart) / 1000);
     o.onStarted?.({ runId, runtime, startStep });
+    o.onPhase?.({ name: 'training', label: 'training', done: startStep, total: config.steps, etaSeconds: null });
     const env: TrainerEnv = {
       state: state as TrainingState,
       reference: config.algorithm.kl.coef > 0 ? reference : undefined,
