@@ -55,7 +55,7 @@ const qwenReference = {
 const builtinCpu = {
   model: { source: 'builtin' },
   // The task the built-in base model is pre-trained on (DEFAULT_BASE_MODEL_SPEC.task; a test keeps them equal).
-  dataset: { source: 'synthetic', heldOut: 200, synthetic: { families: ['add', 'root'], levels: [2] } },
+  dataset: { source: 'synthetic', heldOut: 200, synthetic: { families: ['add'], levels: [2, 3] } },
   algorithm: referencePpo,
   optimizer: {
     actorLr: 3e-4,

@@ -13,8 +13,22 @@ export function oraclePython(): string | null {
   return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
 }
 
-/** Math-Verify's verdict for every pair, in order (waits for the process to finish). */
-export function runOracle(python: string, pairs: { gold: string; pred: string }[]): Promise<boolean[]> {
+/**
+ * Math-Verify's verdict for every pair, in order, from `processes` oracle processes run side by side on
+ * contiguous slices (waits for every process to finish).
+ */
+export async function runOracle(
+  python: string,
+  pairs: { gold: string; pred: string }[],
+  processes = 2,
+): Promise<boolean[]> {
+  const size = Math.ceil(pairs.length / processes);
+  const slices = Array.from({ length: processes }, (_, k) => pairs.slice(k * size, (k + 1) * size));
+  return (await Promise.all(slices.map((s) => runOne(python, s)))).flat();
+}
+
+function runOne(python: string, pairs: { gold: string; pred: string }[]): Promise<boolean[]> {
+  if (pairs.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {
     const child = spawn(python, [ORACLE_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
