@@ -29,10 +29,11 @@ import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
-import { loadDataset } from '../data/registry.js';
+import { DATASET_NAMES, loadDataset } from '../data/registry.js';
 import { splitSpaceSize } from '../data/synthetic.js';
 import { importDataset } from '../data/importer.js';
-import { evaluateKAttempt } from '../eval/k-attempt.js';
+import { evaluateKAttempt, type DatasetQuestions } from '../eval/k-attempt.js';
+import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
@@ -146,6 +147,25 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
 }
 
+/**
+ * The periodic evaluation's question sets (config.eval.datasets): 'held-out' is the held-out split, any other name
+ * a built-in dataset; at most eval.maxQuestions of each (the first ones, the same at every evaluation).
+ */
+async function evalDatasets(config: RunConfig, heldOut: Question[]): Promise<DatasetQuestions[]> {
+  const limit = config.eval.maxQuestions;
+  const out: DatasetQuestions[] = [];
+  for (const name of config.eval.datasets) {
+    if (name === 'held-out') {
+      if (heldOut.length > 0) out.push({ name, questions: heldOut.slice(0, limit ?? heldOut.length) });
+      continue;
+    }
+    if (!DATASET_NAMES.includes(name))
+      throw new Error(`eval.datasets: unknown dataset '${name}' (known: held-out, ${DATASET_NAMES.join(', ')})`);
+    out.push(...(await loadEvalDatasets([name], { limit, seed: config.seed + 1 })));
+  }
+  return out;
+}
+
 /** Adds this session's setup time to the run's `setupSeconds` metric (kept at step 0, summed over resumes). */
 function addSetupSeconds(db: Db, runId: number, seconds: number): void {
   db.prepare(
@@ -238,6 +258,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     steps = startStep;
     const { train: trainQuestions, heldOut, dataset } = await questionsFor(config);
     log(`${trainQuestions.length} training questions from ${dataset}`);
+    const evalSets = await evalDatasets(config, heldOut);
+    if (evalSets.length === 0) log("no periodic evaluation: eval.datasets names only 'held-out' and dataset.heldOut is 0");
     addSetupSeconds(db, runId, (Date.now() - setupStart) / 1000);
     o.onStarted?.({ runId, runtime, startStep });
     o.onPhase?.({ name: 'training', label: 'training', done: startStep, total: config.steps, etaSeconds: null });
@@ -260,9 +282,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         signal: o.signal,
         log,
         evaluate: async (step) => {
-          // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
-          const limit = config.eval.maxQuestions ?? heldOut.length;
-          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, [{ name: 'held-out', questions: heldOut.slice(0, limit) }], {
+          if (evalSets.length === 0) return {};
+          // Periodic evaluation: greedy, k = 1..eval.attempts, on eval.datasets (stored as eval rows). The headline
+          // evalAccuracy is the mean over the datasets of accuracy@1, as the reference's avg_acc.
+          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, evalSets, {
             maxAttempts: config.eval.attempts,
             prompt: config.task.mode === 'single-turn' && config.eval.attempts === 1 ? 'single-turn' : 'multi-attempt',
             maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
@@ -271,9 +294,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
             signal: o.signal,
           });
           storeKAttempt(db, runId, r, { step });
-          const d = r.datasets[0]!;
-          log(`step ${step}: held-out accuracy@1 ${(d.accuracyByK[0]! * 100).toFixed(1)}% (${d.n} questions)`);
-          return { evalAccuracy: d.accuracyByK[0]!, [`evalAccuracy@${config.eval.attempts}`]: d.accuracyByK.at(-1)! };
+          const K = config.eval.attempts;
+          const m: Record<string, number> = { evalAccuracy: r.meanAccuracyByK[0]!, [`evalAccuracy@${K}`]: r.meanAccuracyByK.at(-1)! };
+          m.evalSkipped = r.datasets.reduce((a, d) => a + d.skipped.length, 0);
+          if (r.datasets.length > 1) for (const d of r.datasets) m[`evalAccuracy_${d.dataset}`] = d.accuracyByK[0]!;
+          const parts = r.datasets.map((d) => `${d.dataset} ${(d.accuracyByK[0]! * 100).toFixed(1)}% of ${d.n}${d.skipped.length ? ` (${d.skipped.length} skipped: too long for the context)` : ''}`);
+          log(`step ${step}: eval accuracy@1 ${(m.evalAccuracy! * 100).toFixed(1)}% — ${parts.join('; ')}`);
+          return m;
         },
         onStep: (report) => {
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });

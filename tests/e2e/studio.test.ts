@@ -149,6 +149,10 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       await heldOut.waitFor();
       assert.equal(await heldOut.isChecked(), true, "the run's held-out split is the default");
       assert.equal(await form.locator('input[data-dataset="synthetic"]').isChecked(), false);
+      // Issue #20: K and the protocol/budget line come from the model's evaluation defaults (eval:defaults).
+      await form.locator('[data-testid="eval-defaults"]', { hasText: 'built-in model: protocol one-episode, greedy,' }).waitFor();
+      assert.equal(await form.locator('[data-testid="eval-k"]').inputValue(), '5');
+      await screenshot(page, '08-evaluate-form');
       // Item 4: an impossible K says why Start is disabled.
       await form.locator('[data-testid="eval-k"]').fill('0');
       await form.locator('[data-eval-problem="attempts"]', { hasText: 'from 1 to 64' }).waitFor();
