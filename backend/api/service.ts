@@ -355,7 +355,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'models:base': async () => {
       // Any shipped or cached built-in base model (base-<spec hash>/base-model.json); the hash itself needs tfjs.
       const has = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
-      return { cached: has(SHIPPED_BASE_MODELS) || has(path.join(o.dataDir, 'models')) };
+      const shipped = process.env.ATTEMPT_STUDIO_SHIPPED_BASE_MODELS !== 'none' && has(SHIPPED_BASE_MODELS);
+      return { cached: shipped || has(path.join(o.dataDir, 'models')) };
     },
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {

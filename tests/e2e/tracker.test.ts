@@ -108,13 +108,16 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
 
     // ---- the grouped comparison: two groups of n = 2, mean ± sd per k and the gain; min–max; CSV ----
     const groupRows = page.locator('[data-testid="group-table"] tbody tr[data-group]');
-    await until('two group rows', async () => (await groupRows.count()) === 2);
-    const texts = (await groupRows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    // Each run's results and series load on their own: wait until both groups hold both seeds.
+    const texts = await until('two group rows of n = 2', async () => {
+      const t = (await groupRows.allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+      return t.length === 2 && t.every((x) => / pts 2 /.test(x)) && t;
+    });
+    await page.locator('[data-testid="accuracy-vs-attempts"][data-points="10"]').waitFor();
+    await page.locator('[data-testid="overlay-chart"][data-points="6"]').waitFor();
     assert.deepEqual(await groupRows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-group'))), ['two seeds · baseline', 'two seeds · multi-attempt']);
     for (const t of texts) assert.match(t, /\d+\.\d ± \d+\.\d% .* -?\d+\.\d ± \d+\.\d pts 2 CSV/, t);
-    assert.equal(await page.locator('[data-testid="accuracy-vs-attempts"]').getAttribute('data-points'), '10', '2 group means × k = 1..5');
-    await page.locator('[data-testid="overlay-chart"]').waitFor();
-    assert.equal(await page.locator('[data-testid="overlay-chart"]').getAttribute('data-points'), '6', '2 group means × 3 steps');
+    // (the charts above: 2 group means × k = 1..5, and 2 group means × 3 steps)
     await screenshot(page, '19-grouped-compare-sd');
     await page.locator('[data-testid="band"]').selectOption('minmax');
     await page.locator('[data-testid="group-table"] td', { hasText: /% \[\d+\.\d–\d+\.\d\]/ }).first().waitFor();
@@ -190,9 +193,12 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
     await page.goto(`${studio.url}#/compare?runs=${seededRuns.map((r) => r.id).join(',')}&group=seed`);
     await page.reload();
     await page.locator('[data-testid="group-table"] tr[data-group="seeded · multi-attempt"]').waitFor();
-    assert.equal(await page.locator('[data-testid="accuracy-vs-attempts"]').getAttribute('data-bands'), '2');
+    // Each run's results arrive on their own: wait for both bands and for all three seeds in the row.
+    await page.locator('[data-testid="accuracy-vs-attempts"][data-bands="2"]').waitFor();
     await page.locator('[data-testid="overlay-chart"][data-bands="2"]').waitFor();
-    assert.match((await page.locator('[data-testid="group-table"] tr[data-group="seeded · multi-attempt"]').innerText()).replace(/\s+/g, ' '), /38\.0 ± 4\.0% .* 10\.0 ± 2\.0 pts 3/);
+    const seededRow = page.locator('[data-testid="group-table"] tr[data-group="seeded · multi-attempt"]');
+    await until('all three seeds in the multi-attempt row', async () => / pts 3 /.test((await seededRow.innerText()).replace(/\s+/g, ' ')));
+    assert.match((await seededRow.innerText()).replace(/\s+/g, ' '), /38\.0 ± 4\.0% .* 10\.0 ± 2\.0 pts 3/);
     await screenshot(page, '19-grouped-bands');
 
     assert.deepEqual(b.problems, [], 'no page errors or console errors');
