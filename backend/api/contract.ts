@@ -31,6 +31,38 @@ export interface RunSummary {
   resumable: boolean;
   /** The last logged training reward (null before the first step, and for eval runs). */
   lastReward: number | null;
+  /** What a live run is doing now (setup, pre-training the base model, training); null when not running. */
+  phase: RunPhase | null;
+  /** Seconds the run spent setting up (model load, base-model pre-training, data) over all its sessions; null before it trained. */
+  setupSeconds: number | null;
+  /** Seconds spent in training steps (the sum of their durations; idle time between sessions does not count). */
+  trainingSeconds: number | null;
+  /** An eval run's k-attempt accuracy by dataset (k = 1..K); empty for training runs and before it finishes. */
+  evalAccuracy: Array<{ dataset: string; n: number; byK: Array<number | null> }>;
+}
+
+/** A live run's current phase, reported by its worker. */
+export interface RunPhase {
+  name: 'setup' | 'pretraining' | 'training';
+  /** What it is doing, in words ("pre-training the built-in base model"). */
+  label: string;
+  /** Progress within the phase (steps), when it has one. */
+  done: number | null;
+  total: number | null;
+  /** The worker's estimate of the phase's time left. */
+  etaSeconds: number | null;
+}
+
+/** Evaluation defaults of a model kind (backend/eval/eval-defaults.ts). */
+export interface EvalDefaultsView {
+  kind: 'builtin' | 'hf';
+  datasets: readonly string[];
+  maxAttempts: number;
+  protocol: 'one-episode' | 'truncated' | 'separate';
+  maxTokensPerAttempt: number;
+  /** null = maxAttempts × maxTokensPerAttempt. */
+  maxTotalTokens: number | null;
+  source: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -222,6 +254,12 @@ export const methods = {
       metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
+  /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
+  'eval:defaults': method<EvalDefaultsView>()(
+    z
+      .strictObject({ checkpoint: z.string().min(1).optional(), runId: runId.optional() })
+      .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
   'eval:start': method<{ runId: number; status: RunStatus }>()(
     z
       .strictObject({
@@ -229,14 +267,20 @@ export const methods = {
         checkpoint: z.string().min(1).optional(),
         /** … or a run whose latest checkpoint is evaluated. */
         runId: runId.optional(),
+        /**
+         * Dataset names; 'held-out' is the held-out split of the evaluated run's own task (runId only). Unset fields
+         * take the model's defaults (eval:defaults).
+         */
         datasets: z.array(z.string().min(1)).min(1).optional(),
         /** K: accuracy is reported for k = 1..K. */
-        attempts: z.number().int().min(1).max(64).default(5),
-        protocol: z.enum(['one-episode', 'truncated', 'separate']).default('one-episode'),
+        attempts: z.number().int().min(1).max(64).optional(),
+        protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
         batchSize: z.number().int().min(1).default(8),
-        maxTokensPerAttempt: z.number().int().min(1).default(200),
+        /** Default: eval:defaults (a built-in run's own generation.maxTokensPerAttempt). */
+        maxTokensPerAttempt: z.number().int().min(1).optional(),
+        maxTotalTokens: z.number().int().min(1).optional(),
         seed: z.number().int().min(0).default(0),
         name: z.string().min(1).optional(),
       })
@@ -282,6 +326,12 @@ export const methods = {
     z.strictObject({ config: z.unknown() }),
   ),
   'datasets:list': method<Array<{ name: string; title: string; count: number | null; goldRule: string; benchmark: boolean }>>()(empty),
+  /** Checks one path field of the run config before launch (exists, right kind, size), for a message beside the field. */
+  'paths:check': method<{ ok: boolean; message: string | null }>()(
+    z.strictObject({ field: z.enum(['model.source', 'model.checkpoint', 'dataset.source']), path: z.string() }),
+  ),
+  /** Whether the built-in base model is already in this studio's model cache (else the first run pre-trains it). */
+  'models:base': method<{ cached: boolean }>()(empty),
   'system:runtime': method<SystemInfo>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
   'dialog:openFile': method<{ path: string | null }>()(
     z.strictObject({ title: z.string().optional(), filters: dialogFilters }).optional(),
@@ -316,11 +366,13 @@ export interface ApiEvents {
   'runs:status': { runId: number; status: RunStatus; error: string | null; runtime?: RuntimeInfo; startStep?: number };
   /** One training step finished: its committed metrics (the batch the charts append). */
   'runs:progress': { runId: number; step: number; totalSteps: number | null; metrics: Record<string, number> };
+  /** A run entered a phase or moved within one (pre-training progress). */
+  'runs:phase': { runId: number; phase: RunPhase };
   /** A status line of a worker (model loading, checkpoints, errors). */
   'runs:log': { runId: number; level: 'info' | 'error'; line: string };
 }
 export type EventName = keyof ApiEvents;
-export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:log'];
+export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:phase', 'runs:log'];
 /** An event as it travels (SSE `data:`, IPC payload): a per-launch sequence number keeps them ordered. */
 export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { seq: number; name: K; data: ApiEvents[K] } }[E];
 

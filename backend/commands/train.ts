@@ -138,6 +138,9 @@ async function dryRunReport(config: RunConfig, source: string, json: boolean): P
   const { selectRuntime } = await import('../model/runtime.js');
   const { checkRunMemory } = await import('../rl/memory-check.js');
   const { formatBytes, formatEstimate } = await import('../model/memory-estimate.js');
+  const { recipeLines, RECIPE, configValue } = await import('../rl/recipe.js');
+  // The Qwen presets follow the seed's recipe (docs/RECIPE.md): shown beside this config's values.
+  const qwen = config.preset?.startsWith('qwen2.5-math-1.5b') ?? false;
   const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
   let check;
   try {
@@ -148,9 +151,11 @@ async function dryRunReport(config: RunConfig, source: string, json: boolean): P
   const { estimate, available, modelFrom, refusal } = check;
   const out = (s: string) => process.stdout.write(s + '\n');
   if (json) {
-    out(JSON.stringify({ fits: !refusal, peakBytes: estimate.peakBytes, availableBytes: available.bytes, available: available.what, runtime: runtime.name, device: runtime.device, model: modelFrom, estimate }));
+    const recipe = qwen ? RECIPE.map((r) => ({ ...r, value: r.field ? configValue(config, r.field) : undefined })) : undefined;
+    out(JSON.stringify({ fits: !refusal, peakBytes: estimate.peakBytes, availableBytes: available.bytes, available: available.what, runtime: runtime.name, device: runtime.device, model: modelFrom, estimate, recipe }));
   } else {
     out(`config ${source}: valid (${config.task.mode}, ${config.algorithm.name}, ${config.steps} steps; activation checkpointing ${config.model.gradientCheckpointing ? 'on' : 'off'})`);
+    if (qwen) out(`the seed's recipe (DualityRL/multi-attempt @ 32d8641; docs/RECIPE.md) → this config:\n${recipeLines(config).join('\n')}`);
     out(`model shape from ${modelFrom}; runtime ${runtime.name} (${runtime.device})`);
     if (!refusal) out(formatEstimate(estimate)); // a refusal below carries the same breakdown
     if (!refusal) out(`fits: ${formatBytes(estimate.peakBytes)} of ${formatBytes(available.bytes)} (${available.what}). Dry run: no run was created.`);

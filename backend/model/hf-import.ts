@@ -7,6 +7,9 @@ import { fromHfConfig, type ModelConfig } from './config.js';
 import { readJsonFile } from './hf-tokenizer.js';
 import { SafetensorsReader } from './safetensors-stream.js';
 import { Transformer, parameterShapes } from './transformer.js';
+import { assertTensorsFit, largeTensors } from './memory-estimate.js';
+import { activeAdapter, adapterLabel } from './webgpu-device.js';
+import { tf } from './tf.js';
 
 export const INDEX_FILE = 'model.safetensors.index.json';
 
@@ -61,6 +64,14 @@ export async function weightFiles(dir: string): Promise<Map<string, string>> {
  */
 export async function loadHfModel(dir: string, opts: { config?: ModelConfig } = {}): Promise<Transformer> {
   const config = opts.config ?? (await readModelConfig(dir));
+  const adapter = tf.getBackend() === 'webgpu' ? activeAdapter() : undefined;
+  if (adapter) {
+    try {
+      assertTensorsFit(largeTensors(config), adapter.limits, adapterLabel(adapter));
+    } catch (err) {
+      throw new Error(`${path.join(dir, 'config.json')}: ${(err as Error).message}`);
+    }
+  }
   const located = await weightFiles(dir);
   const expected = parameterShapes(config);
   const readers = new Map<string, SafetensorsReader>();

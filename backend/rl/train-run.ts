@@ -17,7 +17,7 @@ import {
   truncateRunAfter,
 } from '../db/run-store.js';
 import type { EpisodeRecord } from '../domain/vocabulary.js';
-import { selectRuntime, type RuntimeReport } from '../model/runtime.js';
+import { formatRuntimeReport, selectRuntime, type RuntimeReport } from '../model/runtime.js';
 import { loadModel } from '../model/checkpoint.js';
 import { charTokenizer } from '../model/char-tokenizer.js';
 import { loadTextInterface } from '../model/model-folder.js';
@@ -28,13 +28,16 @@ import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
-import { loadDataset } from '../data/registry.js';
+import { DATASET_NAMES, loadDataset } from '../data/registry.js';
 import { splitSpaceSize } from '../data/synthetic.js';
 import { importDataset } from '../data/importer.js';
-import { evaluateKAttempt } from '../eval/k-attempt.js';
+import { evaluateKAttempt, type DatasetQuestions } from '../eval/k-attempt.js';
+import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
+import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
+import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
@@ -53,6 +56,8 @@ export interface TrainRunOptions {
   onStep?(report: StepReport & { runId: number }): void;
   /** Status lines (model loading, data, checkpoints). */
   onLog?(line: string): void;
+  /** What the run is doing before its first step (setup, pre-training the base model with progress) and then training. */
+  onPhase?(phase: RunPhase): void;
 }
 
 export interface TrainRunResult {
@@ -93,12 +98,16 @@ async function checkMemory(config: RunConfig, runtime: RuntimeReport, log: (s: s
  * checkpoint — the built-in base model, pre-trained on the synthetic task on first use and cached in
  * dataDir/models.
  */
-async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal): Promise<Transformer> {
+async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal, onPhase?: (p: RunPhase) => void): Promise<Transformer> {
   const dir = policyFolder(config);
   if (!dir) {
     const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
       signal,
-      onTrain: (spec) => log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`),
+      onTrain: (spec) => {
+        log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`);
+        onPhase?.({ name: 'pretraining', label: PRETRAIN_LABEL, done: 0, total: spec.steps, etaSeconds: null });
+      },
+      onProgress: pretrainReporter((p) => onPhase?.(p), log),
     });
     if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
     log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
@@ -129,6 +138,33 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   const all = loaded.records.map(toQ);
   if (all.length <= d.heldOut) throw new Error(`dataset ${d.source}: ${all.length} questions, not more than heldOut (${d.heldOut})`);
   return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
+}
+
+/**
+ * The periodic evaluation's question sets (config.eval.datasets): 'held-out' is the held-out split, any other name
+ * a built-in dataset; at most eval.maxQuestions of each (the first ones, the same at every evaluation).
+ */
+async function evalDatasets(config: RunConfig, heldOut: Question[]): Promise<DatasetQuestions[]> {
+  const limit = config.eval.maxQuestions;
+  const out: DatasetQuestions[] = [];
+  for (const name of config.eval.datasets) {
+    if (name === 'held-out') {
+      if (heldOut.length > 0) out.push({ name, questions: heldOut.slice(0, limit ?? heldOut.length) });
+      continue;
+    }
+    if (!DATASET_NAMES.includes(name))
+      throw new Error(`eval.datasets: unknown dataset '${name}' (known: held-out, ${DATASET_NAMES.join(', ')})`);
+    out.push(...(await loadEvalDatasets([name], { limit, seed: config.seed + 1 })));
+  }
+  return out;
+}
+
+/** Adds this session's setup time to the run's `setupSeconds` metric (kept at step 0, summed over resumes). */
+function addSetupSeconds(db: Db, runId: number, seconds: number): void {
+  db.prepare(
+    `INSERT INTO metrics (run_id, name, step, value, time) VALUES (?, 'setupSeconds', 0, ?, ?)
+     ON CONFLICT (run_id, name, step) DO UPDATE SET value = COALESCE(value, 0) + excluded.value, time = excluded.time`,
+  ).run(runId, seconds, Date.now());
 }
 
 function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
@@ -179,11 +215,15 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let lastCheckpoint: string | null = null;
   let steps = 0;
   try {
+    const setupStart = Date.now();
+    o.onPhase?.({ name: 'setup', label: 'loading the model and data', done: null, total: null, etaSeconds: null });
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+    // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
+    for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
     const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
-    const base = await initialPolicy(config, o.dataDir, log, o.signal);
+    const base = await initialPolicy(config, o.dataDir, log, o.signal, o.onPhase);
     reference = base;
     const { tokenizer, template } = await textInterface(base, config);
     const usesCritic = config.algorithm.name === 'ppo';
@@ -207,7 +247,11 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     steps = startStep;
     const { train: trainQuestions, heldOut, dataset } = await questionsFor(config);
     log(`${trainQuestions.length} training questions from ${dataset}`);
+    const evalSets = await evalDatasets(config, heldOut);
+    if (evalSets.length === 0) log("no periodic evaluation: eval.datasets names only 'held-out' and dataset.heldOut is 0");
+    addSetupSeconds(db, runId, (Date.now() - setupStart) / 1000);
     o.onStarted?.({ runId, runtime, startStep });
+    o.onPhase?.({ name: 'training', label: 'training', done: startStep, total: config.steps, etaSeconds: null });
     const env: TrainerEnv = {
       state: state as TrainingState,
       reference: config.algorithm.kl.coef > 0 ? reference : undefined,
@@ -227,9 +271,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         signal: o.signal,
         log,
         evaluate: async (step) => {
-          // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
-          const limit = config.eval.maxQuestions ?? heldOut.length;
-          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, [{ name: 'held-out', questions: heldOut.slice(0, limit) }], {
+          if (evalSets.length === 0) return {};
+          // Periodic evaluation: greedy, k = 1..eval.attempts, on eval.datasets (stored as eval rows). The headline
+          // evalAccuracy is the mean over the datasets of accuracy@1, as the reference's avg_acc.
+          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, evalSets, {
             maxAttempts: config.eval.attempts,
             prompt: config.task.mode === 'single-turn' && config.eval.attempts === 1 ? 'single-turn' : 'multi-attempt',
             maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
@@ -237,9 +282,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
             batchSize: 64,
           });
           storeKAttempt(db, runId, r, { step });
-          const d = r.datasets[0]!;
-          log(`step ${step}: held-out accuracy@1 ${(d.accuracyByK[0]! * 100).toFixed(1)}% (${d.n} questions)`);
-          return { evalAccuracy: d.accuracyByK[0]!, [`evalAccuracy@${config.eval.attempts}`]: d.accuracyByK.at(-1)! };
+          const K = config.eval.attempts;
+          const m: Record<string, number> = { evalAccuracy: r.meanAccuracyByK[0]!, [`evalAccuracy@${K}`]: r.meanAccuracyByK.at(-1)! };
+          m.evalSkipped = r.datasets.reduce((a, d) => a + d.skipped.length, 0);
+          if (r.datasets.length > 1) for (const d of r.datasets) m[`evalAccuracy_${d.dataset}`] = d.accuracyByK[0]!;
+          const parts = r.datasets.map((d) => `${d.dataset} ${(d.accuracyByK[0]! * 100).toFixed(1)}% of ${d.n}${d.skipped.length ? ` (${d.skipped.length} skipped: too long for the context)` : ''}`);
+          log(`step ${step}: eval accuracy@1 ${(m.evalAccuracy! * 100).toFixed(1)}% — ${parts.join('; ')}`);
+          return m;
         },
         onStep: (report) => {
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });

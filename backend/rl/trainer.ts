@@ -223,9 +223,9 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
 
   // Old log-probs under the training forward (the importance-ratio denominator), reference log-probs, values.
   const fwd = config.microBatch ?? FORWARD_MICRO_BATCH;
-  const oldLogp = batchLogProbs(actor, batch.ids, B, T, fwd);
-  const refLogp = klNeeded ? batchLogProbs(env.reference!, batch.ids, B, T, fwd) : undefined;
-  const values = usesCritic ? batchValues(critic!, batch.ids, B, T, fwd) : undefined;
+  const oldLogp = await batchLogProbs(actor, batch.ids, B, T, fwd);
+  const refLogp = klNeeded ? await batchLogProbs(env.reference!, batch.ids, B, T, fwd) : undefined;
+  const values = usesCritic ? await batchValues(critic!, batch.ids, B, T, fwd) : undefined;
   let klTokens: Float32Array | undefined;
   if (refLogp && alg.kl.target === 'reward') {
     klTokens = new Float32Array(B * A);
@@ -274,7 +274,7 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
         Object.assign(
           m,
           prefixKeys(
-            actorUpdate(actor, actorOptimizer, parts, {
+            await actorUpdate(actor, actorOptimizer, parts, {
               clipEps: alg.clipEps,
               clipEpsHigh: alg.clipEpsHigh,
               klCoef: alg.kl.target === 'loss' ? alg.kl.coef : 0,
@@ -287,7 +287,7 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
           ),
         );
         if (usesCritic) {
-          const cm = criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip, config.model.gradientCheckpointing);
+          const cm = await criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip, config.model.gradientCheckpointing);
           Object.assign(m, prefixKeys(cm, 'critic'));
         }
       } finally {

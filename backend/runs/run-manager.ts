@@ -7,7 +7,7 @@ import type { Db } from '../db/open-db.js';
 import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled } from '../db/run-store.js';
 import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
-import { ApiError } from '../api/contract.js';
+import { ApiError, type RunPhase } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
@@ -52,6 +52,8 @@ export class RunManager {
   private readonly adopted = new Map<number, number>();
   private poll?: NodeJS.Timeout;
   private closed = false;
+  /** The phase each running worker last reported. */
+  private readonly phases = new Map<number, RunPhase>();
 
   constructor(private readonly o: RunManagerOptions) {
     this.concurrency = o.concurrency ?? 1;
@@ -229,6 +231,11 @@ export class RunManager {
     return [...this.active.keys(), ...this.adopted.keys()];
   }
 
+  /** What a running run's worker last said it is doing (null for runs without a live worker). */
+  phaseOf(runId: number): RunPhase | null {
+    return this.phases.get(runId) ?? null;
+  }
+
   /** Resolves when the run's worker has exited (immediately if it has none). */
   async settled(runId: number): Promise<void> {
     await this.active.get(runId)?.exited;
@@ -263,6 +270,10 @@ export class RunManager {
           this.o.events.emit('runs:progress', { runId, step: msg.step, totalSteps: total, metrics: msg.metrics });
           break;
         }
+        case 'phase':
+          this.phases.set(runId, msg.phase);
+          this.o.events.emit('runs:phase', { runId, phase: msg.phase });
+          break;
         case 'log':
           if (msg.level === 'error') a.lastError = msg.line.split('\n')[0]!;
           this.o.events.emit('runs:log', { runId, level: msg.level, line: msg.line });
@@ -275,6 +286,7 @@ export class RunManager {
     handle.onExit((code, signal) => {
       if (a.stopTimer) clearTimeout(a.stopTimer);
       this.active.delete(runId);
+      this.phases.delete(runId);
       try {
         this.afterExit(a, code, signal);
       } finally {

@@ -83,8 +83,9 @@ test('every path and glob the config names exists (or is a build output with a p
   for (const g of unpack) {
     const dir = g.startsWith('node_modules/') ? path.join(ROOT, g.replace(/\/\*\*$/, '')) : undefined;
     const hit = all.some((f) => match(f, g)) || (dir !== undefined && existsSync(dir));
-    // tfjs-node is optional (often not installed); the rest must exist.
-    assert.ok(hit || BUILD_OUTPUTS[g] || g === 'node_modules/@tensorflow/tfjs-node/**', `asarUnpack: '${g}' matches nothing`);
+    // tfjs-node and webgpu are optional (not always installed); the rest must exist.
+    const optional = ['node_modules/@tensorflow/tfjs-node/**', 'node_modules/webgpu/dist/**'];
+    assert.ok(hit || BUILD_OUTPUTS[g] || optional.includes(g), `asarUnpack: '${g}' matches nothing`);
   }
   for (const out of Object.values(BUILD_OUTPUTS)) assert.ok(existsSync(path.join(ROOT, out.split(' ')[0]!)), `producer ${out}`);
   // Icons: PNG set for Linux (with 512x512), ICO for Windows, ICNS for macOS, each a real image of its kind.
@@ -136,6 +137,8 @@ test('the packaged layout: workers, grader thread, datasets in app.asar; native 
   }
   assert.equal(electronSqliteDir(appAsar, {}), '/opt/Attempt Studio/resources/app.asar.unpacked/native/electron-sqlite');
   assert.equal(config.npmRebuild, false, "electron-builder must not rebuild node_modules/better-sqlite3 in place (the Node build the CLI and tests use)");
+  // Dawn (the webgpu runtime) for every platform the npm package ships.
+  for (const dir of ['linux-x64', 'linux-arm64', 'darwin-universal', 'win32-x64']) assert.ok(unpacked(`node_modules/webgpu/dist/${dir}/dawn.node`), `dawn.node (${dir}) must be unpacked`);
   // Nothing of the development tree ships.
   for (const r of ['tests/backend/api/http-server.test.ts', 'bench/model.ts', 'electron/electron.d.ts', 'scripts/test.mjs', 'native/src/kernels.cc', '.ci/run'])
     assert.equal(packaged(r), false, `${r} must not be packaged`);
