@@ -36,6 +36,19 @@ export class Forwarder {
     this.timer.unref();
   }
 
+  /**
+   * The scratch database now holds only what the studio sent (the run, its checkpoints): those steps are the
+   * studio's already and must not go back as records (a step record replaces the step whole).
+   */
+  markSeeded(): void {
+    const db = openDb(this.o.dbPath, { readonly: true });
+    try {
+      for (const [step, fp] of stepFingerprints(db, this.o.runId)) this.sent.set(step, fp);
+    } finally {
+      db.close();
+    }
+  }
+
   /** A worker message (what it would send over IPC); `done` makes the next batch the final one. */
   message(msg: FromWorker): void {
     this.queue.push(msg);

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     return finish(2);
   }
   seedScratch(dbPath, await fetchSnapshot(spec));
+  forwarder.markSeeded();
   say(`run ${spec.runId} (${spec.kind}${spec.resume ? ', resume' : ''}) on ${process.env.RAY_NODE_ID ?? 'this node'}; scratch ${scratch}; shared ${spec.sharedDir}`);
 
   // The worker's IPC, carried by the forwarder.

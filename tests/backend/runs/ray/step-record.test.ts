@@ -139,3 +139,40 @@ test("a job's end as a process exit; resources from the run; an unreachable shar
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the forwarder: a resumed job sends only the steps it made, never the seeded checkpoint step (which would wipe it)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-ray-fwd-'));
+  const studio = openDb(path.join(dir, 'studio.db'));
+  const scratchPath = path.join(dir, 'scratch.db');
+  const scratch = openDb(scratchPath);
+  const server = new RayIngestServer(studio);
+  await server.start();
+  try {
+    const runId = createRun(studio, { kind: 'train', config: { steps: 3 } as never });
+    for (const step of [1, 2]) logStep(studio, runId, step, { metrics: { reward: step }, episodes: [episode(`q${step}`, ['correct'])] });
+    addCheckpoint(studio, runId, 2, '/shared/ck2', 'training');
+    // The node's scratch as ray-entry seeds it: the run and its checkpoint rows, no step rows.
+    createRun(scratch, { kind: 'train', config: { steps: 3 } as never });
+    addCheckpoint(scratch, runId, 2, '/shared/ck2', 'training');
+    const got: string[] = [];
+    server.register('job-2', { runId, token: 'k'.repeat(48), resume: true, lastSeq: 0, onMessage: (m) => got.push(m.type), stopRequested: () => false });
+    let stops = 0;
+    const { Forwarder } = await import('../../../../backend/runs/ray/forwarder.js');
+    const fwd = new Forwarder({ server: server.url, token: 'k'.repeat(48), jobId: 'job-2', runId, dbPath: scratchPath, onStop: () => stops++, intervalMs: 60_000 });
+    fwd.markSeeded();
+    logStep(scratch, runId, 3, { metrics: { reward: 3 }, episodes: [episode('q3', ['wrong', 'correct'])] });
+    fwd.message({ type: 'step', runId, step: 3, metrics: { reward: 3 } });
+    fwd.message({ type: 'done', runId, status: 'completed', steps: 3, error: null });
+    await fwd.close();
+    const perStep = studio.prepare('SELECT step, count(*) n FROM episodes WHERE run_id = ? GROUP BY step ORDER BY step').all(runId);
+    assert.deepEqual(perStep, [{ step: 1, n: 1 }, { step: 2, n: 1 }, { step: 3, n: 1 }]);
+    assert.deepEqual(got, ['step', 'done']);
+    assert.equal(getRun(studio, runId)!.stepsDone, 3);
+    assert.equal(stops, 0);
+  } finally {
+    await server.close();
+    studio.close();
+    scratch.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
