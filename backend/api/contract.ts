@@ -240,7 +240,7 @@ export const methods = {
     z.strictObject({
       ...episodeFilter,
       /** Keyset cursor: the `nextCursor` of the previous page (episodes come in (step, id) order). */
-      cursor: z.string().regex(/^\d+:\d+$/, 'not a cursor this API returned').optional(),
+      cursor: z.string().regex(/^\d{1,15}:\d{1,15}$/, 'not a cursor this API returned').optional(),
       limit: z.number().int().min(1).max(500).default(50),
     }),
   ),

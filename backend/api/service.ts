@@ -17,6 +17,8 @@ import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
 import { ApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
+import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
+import { apiExportPlaces } from '../export/export-places.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -145,6 +147,27 @@ export function createService(o: ServiceOptions): ApiHandlers {
   const noDialog = async (): Promise<never> => {
     throw new ApiError(501, 'native dialogs exist only in the desktop app; type the path instead');
   };
+  // Relative dataset files are resolved against the data folder (never the server's working folder).
+  const datasetBase = { baseDir: o.dataDir, baseName: `the data folder ${o.dataDir}` };
+  const checkedDataset = async (d: Parameters<typeof checkRunDataset>[0]): Promise<string> => {
+    try {
+      return (await checkRunDataset(d, datasetBase)).source;
+    } catch (err) {
+      if (err instanceof DatasetCheckError) throw new ApiError(400, `config.${err.field}: ${err.message}`, `config.${err.field}`);
+      throw err;
+    }
+  };
+  // What the user picked in a native dialog may be written even outside the usual export places.
+  const picked = new Set<string>();
+  const places = apiExportPlaces({ dataDir: o.dataDir, exportDir, picked });
+  const remember = <I,>(h: ((i: I) => Promise<{ path: string | null }>) | undefined) =>
+    h
+      ? async (i: I) => {
+          const r = await h(i);
+          if (r.path) picked.add(path.resolve(r.path));
+          return r;
+        }
+      : noDialog;
 
   return {
     'runs:list': async (input) => {
@@ -176,6 +199,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         }
         throw err;
       }
+      parsed.dataset.source = await checkedDataset(parsed.dataset);
       checkRunConfigPaths(parsed);
       return manager.start(parsed, name);
     },
@@ -211,11 +235,11 @@ export function createService(o: ServiceOptions): ApiHandlers {
     },
     'export:csv': async (q) => {
       for (const id of [...(q.runIds ?? []), ...(q.episodes ? [q.episodes.runId] : [])]) mustRun(id);
-      return exportCsv({ dbPath: o.dbPath, exportDir }, q);
+      return exportCsv({ dbPath: o.dbPath, exportDir, places }, q);
     },
     'export:checkpoint': async (q) => {
       mustRun(q.runId);
-      return exportRunCheckpoint(db, q);
+      return exportRunCheckpoint(db, q, places);
     },
     'eval:results': async (q) =>
       db
@@ -279,9 +303,12 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'config:schema': async () => describeRunConfigFields(),
     'config:validate': async ({ config }) => {
       try {
-        return { ok: true as const, config: parseRunConfig(config, 'config') };
+        const parsed = parseRunConfig(config, 'config');
+        parsed.dataset.source = (await checkRunDataset(parsed.dataset, datasetBase)).source;
+        return { ok: true as const, config: parsed };
       } catch (err) {
         if (err instanceof ConfigError) return { ok: false as const, problems: err.problems };
+        if (err instanceof DatasetCheckError) return { ok: false as const, problems: [{ path: err.field, message: err.message }] };
         throw err;
       }
     },
@@ -337,8 +364,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
       return out;
     },
     'dialog:openFile': o.dialogs?.['dialog:openFile'] ?? noDialog,
-    'dialog:openFolder': o.dialogs?.['dialog:openFolder'] ?? noDialog,
-    'dialog:saveFile': o.dialogs?.['dialog:saveFile'] ?? noDialog,
+    'dialog:openFolder': remember(o.dialogs?.['dialog:openFolder']),
+    'dialog:saveFile': remember(o.dialogs?.['dialog:saveFile']),
   };
 }
 

@@ -13,6 +13,7 @@ import { adam } from '../model/native-fused.js';
 import { saveModel, loadModel } from '../model/checkpoint.js';
 import { Rng } from '../model/rng.js';
 import { cosineWithWarmup } from './schedule.js';
+import { stopPoint } from '../model/stop-point.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,
@@ -167,8 +168,11 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
   let skippedExamples = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  // Yields to the event loop every 50 ms: a stop message or SIGTERM must be seen during the thousands of steps.
+  const pause = stopPoint(undefined, 'base-model pre-training');
   try {
     for (let step = 0; step < spec.steps; step++) {
+      await pause();
       if (signal?.aborted) break;
       const problems = trainProblems(spec.task, spec.seed, step, spec.batchSize);
       for (const p of problems) if (seenSample.length < 512) seenSample.push(p);

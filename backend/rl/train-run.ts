@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { explainStorageError } from '../db/storage-error.js';
+import { prepareRunFolder, runFolder } from '../db/run-folder.js';
 import {
   addCheckpoint,
   createRun,
@@ -36,6 +37,7 @@ import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
+import { isStopped, StoppedError } from '../model/stop-point.js';
 import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
 import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
@@ -67,6 +69,8 @@ export interface TrainRunResult {
   checkpoint: string | null;
   metrics: Record<string, number>;
   error?: string;
+  /** How a stopped run ended and what resume will do (also logged). */
+  note?: string;
 }
 
 export const TRAINING_CHECKPOINT_FORMAT = 'training';
@@ -109,7 +113,10 @@ async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string
       },
       onProgress: pretrainReporter((p) => onPhase?.(p), log),
     });
-    if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
+    if (signal?.aborted && !base.dir) {
+      base.model.dispose();
+      throw new StoppedError(`stopped during the built-in base model's pre-training (step ${base.metrics.steps} of ${base.spec.steps}; not cached, so the next run trains it again)`);
+    }
     log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
     return base.model;
   }
@@ -214,6 +221,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let lastMetrics: Record<string, number> = {};
   let lastCheckpoint: string | null = null;
   let steps = 0;
+  let note: string | undefined;
   try {
     const setupStart = Date.now();
     o.onPhase?.({ name: 'setup', label: 'loading the model and data', done: null, total: null, etaSeconds: null });
@@ -221,7 +229,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
     for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
-    const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
+    // The run's own folder (keyed, so another database's run 1 never shares it), checked before any work.
+    const runDir = runFolder(db, o.dataDir, runId);
+    prepareRunFolder(o.dataDir, runDir);
+    const ckptRoot = path.join(runDir, 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
     const base = await initialPolicy(config, o.dataDir, log, o.signal, o.onPhase);
     reference = base;
@@ -280,6 +291,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
             maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
             maxTotalTokens: config.generation.maxTotalTokens,
             batchSize: 64,
+            signal: o.signal,
           });
           storeKAttempt(db, runId, r, { step });
           const K = config.eval.attempts;
@@ -308,13 +320,31 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           }
           log(`checkpoint at step ${step}: ${where}`);
         },
+        onStopped: (s) => {
+          note = `stopped ${s.phase === 'between steps' ? 'between steps' : `during the ${s.phase} of step ${s.stepsDone + 1}`} with ${s.stepsDone} of ${config.steps} steps done; ${
+            s.checkpointStep !== null ? `resume continues from the checkpoint at step ${s.checkpointStep}` : 'no checkpoint yet, so resume starts the run over from step 0'
+          }`;
+          log(note);
+        },
       },
       startStep,
     );
     const status = result.stopped ? 'stopped' : 'completed';
     finishRun(db, runId, status);
-    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
+    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics, ...(note ? { note } : {}) };
   } catch (err) {
+    if (isStopped(err)) {
+      // Stopped before the first step (pre-training, loading): nothing trained in this run, nothing to keep.
+      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
+      note = `${err.message}; ${ck ? `resume continues from the checkpoint at step ${ck.step}` : 'no checkpoint, so resume starts the run over from step 0'}`;
+      log(note);
+      try {
+        finishRun(db, runId, 'stopped');
+      } catch {
+        /* a read-only or full disk: the next start-up reconciles it */
+      }
+      return { runId, status: 'stopped', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, note };
+    }
     const message = explainStorageError(err, o.dataDir);
     try {
       failRun(db, runId, message);
