@@ -109,8 +109,6 @@ async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string
   if (!dir) {
     const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
       signal,
-      // ATTEMPT_STUDIO_SHIPPED_BASE_MODELS=none: a cold start that ignores the shipped checkpoints (train and cache one).
-      ...(process.env.ATTEMPT_STUDIO_SHIPPED_BASE_MODELS === 'none' ? { shippedDir: null } : {}),
       onTrain: (spec) => {
         log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`);
         onPhase?.({ name: 'pretraining', label: PRETRAIN_LABEL, done: 0, total: spec.steps, etaSeconds: null });

@@ -26,7 +26,7 @@ export interface Studio {
 }
 
 /** Starts `attempt-studio serve --port 0` on a fresh database in `dir` (a temp folder by default). */
-export async function startStudio(o: { dir?: string; concurrency?: number; env?: Record<string, string> } = {}): Promise<Studio> {
+export async function startStudio(o: { dir?: string; concurrency?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Studio> {
   const dir = o.dir ?? mkdtempSync(path.join(tmpdir(), 'as-e2e-'));
   const token = `e2e-${Math.random().toString(36).slice(2)}-token`;
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', path.join(dir, 'studio.db'), '--token', token, '--concurrency', String(o.concurrency ?? 2)], {
