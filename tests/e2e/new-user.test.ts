@@ -47,8 +47,9 @@ function seedEpisodes(dbPath: string): number {
 /** The page scrolls sideways (content wider than the window)? */
 const overflowsX = (page: Page) => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth > (globalThis as any).innerWidth + 1);
 
-/** Whether an element lies wholly inside the window (and is the topmost thing at its centre). */
+/** Whether an element, scrolled into view vertically, lies wholly inside the window (and is the topmost thing at its centre). */
 async function inView(page: Page, selector: string): Promise<boolean> {
+  await page.locator(selector).first().evaluate((el) => el.scrollIntoView({ block: 'center', inline: 'nearest' }));
   return page.locator(selector).first().evaluate((el) => {
     const g = globalThis as any;
     const r = el.getBoundingClientRect();
