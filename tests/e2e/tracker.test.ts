@@ -164,6 +164,10 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
       assert.equal(await page.locator(`[data-testid="${c}"]`).getAttribute('data-points'), '3', `${c}: one point per step`);
     }
     await page.locator('[data-testid="seed-group"]', { hasText: 'n = 2' }).waitFor();
+    await page.check('[data-testid="show-group"]');
+    await page.locator('[data-testid="chart-reward"][data-bands="1"]').waitFor();
+    await screenshot(page, '19-run-detail-seed-group');
+    await page.uncheck('[data-testid="show-group"]');
     await page.check('[data-testid="log-y"]');
     const reward = page.locator('[data-testid="chart-reward"]');
     const box = (await reward.boundingBox())!;
