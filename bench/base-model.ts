@@ -5,9 +5,11 @@
 // Usage: npm run bench:base-model -- [--label L] [--steps N] [--batch B] [--lr X] [--families add,...]
 //   [--levels 2,3] [--digits JSON] [--retry-share S] [--retry-first far|near-miss] [--style boxed|reversed]
 //   [--eval 300] [--attempts 5] [--samples 5] [--split validation|test] [--seed S] [--hidden H --layers L]
-//   [--first-candidate-share X|none] [--save DIR];
+//   [--first-candidate-share X] [--save DIR];
 //   options left out take DEFAULT_BASE_MODEL_SPEC's values. --save DIR: also save the model as DIR/base-<hash>/
 //   (the layout ensureBaseModel reads; how the checkpoints shipped in resources/base-models are made).
+//   --add-check DIR: only record the reproducibility check (backend/eval/base-model-check.ts) in
+//   DIR/base-model.json, for a checkpoint saved before the check existed; trains nothing.
 // Writes bench/results/base-model.json (one entry per label, merged with what is there).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -25,7 +27,14 @@ import { gradeSync } from '../backend/math/index.js';
 import { generateSynthetic, rootCandidates, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
 import { isNearMiss } from '../backend/data/near-miss.js';
 import { runEpisodes, type EpisodeDialogue, type EpisodeResult } from '../backend/rl/episode.js';
-import { DEFAULT_BASE_MODEL_SPEC, pretrainBaseModel, saveBaseModel } from '../backend/rl/base-model.js';
+import {
+  DEFAULT_BASE_MODEL_SPEC,
+  loadBaseModelDir,
+  pretrainBaseModel,
+  resolveBaseModelSpec,
+  saveBaseModel,
+  type BaseModelInfo,
+} from '../backend/rl/base-model.js';
 import { evaluateSampled } from '../backend/eval/sampled.js';
 import { baseModelCheck } from '../backend/eval/base-model-check.js';
 import { sweepFromSolvedAt } from '../backend/eval/k-attempt.js';
@@ -46,6 +55,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '5' },
     digits: { type: 'string' },
     save: { type: 'string' },
+    'add-check': { type: 'string' },
     split: { type: 'string', default: 'validation' },
     seed: { type: 'string' },
     hidden: { type: 'string' },
@@ -58,6 +68,16 @@ const { values } = parseArgs({
 const log = (s: string) => process.stdout.write(s + '\n');
 const runtime = await selectRuntime();
 const D = DEFAULT_BASE_MODEL_SPEC;
+if (values['add-check']) {
+  const dir = path.resolve(values['add-check']);
+  const info = JSON.parse(readFileSync(path.join(dir, 'base-model.json'), 'utf8')) as BaseModelInfo;
+  const { model } = await loadBaseModelDir(dir, resolveBaseModelSpec(info.spec));
+  const check = await baseModelCheck(model, info.spec.task);
+  model.dispose();
+  writeFileSync(path.join(dir, 'base-model.json'), JSON.stringify({ ...info, check }, null, 2) + '\n');
+  log(`${dir}: check ${JSON.stringify(check)}`);
+  process.exit(0);
+}
 const config = parseModelConfig({
   ...D.config,
   ...(values.hidden ? { hiddenSize: Number(values.hidden), intermediateSize: 3 * Number(values.hidden) } : {}),
@@ -80,12 +100,7 @@ const spec = {
   retryExampleShare: num(values['retry-share'], D.retryExampleShare),
   retryFirstAttempt: (values['retry-first'] ?? D.retryFirstAttempt) as 'far' | 'near-miss',
   answerStyle: (values.style ?? D.answerStyle) as 'boxed' | 'reversed',
-  firstCandidateShare:
-    values['first-candidate-share'] === undefined
-      ? D.firstCandidateShare
-      : values['first-candidate-share'] === 'none'
-        ? undefined
-        : Number(values['first-candidate-share']),
+  firstCandidateShare: values['first-candidate-share'] === undefined ? D.firstCandidateShare : Number(values['first-candidate-share']),
 };
 const label =
   values.label ??

@@ -37,6 +37,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'episodes:facets': call('episodes:facets'),
     'episodes:get': call('episodes:get'),
     'eval:results': call('eval:results'),
+    'eval:defaults': call('eval:defaults'),
     'eval:start': call('eval:start'),
     'export:csv': call('export:csv'),
     'export:checkpoint': call('export:checkpoint'),

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { createBackend, type Backend } from '../../../backend/api/backend.js';
 import { startHttpServer, type HttpServerHandle } from '../../../backend/api/http-server.js';
 import { METHOD_NAMES, type MethodName } from '../../../backend/api/contract.js';
 import { addEvalResult } from '../../../backend/db/run-store.js';
 import { tinySetup, type TinySetup } from '../runs/tiny-run.js';
+import { writeTinyTokenizer } from '../model/hf-fixtures.js';
 
 const TOKEN = 'test-token-0123456789';
 let s: TinySetup;
@@ -213,6 +215,17 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(added.accuracy, 0.3);
   assert.equal(added.metric, 'k_attempt');
   assert.equal(added.skipped, 0);
+  // Model-aware evaluation defaults: the built-in model's small ones; the seed's for a folder with tokenizer.json.
+  const builtinDefaults = await ok('eval:defaults', { checkpoint: s.base });
+  assert.deepEqual([builtinDefaults.kind, builtinDefaults.datasets, builtinDefaults.maxAttempts, builtinDefaults.protocol, builtinDefaults.maxTokensPerAttempt], ['builtin', ['synthetic'], 5, 'one-episode', 64]);
+  assert.equal((await ok('eval:defaults', { runId })).kind, 'builtin');
+  const hfDir = path.join(s.dir, 'hf-tokenizer-only');
+  writeTinyTokenizer(hfDir);
+  const hfDefaults = await ok('eval:defaults', { checkpoint: hfDir });
+  assert.deepEqual(
+    [hfDefaults.kind, hfDefaults.datasets, hfDefaults.maxAttempts, hfDefaults.protocol, hfDefaults.maxTokensPerAttempt, hfDefaults.maxTotalTokens],
+    ['hf', ['aime24', 'amc23', 'math500', 'minerva_math', 'olympiadbench'], 7, 'separate', 8000, 8000],
+  );
   const bothTargets = await call('eval:start', { checkpoint: s.base, runId });
   assert.equal(bothTargets.status, 400);
   assert.equal(bothTargets.body.field, 'checkpoint');
