@@ -19,6 +19,7 @@ import { ApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView,
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
+import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -46,8 +47,6 @@ function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsV
   const per = (run.config as { generation?: { maxTokensPerAttempt?: number } } | null)?.generation?.maxTokensPerAttempt;
   return { ...d, datasets: [HELD_OUT], ...(per !== undefined ? { maxTokensPerAttempt: per } : {}) };
 }
-/** rl/base-model.ts's SHIPPED_BASE_MODELS_DIR, repeated: importing that module would load tfjs here. */
-const SHIPPED_BASE_MODELS = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -333,7 +332,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'models:base': async () => {
       // Any shipped or cached built-in base model (base-<spec hash>/base-model.json); the hash itself needs tfjs.
       const has = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
-      return { cached: has(SHIPPED_BASE_MODELS) || has(path.join(o.dataDir, 'models')) };
+      const shipped = shippedBaseModelsDir();
+      return { cached: (shipped !== null && has(shipped)) || has(path.join(o.dataDir, 'models')) };
     },
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
