@@ -15,6 +15,7 @@ import type { EventEnvelope } from '../../../../backend/api/contract.js';
 import { RunManager } from '../../../../backend/runs/run-manager.js';
 import { RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
 import type { EvalRunConfig } from '../../../../backend/workers/protocol.js';
+import { trainInWorkers } from '../../../../backend/eval/train-in-workers.js';
 import { tinySetup } from '../tiny-run.js';
 import { findRay, startLocalRayCluster } from './local-ray-cluster.js';
 
@@ -36,7 +37,7 @@ function jobWorkerPid(runId: number): number | undefined {
   return undefined;
 }
 
-test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once', { skip, timeout: 900_000 }, async () => {
+test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once, a sweep fanned out', { skip, timeout: 900_000 }, async () => {
   assert.ok(ray, 'CI=true: Ray must be installed (.ci/run makes .venv-ray)');
   const cluster = await startLocalRayCluster(ray, { headCpus: 2, workerCpus: 1 });
   const s = await tinySetup('as-ray-run-');
@@ -121,6 +122,13 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
       assert.equal(rewards.d, steps);
       const attemptsOrphans = db.prepare('SELECT count(*) n FROM attempts a LEFT JOIN episodes e ON e.id = a.episode_id WHERE e.id IS NULL').get() as { n: number };
       assert.equal(attemptsOrphans.n, 0);
+    }
+    // A sweep (the demo's two policies, bench:finding's seeds) fans out over the cluster through the same spawn.
+    const sweep = await trainInWorkers({ db, dbPath: s.dbPath, dataDir: s.dir, configs: [1, 2].map((seed) => parseRunConfig({ ...s.config(3, 3), seed }, `seed ${seed}`)), spawn: launcher.spawn });
+    assert.deepEqual(sweep.map((r) => [r.status, r.steps]), [['completed', 3], ['completed', 3]]);
+    for (const r of sweep) {
+      assert.ok(r.checkpoint?.startsWith(s.dir), String(r.checkpoint));
+      assert.equal((db.prepare("SELECT count(*) n FROM episodes WHERE run_id = ? AND split = 'train'").get(r.runId) as { n: number }).n, 6);
     }
     // Checkpoints live in the shared folder the user named.
     for (const c of db.prepare('SELECT path FROM checkpoints').all() as Array<{ path: string }>) assert.ok(c.path.startsWith(path.join(s.dir, 'runs')), c.path);
