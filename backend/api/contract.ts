@@ -37,6 +37,8 @@ export interface RunSummary {
   setupSeconds: number | null;
   /** Seconds spent in training steps (the sum of their durations; idle time between sessions does not count). */
   trainingSeconds: number | null;
+  /** The resolved config (a training run's RunConfig, an eval run's settings): hyperparameter columns, groups, diffs. */
+  config: unknown;
   /** An eval run's k-attempt accuracy by dataset (k = 1..K); empty for training runs and before it finishes. */
   evalAccuracy: Array<{ dataset: string; n: number; byK: Array<number | null> }>;
 }
@@ -53,8 +55,19 @@ export interface RunPhase {
   etaSeconds: number | null;
 }
 
+/** Evaluation defaults of a model kind (backend/eval/eval-defaults.ts). */
+export interface EvalDefaultsView {
+  kind: 'builtin' | 'hf';
+  datasets: readonly string[];
+  maxAttempts: number;
+  protocol: 'one-episode' | 'truncated' | 'separate';
+  maxTokensPerAttempt: number;
+  /** null = maxAttempts × maxTokensPerAttempt. */
+  maxTotalTokens: number | null;
+  source: string;
+}
+
 export interface RunDetail extends RunSummary {
-  config: unknown;
   notes: string;
   checkpoints: Array<{ id: number; step: number; path: string; format: string; createdAt: number }>;
   /** Names of the metrics this run has logged. */
@@ -197,6 +210,18 @@ export const methods = {
   'runs:start': method<{ runId: number; status: RunStatus }>()(
     z.strictObject({ config: z.unknown(), name: z.string().min(1).optional() }),
   ),
+  /**
+   * "Reproduce the finding": queues the single-turn baseline and multi-attempt training for each seed with one
+   * budget (the config's), each evaluated at the end on its held-out split at k = 1..K (K ≥ 5); the runs start
+   * as the concurrency limit allows. They form two seed groups (Compare, group by seeds).
+   */
+  'sweeps:start': method<{ runIds: number[]; name: string }>()(
+    z.strictObject({
+      config: z.unknown(),
+      seeds: z.number().int().min(1, { error: 'at least 1 seed' }).max(10, { error: 'at most 10 seeds' }).default(3),
+      name: z.string().trim().min(1).max(100).default('finding'),
+    }),
+  ),
   'runs:stop': method<{ runId: number; status: RunStatus }>()(z.strictObject({ runId })),
   'runs:resume': method<{ runId: number; status: RunStatus }>()(
     z.strictObject({ runId, steps: z.number().int().positive().optional() }),
@@ -228,7 +253,7 @@ export const methods = {
     z.strictObject({
       ...episodeFilter,
       /** Keyset cursor: the `nextCursor` of the previous page (episodes come in (step, id) order). */
-      cursor: z.string().regex(/^\d+:\d+$/, 'not a cursor this API returned').optional(),
+      cursor: z.string().regex(/^\d{1,15}:\d{1,15}$/, 'not a cursor this API returned').optional(),
       limit: z.number().int().min(1).max(500).default(50),
     }),
   ),
@@ -242,6 +267,12 @@ export const methods = {
       metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
+  /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
+  'eval:defaults': method<EvalDefaultsView>()(
+    z
+      .strictObject({ checkpoint: z.string().min(1).optional(), runId: runId.optional() })
+      .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
   'eval:start': method<{ runId: number; status: RunStatus }>()(
     z
       .strictObject({
@@ -249,16 +280,20 @@ export const methods = {
         checkpoint: z.string().min(1).optional(),
         /** … or a run whose latest checkpoint is evaluated. */
         runId: runId.optional(),
-        /** Dataset names; 'held-out' is the held-out split of the evaluated run's own task (runId only). */
+        /**
+         * Dataset names; 'held-out' is the held-out split of the evaluated run's own task (runId only). Unset fields
+         * take the model's defaults (eval:defaults).
+         */
         datasets: z.array(z.string().min(1)).min(1).optional(),
         /** K: accuracy is reported for k = 1..K. */
-        attempts: z.number().int().min(1).max(64).default(5),
-        protocol: z.enum(['one-episode', 'truncated', 'separate']).default('one-episode'),
+        attempts: z.number().int().min(1).max(64).optional(),
+        protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
         batchSize: z.number().int().min(1).default(8),
-        /** Default: the evaluated run's generation.maxTokensPerAttempt (200 for a checkpoint folder). */
+        /** Default: eval:defaults (a built-in run's own generation.maxTokensPerAttempt). */
         maxTokensPerAttempt: z.number().int().min(1).optional(),
+        maxTotalTokens: z.number().int().min(1).optional(),
         seed: z.number().int().min(0).default(0),
         name: z.string().min(1).optional(),
       })

@@ -7,15 +7,20 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open-db.js';
 import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
-import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
+import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig, type RunConfig } from '../rl/config.js';
+import { seedList, sweepRuns } from '../runs/sweep.js';
 import { PRESET_NAMES } from '../rl/presets.js';
+import { evalDefaultsFor, evalModelKind, totalTokensOf, type EvalModelKind } from '../eval/eval-defaults.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, type ApiHandlers, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
+import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
+import { apiExportPlaces } from '../export/export-places.js';
+import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -32,10 +37,32 @@ export interface ServiceOptions {
 
 /** The eval dataset name of a training run's own held-out split (as its periodic evaluation names it). */
 const HELD_OUT = 'held-out';
-/** rl/base-model.ts's SHIPPED_BASE_MODELS_DIR, repeated: importing that module would load tfjs here. */
-const SHIPPED_BASE_MODELS = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
+
+/**
+ * The evaluation defaults of a model kind (eval-defaults.ts); a built-in model's training run is evaluated by
+ * default on its own task's held-out split with its own per-attempt budget.
+ */
+function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsView {
+  const d = evalDefaultsFor(kind);
+  if (kind !== 'builtin' || run === null || run.kind !== 'train') return d;
+  const per = (run.config as { generation?: { maxTokensPerAttempt?: number } } | null)?.generation?.maxTokensPerAttempt;
+  return { ...d, datasets: [HELD_OUT], ...(per !== undefined ? { maxTokensPerAttempt: per } : {}) };
+}
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A run config from the API, parsed; its first problem becomes a 400 naming the field. */
+function parseForLaunch(config: unknown, label: string): RunConfig {
+  try {
+    return parseRunConfig(config, label);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const p = err.problems[0]!;
+      throw new ApiError(400, err.message, `config${p.path ? `.${p.path}` : ''}`);
+    }
+    throw err;
+  }
+}
 
 /** What runs:list adds to a stored run row: live phase, time split, an eval run's accuracy by k. */
 interface SummaryExtras {
@@ -90,6 +117,7 @@ function summary(r: RunRow, x: SummaryExtras): RunSummary {
     totalSteps: typeof steps === 'number' ? steps : null,
     tags: r.tags,
     resumable: r.kind === 'train' && r.status !== 'running' && r.status !== 'queued',
+    config: r.config,
     ...x,
   };
 }
@@ -133,6 +161,27 @@ export function createService(o: ServiceOptions): ApiHandlers {
   const noDialog = async (): Promise<never> => {
     throw new ApiError(501, 'native dialogs exist only in the desktop app; type the path instead');
   };
+  // Relative dataset files are resolved against the data folder (never the server's working folder).
+  const datasetBase = { baseDir: o.dataDir, baseName: `the data folder ${o.dataDir}` };
+  const checkedDataset = async (d: Parameters<typeof checkRunDataset>[0]): Promise<string> => {
+    try {
+      return (await checkRunDataset(d, datasetBase)).source;
+    } catch (err) {
+      if (err instanceof DatasetCheckError) throw new ApiError(400, `config.${err.field}: ${err.message}`, `config.${err.field}`);
+      throw err;
+    }
+  };
+  // What the user picked in a native dialog may be written even outside the usual export places.
+  const picked = new Set<string>();
+  const places = apiExportPlaces({ dataDir: o.dataDir, exportDir, picked });
+  const remember = <I,>(h: ((i: I) => Promise<{ path: string | null }>) | undefined) =>
+    h
+      ? async (i: I) => {
+          const r = await h(i);
+          if (r.path) picked.add(path.resolve(r.path));
+          return r;
+        }
+      : noDialog;
 
   return {
     'runs:list': async (input) => {
@@ -145,7 +194,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         .prepare('SELECT id, step, path, format, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
         .all(runId) as RunDetailCheckpoint[];
       const metricNames = (db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{ name: string }>).map((m) => m.name);
-      return { ...summaryOf(r), config: r.config, notes: r.notes, checkpoints, metricNames };
+      return { ...summaryOf(r), notes: r.notes, checkpoints, metricNames };
     },
     'runs:update': async ({ runId, name, tags, notes }) => {
       mustRun(runId);
@@ -154,18 +203,26 @@ export function createService(o: ServiceOptions): ApiHandlers {
       return { ...summaryOf(r), notes: r.notes };
     },
     'runs:start': async ({ config, name }) => {
-      let parsed;
-      try {
-        parsed = parseRunConfig(config, 'config');
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          const p = err.problems[0]!;
-          throw new ApiError(400, err.message, `config${p.path ? `.${p.path}` : ''}`);
-        }
-        throw err;
-      }
+      const parsed = parseForLaunch(config, 'config');
+      parsed.dataset.source = await checkedDataset(parsed.dataset);
       checkRunConfigPaths(parsed);
       return manager.start(parsed, name);
+    },
+    'sweeps:start': async ({ config, seeds, name }) => {
+      if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ApiError(400, 'config: expected an object', 'config');
+      // Every run's config is checked before any is queued: a sweep starts whole or not at all.
+      const planned = sweepRuns(config as Record<string, unknown>, seedList(seeds), name).map((r) => ({ ...r, parsed: parseForLaunch(r.config, 'config') }));
+      for (const r of planned) {
+        r.parsed.dataset.source = await checkedDataset(r.parsed.dataset);
+        checkRunConfigPaths(r.parsed);
+      }
+      const runIds: number[] = [];
+      for (const r of planned) {
+        const { runId } = manager.start(r.parsed, r.name);
+        updateRunMeta(db, runId, { tags: r.tags });
+        runIds.push(runId);
+      }
+      return { runIds, name };
     },
     'runs:stop': async ({ runId }) => manager.stop(runId),
     'runs:resume': async ({ runId, steps }) => manager.resume(runId, { steps }),
@@ -199,11 +256,11 @@ export function createService(o: ServiceOptions): ApiHandlers {
     },
     'export:csv': async (q) => {
       for (const id of [...(q.runIds ?? []), ...(q.episodes ? [q.episodes.runId] : [])]) mustRun(id);
-      return exportCsv({ dbPath: o.dbPath, exportDir }, q);
+      return exportCsv({ dbPath: o.dbPath, exportDir, places }, q);
     },
     'export:checkpoint': async (q) => {
       mustRun(q.runId);
-      return exportRunCheckpoint(db, q);
+      return exportRunCheckpoint(db, q, places);
     },
     'eval:results': async (q) =>
       db
@@ -215,6 +272,14 @@ export function createService(o: ServiceOptions): ApiHandlers {
            ORDER BY run_id, metric, dataset, k, step`,
         )
         .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:defaults': async (q) => {
+      if (q.checkpoint !== undefined) return runEvalDefaults(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })), null);
+      const run = mustRun(q.runId!);
+      const ck = latestCheckpoint(db, run.id);
+      // No checkpoint yet: the run's model source decides.
+      const source = (run.config as { model?: { source?: unknown } } | null)?.model?.source;
+      return runEvalDefaults(ck ? evalModelKind(ck.path) : source === undefined || source === 'builtin' ? 'builtin' : 'hf', run);
+    },
     'eval:start': async (q) => {
       let target: { dir: string; checkpointId: number | null; step: number | null; sourceRun: number | null };
       if (q.runId !== undefined) {
@@ -225,14 +290,17 @@ export function createService(o: ServiceOptions): ApiHandlers {
       } else target = { dir: checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' }), checkpointId: null, step: null, sourceRun: null };
       if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
         throw new ApiError(400, `checkpoint folder ${target.dir} does not exist`, q.runId !== undefined ? 'runId' : 'checkpoint');
-      // A training run is evaluated by default on its own task's held-out split (what its periodic evaluation used).
-      const source = q.runId !== undefined ? (getRun(db, q.runId)?.config as { generation?: { maxTokensPerAttempt?: number } } | null) : null;
-      const datasets = q.datasets ?? (q.runId !== undefined ? [HELD_OUT] : ['synthetic']);
+      // Unset fields take the model's defaults (runEvalDefaults): the seed's for a Hugging Face model; a built-in
+      // training run's own held-out split and per-attempt budget.
+      const kind = evalModelKind(target.dir);
+      const base = runEvalDefaults(kind, q.runId !== undefined ? (getRun(db, q.runId) ?? null) : null);
+      const datasets = q.datasets ?? [...base.datasets];
       if (datasets.includes(HELD_OUT) && q.runId === undefined)
         throw new ApiError(400, `'${HELD_OUT}' is the held-out split of a training run's task: give runId, not a checkpoint folder`, 'datasets');
       const unknown = datasets.filter((d) => d !== HELD_OUT && !DATASET_NAMES.includes(d));
       if (unknown.length > 0) throw new ApiError(400, `unknown dataset(s) ${unknown.join(', ')} (known: ${HELD_OUT}, ${DATASET_NAMES.join(', ')})`, 'datasets');
-      const maxTokensPerAttempt = q.maxTokensPerAttempt ?? source?.generation?.maxTokensPerAttempt ?? 200;
+      const K = q.attempts ?? evalDefaultsFor(kind, datasets).maxAttempts;
+      const perAttempt = q.maxTokensPerAttempt ?? base.maxTokensPerAttempt;
       return manager.startEval(
         {
           checkpoint: target.dir,
@@ -240,13 +308,13 @@ export function createService(o: ServiceOptions): ApiHandlers {
           step: target.step,
           sourceRun: target.sourceRun,
           datasets: [...new Set(datasets)],
-          maxAttempts: q.attempts,
-          protocol: q.protocol,
+          maxAttempts: K,
+          protocol: q.protocol ?? base.protocol,
           prompt: 'multi-attempt',
           limit: q.limit ?? null,
           batchSize: q.batchSize,
-          maxTokensPerAttempt,
-          maxTotalTokens: q.attempts * maxTokensPerAttempt,
+          maxTokensPerAttempt: perAttempt,
+          maxTotalTokens: q.maxTotalTokens ?? (q.maxTokensPerAttempt !== undefined ? K * perAttempt : totalTokensOf(base, K, perAttempt)),
           seed: q.seed,
         },
         q.name,
@@ -256,9 +324,12 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'config:schema': async () => describeRunConfigFields(),
     'config:validate': async ({ config }) => {
       try {
-        return { ok: true as const, config: parseRunConfig(config, 'config') };
+        const parsed = parseRunConfig(config, 'config');
+        parsed.dataset.source = (await checkRunDataset(parsed.dataset, datasetBase)).source;
+        return { ok: true as const, config: parsed };
       } catch (err) {
         if (err instanceof ConfigError) return { ok: false as const, problems: err.problems };
+        if (err instanceof DatasetCheckError) return { ok: false as const, problems: [{ path: err.field, message: err.message }] };
         throw err;
       }
     },
@@ -283,7 +354,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'models:base': async () => {
       // Any shipped or cached built-in base model (base-<spec hash>/base-model.json); the hash itself needs tfjs.
       const has = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
-      return { cached: has(SHIPPED_BASE_MODELS) || has(path.join(o.dataDir, 'models')) };
+      const shipped = shippedBaseModelsDir();
+      return { cached: (shipped !== null && has(shipped)) || has(path.join(o.dataDir, 'models')) };
     },
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
@@ -314,8 +386,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
       return out;
     },
     'dialog:openFile': o.dialogs?.['dialog:openFile'] ?? noDialog,
-    'dialog:openFolder': o.dialogs?.['dialog:openFolder'] ?? noDialog,
-    'dialog:saveFile': o.dialogs?.['dialog:saveFile'] ?? noDialog,
+    'dialog:openFolder': remember(o.dialogs?.['dialog:openFolder']),
+    'dialog:saveFile': remember(o.dialogs?.['dialog:saveFile']),
   };
 }
 

@@ -13,6 +13,8 @@ import { adam } from '../model/native-fused.js';
 import { saveModel, loadModel } from '../model/checkpoint.js';
 import { Rng } from '../model/rng.js';
 import { cosineWithWarmup } from './schedule.js';
+import { stopPoint } from '../model/stop-point.js';
+import { shippedBaseModelsDir } from './shipped-base-models.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,
@@ -167,8 +169,11 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
   let skippedExamples = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  // Yields to the event loop every 50 ms: a stop message or SIGTERM must be seen during the thousands of steps.
+  const pause = stopPoint(undefined, 'base-model pre-training');
   try {
     for (let step = 0; step < spec.steps; step++) {
+      await pause();
       if (signal?.aborted) break;
       const problems = trainProblems(spec.task, spec.seed, step, spec.batchSize);
       for (const p of problems) if (seenSample.length < 512) seenSample.push(p);
@@ -267,7 +272,7 @@ export interface EnsureOptions {
   signal?: AbortSignal;
   /** Called just before training starts (i.e. when no shipped or cached checkpoint has the spec's hash). */
   onTrain?: (spec: BaseModelSpec, dir: string) => void;
-  /** Read-only folder of shipped checkpoints looked at before the cache (default SHIPPED_BASE_MODELS_DIR; null: none). */
+  /** Read-only folder of shipped checkpoints looked at before the cache (default shippedBaseModelsDir(): SHIPPED_BASE_MODELS_DIR unless $ATTEMPT_STUDIO_SHIPPED_BASE_MODELS says otherwise; null: none). */
   shippedDir?: string | null;
   /** Train anew even when a shipped or cached checkpoint has the spec's hash (the cache entry is replaced). */
   retrain?: boolean;
@@ -318,7 +323,7 @@ export async function ensureBaseModel(
   const spec = resolveBaseModelSpec(specIn);
   const hash = baseModelSpecHash(spec);
   const dir = path.join(cacheDir, `base-${hash}`);
-  const shippedDir = opts.shippedDir === undefined ? SHIPPED_BASE_MODELS_DIR : opts.shippedDir;
+  const shippedDir = opts.shippedDir === undefined ? shippedBaseModelsDir() : opts.shippedDir;
   const candidates: [string, 'shipped' | 'cache'][] = opts.retrain
     ? []
     : [...(shippedDir ? [[path.join(shippedDir, `base-${hash}`), 'shipped'] as [string, 'shipped']] : []), [dir, 'cache']];

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { explainStorageError } from '../db/storage-error.js';
+import { prepareRunFolder, runFolder } from '../db/run-folder.js';
 import {
   addCheckpoint,
   createRun,
@@ -28,14 +29,18 @@ import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
-import { loadDataset } from '../data/registry.js';
+import { DATASET_NAMES, loadDataset } from '../data/registry.js';
 import { splitSpaceSize } from '../data/synthetic.js';
 import { importDataset } from '../data/importer.js';
-import { evaluateKAttempt } from '../eval/k-attempt.js';
+import { evaluateKAttempt, type DatasetQuestions } from '../eval/k-attempt.js';
+import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from '../eval/store.js';
 import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
+import { isStopped, StoppedError } from '../model/stop-point.js';
 import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
+import { gpuBytesOf, systemSampler } from './system-metrics.js';
+import { tf } from '../model/tf.js';
 import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
@@ -66,6 +71,8 @@ export interface TrainRunResult {
   checkpoint: string | null;
   metrics: Record<string, number>;
   error?: string;
+  /** How a stopped run ended and what resume will do (also logged). */
+  note?: string;
 }
 
 export const TRAINING_CHECKPOINT_FORMAT = 'training';
@@ -108,7 +115,10 @@ async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string
       },
       onProgress: pretrainReporter((p) => onPhase?.(p), log),
     });
-    if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
+    if (signal?.aborted && !base.dir) {
+      base.model.dispose();
+      throw new StoppedError(`stopped during the built-in base model's pre-training (step ${base.metrics.steps} of ${base.spec.steps}; not cached, so the next run trains it again)`);
+    }
     log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
     return base.model;
   }
@@ -137,6 +147,25 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   const all = loaded.records.map(toQ);
   if (all.length <= d.heldOut) throw new Error(`dataset ${d.source}: ${all.length} questions, not more than heldOut (${d.heldOut})`);
   return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
+}
+
+/**
+ * The periodic evaluation's question sets (config.eval.datasets): 'held-out' is the held-out split, any other name
+ * a built-in dataset; at most eval.maxQuestions of each (the first ones, the same at every evaluation).
+ */
+async function evalDatasets(config: RunConfig, heldOut: Question[]): Promise<DatasetQuestions[]> {
+  const limit = config.eval.maxQuestions;
+  const out: DatasetQuestions[] = [];
+  for (const name of config.eval.datasets) {
+    if (name === 'held-out') {
+      if (heldOut.length > 0) out.push({ name, questions: heldOut.slice(0, limit ?? heldOut.length) });
+      continue;
+    }
+    if (!DATASET_NAMES.includes(name))
+      throw new Error(`eval.datasets: unknown dataset '${name}' (known: held-out, ${DATASET_NAMES.join(', ')})`);
+    out.push(...(await loadEvalDatasets([name], { limit, seed: config.seed + 1 })));
+  }
+  return out;
 }
 
 /** Adds this session's setup time to the run's `setupSeconds` metric (kept at step 0, summed over resumes). */
@@ -194,6 +223,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let lastMetrics: Record<string, number> = {};
   let lastCheckpoint: string | null = null;
   let steps = 0;
+  let note: string | undefined;
   try {
     const setupStart = Date.now();
     o.onPhase?.({ name: 'setup', label: 'loading the model and data', done: null, total: null, etaSeconds: null });
@@ -201,7 +231,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
     for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
-    const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
+    // The run's own folder (keyed, so another database's run 1 never shares it), checked before any work.
+    const runDir = runFolder(db, o.dataDir, runId);
+    prepareRunFolder(o.dataDir, runDir);
+    const ckptRoot = path.join(runDir, 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
     const base = await initialPolicy(config, o.dataDir, log, o.signal, o.onPhase);
     reference = base;
@@ -227,6 +260,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     steps = startStep;
     const { train: trainQuestions, heldOut, dataset } = await questionsFor(config);
     log(`${trainQuestions.length} training questions from ${dataset}`);
+    const evalSets = await evalDatasets(config, heldOut);
+    if (evalSets.length === 0) log("no periodic evaluation: eval.datasets names only 'held-out' and dataset.heldOut is 0");
     addSetupSeconds(db, runId, (Date.now() - setupStart) / 1000);
     o.onStarted?.({ runId, runtime, startStep });
     o.onPhase?.({ name: 'training', label: 'training', done: startStep, total: config.steps, etaSeconds: null });
@@ -242,6 +277,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       },
       isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
     };
+    const sampleSystem = systemSampler(() => gpuBytesOf(tf.memory()));
     const result = await train(
       config,
       env,
@@ -249,21 +285,28 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         signal: o.signal,
         log,
         evaluate: async (step) => {
-          // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
-          const limit = config.eval.maxQuestions ?? heldOut.length;
-          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, [{ name: 'held-out', questions: heldOut.slice(0, limit) }], {
+          if (evalSets.length === 0) return {};
+          // Periodic evaluation: greedy, k = 1..eval.attempts, on eval.datasets (stored as eval rows). The headline
+          // evalAccuracy is the mean over the datasets of accuracy@1, as the reference's avg_acc.
+          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, evalSets, {
             maxAttempts: config.eval.attempts,
             prompt: config.task.mode === 'single-turn' && config.eval.attempts === 1 ? 'single-turn' : 'multi-attempt',
             maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
             maxTotalTokens: config.generation.maxTotalTokens,
             batchSize: 64,
+            signal: o.signal,
           });
           storeKAttempt(db, runId, r, { step });
-          const d = r.datasets[0]!;
-          log(`step ${step}: held-out accuracy@1 ${(d.accuracyByK[0]! * 100).toFixed(1)}% (${d.n} questions)`);
-          return { evalAccuracy: d.accuracyByK[0]!, [`evalAccuracy@${config.eval.attempts}`]: d.accuracyByK.at(-1)! };
+          const K = config.eval.attempts;
+          const m: Record<string, number> = { evalAccuracy: r.meanAccuracyByK[0]!, [`evalAccuracy@${K}`]: r.meanAccuracyByK.at(-1)! };
+          m.evalSkipped = r.datasets.reduce((a, d) => a + d.skipped.length, 0);
+          if (r.datasets.length > 1) for (const d of r.datasets) m[`evalAccuracy_${d.dataset}`] = d.accuracyByK[0]!;
+          const parts = r.datasets.map((d) => `${d.dataset} ${(d.accuracyByK[0]! * 100).toFixed(1)}% of ${d.n}${d.skipped.length ? ` (${d.skipped.length} skipped: too long for the context)` : ''}`);
+          log(`step ${step}: eval accuracy@1 ${(m.evalAccuracy! * 100).toFixed(1)}% — ${parts.join('; ')}`);
+          return m;
         },
         onStep: (report) => {
+          Object.assign(report.metrics, sampleSystem());
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
           heartbeat(db, runId);
           lastMetrics = report.metrics;
@@ -281,13 +324,31 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           }
           log(`checkpoint at step ${step}: ${where}`);
         },
+        onStopped: (s) => {
+          note = `stopped ${s.phase === 'between steps' ? 'between steps' : `during the ${s.phase} of step ${s.stepsDone + 1}`} with ${s.stepsDone} of ${config.steps} steps done; ${
+            s.checkpointStep !== null ? `resume continues from the checkpoint at step ${s.checkpointStep}` : 'no checkpoint yet, so resume starts the run over from step 0'
+          }`;
+          log(note);
+        },
       },
       startStep,
     );
     const status = result.stopped ? 'stopped' : 'completed';
     finishRun(db, runId, status);
-    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
+    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics, ...(note ? { note } : {}) };
   } catch (err) {
+    if (isStopped(err)) {
+      // Stopped before the first step (pre-training, loading): nothing trained in this run, nothing to keep.
+      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
+      note = `${err.message}; ${ck ? `resume continues from the checkpoint at step ${ck.step}` : 'no checkpoint, so resume starts the run over from step 0'}`;
+      log(note);
+      try {
+        finishRun(db, runId, 'stopped');
+      } catch {
+        /* a read-only or full disk: the next start-up reconciles it */
+      }
+      return { runId, status: 'stopped', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, note };
+    }
     const message = explainStorageError(err, o.dataDir);
     try {
       failRun(db, runId, message);

@@ -11,6 +11,7 @@ import { ApiError, type RunPhase } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
+import { existingRunFolder } from '../db/run-folder.js';
 
 export interface RunManagerOptions {
   db: Db;
@@ -172,7 +173,7 @@ export class RunManager {
           a.killedAfterTimeout = true;
           a.handle.kill('SIGKILL');
         }, timeout);
-        this.o.events.emit('runs:log', { runId, level: 'info', line: 'stopping after the current step…' });
+        this.o.events.emit('runs:log', { runId, level: 'info', line: 'stopping: the worker ends its current phase and keeps the last completed step…' });
       }
       return { runId, status: run.status };
     }
@@ -211,8 +212,8 @@ export class RunManager {
       throw new ApiError(409, `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
-      const dir = path.join(this.o.dataDir, 'runs', String(runId));
-      if (existsSync(dir)) {
+      const dir = existingRunFolder(this.db, this.o.dataDir, runId);
+      if (dir && existsSync(dir)) {
         rmSync(dir, { recursive: true, force: true });
         deletedFiles.push(dir);
       }
@@ -304,16 +305,23 @@ export class RunManager {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const pid = a.handle.pid ?? '?';
       if (a.stopping && a.killedAfterTimeout) {
-        this.setInterrupted(a.runId, `stopped by the user: worker process ${pid} did not finish its step in time and was killed; resume continues from the last checkpoint`);
+        this.setInterrupted(a.runId, `stopped by the user: worker process ${pid} did not stop in time and was killed; ${this.resumeNote(a.runId)}`);
       } else if (signal && EXTERNAL_SIGNALS.includes(signal)) {
         // Killed from outside (kill -9, the OOM killer, a shutdown): not a bug in the run; its committed steps stand.
-        this.setInterrupted(a.runId, `worker process ${pid} ${how}; its committed steps are kept and resume continues from the last checkpoint`);
+        this.setInterrupted(a.runId, `worker process ${pid} ${how}; its committed steps are kept and ${this.resumeNote(a.runId)}`);
       } else {
         const last = a.lastError ?? a.stderrTail.trim().split('\n').filter(Boolean).at(-1) ?? null;
         failRun(this.db, a.runId, `worker process ${pid} ${how}${last ? `: ${last}` : ''}`);
       }
     }
     this.emitStatus(a.runId);
+  }
+
+  /** What resume would do for a training run, truthfully: continue from its checkpoint, or start over. */
+  private resumeNote(runId: number): string {
+    if (getRun(this.db, runId)?.kind !== 'train') return 'an evaluation is started again to resume it';
+    const ck = latestCheckpoint(this.db, runId, TRAINING_CHECKPOINT_FORMAT);
+    return ck ? `resume continues from the checkpoint at step ${ck.step}` : 'it has no checkpoint yet, so resume starts it over from step 0';
   }
 
   private assertOpen(): void {

@@ -2,14 +2,17 @@
 // input errors naming the field, body limit, ordered events over SSE from a real worker, SSE cleanup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { createBackend, type Backend } from '../../../backend/api/backend.js';
 import { startHttpServer, type HttpServerHandle } from '../../../backend/api/http-server.js';
 import { METHOD_NAMES, type MethodName } from '../../../backend/api/contract.js';
 import { addEvalResult } from '../../../backend/db/run-store.js';
 import { tinySetup, type TinySetup } from '../runs/tiny-run.js';
+import { writeTinyTokenizer } from '../model/hf-fixtures.js';
 
 const TOKEN = 'test-token-0123456789';
 let s: TinySetup;
@@ -213,6 +216,17 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(added.accuracy, 0.3);
   assert.equal(added.metric, 'k_attempt');
   assert.equal(added.skipped, 0);
+  // Model-aware evaluation defaults: the built-in model's small ones; the seed's for a folder with tokenizer.json.
+  const builtinDefaults = await ok('eval:defaults', { checkpoint: s.base });
+  assert.deepEqual([builtinDefaults.kind, builtinDefaults.datasets, builtinDefaults.maxAttempts, builtinDefaults.protocol, builtinDefaults.maxTokensPerAttempt], ['builtin', ['synthetic'], 5, 'one-episode', 64]);
+  assert.equal((await ok('eval:defaults', { runId })).kind, 'builtin');
+  const hfDir = path.join(s.dir, 'hf-tokenizer-only');
+  writeTinyTokenizer(hfDir);
+  const hfDefaults = await ok('eval:defaults', { checkpoint: hfDir });
+  assert.deepEqual(
+    [hfDefaults.kind, hfDefaults.datasets, hfDefaults.maxAttempts, hfDefaults.protocol, hfDefaults.maxTokensPerAttempt, hfDefaults.maxTotalTokens],
+    ['hf', ['aime24', 'amc23', 'math500', 'minerva_math', 'olympiadbench'], 7, 'separate', 8000, 8000],
+  );
   const bothTargets = await call('eval:start', { checkpoint: s.base, runId });
   assert.equal(bothTargets.status, 400);
   assert.equal(bothTargets.body.field, 'checkpoint');
@@ -251,7 +265,8 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(missing.ok, false);
   assert.match(missing.message, /does not exist/);
   assert.match((await ok('paths:check', { field: 'model.source', path: 'relative/dir' })).message, /relative path/);
-  assert.deepEqual(await ok('models:base', {}), { cached: false }, 'the tiny runs use their own checkpoint');
+  const shipped = path.resolve(import.meta.dirname, '../../../resources/base-models');
+  assert.deepEqual(await ok('models:base', {}), { cached: existsSync(shipped) && readdirSync(shipped).some((n) => n.startsWith('base-')) }, 'the shipped base model counts; the tiny runs cache none');
   const evEpisodes = await ok('episodes:list', { runId: ev.runId, split: 'eval' });
   assert.equal(evEpisodes.items.length, 2);
   const facets = await ok('episodes:facets', { runId });
@@ -273,6 +288,18 @@ test('every method answers; a real run streams its events in order over SSE', as
   const del = await ok('runs:delete', { runId, confirm: true });
   assert.equal(del.runId, runId);
   assert.equal((await call('runs:get', { runId })).status, 404);
+  // A sweep (issue #19): baseline + multi-attempt per seed, queued, each evaluated at the end with K ≥ 5.
+  const badSweep = await call('sweeps:start', { config: { ...s.config(1), steps: -1 }, seeds: 1 });
+  assert.equal(badSweep.status, 400);
+  assert.equal(badSweep.body.field, 'config.steps');
+  const sweep = await ok('sweeps:start', { config: { ...s.config(1, 0), eval: { everySteps: 0, maxQuestions: 2 } }, seeds: 1, name: 'api sweep' });
+  assert.equal(sweep.runIds.length, 2);
+  for (const id of sweep.runIds)
+    await until(() => sse.events.some((e) => e.name === 'runs:status' && e.data.runId === id && ['completed', 'failed'].includes(e.data.status)), `sweep run ${id} finished`);
+  const swept = ((await ok('runs:list', {})) as any[]).filter((r) => sweep.runIds.includes(r.id));
+  assert.deepEqual(swept.map((r) => r.name).sort(), ['api sweep · baseline · seed 1', 'api sweep · multi-attempt · seed 1']);
+  assert.ok(swept.every((r) => r.status === 'completed' && r.tags.includes('sweep') && r.config.eval.attempts === 5), JSON.stringify(swept.map((r) => [r.status, r.error])));
+  for (const id of sweep.runIds) assert.deepEqual((await ok('eval:results', { runId: id })).map((r: any) => r.k), [1, 2, 3, 4, 5], 'evaluated at the end, k = 1..5');
   for (const m of ['dialog:openFile', 'dialog:openFolder', 'dialog:saveFile'] as const) {
     const r = await call(m, {});
     assert.equal(r.status, 501, m);
