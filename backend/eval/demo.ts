@@ -35,6 +35,7 @@ import {
   type SampledSummaryRow,
 } from './demo-summary.js';
 import { trainInWorkers } from './train-in-workers.js';
+import type { SpawnWorker } from '../runs/spawn-worker.js';
 
 export interface DemoOptions {
   db: Db;
@@ -68,6 +69,8 @@ export interface DemoOptions {
   /** Progress inside the current phase (done / total units). */
   onProgress?(done: number, total: number, values?: Record<string, number>): void;
   onLog?(line: string): void;
+  /** How the training workers start (default: local processes; `demo --ray` passes the Ray backend's). */
+  spawn?: SpawnWorker;
 }
 
 export interface DemoBudget {
@@ -326,6 +329,7 @@ async function trainParallel(o: DemoOptions, configs: RunConfig[], budget: DemoB
     configs,
     signal: o.signal,
     onLog: o.onLog,
+    ...(o.spawn ? { spawn: o.spawn } : {}),
     onStep: (i, step) => {
       stepsDone[i] = step;
       o.onProgress?.(stepsDone[0]! + stepsDone[1]!, 2 * budget.rlSteps);

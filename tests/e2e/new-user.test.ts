@@ -47,8 +47,9 @@ function seedEpisodes(dbPath: string): number {
 /** The page scrolls sideways (content wider than the window)? */
 const overflowsX = (page: Page) => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth > (globalThis as any).innerWidth + 1);
 
-/** Whether an element lies wholly inside the window (and is the topmost thing at its centre). */
+/** Whether an element, scrolled into view vertically, lies wholly inside the window (and is the topmost thing at its centre). */
 async function inView(page: Page, selector: string): Promise<boolean> {
+  await page.locator(selector).first().evaluate((el) => el.scrollIntoView({ block: 'center', inline: 'nearest' }));
   return page.locator(selector).first().evaluate((el) => {
     const g = globalThis as any;
     const r = el.getBoundingClientRect();
@@ -223,6 +224,8 @@ test('the first run on the built-in model: a note before launch, then the pre-tr
     // and its log says that resume starts over (there is no checkpoint).
     await page.locator('[data-testid="detail-status"]', { hasText: 'stopped' }).waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="log"]', { hasText: "stopped during the built-in base model's pre-training" }).waitFor();
+    await page.locator('[data-testid="detail-resume"]').waitFor();
+    await screenshot(page, '24-stopped-from-run-page');
     assert.deepEqual(b.problems, [], 'no page errors or console errors');
   } catch (err) {
     await screenshot(page, '24b-failure').catch(() => {});
