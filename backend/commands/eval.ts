@@ -226,7 +226,7 @@ export const evalCommand: Command = {
       if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
         throw new UserError(`checkpoint folder ${target.dir} does not exist`);
       // Loaded here, not at the top, so other commands do not pay for loading tfjs.
-      const { selectRuntime, parseRuntimeName } = await import('../model/runtime.js');
+      const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
       const { loadEvalModel } = await import('../eval/load-eval-model.js');
       let runtime;
       try {

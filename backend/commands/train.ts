@@ -135,9 +135,9 @@ export const trainCommand: Command = {
 
 /** --dry-run: the config is valid (parsed already); prints the estimate against the device; 0 fits, 1 does not. */
 async function dryRunReport(config: RunConfig, source: string, json: boolean): Promise<number> {
-  const { selectRuntime } = await import('../model/runtime.js');
+  const { selectRuntime } = await import('../model/runtime/runtime.js');
   const { checkRunMemory } = await import('../rl/memory-check.js');
-  const { formatBytes, formatEstimate } = await import('../model/memory-estimate.js');
+  const { formatBytes, formatEstimate } = await import('../model/runtime/memory-estimate.js');
   const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
   let check;
   try {

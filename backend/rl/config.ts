@@ -5,7 +5,7 @@ import { PRESETS, PRESET_NAMES } from './presets.js';
 import { FAMILIES, type Family } from '../data/synthetic.js';
 
 /**
- * The runtime names of backend/model/runtime.ts, repeated here so that the config (validated in the UI too)
+ * The runtime names of backend/model/runtime/runtime.ts, repeated here so that the config (validated in the UI too)
  * does not load TensorFlow.js; a test keeps the two lists equal.
  */
 export const CONFIG_RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;

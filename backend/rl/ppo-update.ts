@@ -1,8 +1,8 @@
 // The tensor side of an RL step: log-probs and values of a token batch without gradients, and one optimizer
 // update of the actor (policy + KL + entropy) or the critic (clipped value loss) with global-norm clipping.
-import { tf, type Tensor } from '../model/tf.js';
-import type { Transformer } from '../model/transformer.js';
-import { tokenLogProbs } from '../model/logprobs.js';
+import { tf, type Tensor } from '../model/core/tf.js';
+import type { Transformer } from '../model/core/transformer.js';
+import { tokenLogProbs } from '../model/core/logprobs.js';
 import { actorLoss, clippedValueLoss, readMetrics, type KlEstimator, type LossResult } from './losses.js';
 
 /** Rows [start, end) of a flat [B·W] array as a [end−start, W] tensor. */

@@ -1,15 +1,15 @@
 // The RL training loop (orchestration only): rollout → grade → rewards → reference log-probs → values →
 // advantages → mini-batch updates of actor and critic → metrics → periodic evaluation and checkpoints.
 // The maths lives in episode/rollout/advantages/losses/ppo-update; storage is the caller's (callbacks).
-import { tf, type Tensor } from '../model/tf.js';
-import { Transformer } from '../model/transformer.js';
-import { createDecodeSession } from '../model/generate.js';
-import { createAdam } from '../model/checkpoint.js';
-import { parameterShapes } from '../model/transformer.js';
-import { Rng } from '../model/rng.js';
-import type { Tokenizer } from '../model/tokenizer.js';
-import { stopTokenIds } from '../model/stop-tokens.js';
-import type { ChatTemplate } from '../model/chat-template.js';
+import { tf, type Tensor } from '../model/core/tf.js';
+import { Transformer } from '../model/core/transformer.js';
+import { createDecodeSession } from '../model/core/generate.js';
+import { createAdam } from '../model/formats/checkpoint.js';
+import { parameterShapes } from '../model/core/transformer.js';
+import { Rng } from '../model/core/rng.js';
+import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
+import { stopTokenIds } from '../model/tokenizers/stop-tokens.js';
+import type { ChatTemplate } from '../model/tokenizers/chat-template.js';
 import type { RunConfig } from './config.js';
 import { dialogueFromTemplate, type Judgement } from './episode.js';
 import { rollout, rolloutMetrics, type Question, type RolloutBatch } from './rollout.js';

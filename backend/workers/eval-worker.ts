@@ -38,7 +38,7 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
   const c = row.config as EvalRunConfig;
   const log = (line: string) => send({ type: 'log', runId: job.runId, level: 'info', line });
   try {
-    const { selectRuntime } = await import('../model/runtime.js');
+    const { selectRuntime } = await import('../model/runtime/runtime.js');
     const runtime = await selectRuntime({});
     markRunning(db, job.runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     send({ type: 'started', runId: job.runId, startStep: 0, runtime: { name: runtime.name, device: runtime.device, reason: runtime.reason, tfBackend: runtime.tfBackend } });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../../backend/db/open-db.js';
 import { getRun, reconcile } from '../../backend/db/run-store.js';
-import { readSafetensors } from '../../backend/model/safetensors.js';
+import { readSafetensors } from '../../backend/model/formats/safetensors.js';
 import { BIN, faultFixture, type FaultFixture } from './fixture.js';
 
 export interface DiskFaultCase {

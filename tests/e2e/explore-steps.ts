@@ -11,7 +11,7 @@ import type { Studio } from './harness.js';
 import { openDb } from '../../backend/db/open-db.js';
 import { addCheckpoint, addEvalResult, createRun, finishRun, logStep } from '../../backend/db/run-store.js';
 import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
-import { encodeSafetensors } from '../../backend/model/safetensors.js';
+import { encodeSafetensors } from '../../backend/model/formats/safetensors.js';
 import { parseCsv } from '../../backend/export/csv.js';
 
 export interface ExploreContext {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKER_ENTRIES } from '../../backend/workers/protocol.js';
 import { BUILTIN_DATASETS, DATASETS_DIR } from '../../backend/data/registry.js';
-import { ADDON_PATH } from '../../backend/model/native-addon.js';
+import { ADDON_PATH } from '../../backend/model/native/native-addon.js';
 import { esbuildPackage, isInAsar, toUnpacked, workerLaunch } from '../../backend/runs/packaged-paths.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../../backend/db/open-db.js';
 import { addCheckpoint, createRun, finishRun, logStep } from '../../../backend/db/run-store.js';
-import { encodeSafetensors } from '../../../backend/model/safetensors.js';
+import { encodeSafetensors } from '../../../backend/model/formats/safetensors.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');

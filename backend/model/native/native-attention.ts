@@ -1,9 +1,9 @@
 // Fused attention-block ops on the projections' row layout [B, T, heads, D] (reshape of a linear output, no
 // transpose): masked grouped-query attention and rotary embedding, each one native call forward and one
 // backward (tf.customGrad). Without active native kernels each runs the stock composition from ops.ts.
-import { tf, type Tensor } from './tf.js';
+import { tf, type Tensor } from '../core/tf.js';
 import { activeAddon, applyRotaryReference, floats, outArray, outTensor } from './native-fused.js';
-import { attention } from './ops.js';
+import { attention } from '../core/ops.js';
 
 const TO_HEADS = [0, 2, 1, 3];
 

@@ -3,8 +3,8 @@
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { tf } from './tf.js';
-import { nativeKernelProvider } from './native-kernels.js';
+import { tf } from '../core/tf.js';
+import { nativeKernelProvider } from '../native/native-kernels.js';
 
 export const RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
@@ -32,7 +32,7 @@ export interface RuntimeReport {
 
 const require = createRequire(import.meta.url);
 
-/** Hooks the native-kernel addon provides (backend/model/native-kernels.ts); install throws if it is not built. */
+/** Hooks the native-kernel addon provides (backend/model/native/native-kernels.ts); install throws if it is not built. */
 export interface NativeKernelProvider {
   /** Registers native kernels on the cpu backend; returns their names. Throws with a reason if unavailable. */
   install(): string[];

@@ -5,8 +5,8 @@
 import { tf, type Tensor } from './tf.js';
 import { MASKED } from './ops.js';
 import type { LayerKv, Transformer } from './transformer.js';
-import { activeAddon } from './native-fused.js';
-import { NativeKvStore, nativeFeed } from './native-decode.js';
+import { activeAddon } from '../native/native-fused.js';
+import { NativeKvStore, nativeFeed } from '../native/native-decode.js';
 
 export class KvCache {
   /** Per layer k/v [B, Hkv, S, D]; null before the first block (and while `native` holds the cache). */

@@ -3,10 +3,10 @@
 // 1.5B model never exists twice in memory; errors name the file and the tensor.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fromHfConfig, type ModelConfig } from './config.js';
-import { readJsonFile } from './hf-tokenizer.js';
+import { fromHfConfig, type ModelConfig } from '../core/config.js';
+import { readJsonFile } from '../tokenizers/hf-tokenizer.js';
 import { SafetensorsReader } from './safetensors-stream.js';
-import { Transformer, parameterShapes } from './transformer.js';
+import { Transformer, parameterShapes } from '../core/transformer.js';
 
 export const INDEX_FILE = 'model.safetensors.index.json';
 

@@ -1,7 +1,7 @@
 // Fused log-probability of target tokens (log-softmax + pick) with its gradient as one native call each way,
 // replacing tfjs's one-hot product, logSumExp (max/sub/exp/sum/log) and their gradients. Inactive without
 // native kernels: callers (logprobs.ts) keep the stock composition then.
-import { tf, type Tensor } from './tf.js';
+import { tf, type Tensor } from '../core/tf.js';
 import { activeAddon, floats, outArray, outTensor } from './native-fused.js';
 
 /** The int32 array of t on the cpu backend (copied, so later kernels cannot recycle it), or undefined. */

@@ -3,12 +3,12 @@
 // Tensors stream from the model's variables one at a time (safetensors-stream.ts).
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { toHfConfig } from './config.js';
+import { toHfConfig } from '../core/config.js';
 import { INDEX_FILE } from './hf-import.js';
 import { copyTokenizerFiles } from './model-folder.js';
 import { writeFileAtomic } from './safetensors.js';
 import { writeSafetensorsStream, type TensorToWrite, type WriteDtype } from './safetensors-stream.js';
-import type { Transformer } from './transformer.js';
+import type { Transformer } from '../core/transformer.js';
 
 export interface ExportOptions {
   /** F32 (exact) or BF16 (half the size; round to nearest even). Default F32. */

@@ -1,8 +1,8 @@
 // Native (OpenBLAS/C++) replacements for hot kernels of tfjs's `cpu` backend, registered over the stock ones.
 // Each keeps the stock kernel as fallback for dtypes/cases it does not handle. Provider for runtime.ts.
-import { tf } from './tf.js';
+import { tf } from '../core/tf.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, loadNativeAddon } from './native-addon.js';
-import type { NativeKernelProvider } from './runtime.js';
+import type { NativeKernelProvider } from '../runtime/runtime.js';
 import { setPooling, type CpuBackend, type Impl, type KernelArgs, type TensorInfo } from './native-kernel-util.js';
 import { bufferPool } from './native-buffer-pool.js';
 import { batchMatMul, binaryImpl, fusedMatMul, reduceImpl, select, softmaxImpl, unaryImpl } from './native-math-kernels.js';

@@ -1,7 +1,7 @@
 // Fused ops with custom gradients (RMSNorm, SwiGLU) and a fused Adam optimizer: one native call each instead of
 // the 6–15 small tfjs kernels their unfused graphs (and gradients) take. Without active native kernels (another
 // backend, ATTEMPT_STUDIO_NATIVE=0) every function runs the plain tfjs composition, same maths.
-import { tf, type Tensor } from './tf.js';
+import { tf, type Tensor } from '../core/tf.js';
 import { loadNativeAddon, type NativeAddon } from './native-addon.js';
 import { nativeKernelNames } from './native-kernels.js';
 import { bufferPool } from './native-buffer-pool.js';

@@ -2,12 +2,12 @@
 // optimizer.safetensors + optimizer.json (Adam moments by tensor name, step) for resuming training.
 import { mkdir, readFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import { tf, type Tensor } from './tf.js';
-import { toHfConfig } from './config.js';
+import { tf, type Tensor } from '../core/tf.js';
+import { toHfConfig } from '../core/config.js';
 import { loadHfModel } from './hf-import.js';
 import { SafetensorsReader, writeSafetensorsStream } from './safetensors-stream.js';
-import { Transformer } from './transformer.js';
-import { adam } from './native-fused.js';
+import { Transformer } from '../core/transformer.js';
+import { adam } from '../native/native-fused.js';
 import { writeFileAtomic } from './safetensors.js';
 
 export const OPTIMIZER_FORMAT = 'attempt-studio-adam-v1';

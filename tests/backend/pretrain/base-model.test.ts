@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { Rng } from '../../../backend/model/rng.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { Rng } from '../../../backend/model/core/rng.js';
 import { generateSynthetic, rootCandidates } from '../../../backend/data/synthetic.js';
 import { isNearMiss } from '../../../backend/data/near-miss.js';
 import {
@@ -18,14 +18,14 @@ import {
   responseText,
   trainedAnswer,
   type ExampleOptions,
-} from '../../../backend/rl/base-model-data.js';
+} from '../../../backend/pretrain/base-model-data.js';
 import {
   baseModelSpecHash,
   ensureBaseModel,
   pretrainBaseModel,
   resolveBaseModelSpec,
   type BaseModelSpec,
-} from '../../../backend/rl/base-model.js';
+} from '../../../backend/pretrain/base-model.js';
 
 const problems = generateSynthetic({ seed: 1, count: 40, split: 'train', families: ['add', 'carry'], levels: [2] });
 const opts = (o: Partial<ExampleOptions>): ExampleOptions => ({
@@ -159,7 +159,7 @@ const tinySpec: Partial<BaseModelSpec> = {
  * that pre-training and the cache leak nothing beyond it.
  */
 async function modelLifecycleResidue(): Promise<number> {
-  const { Transformer } = await import('../../../backend/model/transformer.js');
+  const { Transformer } = await import('../../../backend/model/core/transformer.js');
   const before = tf.memory().numTensors;
   Transformer.create(tiny, 0).dispose();
   return tf.memory().numTensors - before;
@@ -252,7 +252,7 @@ test('the spec hash covers config, seed, steps and task, and bad specs name the 
 
 test('the built-in presets train on the task the base model was pre-trained on', async () => {
   const { presetRunConfig } = await import('../../../backend/rl/config.js');
-  const { DEFAULT_BASE_MODEL_SPEC } = await import('../../../backend/rl/base-model.js');
+  const { DEFAULT_BASE_MODEL_SPEC } = await import('../../../backend/pretrain/base-model.js');
   for (const name of ['builtin-multi-attempt', 'builtin-baseline']) {
     const c = presetRunConfig(name);
     assert.deepEqual(c.dataset.synthetic, { families: DEFAULT_BASE_MODEL_SPEC.task.families, levels: DEFAULT_BASE_MODEL_SPEC.task.levels }, name);

@@ -1,6 +1,6 @@
 // Per-token log-probabilities and entropy from logits: the quantities RL losses are built from.
 import { tf, type Tensor } from './tf.js';
-import { logProbPick, logProbPickActive } from './native-logprob.js';
+import { logProbPick, logProbPickActive } from '../native/native-logprob.js';
 
 /** log p(target) per position. logits [B, T, V], targetIds int32 [B, T] → [B, T]. Differentiable in logits. */
 export function tokenLogProbs(logits: Tensor, targetIds: Tensor): Tensor {

@@ -3,15 +3,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import { tf } from '../model/tf.js';
-import { Transformer } from '../model/transformer.js';
-import { parseModelConfig, type ModelConfig } from '../model/config.js';
-import { charTokenizer } from '../model/char-tokenizer.js';
-import { lmTrainStep } from '../model/lm-train.js';
-import { adam } from '../model/native-fused.js';
-import { saveModel, loadModel } from '../model/checkpoint.js';
-import { Rng } from '../model/rng.js';
-import { cosineWithWarmup } from './schedule.js';
+import { tf } from '../model/core/tf.js';
+import { Transformer } from '../model/core/transformer.js';
+import { parseModelConfig, type ModelConfig } from '../model/core/config.js';
+import { charTokenizer } from '../model/tokenizers/char-tokenizer.js';
+import { lmTrainStep } from '../model/core/lm-train.js';
+import { adam } from '../model/native/native-fused.js';
+import { saveModel, loadModel } from '../model/formats/checkpoint.js';
+import { Rng } from '../model/core/rng.js';
+import { cosineWithWarmup } from '../rl/schedule.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,

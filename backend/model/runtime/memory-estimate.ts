@@ -4,8 +4,8 @@
 // device memory to compare with.
 import { execFileSync } from 'node:child_process';
 import { totalmem } from 'node:os';
-import { headDimOf, type ModelConfig } from './config.js';
-import { parameterShapes } from './transformer.js';
+import { headDimOf, type ModelConfig } from '../core/config.js';
+import { parameterShapes } from '../core/transformer.js';
 
 export interface MemoryEstimateInput {
   model: ModelConfig;

@@ -2,7 +2,7 @@
 // SwiGLU). Each is a candidate for a fused native kernel later (tf.customGrad), so keep them separate.
 import { tf, type Tensor } from './tf.js';
 import { inverseFrequencies, type RopeScaling } from './rope-scaling.js';
-import { activeAddon, rmsNorm as fusedRmsNorm, swiglu as fusedSwiglu } from './native-fused.js';
+import { activeAddon, rmsNorm as fusedRmsNorm, swiglu as fusedSwiglu } from '../native/native-fused.js';
 
 /** Swaps the last two axes. [..., M, N] → [..., N, M]. */
 function transposeLast(x: Tensor): Tensor {

@@ -1,6 +1,6 @@
 // Shared pieces of the native cpu kernels: the kernel-argument types, typed-array access to the cpu backend's
 // tensors, and NumPy broadcasting/stride helpers (pure functions).
-import { tf } from './tf.js';
+import { tf } from '../core/tf.js';
 import type { NativeAddon } from './native-addon.js';
 import { bufferPool } from './native-buffer-pool.js';
 

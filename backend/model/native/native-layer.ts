@@ -2,12 +2,12 @@
 // SwiGLU MLP + residual) as a single custom-gradient op under native kernels: forward and backward are direct
 // addon calls on arrays, so a training step runs one tfjs op per layer instead of ~60 (engine bookkeeping, saved
 // clones, transposes). Same float operations as the per-op native path; tests compare gradients with stock tfjs.
-import { tf, type Tensor } from './tf.js';
+import { tf, type Tensor } from '../core/tf.js';
 import { BINARY_OPS, REDUCE_OPS, type NativeAddon } from './native-addon.js';
 import { activeAddon, floats, outTensor } from './native-fused.js';
 import { maskStrides } from './native-attention.js';
 import { bufferPool } from './native-buffer-pool.js';
-import type { ModelConfig } from './config.js';
+import type { ModelConfig } from '../core/config.js';
 
 const ZERO = new Float64Array([0]);
 const ONE = new Float64Array([1]);

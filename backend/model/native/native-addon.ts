@@ -56,7 +56,7 @@ export interface NativeAddon {
   info(): { blas: string; threads: number };
 }
 
-export const ADDON_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native/build/Release/attempt_native.node');
+export const ADDON_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../native/build/Release/attempt_native.node');
 
 let cached: { addon?: NativeAddon; reason?: string } | undefined;
 

@@ -2,14 +2,14 @@
 // or the built-in character tokenizer for studio checkpoints of the built-in model) and its episode template.
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { charTokenizer } from './char-tokenizer.js';
-import { chatTemplateByName, compactTemplate, type ChatTemplate } from './chat-template.js';
+import { charTokenizer } from '../tokenizers/char-tokenizer.js';
+import { chatTemplateByName, compactTemplate, type ChatTemplate } from '../tokenizers/chat-template.js';
 import { loadHfModel } from './hf-import.js';
-import { HfTokenizer, TOKENIZER_FILES } from './hf-tokenizer.js';
-import { chatTemplateForTokenizer } from './jinja-template.js';
-import { stopTokenIds } from './stop-tokens.js';
-import type { Tokenizer } from './tokenizer.js';
-import type { Transformer } from './transformer.js';
+import { HfTokenizer, TOKENIZER_FILES } from '../tokenizers/hf-tokenizer.js';
+import { chatTemplateForTokenizer } from '../tokenizers/jinja-template.js';
+import { stopTokenIds } from '../tokenizers/stop-tokens.js';
+import type { Tokenizer } from '../tokenizers/tokenizer.js';
+import type { Transformer } from '../core/transformer.js';
 
 export interface TextInterface {
   tokenizer: Tokenizer;

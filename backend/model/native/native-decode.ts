@@ -2,11 +2,11 @@
 // ([B, Hkv, cap, D] per layer, new columns written in place, no per-step concat) and each block of tokens goes
 // through the layers as direct addon calls on arrays (no tfjs ops, so no engine bookkeeping per op). Same float
 // operations as Transformer.run on the native path (tests compare both against the stock kernels).
-import { tf, type Tensor } from './tf.js';
+import { tf, type Tensor } from '../core/tf.js';
 import { BINARY_OPS, type NativeAddon } from './native-addon.js';
 import { floats } from './native-fused.js';
-import { rotaryTable } from './ops.js';
-import type { LayerKv, Transformer } from './transformer.js';
+import { rotaryTable } from '../core/ops.js';
+import type { LayerKv, Transformer } from '../core/transformer.js';
 
 /** Per-layer keys and values in arrays [B, Hkv, cap, D]; columns ≥ `columns` are zero until written. */
 export class NativeKvStore {

@@ -1,11 +1,11 @@
 // The supervised training examples of the built-in base model: synthetic problems rendered as compact-template
 // dialogues (single answers, and optional two-attempt "retry" examples whose wrong first attempt is not trained
 // on), tokenised with a loss mask, and padded into batches. Pure: no tfjs.
-import { compactTemplate, encodeSpans, type ChatTemplate, type Span } from '../model/chat-template.js';
-import type { Tokenizer } from '../model/tokenizer.js';
+import { compactTemplate, encodeSpans, type ChatTemplate, type Span } from '../model/tokenizers/chat-template.js';
+import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
 import { generateSynthetic, rootCandidates, type Family, type SyntheticProblem } from '../data/synthetic.js';
 import { nearMisses } from '../data/near-miss.js';
-import { Rng } from '../model/rng.js';
+import { Rng } from '../model/core/rng.js';
 
 /** Which synthetic problems the base model learns (see backend/data/synthetic.ts). */
 export interface BaseTaskSpec {

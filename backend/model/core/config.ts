@@ -1,7 +1,7 @@
 // The model config (Llama/Qwen2 family and the built-in model): validation with errors naming the field,
 // the built-in default, and conversion from/to Hugging Face config.json field names.
 import { z } from 'zod';
-import { charTokenizer } from './char-tokenizer.js';
+import { charTokenizer } from '../tokenizers/char-tokenizer.js';
 import { parseHfRope, ropeScalingSchema, toHfRopeScaling } from './rope-scaling.js';
 
 const posInt = z.number().int().positive();

@@ -14,9 +14,9 @@ import {
   swiglu,
 } from './ops.js';
 import { Rng } from './rng.js';
-import { attentionRows, rotaryRows } from './native-attention.js';
-import { activeAddon } from './native-fused.js';
-import { layerWeightNames, nativeLayer } from './native-layer.js';
+import { attentionRows, rotaryRows } from '../native/native-attention.js';
+import { activeAddon } from '../native/native-fused.js';
+import { layerWeightNames, nativeLayer } from '../native/native-layer.js';
 import { checkpointed, tapeRecording, type LayerFn } from './checkpointed-layer.js';
 
 /** Keys and values of one layer, post-rotary: [B, Hkv, S, D] each. */
