@@ -2,7 +2,7 @@
 // Safety: on the cpu backend dataSync() returns the backing array, so an array is reused only if (a) a native
 // kernel allocated it for exactly one dataId, (b) that dataId was freed, (c) it was never read out (readSync/read),
 // and (d) no other kernel returned a tensor sharing its buffer. Anything else is left to the garbage collector.
-import type { CpuBackend, TensorInfo } from './native-kernel-util.js';
+import type { CpuBackend, TensorInfo } from './native-kernel-types.js';
 
 const MAX_POOL_BYTES = 256 * 1024 * 1024;
 const MAX_PER_SIZE = 16;

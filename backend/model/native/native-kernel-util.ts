@@ -4,16 +4,14 @@ import { tf } from '../core/tf.js';
 import type { NativeAddon } from './native-addon.js';
 import { bufferPool } from './native-buffer-pool.js';
 
-export type TensorInfo = tf.TensorInfo;
+import type { CpuBackend, TensorInfo } from './native-kernel-types.js';
+
+export type { CpuBackend, TensorInfo };
 /** What tfjs passes a kernel, with the inputs each kernel below reads (absent ones are checked). */
 export interface KernelArgs {
   inputs: Record<string, TensorInfo>;
   attrs?: Record<string, unknown>;
   backend: unknown;
-}
-export interface CpuBackend {
-  data: { get(id: object): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo;
 }
 export type Impl = (args: KernelArgs, addon: NativeAddon, backend: CpuBackend) => TensorInfo | undefined;
 

@@ -2,7 +2,6 @@
 // Each keeps the stock kernel as fallback for dtypes/cases it does not handle. Provider for runtime.ts.
 import { tf } from '../core/tf.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, loadNativeAddon } from './native-addon.js';
-import type { NativeKernelProvider } from '../runtime/runtime.js';
 import { setPooling, type CpuBackend, type Impl, type KernelArgs, type TensorInfo } from './native-kernel-util.js';
 import { bufferPool } from './native-buffer-pool.js';
 import { batchMatMul, binaryImpl, fusedMatMul, reduceImpl, select, softmaxImpl, unaryImpl } from './native-math-kernels.js';
@@ -86,5 +85,13 @@ export function nativeKernelNames(): string[] {
 
 /** OpenBLAS threads used unless ATTEMPT_STUDIO_BLAS_THREADS says otherwise (see docs/PERFORMANCE.md). */
 export const DEFAULT_BLAS_THREADS = 1;
+
+/** Hooks the native-kernel addon gives runtime selection (runtime/runtime.ts); install throws if it is not built. */
+export interface NativeKernelProvider {
+  /** Registers native kernels on the cpu backend; returns their names. Throws with a reason if unavailable. */
+  install(): string[];
+  /** Restores the stock cpu kernels (the plain `cpu` runtime must not run native code). */
+  uninstall?(): void;
+}
 
 export const nativeKernelProvider: NativeKernelProvider = { install: installNativeKernels, uninstall: uninstallNativeKernels };

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { tf } from '../core/tf.js';
-import { nativeKernelProvider } from '../native/native-kernels.js';
+import { nativeKernelProvider, type NativeKernelProvider } from '../native/native-kernels.js';
 
 export const RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
@@ -31,14 +31,6 @@ export interface RuntimeReport {
 }
 
 const require = createRequire(import.meta.url);
-
-/** Hooks the native-kernel addon provides (backend/model/native/native-kernels.ts); install throws if it is not built. */
-export interface NativeKernelProvider {
-  /** Registers native kernels on the cpu backend; returns their names. Throws with a reason if unavailable. */
-  install(): string[];
-  /** Restores the stock cpu kernels (the plain `cpu` runtime must not run native code). */
-  uninstall?(): void;
-}
 
 let nativeProvider: NativeKernelProvider | undefined = nativeKernelProvider;
 export function setNativeKernelProvider(p: NativeKernelProvider | undefined): void {
