@@ -24,7 +24,7 @@ import {
   summarisePolicy,
   type DemoSummary,
   type PolicySummary,
-} from '../backend/eval/demo.js';
+} from '../backend/jobs/demo.js';
 import type { KAttemptProtocol } from '../backend/eval/k-attempt.js';
 import { loadModel } from '../backend/model/formats/checkpoint.js';
 import { latestCheckpoint } from '../backend/db/run-store.js';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Rewrites relative import paths after files moved (#17's folder split). Two uses:
-//   node scripts/rewrite-imports.mjs --move scripts/moved-paths.json   git mv every file of the map, then fix
-//                                                                     every relative path in the repository
+//   node scripts/rewrite-imports.mjs --move MAP.json     git mv every file of MAP (a new batch of moves), fix
+//                                                       every relative path in the repository, and add the
+//                                                       batch to scripts/moved-paths.json
 //   node scripts/rewrite-imports.mjs [FILE...]                         fix only stale paths (after a merge
 //                                                                     brought the moves): every relative path
 //                                                                     that names a moved file now names its new
@@ -74,6 +75,12 @@ if (moveMode) {
   for (const [from, to] of moves) {
     execFileSync('mkdir', ['-p', path.dirname(abs(to))]);
     execFileSync('git', ['mv', from, to], { cwd: root });
+  }
+  const all = path.join(root, 'scripts/moved-paths.json');
+  if (mapFile !== all) {
+    const known = JSON.parse(readFileSync(all, 'utf8'));
+    known.moves = { ...known.moves, ...Object.fromEntries(moves) };
+    writeFileSync(all, `${JSON.stringify(known, null, 2)}\n`);
   }
 }
 const files = !moveMode && args.length > 0 ? args.map((f) => path.resolve(f)) : trackedSources();

@@ -32,7 +32,7 @@ export const demoCommand: Command = {
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {
     const { reconcile } = await import('../db/run-store.js');
-    const { runDemo, formatDemoTable } = await import('../eval/demo.js');
+    const { runDemo, formatDemoTable } = await import('../jobs/demo.js');
     const seed = int(args, 'seed') ?? 0;
     const protocol = str(args, 'protocol') ?? 'one-episode';
     if (protocol !== 'one-episode' && protocol !== 'separate')

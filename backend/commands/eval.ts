@@ -281,7 +281,7 @@ export const evalCommand: Command = {
       let reduced = 0;
       try {
         const gen = { batchSize, maxTokensPerAttempt: maxTokens, maxTotalTokens: maxTotal, onProgress };
-        const store = await import('../eval/store.js');
+        const store = await import('../jobs/eval-store.js');
         const storeTarget = {
           checkpointId: target.checkpointId,
           checkpointPath: target.dir,

@@ -29,7 +29,7 @@ export const trainCommand: Command = {
   async run(args) {
     const { getRun, reconcile } = await import('../db/run-store.js');
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');
-    const { runTraining } = await import('../rl/train-run.js');
+    const { runTraining } = await import('../jobs/train-run.js');
 
     const file = str(args, 'config');
     const preset = str(args, 'preset');

@@ -11,7 +11,7 @@ import { lmTrainStep } from '../model/core/lm-train.js';
 import { adam } from '../model/native/native-fused.js';
 import { saveModel, loadModel } from '../model/formats/checkpoint.js';
 import { Rng } from '../model/core/rng.js';
-import { cosineWithWarmup } from '../rl/schedule.js';
+import { cosineWithWarmup } from '../model/core/schedule.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,

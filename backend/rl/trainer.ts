@@ -14,7 +14,7 @@ import type { RunConfig } from './config.js';
 import { dialogueFromTemplate, type Judgement } from './episode.js';
 import { rollout, rolloutMetrics, type Question, type RolloutBatch } from './rollout.js';
 import { computeAdvantages, estimatorForAlgorithm } from './advantages.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt } from '../model/core/schedule.js';
 import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor, type ActorBatch } from './ppo-update.js';
 import type { TrainingState } from './train-checkpoint.js';
 import { MIN_TOKENS_PER_ATTEMPT, episodeBudget, fitTrainingPool, longestFeedback, type FitBudgets, type TrainingPoolFit } from './context-fit.js';

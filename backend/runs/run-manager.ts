@@ -8,7 +8,7 @@ import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, tru
 import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
 import { ApiError } from '../api/contract.js';
-import type { EventBus } from '../api/event-bus.js';
+import type { EventBus } from './event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
 
@@ -38,7 +38,7 @@ interface Active {
   exited: Promise<void>;
 }
 
-/** rl/train-run.ts's TRAINING_CHECKPOINT_FORMAT, repeated: importing that module would load tfjs here. */
+/** jobs/train-run.ts's TRAINING_CHECKPOINT_FORMAT, repeated: importing that module would load tfjs here. */
 const TRAINING_CHECKPOINT_FORMAT = 'training';
 
 /** Signals that end a worker from outside (a user's kill, the OOM killer, a logout): the run is interrupted, not failed. */

@@ -1,5 +1,5 @@
 // The evaluation worker process: runs one queued eval run (k-attempt accuracy, greedy) from its stored
-// config, reports progress, stores results/episodes in one transaction at the end (backend/eval/store.ts).
+// config, reports progress, stores results/episodes in one transaction at the end (backend/jobs/eval-store.ts).
 // A `stop` (or SIGTERM) marks the run stopped and exits: an evaluation has nothing to resume.
 import { openDb, type Db } from '../db/open-db.js';
 import { failRun, finishRun, getRun, heartbeat, markRunning } from '../db/run-store.js';
@@ -46,7 +46,7 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
     beat.unref();
     const { loadEvalModel, loadEvalDatasets } = await import('../eval/load-eval-model.js');
     const { evaluateKAttempt } = await import('../eval/k-attempt.js');
-    const { storeKAttempt } = await import('../eval/store.js');
+    const { storeKAttempt } = await import('../jobs/eval-store.js');
     log(`loading ${c.checkpoint}`);
     const m = await loadEvalModel(c.checkpoint);
     try {

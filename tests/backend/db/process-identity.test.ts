@@ -10,7 +10,7 @@ import { openDb } from '../../../backend/db/open-db.js';
 import { createRun, getRun, markRunning, reconcile, workerAlive } from '../../../backend/db/run-store.js';
 import { pidExists, processStartToken, sameProcessAlive } from '../../../backend/db/process-identity.js';
 import { RunManager } from '../../../backend/runs/run-manager.js';
-import { EventBus } from '../../../backend/api/event-bus.js';
+import { EventBus } from '../../../backend/runs/event-bus.js';
 
 const supported = process.platform !== 'win32';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { openDb } from '../../../backend/db/open-db.js';
 import { createRun, getRun, markRunning } from '../../../backend/db/run-store.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
-import { EventBus } from '../../../backend/api/event-bus.js';
+import { EventBus } from '../../../backend/runs/event-bus.js';
 import type { EventEnvelope } from '../../../backend/api/contract.js';
 import { RunManager } from '../../../backend/runs/run-manager.js';
 import type { SpawnWorker } from '../../../backend/runs/spawn-worker.js';

@@ -4,10 +4,10 @@
 import type { Db } from '../db/open-db.js';
 import { isTerminal } from '../domain/vocabulary.js';
 import { getRun, latestCheckpoint } from '../db/run-store.js';
-import { EventBus } from '../api/event-bus.js';
+import { EventBus } from '../runs/event-bus.js';
 import { RunManager } from '../runs/run-manager.js';
 import type { RunConfig } from '../rl/config.js';
-import type { TrainRunResult } from '../rl/train-run.js';
+import type { TrainRunResult } from './train-run.js';
 
 export interface TrainInWorkersOptions {
   db: Db;

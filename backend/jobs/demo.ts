@@ -16,12 +16,12 @@ import type { EpisodeResult } from '../rl/episode.js';
 import { generateSynthetic, type Family } from '../data/synthetic.js';
 import { ensureBaseModel, DEFAULT_BASE_MODEL_SPEC, type BaseModelSpec } from '../pretrain/base-model.js';
 import { mergeConfigInput, parseRunConfig } from '../rl/config.js';
-import { runTraining, type TrainRunResult } from '../rl/train-run.js';
+import { runTraining, type TrainRunResult } from './train-run.js';
 import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
-import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult, type KAttemptProtocol, type KAttemptResult } from './k-attempt.js';
-import type { EvalQuestion } from './run-questions.js';
-import { storeKAttempt } from './store.js';
+import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult, type KAttemptProtocol, type KAttemptResult } from '../eval/k-attempt.js';
+import type { EvalQuestion } from '../eval/run-questions.js';
+import { storeKAttempt } from './eval-store.js';
 import { trainInWorkers } from './train-in-workers.js';
 
 export interface DemoOptions {

@@ -6,8 +6,8 @@ import { addEvalResult, logStep } from '../db/run-store.js';
 import type { EpisodeRecord } from '../domain/vocabulary.js';
 import { episodeOutcome } from '../rl/rewards.js';
 import type { EpisodeResult } from '../rl/episode.js';
-import type { KAttemptResult } from './k-attempt.js';
-import type { SampledResult } from './sampled.js';
+import type { KAttemptResult } from '../eval/k-attempt.js';
+import type { SampledResult } from '../eval/sampled.js';
 
 /** Which model the results belong to: a registered checkpoint, a folder, and/or a training step. */
 export interface EvalTarget {

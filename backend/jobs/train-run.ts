@@ -22,7 +22,7 @@ import { loadModel } from '../model/formats/checkpoint.js';
 import { charTokenizer } from '../model/tokenizers/char-tokenizer.js';
 import { loadTextInterface } from '../model/formats/model-folder.js';
 import { formatBytes, formatEstimate } from '../model/runtime/memory-estimate.js';
-import { checkRunMemory, policyFolder } from './memory-check.js';
+import { checkRunMemory, policyFolder } from '../rl/memory-check.js';
 import { compactTemplate, type ChatTemplate } from '../model/tokenizers/chat-template.js';
 import type { Transformer } from '../model/core/transformer.js';
 import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
@@ -32,12 +32,12 @@ import { loadDataset } from '../data/registry.js';
 import { splitSpaceSize } from '../data/synthetic.js';
 import { importDataset } from '../data/importer.js';
 import { evaluateKAttempt } from '../eval/k-attempt.js';
-import { storeKAttempt } from '../eval/store.js';
-import type { RunConfig } from './config.js';
+import { storeKAttempt } from './eval-store.js';
+import type { RunConfig } from '../rl/config.js';
 import { ensureBaseModel } from '../pretrain/base-model.js';
-import type { Question } from './rollout.js';
-import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
-import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from './train-checkpoint.js';
+import type { Question } from '../rl/rollout.js';
+import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from '../rl/trainer.js';
+import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from '../rl/train-checkpoint.js';
 
 export interface TrainRunOptions {
   db: Db;

@@ -1,6 +1,6 @@
 // The in-process event bus of the API: typed emit/subscribe over the contract's events, each numbered in
 // emission order so every transport (SSE, IPC) delivers them in that order.
-import type { ApiEvents, EventEnvelope, EventName } from './contract.js';
+import type { ApiEvents, EventEnvelope, EventName } from '../api/contract.js';
 
 export type EventListener = (event: EventEnvelope) => void;
 
