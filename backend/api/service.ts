@@ -14,7 +14,7 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath } from './safe-path.js';
-import { ApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, toApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 
 export interface ServiceOptions {
@@ -77,6 +77,21 @@ function probeRuntime(): Promise<RuntimeInfo> {
   });
 }
 
+/** The handlers with domain errors (backend/domain/errors.ts) turned into the API's errors (HTTP status codes). */
+function withApiErrors(handlers: ApiHandlers): ApiHandlers {
+  const wrapped = Object.entries(handlers).map(([name, handler]) => [
+    name,
+    async (input: unknown) => {
+      try {
+        return await (handler as (i: unknown) => Promise<unknown>)(input);
+      } catch (err) {
+        throw toApiError(err);
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as ApiHandlers;
+}
+
 export function createService(o: ServiceOptions): ApiHandlers {
   const { db, manager } = o;
   const exportDir = path.resolve(o.exportDir ?? path.join(o.dataDir, 'exports'));
@@ -90,7 +105,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
     throw new ApiError(501, 'native dialogs exist only in the desktop app; type the path instead');
   };
 
-  return {
+  return withApiErrors({
     'runs:list': async (input) => {
       const rewards = lastMetricValues(db, 'reward');
       return listRuns(db, { kind: input?.kind, status: input?.status }).map((r) => summary(r, rewards.get(r.id) ?? null));
@@ -248,7 +263,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'dialog:openFile': o.dialogs?.['dialog:openFile'] ?? noDialog,
     'dialog:openFolder': o.dialogs?.['dialog:openFolder'] ?? noDialog,
     'dialog:saveFile': o.dialogs?.['dialog:saveFile'] ?? noDialog,
-  };
+  });
 }
 
 type RunDetailCheckpoint = { id: number; step: number; path: string; format: string; createdAt: number };

@@ -1,6 +1,6 @@
-// The in-process event bus of the API: typed emit/subscribe over the contract's events, each numbered in
+// The in-process event bus of the run manager and the API: typed emit/subscribe over the run events, each numbered in
 // emission order so every transport (SSE, IPC) delivers them in that order.
-import type { ApiEvents, EventEnvelope, EventName } from '../api/contract.js';
+import type { RunEvents as ApiEvents, EventEnvelope, EventName } from '../domain/run-events.js';
 
 export type EventListener = (event: EventEnvelope) => void;
 

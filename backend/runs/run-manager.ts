@@ -7,7 +7,7 @@ import type { Db } from '../db/open-db.js';
 import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled } from '../db/run-store.js';
 import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
-import { ApiError } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
 import type { EventBus } from './event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
@@ -128,11 +128,11 @@ export class RunManager {
   resume(runId: number, opts: { steps?: number } = {}): { runId: number; status: RunStatus } {
     this.assertOpen();
     const run = getRun(this.db, runId);
-    if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
-    if (run.kind !== 'train') throw new ApiError(409, `run ${runId} is a ${run.kind} run; only training runs resume`, 'runId');
-    if (run.status === 'running' || run.status === 'queued') throw new ApiError(409, `run ${runId} is already ${run.status}`, 'runId');
+    if (!run) throw new DomainError('not-found', `no run with id ${runId}`, 'runId');
+    if (run.kind !== 'train') throw new DomainError('conflict', `run ${runId} is a ${run.kind} run; only training runs resume`, 'runId');
+    if (run.status === 'running' || run.status === 'queued') throw new DomainError('conflict', `run ${runId} is already ${run.status}`, 'runId');
     if (opts.steps !== undefined) {
-      if (opts.steps <= run.stepsDone) throw new ApiError(400, `steps must exceed the ${run.stepsDone} steps already done, got ${opts.steps}`, 'steps');
+      if (opts.steps <= run.stepsDone) throw new DomainError('invalid', `steps must exceed the ${run.stepsDone} steps already done, got ${opts.steps}`, 'steps');
       this.db.prepare('UPDATE runs SET config = json_set(config, \'$.steps\', ?) WHERE id = ?').run(opts.steps, runId);
     }
     const resume = latestCheckpoint(this.db, runId, TRAINING_CHECKPOINT_FORMAT) !== undefined;
@@ -152,7 +152,7 @@ export class RunManager {
   /** Stops a run: a queued one leaves the queue; a running one finishes its step, checkpoints and exits. */
   async stop(runId: number): Promise<{ runId: number; status: RunStatus }> {
     const run = getRun(this.db, runId);
-    if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
+    if (!run) throw new DomainError('not-found', `no run with id ${runId}`, 'runId');
     const qi = this.queue.findIndex((q) => q.runId === runId);
     if (qi >= 0) {
       this.queue.splice(qi, 1);
@@ -198,15 +198,15 @@ export class RunManager {
       }, timeout).unref();
       return { runId, status: run.status };
     }
-    throw new ApiError(409, `run ${runId} is not running or queued (status ${run.status})`, 'runId');
+    throw new DomainError('conflict', `run ${runId} is not running or queued (status ${run.status})`, 'runId');
   }
 
   /** Deletes a finished run's rows and (with deleteFiles) its folder under the data directory. */
   delete(runId: number, deleteFiles: boolean): { runId: number; deletedFiles: string[] } {
     const run = getRun(this.db, runId);
-    if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
+    if (!run) throw new DomainError('not-found', `no run with id ${runId}`, 'runId');
     if (!isTerminal(run.status) || this.active.has(runId) || this.adopted.has(runId))
-      throw new ApiError(409, `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
+      throw new DomainError('conflict', `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
       const dir = path.join(this.o.dataDir, 'runs', String(runId));
@@ -305,7 +305,7 @@ export class RunManager {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new ApiError(503, 'the run manager is shutting down');
+    if (this.closed) throw new DomainError('unavailable', 'the run manager is shutting down');
   }
 
   /** Shuts down: queued runs are stopped, running workers are asked to stop (and killed after the timeout). */

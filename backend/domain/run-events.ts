@@ -1,0 +1,24 @@
+// What the run manager tells its listeners while runs change (tfjs-free, types and names only): status
+// changes, committed training steps and worker log lines. The API carries them as its events (SSE, IPC).
+import type { RunStatus } from './vocabulary.js';
+
+/** The compute runtime a worker runs on (backend/model/runtime/runtime.ts reports it). */
+export interface RuntimeInfo {
+  name: string;
+  device: string;
+  reason: string;
+  tfBackend?: string;
+}
+
+export interface RunEvents {
+  /** A run changed status (queued → running → completed/stopped/failed/interrupted). */
+  'runs:status': { runId: number; status: RunStatus; error: string | null; runtime?: RuntimeInfo; startStep?: number };
+  /** One training step finished: its committed metrics (the batch the charts append). */
+  'runs:progress': { runId: number; step: number; totalSteps: number | null; metrics: Record<string, number> };
+  /** A status line of a worker (model loading, checkpoints, errors). */
+  'runs:log': { runId: number; level: 'info' | 'error'; line: string };
+}
+export type EventName = keyof RunEvents;
+export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:log'];
+/** An event as it travels (SSE `data:`, IPC payload): a per-launch sequence number keeps them ordered. */
+export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { seq: number; name: K; data: RunEvents[K] } }[E];
