@@ -31,7 +31,7 @@ export const demoCommand: Command = {
     'processes, on a machine with two or more cores — then 300 test questions × 5 attempts for each of 3 models.\n' +
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {
-    const { reconcile } = await import('../db/run-store.js');
+    const { reconcile } = await import('../jobs/run-status.js');
     const { runDemo, formatDemoTable } = await import('../jobs/demo.js');
     const seed = int(args, 'seed') ?? 0;
     const protocol = str(args, 'protocol') ?? 'one-episode';

@@ -7,7 +7,8 @@ import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError }
 import { explainStorageError } from '../db/storage-error.js';
 import { ProgressLine } from './progress.js';
 import { openDb, type Db } from '../db/open-db.js';
-import { createRun, failRun, finishRun, getRun, latestCheckpoint, markRunning } from '../db/run-store.js';
+import { createRun, getRun, latestCheckpoint } from '../db/run-store.js';
+import { failRun, finishRun, markRunning } from '../jobs/run-status.js';
 import { BENCHMARK_NAMES, DATASET_NAMES } from '../data/registry.js';
 import { toCsv } from '../export/csv.js';
 import type { KAttemptProtocol } from '../eval/k-attempt.js';

@@ -27,7 +27,8 @@ export const trainCommand: Command = {
     'Checkpoints go to runs/<id>/checkpoints in the data folder. Ctrl-C stops after the current step and\n' +
     'writes a checkpoint; a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
   async run(args) {
-    const { getRun, reconcile } = await import('../db/run-store.js');
+    const { getRun } = await import('../db/run-store.js');
+    const { reconcile } = await import('../jobs/run-status.js');
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');
     const { runTraining } = await import('../jobs/train-run.js');
 

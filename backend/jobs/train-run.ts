@@ -4,18 +4,8 @@
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { explainStorageError } from '../db/storage-error.js';
-import {
-  addCheckpoint,
-  createRun,
-  failRun,
-  finishRun,
-  getRun,
-  heartbeat,
-  latestCheckpoint,
-  logStep,
-  markRunning,
-  truncateRunAfter,
-} from '../db/run-store.js';
+import { addCheckpoint, createRun, getRun, heartbeat, latestCheckpoint, logStep, truncateRunAfter } from '../db/run-store.js';
+import { failRun, finishRun, markRunning } from './run-status.js';
 import type { EpisodeRecord } from '../domain/vocabulary.js';
 import { selectRuntime, type RuntimeReport } from '../model/runtime/runtime.js';
 import { loadModel } from '../model/formats/checkpoint.js';

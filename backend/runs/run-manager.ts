@@ -4,7 +4,8 @@
 import { rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
-import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled } from '../db/run-store.js';
+import { createRun, getRun, latestCheckpoint, truncateRunAfter, workerAlive } from '../db/run-store.js';
+import { failRun, finishRun, interruptRun, reconcile, requeueRun, type Reconciled } from '../jobs/run-status.js';
 import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
 import { DomainError } from '../domain/errors.js';
@@ -82,9 +83,7 @@ export class RunManager {
   }
 
   private setInterrupted(runId: number, reason: string): void {
-    this.db
-      .prepare("UPDATE runs SET status = 'interrupted', error = ?, ended_at = ?, pid = NULL WHERE id = ? AND status IN ('running', 'queued')")
-      .run(reason, Date.now(), runId);
+    interruptRun(this.db, runId, reason);
   }
 
   private watchAdopted(): void {
@@ -138,7 +137,7 @@ export class RunManager {
     const resume = latestCheckpoint(this.db, runId, TRAINING_CHECKPOINT_FORMAT) !== undefined;
     // Without a checkpoint the run starts over: its old rows would duplicate the new curve.
     if (!resume) truncateRunAfter(this.db, runId, 0);
-    this.db.prepare("UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL WHERE id = ?").run(runId);
+    requeueRun(this.db, runId);
     return this.enqueue(runId, 'train', resume);
   }
 

@@ -2,7 +2,8 @@
 // config, reports progress, stores results/episodes in one transaction at the end (backend/jobs/eval-store.ts).
 // A `stop` (or SIGTERM) marks the run stopped and exits: an evaluation has nothing to resume.
 import { openDb, type Db } from '../db/open-db.js';
-import { failRun, finishRun, getRun, heartbeat, markRunning } from '../db/run-store.js';
+import { getRun, heartbeat } from '../db/run-store.js';
+import { failRun, finishRun, markRunning } from '../jobs/run-status.js';
 import type { EvalRunConfig, FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 function send(msg: FromWorker): void {

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../../backend/db/open-db.js';
-import { getRun, reconcile } from '../../backend/db/run-store.js';
+import { getRun } from '../../backend/db/run-store.js';
+import { reconcile } from '../../backend/jobs/run-status.js';
 import { readSafetensors } from '../../backend/model/formats/safetensors.js';
 import { BIN, faultFixture, type FaultFixture } from './fixture.js';
 

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../../backend/db/open-db.js';
-import { addCheckpoint, createRun, finishRun, logStep } from '../../../backend/db/run-store.js';
+import { addCheckpoint, createRun, logStep } from '../../../backend/db/run-store.js';
+import { finishRun } from '../../../backend/jobs/run-status.js';
 import { encodeSafetensors } from '../../../backend/model/formats/safetensors.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 
