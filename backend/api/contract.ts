@@ -302,12 +302,10 @@ export type MethodOutput<M extends MethodName> = NonNullable<Methods[M]['_output
 
 /** The implementation side: one async handler per method. */
 export type ApiHandlers = { [M in MethodName]: (input: MethodParsed<M>) => Promise<MethodOutput<M>> };
-/** The calling side (renderer client, preload bridge): one function per method. */
-export type ApiClient = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
 
 // ---- events ------------------------------------------------------------------------------------------------
 // The run events are the run manager's (backend/domain/run-events.ts); the API carries them as they are.
-export { EVENT_NAMES, type RunEvents as ApiEvents, type EventName, type EventEnvelope, type RuntimeInfo } from '../domain/run-events.js';
+export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type RuntimeInfo } from '../domain/run-events.js';
 // ---- errors ------------------------------------------------------------------------------------------------
 
 /** HTTP status of each kind of domain error (backend/domain/errors.ts). */

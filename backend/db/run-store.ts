@@ -3,7 +3,7 @@
 import type { Db } from './open-db.js';
 import { repeatCount } from '../domain/repeat-rule.js';
 import { solvedAtOf, type EpisodeRecord, type EvalMetric, type RunKind, type RunStatus } from '../domain/vocabulary.js';
-import { pidExists, sameProcessAlive } from './process-identity.js';
+import { sameProcessAlive } from './process-identity.js';
 
 
 export interface RunRow {
@@ -77,14 +77,6 @@ function toRun(r: RawRun): RunRow {
     tags: JSON.parse(r.tags) as string[],
     notes: r.notes,
   };
-}
-
-export function createExperiment(db: Db, name: string, description = ''): number {
-  return Number(
-    db
-      .prepare('INSERT INTO experiments (name, description, created_at) VALUES (?, ?, ?)')
-      .run(name, description, now()).lastInsertRowid,
-  );
 }
 
 /** Records a new run as `queued` with its resolved config; returns its id. */
@@ -341,9 +333,6 @@ export function metricsOf(db: Db, runId: number, names?: string[]): Record<strin
   for (const { name, ...p } of rows) (out[name] ??= []).push(p);
   return out;
 }
-
-/** Whether a process with this pid exists (EPERM = exists but owned by someone else). */
-export const processAlive = pidExists;
 
 /** Whether a run's recorded worker (pid + start token) is still alive — not just some process with its pid. */
 export function workerAlive(db: Db, runId: number): boolean {

@@ -19,6 +19,5 @@ export interface RunEvents {
   'runs:log': { runId: number; level: 'info' | 'error'; line: string };
 }
 export type EventName = keyof RunEvents;
-export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:log'];
 /** An event as it travels (SSE `data:`, IPC payload): a per-launch sequence number keeps them ordered. */
 export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { seq: number; name: K; data: RunEvents[K] } }[E];

@@ -312,7 +312,6 @@ export const runConfigSchema = runConfigObject.superRefine((c, ctx) => {
 });
 
 export type RunConfig = z.output<typeof runConfigSchema>;
-export type RunConfigInput = z.input<typeof runConfigSchema>;
 
 export interface ConfigProblem {
   path: string;

@@ -121,14 +121,6 @@ export function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], 
   }
 }
 
-/**
- * Computes gradients of `lossFn` for `vars`, clips them to a global L2 norm of `maxNorm`, applies them with
- * `optimizer` and returns the loss metrics plus `gradNorm` (before clipping).
- */
-export function clippedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, lossFn: () => LossResult): Record<string, number> {
-  return accumulatedUpdate(optimizer, vars, maxNorm, [{ weight: 1, lossFn }]);
-}
-
 export interface ActorBatch {
   ids: Tensor; // int32 [b, T]
   mask: Tensor; // [b, T−1]

@@ -57,7 +57,3 @@ export const WORKER_ENTRIES: Record<JobKind, string> = {
   train: fileURLToPath(new URL('./train-worker.ts', import.meta.url)),
   eval: fileURLToPath(new URL('./eval-worker.ts', import.meta.url)),
 };
-
-export function isFromWorker(m: unknown): m is FromWorker {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
-}

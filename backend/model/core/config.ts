@@ -35,8 +35,6 @@ export const modelConfigSchema = z
   .strict();
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
-export type ModelConfigInput = Omit<ModelConfig, 'valueHead' | 'initStd' | 'headDim'> &
-  Partial<Pick<ModelConfig, 'valueHead' | 'initStd' | 'headDim'>>;
 
 export const MODEL_CONFIG_DEFAULTS = { valueHead: false, initStd: 0.02 } as const;
 

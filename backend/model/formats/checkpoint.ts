@@ -1,6 +1,6 @@
 // Checkpoint folders in Hugging Face layout: config.json (HF fields + our extras) and model.safetensors, plus
 // optimizer.safetensors + optimizer.json (Adam moments by tensor name, step) for resuming training.
-import { mkdir, readFile, access } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tf, type Tensor } from '../core/tf.js';
 import { toHfConfig } from '../core/config.js';
@@ -85,13 +85,6 @@ export async function saveOptimizer(
   await writeSafetensorsStream(path.join(dir, 'optimizer.safetensors'), tensors, { metadata: { format: OPTIMIZER_FORMAT } });
   const meta = { format: OPTIMIZER_FORMAT, iterations, ...cfg, variables: names, extra };
   await writeFileAtomic(path.join(dir, 'optimizer.json'), JSON.stringify(meta, null, 2) + '\n');
-}
-
-export async function hasOptimizerState(dir: string): Promise<boolean> {
-  return access(path.join(dir, 'optimizer.json')).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**

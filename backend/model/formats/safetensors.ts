@@ -2,7 +2,7 @@
 // {name: {dtype, shape, data_offsets}, __metadata__}, then little-endian tensor data. Writes F32; reads
 // F32, F16, BF16 and F64 into float32. Errors name the file and what is wrong.
 import { open, rename, unlink } from 'node:fs/promises';
-import { SafetensorsReader, writeSafetensorsStream } from './safetensors-stream.js';
+import { SafetensorsReader } from './safetensors-stream.js';
 import { endianness } from 'node:os';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -140,16 +140,6 @@ export async function writeFileAtomic(file: string, data: Buffer | string): Prom
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-}
-
-/** Streams F32 tensors to a file (safetensors-stream.ts: no whole-file Buffer, so files > 4 GB work). */
-export async function writeSafetensors(
-  file: string,
-  tensors: ReadonlyMap<string, NamedArray>,
-  metadata: Record<string, string> = {},
-): Promise<void> {
-  const list = [...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
-  await writeSafetensorsStream(file, list, { dtype: 'F32', metadata });
 }
 
 /** Reads every tensor of a file into float32, tensor by tensor (never the whole file in one Buffer). */
