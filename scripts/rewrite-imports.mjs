@@ -71,6 +71,33 @@ function rewrite(file, oldFile) {
   return changed;
 }
 
+/**
+ * After a merge: paths in `file` that name nothing. In a moved file, a stale path was written for its old
+ * folder, so it is resolved from there; elsewhere from the file's own folder. Either way through the map.
+ */
+function fixStale(file) {
+  const src = readFileSync(file, 'utf8');
+  const dir = path.dirname(file);
+  const oldDir = reverse.has(file) ? path.dirname(reverse.get(file)) : dir;
+  let changed = 0;
+  const out = src.replace(/(['"])(\.\.?\/[^'"\n]*)\1/g, (whole, q, spec) => {
+    if (existsAsSource(path.resolve(dir, spec))) return whole;
+    let target;
+    for (const base of oldDir === dir ? [dir] : [dir, oldDir]) {
+      const t = path.resolve(base, spec);
+      target = movedTarget(t) ?? (existsAsSource(t) ? t : undefined);
+      if (target) break;
+    }
+    if (!target) return whole;
+    let rel = path.relative(dir, target).split(path.sep).join('/');
+    if (!rel.startsWith('.')) rel = `./${rel}`;
+    changed++;
+    return `${q}${rel}${q}`;
+  });
+  if (changed > 0) writeFileSync(file, out);
+  return changed;
+}
+
 if (moveMode) {
   for (const [from, to] of moves) {
     execFileSync('mkdir', ['-p', path.dirname(abs(to))]);
@@ -87,7 +114,7 @@ const files = !moveMode && args.length > 0 ? args.map((f) => path.resolve(f)) : 
 let total = 0;
 for (const f of files) {
   if (!existsSync(f)) continue;
-  const n = rewrite(f, moveMode ? (reverse.get(f) ?? f) : f);
+  const n = moveMode ? rewrite(f, reverse.get(f) ?? f) : fixStale(f);
   if (n > 0) process.stdout.write(`${path.relative(root, f)}: ${n} path(s)\n`);
   total += n;
 }
