@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve.js';
 import { generateCommand } from './commands/generate.js';
 import { exportModelCommand } from './commands/export-model.js';
 import { exportCommand } from './commands/export.js';
+import { describeUnexpectedError } from './commands/known-errors.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
 export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand, generateCommand, exportModelCommand, exportCommand];
@@ -35,7 +36,7 @@ export function renderTopHelp(): string {
   ].join('\n');
 }
 
-/** Runs the CLI; returns the process exit code. Never throws for user errors. */
+/** Runs the CLI; returns the process exit code. Never throws: any error becomes one line on stderr (exit 1). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -63,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`attempt-studio ${cmd.name}: ${err.message}\n`);
       return err.exitCode;
     }
-    throw err;
+    process.stderr.write(`attempt-studio ${cmd.name}: ${describeUnexpectedError(err)}\n`);
+    if (process.env.ATTEMPT_STUDIO_DEBUG === '1') process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
+    return 1;
   }
 }

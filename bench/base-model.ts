@@ -1,8 +1,15 @@
-// Trains the built-in base model with a given spec and measures it on the synthetic test split with greedy
-// 3-attempt episodes: accuracy at k = 1..3, repeat rate, malformed retries, train-vs-test accuracy, wall time.
+// Trains the built-in base model with a given spec and measures it on the synthetic validation split (--split
+// test only for a reported configuration) with greedy K-attempt episodes (accuracy at k = 1..K, repeat rate,
+// malformed retries, train-vs-held-out accuracy) and n single-turn samples per question at temperature 1
+// (pass@k, the baseline's ceiling without feedback), plus wall time.
 // Usage: npm run bench:base-model -- [--label L] [--steps N] [--batch B] [--lr X] [--families add,...]
-//   [--levels 2,3] [--retry-share S] [--retry-first far|near-miss] [--style boxed|reversed] [--eval 300]
-//   [--seed S] [--hidden H --layers L] [--first-candidate-share X]; options left out take DEFAULT_BASE_MODEL_SPEC's values.
+//   [--levels 2,3] [--digits JSON] [--retry-share S] [--retry-first far|near-miss] [--style boxed|reversed]
+//   [--eval 300] [--attempts 5] [--samples 5] [--split validation|test] [--seed S] [--hidden H --layers L]
+//   [--first-candidate-share X] [--save DIR];
+//   options left out take DEFAULT_BASE_MODEL_SPEC's values. --save DIR: also save the model as DIR/base-<hash>/
+//   (the layout ensureBaseModel reads; how the checkpoints shipped in resources/base-models are made).
+//   --add-check DIR: only record the reproducibility check (backend/eval/base-model-check.ts) in
+//   DIR/base-model.json, for a checkpoint saved before the check existed; trains nothing.
 // Writes bench/results/base-model.json (one entry per label, merged with what is there).
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -20,7 +27,16 @@ import { gradeSync } from '../backend/math/index.js';
 import { generateSynthetic, rootCandidates, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
 import { isNearMiss } from '../backend/data/near-miss.js';
 import { runEpisodes, type EpisodeDialogue, type EpisodeResult } from '../backend/rl/episode.js';
-import { DEFAULT_BASE_MODEL_SPEC, pretrainBaseModel } from '../backend/pretrain/base-model.js';
+import {
+  DEFAULT_BASE_MODEL_SPEC,
+  loadBaseModelDir,
+  pretrainBaseModel,
+  resolveBaseModelSpec,
+  saveBaseModel,
+  type BaseModelInfo,
+} from '../backend/pretrain/base-model.js';
+import { evaluateSampled } from '../backend/eval/sampled.js';
+import { baseModelCheck } from '../backend/eval/base-model-check.js';
 import { sweepFromSolvedAt } from '../backend/eval/k-attempt.js';
 
 const { values } = parseArgs({
@@ -35,6 +51,12 @@ const { values } = parseArgs({
     'retry-first': { type: 'string' },
     style: { type: 'string' },
     eval: { type: 'string', default: '300' },
+    attempts: { type: 'string', default: '5' },
+    samples: { type: 'string', default: '5' },
+    digits: { type: 'string' },
+    save: { type: 'string' },
+    'add-check': { type: 'string' },
+    split: { type: 'string', default: 'validation' },
     seed: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
@@ -46,6 +68,16 @@ const { values } = parseArgs({
 const log = (s: string) => process.stdout.write(s + '\n');
 const runtime = await selectRuntime();
 const D = DEFAULT_BASE_MODEL_SPEC;
+if (values['add-check']) {
+  const dir = path.resolve(values['add-check']);
+  const info = JSON.parse(readFileSync(path.join(dir, 'base-model.json'), 'utf8')) as BaseModelInfo;
+  const { model } = await loadBaseModelDir(dir, resolveBaseModelSpec(info.spec));
+  const check = await baseModelCheck(model, info.spec.task);
+  model.dispose();
+  writeFileSync(path.join(dir, 'base-model.json'), JSON.stringify({ ...info, check }, null, 2) + '\n');
+  log(`${dir}: check ${JSON.stringify(check)}`);
+  process.exit(0);
+}
 const config = parseModelConfig({
   ...D.config,
   ...(values.hidden ? { hiddenSize: Number(values.hidden), intermediateSize: 3 * Number(values.hidden) } : {}),
@@ -55,6 +87,7 @@ const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(
 const task = {
   families: values.families ? (values.families.split(',') as Family[]) : D.task.families,
   levels: values.levels ? values.levels.split(',').map(Number) : D.task.levels,
+  ...(values.digits ? { digits: JSON.parse(values.digits) as Partial<Record<Family, number[][]>> } : D.task.digits ? { digits: D.task.digits } : {}),
 };
 const spec = {
   ...D,
@@ -183,16 +216,39 @@ function summarise(eps: EpisodeResult[], problems: SyntheticProblem[], K: number
 }
 
 const evalN = Number(values.eval);
-const test = generateSynthetic({ seed: 12345, count: evalN, split: 'test', families: task.families, levels: task.levels });
+if (values.split !== 'validation' && values.split !== 'test') throw new Error(`--split must be validation or test, got '${values.split}'`);
+const test = generateSynthetic({ seed: 12345, count: evalN, split: values.split, families: task.families, levels: task.levels, digits: task.digits });
 const trainSeen = res.seenSample.slice(0, Math.min(evalN, res.seenSample.length));
+const K = Number(values.attempts);
 const te0 = performance.now();
-const testEps = await episodes(model, test, 3);
-const trainEps = await episodes(model, trainSeen, 3);
+const testEps = await episodes(model, test, K);
+const trainEps = await episodes(model, trainSeen, K);
+const testSummary = summarise(testEps, test, K);
+const trainSummary = summarise(trainEps, trainSeen, K);
+// n single-turn samples per question at temperature 1 (the RL rollouts' temperature): pass@k, per family too.
+const nSamples = Number(values.samples);
+const sampled =
+  nSamples > 0
+    ? await evaluateSampled(
+        { model, tokenizer: charTokenizer, template: compactTemplate },
+        [{ name: 'synthetic', questions: test.map((p) => ({ id: p.id, question: p.question, gold: p.answer })) }],
+        { samples: nSamples, prompt: 'single-turn', temperature: 1, topP: 1, seed: 1, maxTokensPerAttempt: 32, maxTotalTokens: 32, batchSize: 64 },
+      )
+    : null;
 const evalSeconds = (performance.now() - te0) / 1000;
-const testSummary = summarise(testEps, test, 3);
-const trainSummary = summarise(trainEps, trainSeen, 3);
+const sampledSummary = sampled
+  ? {
+      temperature: 1,
+      samplesPerQuestion: nSamples,
+      meanAccuracy: sampled.datasets[0]!.meanAccuracy,
+      passAtK: sampled.datasets[0]!.passAtK,
+      /** pass@n minus greedy accuracy within K attempts: what sampling finds that greedy retries do not. */
+      passAtNMinusGreedyK: sampled.datasets[0]!.passAtK[nSamples]! - testSummary.accuracyByK[Math.min(K, nSamples)]!,
+    }
+  : null;
 const wallSeconds = (performance.now() - t0) / 1000;
 const examples = testEps.filter((e) => e.attempts.length > 1).slice(0, 5).map((e) => ({ q: e.task.question, gold: e.task.gold, attempts: e.attempts.map((a) => a.response) }));
+const savedDir = values.save ? await saveBaseModel(path.resolve(values.save), res, { check: await baseModelCheck(model, task) }) : null;
 model.dispose();
 
 const entry = {
@@ -202,10 +258,13 @@ const entry = {
   device: runtime.device,
   cpus: os.cpus().length,
   loadAverage1m: os.loadavg()[0],
+  /** Which split `test` below was measured on (validation unless a reported configuration's final number). */
+  evalSplit: values.split,
   spec: { ...spec, config: { hiddenSize: config.hiddenSize, numLayers: config.numLayers, intermediateSize: config.intermediateSize, maxPositions: config.maxPositions } },
   parameters: res.metrics.parameterCount,
   train: res.metrics,
   test: testSummary,
+  sampled: sampledSummary,
   /** The same measurement on problems the model was trained on (memorisation check). */
   trainSeen: trainSummary,
   trainSplitSeenAccuracyK1: trainSummary.accuracyByK[1],
@@ -214,6 +273,7 @@ const entry = {
   wallSeconds,
   examples,
   tensorsLeft: tf.memory().numTensors,
+  ...(savedDir ? { savedDir, specHash: path.basename(savedDir).slice('base-'.length) } : {}),
 };
 log(JSON.stringify({ ...entry, train: { ...entry.train, lossCurve: undefined } }, null, 1));
 mkdirSync(path.dirname(values.out), { recursive: true });

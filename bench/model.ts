@@ -152,6 +152,7 @@ const result = {
   runtime: runtime.name,
   tfBackend: runtime.tfBackend,
   nativeKernels: runtime.nativeKernels,
+  ...(runtime.adapter ? { adapter: runtime.adapter } : {}),
   machine: {
     cpu: cpus[0]?.model ?? 'unknown',
     cores: cpus.length,

@@ -1,7 +1,8 @@
 // `npm run reliability`: the long versions of the fault scenarios (the test suite runs short ones) →
 // bench/results/reliability.json, updated after each scenario. Options: --only a,b (worker-kill,
-// server-kill, disk, grader, api-fuzz, concurrency), --kill-trials N (20), --grader-inputs N (1000),
-// --api-requests N (10000), --concurrency-seconds S (600), --out FILE. docs/RELIABILITY.md reports the figures.
+// server-kill, disk, grader, api-fuzz, concurrency, export-places, formula-cells, stop-latency, absurd-configs),
+// --kill-trials N (20), --grader-inputs N (1000), --api-requests N (10000), --concurrency-seconds S (600),
+// --stop-trials N (3 per phase), --formula-cells N (100000), --out FILE. docs/RELIABILITY.md reports the figures.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { runDiskFaults } from './reliability/disk-faults.js';
 import { runGraderAdversarial } from './reliability/grader-adversarial.js';
 import { runApiFuzz } from './reliability/api-fuzz.js';
 import { runConcurrency } from './reliability/concurrency.js';
+import { runAbsurdConfigs, runExportDestinations, runFormulaCells, runStopLatency } from './reliability/probe-faults.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,10 +24,12 @@ const { values } = parseArgs({
     'grader-inputs': { type: 'string', default: '1000' },
     'api-requests': { type: 'string', default: '10000' },
     'concurrency-seconds': { type: 'string', default: '600' },
+    'stop-trials': { type: 'string', default: '3' },
+    'formula-cells': { type: 'string', default: '100000' },
     out: { type: 'string' },
   },
 });
-const ALL = ['api-fuzz', 'grader', 'disk', 'server-kill', 'worker-kill', 'concurrency'];
+const ALL = ['api-fuzz', 'grader', 'disk', 'server-kill', 'worker-kill', 'concurrency', 'export-places', 'formula-cells', 'stop-latency', 'absurd-configs'];
 const only = values.only ? values.only.split(',') : ALL;
 const unknown = only.filter((o) => !ALL.includes(o));
 if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
@@ -67,4 +71,8 @@ await timed('worker-kill', () =>
   }),
 );
 await timed('concurrency', () => runConcurrency({ seconds: Number(values['concurrency-seconds']), log }));
+await timed('export-places', () => runExportDestinations());
+await timed('formula-cells', async () => runFormulaCells({ cells: Number(values['formula-cells']), seed: 1 }));
+await timed('absurd-configs', () => runAbsurdConfigs());
+await timed('stop-latency', () => runStopLatency({ phases: ['pre-training', 'rollout', 'update', 'evaluation'], trials: Number(values['stop-trials']), seed: 1, log }));
 log('done');

@@ -8,6 +8,7 @@ import { createBackend, type Backend } from '../backend/api/backend.js';
 import type { ApiHandlers } from '../backend/api/contract.js';
 import { newToken, startHttpServer, type HttpServerHandle } from '../backend/api/http-server.js';
 import { forwardEvents, registerApiHandlers } from './ipc-handlers.js';
+import { SqliteBindingError } from '../backend/db/sqlite-binding.js';
 import { APP_DIR_NAME, dataDirFromArgv, isInside, resolveDataLocation } from '../backend/db/data-location.js';
 import { CSP, denyPermission, isAllowedNavigation, isAllowedRequest, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
 
@@ -125,6 +126,9 @@ app.on('before-quit', (event) => {
 
 app.setName(APP_DIR_NAME); // userData = <appData>/Attempt Studio, the folder the CLI defaults to as well
 start().catch((err: Error) => {
-  dialog.showErrorBox('Attempt Studio could not start', err.stack ?? err.message);
+  // A missing or stale better-sqlite3 build for Electron is the user's to fix: its one-line message says how.
+  const text = err instanceof SqliteBindingError ? err.message : (err.stack ?? err.message);
+  process.stderr.write(`Attempt Studio could not start: ${text}\n`);
+  dialog.showErrorBox('Attempt Studio could not start', text);
   app.exit(1);
 });

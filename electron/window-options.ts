@@ -1,19 +1,8 @@
 // The security settings of the app window, kept free of Electron imports so a unit test can assert them:
 // webPreferences, the Content-Security-Policy, and the navigation / new-window / sender-trust rules.
 
-/** No eval, no inline script, no remote code; the renderer talks only to the preload bridge (or loopback API). */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'", // Svelte's scoped styles are injected as <style>
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** No eval, no inline script, no remote code (the same policy browser mode serves: backend/api/page-security.ts). */
+export { APP_CSP as CSP } from '../backend/api/page-security.js';
 
 export interface SecureWebPreferences {
   preload: string;

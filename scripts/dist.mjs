@@ -2,8 +2,10 @@
 // `npm run dist`: the installers for this platform (Linux AppImage + .deb, Windows NSIS, macOS dmg) into
 // dist/packages. Builds the preload bundle and the renderer (when its build script exists), then runs
 // electron-builder with electron-builder.yml. Needs internet the first time (Electron + headers download).
+// better-sqlite3's Electron build is made first (scripts/build-electron-sqlite.mjs); the Node build is not packaged.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -12,6 +14,15 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+// better-sqlite3 for the packaged Electron (electron-builder.yml's electronVersion) into native/electron-sqlite;
+// the package carries that build only (see electron-builder.yml), so without it there is nothing to package.
+const { ensureElectronSqlite, installedElectronVersion, packagedElectronVersion } = await import('./build-electron-sqlite.mjs');
+const electronVersion = packagedElectronVersion();
+const require = createRequire(import.meta.url);
+const probeBin = installedElectronVersion() === electronVersion ? (() => { try { return require('electron'); } catch { return undefined; } })() : undefined;
+const sqlite = await ensureElectronSqlite({ electronVersion, electronBin: probeBin });
+process.stderr.write(`${sqlite.message}\n`);
+if (!sqlite.ok) process.exit(1);
 const { buildPreload } = await import('./build-electron.mjs');
 await buildPreload();
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));

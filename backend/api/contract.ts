@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, type RunStatus, type Verdict } from '../domain/vocabulary.js';
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
-import type { RuntimeInfo } from '../domain/run-events.js';
+import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
 import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
@@ -33,6 +33,26 @@ export interface RunSummary {
   resumable: boolean;
   /** The last logged training reward (null before the first step, and for eval runs). */
   lastReward: number | null;
+  /** What a live run is doing now (setup, pre-training the base model, training); null when not running. */
+  phase: RunPhase | null;
+  /** Seconds the run spent setting up (model load, base-model pre-training, data) over all its sessions; null before it trained. */
+  setupSeconds: number | null;
+  /** Seconds spent in training steps (the sum of their durations; idle time between sessions does not count). */
+  trainingSeconds: number | null;
+  /** An eval run's k-attempt accuracy by dataset (k = 1..K); empty for training runs and before it finishes. */
+  evalAccuracy: Array<{ dataset: string; n: number; byK: Array<number | null> }>;
+}
+
+/** Evaluation defaults of a model kind (backend/eval/eval-defaults.ts). */
+export interface EvalDefaultsView {
+  kind: 'builtin' | 'hf';
+  datasets: readonly string[];
+  maxAttempts: number;
+  protocol: 'one-episode' | 'truncated' | 'separate';
+  maxTokensPerAttempt: number;
+  /** null = maxAttempts × maxTokensPerAttempt. */
+  maxTotalTokens: number | null;
+  source: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -204,7 +224,7 @@ export const methods = {
     z.strictObject({
       ...episodeFilter,
       /** Keyset cursor: the `nextCursor` of the previous page (episodes come in (step, id) order). */
-      cursor: z.string().regex(/^\d+:\d+$/, 'not a cursor this API returned').optional(),
+      cursor: z.string().regex(/^\d{1,15}:\d{1,15}$/, 'not a cursor this API returned').optional(),
       limit: z.number().int().min(1).max(500).default(50),
     }),
   ),
@@ -218,6 +238,12 @@ export const methods = {
       metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
+  /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
+  'eval:defaults': method<EvalDefaultsView>()(
+    z
+      .strictObject({ checkpoint: z.string().min(1).optional(), runId: runId.optional() })
+      .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
+  ),
   'eval:start': method<{ runId: number; status: RunStatus }>()(
     z
       .strictObject({
@@ -225,14 +251,20 @@ export const methods = {
         checkpoint: z.string().min(1).optional(),
         /** … or a run whose latest checkpoint is evaluated. */
         runId: runId.optional(),
+        /**
+         * Dataset names; 'held-out' is the held-out split of the evaluated run's own task (runId only). Unset fields
+         * take the model's defaults (eval:defaults).
+         */
         datasets: z.array(z.string().min(1)).min(1).optional(),
         /** K: accuracy is reported for k = 1..K. */
-        attempts: z.number().int().min(1).max(64).default(5),
-        protocol: z.enum(['one-episode', 'truncated', 'separate']).default('one-episode'),
+        attempts: z.number().int().min(1).max(64).optional(),
+        protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
         batchSize: z.number().int().min(1).default(8),
-        maxTokensPerAttempt: z.number().int().min(1).default(200),
+        /** Default: eval:defaults (a built-in run's own generation.maxTokensPerAttempt). */
+        maxTokensPerAttempt: z.number().int().min(1).optional(),
+        maxTotalTokens: z.number().int().min(1).optional(),
         seed: z.number().int().min(0).default(0),
         name: z.string().min(1).optional(),
       })
@@ -278,6 +310,12 @@ export const methods = {
     z.strictObject({ config: z.unknown() }),
   ),
   'datasets:list': method<Array<{ name: string; title: string; count: number | null; goldRule: string; benchmark: boolean }>>()(empty),
+  /** Checks one path field of the run config before launch (exists, right kind, size), for a message beside the field. */
+  'paths:check': method<{ ok: boolean; message: string | null }>()(
+    z.strictObject({ field: z.enum(['model.source', 'model.checkpoint', 'dataset.source']), path: z.string() }),
+  ),
+  /** Whether the built-in base model is already in this studio's model cache (else the first run pre-trains it). */
+  'models:base': method<{ cached: boolean }>()(empty),
   'system:runtime': method<SystemInfo>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
   'dialog:openFile': method<{ path: string | null }>()(
     z.strictObject({ title: z.string().optional(), filters: dialogFilters }).optional(),
@@ -305,7 +343,7 @@ export type ApiHandlers = { [M in MethodName]: (input: MethodParsed<M>) => Promi
 
 // ---- events ------------------------------------------------------------------------------------------------
 // The run events are the run manager's (backend/domain/run-events.ts); the API carries them as they are.
-export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type RuntimeInfo } from '../domain/run-events.js';
+export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type RuntimeInfo, type RunPhase } from '../domain/run-events.js';
 // ---- errors ------------------------------------------------------------------------------------------------
 
 /** HTTP status of each kind of domain error (backend/domain/errors.ts). */

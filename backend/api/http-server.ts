@@ -10,6 +10,7 @@ import type { EventBus } from '../runs/event-bus.js';
 import { fallbackPage } from './fallback-page.js';
 import { EXPORT_FILE_NAME, EXPORTS_URL_PREFIX } from './export-service.js';
 import { guardRequest } from './request-guard.js';
+import { APP_CSP, pageHeaders } from './page-security.js';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
@@ -57,24 +58,38 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** The media type of a Content-Type header, without parameters, lower case (`application/json; charset=utf-8` → `application/json`). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The request body as text, at most `limit` bytes. Over the limit (declared or, for a chunked body, counted) it
+ * answers 413: the rest of the body is read and dropped rather than the socket reset, so the client gets the
+ * answer (the connection is closed after it).
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => {
+      res.setHeader('Connection', 'close');
+      req.removeAllListeners('data');
+      req.resume(); // drain and drop
+      reject(new ApiError(413, `request body over ${limit} bytes`));
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new ApiError(413, `request body over ${limit} bytes`));
+    if (declared > limit) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new ApiError(413, `request body over ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(c);
+      if (size > limit) tooLarge();
+      else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
@@ -125,7 +140,8 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     let file = path.resolve(staticDir, rel || 'index.html');
     if (file !== staticDir && !file.startsWith(staticDir + path.sep)) return false;
     if (!existsSync(file) || !statSync(file).isFile()) file = path.join(staticDir, 'index.html'); // client-side routes
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' });
+    const html = path.extname(file) === '.html';
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', ...(html ? pageHeaders(APP_CSP) : {}) });
     res.end(readFileSync(file));
     return true;
   };
@@ -148,9 +164,8 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
 
   const callMethod = async (name: MethodName, req: IncomingMessage, res: ServerResponse) => {
     if ((methods[name] as { desktopOnly?: boolean }).desktopOnly) throw new ApiError(501, `${name} exists only in the desktop app`);
-    const ctype = req.headers['content-type'] ?? '';
-    const text = await readBody(req, limit);
-    if (text.trim() !== '' && !ctype.includes('application/json')) throw new ApiError(415, 'send the input as application/json');
+    const text = await readBody(req, res, limit);
+    if (text.trim() !== '' && mediaType(req.headers['content-type']) !== 'application/json') throw new ApiError(415, 'send the input as application/json');
     let raw: unknown;
     try {
       raw = text.trim() === '' ? undefined : JSON.parse(text);
@@ -196,7 +211,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
       if (serveStatic(url, res)) return;
       if (url.pathname !== '/' && url.pathname !== '/index.html') throw new ApiError(404, `not found: ${url.pathname}`);
       const page = fallbackPage();
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': page.csp, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...pageHeaders(page.csp), 'Cache-Control': 'no-store' });
       res.end(page.html);
     };
     handle().catch((err: Error) => {

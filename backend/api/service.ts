@@ -1,7 +1,7 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +9,16 @@ import type { Db } from '../db/open-db.js';
 import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
 import { PRESET_NAMES } from '../rl/presets.js';
+import { evalDefaultsFor, evalModelKind, totalTokensOf, type EvalModelKind } from '../eval/eval-defaults.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
-import { checkRunConfigPaths, checkUserPath } from './safe-path.js';
-import { ApiError, toApiError, type ApiHandlers, type EvalResultView, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
+import { ApiError, toApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
+import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
+import { apiExportPlaces } from '../export/export-places.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -30,10 +33,58 @@ export interface ServiceOptions {
   dialogs?: Pick<ApiHandlers, 'dialog:openFile' | 'dialog:openFolder' | 'dialog:saveFile'>;
 }
 
+/** The eval dataset name of a training run's own held-out split (as its periodic evaluation names it). */
+const HELD_OUT = 'held-out';
+
+/**
+ * The evaluation defaults of a model kind (eval-defaults.ts); a built-in model's training run is evaluated by
+ * default on its own task's held-out split with its own per-attempt budget.
+ */
+function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsView {
+  const d = evalDefaultsFor(kind);
+  if (kind !== 'builtin' || run === null || run.kind !== 'train') return d;
+  const per = (run.config as { generation?: { maxTokensPerAttempt?: number } } | null)?.generation?.maxTokensPerAttempt;
+  return { ...d, datasets: [HELD_OUT], ...(per !== undefined ? { maxTokensPerAttempt: per } : {}) };
+}
+/** rl/base-model.ts's SHIPPED_BASE_MODELS_DIR, repeated: importing that module would load tfjs here. */
+const SHIPPED_BASE_MODELS = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function summary(r: RunRow, lastReward: number | null = null): RunSummary {
+/** What runs:list adds to a stored run row: live phase, time split, an eval run's accuracy by k. */
+interface SummaryExtras {
+  lastReward: number | null;
+  phase: RunPhase | null;
+  setupSeconds: number | null;
+  trainingSeconds: number | null;
+  evalAccuracy: RunSummary['evalAccuracy'];
+}
+
+/** Setup and training seconds (metrics setupSeconds at step 0 and the sum of secondsPerStep), per run. */
+function timeSplit(db: Db, runId: number): { setupSeconds: number | null; trainingSeconds: number | null } {
+  const q = db.prepare("SELECT SUM(value) AS s, COUNT(*) AS n FROM metrics WHERE run_id = ? AND name = ?");
+  const setup = q.get(runId, 'setupSeconds') as { s: number | null; n: number };
+  const train = q.get(runId, 'secondsPerStep') as { s: number | null; n: number };
+  return { setupSeconds: setup.n > 0 ? setup.s : null, trainingSeconds: train.n > 0 ? train.s : null };
+}
+
+/** An eval run's k-attempt accuracy by dataset (k = 1..K). */
+function evalAccuracy(db: Db, runId: number): RunSummary['evalAccuracy'] {
+  const rows = db
+    .prepare("SELECT dataset, k, n, accuracy FROM eval_results WHERE run_id = ? AND metric = 'k_attempt' ORDER BY dataset, k, id")
+    .all(runId) as Array<{ dataset: string; k: number; n: number; accuracy: number }>;
+  const out: RunSummary['evalAccuracy'] = [];
+  for (const r of rows) {
+    let d = out.find((x) => x.dataset === r.dataset);
+    if (!d) out.push((d = { dataset: r.dataset, n: r.n, byK: [] }));
+    while (d.byK.length < r.k) d.byK.push(null);
+    d.byK[r.k - 1] = r.accuracy;
+    d.n = Math.max(d.n, r.n);
+  }
+  return out;
+}
+
+function summary(r: RunRow, x: SummaryExtras): RunSummary {
   const steps = (r.config as { steps?: unknown } | null)?.steps;
   return {
     id: r.id,
@@ -53,7 +104,7 @@ function summary(r: RunRow, lastReward: number | null = null): RunSummary {
     totalSteps: typeof steps === 'number' ? steps : null,
     tags: r.tags,
     resumable: r.kind === 'train' && r.status !== 'running' && r.status !== 'queued',
-    lastReward,
+    ...x,
   };
 }
 
@@ -101,14 +152,42 @@ export function createService(o: ServiceOptions): ApiHandlers {
     if (!r) throw new ApiError(404, `no run with id ${runId}`, 'runId');
     return r;
   };
+  const extras = (r: RunRow, lastReward: number | null): SummaryExtras => ({
+    lastReward,
+    phase: manager.phaseOf(r.id),
+    ...timeSplit(db, r.id),
+    evalAccuracy: r.kind === 'eval' ? evalAccuracy(db, r.id) : [],
+  });
+  const summaryOf = (r: RunRow) => summary(r, extras(r, lastMetricValues(db, 'reward').get(r.id) ?? null));
   const noDialog = async (): Promise<never> => {
     throw new ApiError(501, 'native dialogs exist only in the desktop app; type the path instead');
   };
+  // Relative dataset files are resolved against the data folder (never the server's working folder).
+  const datasetBase = { baseDir: o.dataDir, baseName: `the data folder ${o.dataDir}` };
+  const checkedDataset = async (d: Parameters<typeof checkRunDataset>[0]): Promise<string> => {
+    try {
+      return (await checkRunDataset(d, datasetBase)).source;
+    } catch (err) {
+      if (err instanceof DatasetCheckError) throw new ApiError(400, `config.${err.field}: ${err.message}`, `config.${err.field}`);
+      throw err;
+    }
+  };
+  // What the user picked in a native dialog may be written even outside the usual export places.
+  const picked = new Set<string>();
+  const places = apiExportPlaces({ dataDir: o.dataDir, exportDir, picked });
+  const remember = <I,>(h: ((i: I) => Promise<{ path: string | null }>) | undefined) =>
+    h
+      ? async (i: I) => {
+          const r = await h(i);
+          if (r.path) picked.add(path.resolve(r.path));
+          return r;
+        }
+      : noDialog;
 
   return withApiErrors({
     'runs:list': async (input) => {
       const rewards = lastMetricValues(db, 'reward');
-      return listRuns(db, { kind: input?.kind, status: input?.status }).map((r) => summary(r, rewards.get(r.id) ?? null));
+      return listRuns(db, { kind: input?.kind, status: input?.status }).map((r) => summary(r, extras(r, rewards.get(r.id) ?? null)));
     },
     'runs:get': async ({ runId }) => {
       const r = mustRun(runId);
@@ -116,13 +195,13 @@ export function createService(o: ServiceOptions): ApiHandlers {
         .prepare('SELECT id, step, path, format, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
         .all(runId) as RunDetailCheckpoint[];
       const metricNames = (db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{ name: string }>).map((m) => m.name);
-      return { ...summary(r, lastMetricValues(db, 'reward').get(runId) ?? null), config: r.config, notes: r.notes, checkpoints, metricNames };
+      return { ...summaryOf(r), config: r.config, notes: r.notes, checkpoints, metricNames };
     },
     'runs:update': async ({ runId, name, tags, notes }) => {
       mustRun(runId);
       updateRunMeta(db, runId, { name, tags: tags ? [...new Set(tags)] : undefined, notes });
       const r = mustRun(runId);
-      return { ...summary(r, lastMetricValues(db, 'reward').get(runId) ?? null), notes: r.notes };
+      return { ...summaryOf(r), notes: r.notes };
     },
     'runs:start': async ({ config, name }) => {
       let parsed;
@@ -135,6 +214,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         }
         throw err;
       }
+      parsed.dataset.source = await checkedDataset(parsed.dataset);
       checkRunConfigPaths(parsed);
       return manager.start(parsed, name);
     },
@@ -170,11 +250,11 @@ export function createService(o: ServiceOptions): ApiHandlers {
     },
     'export:csv': async (q) => {
       for (const id of [...(q.runIds ?? []), ...(q.episodes ? [q.episodes.runId] : [])]) mustRun(id);
-      return exportCsv({ dbPath: o.dbPath, exportDir }, q);
+      return exportCsv({ dbPath: o.dbPath, exportDir, places }, q);
     },
     'export:checkpoint': async (q) => {
       mustRun(q.runId);
-      return exportRunCheckpoint(db, q);
+      return exportRunCheckpoint(db, q, places);
     },
     'eval:results': async (q) =>
       db
@@ -186,6 +266,14 @@ export function createService(o: ServiceOptions): ApiHandlers {
            ORDER BY run_id, metric, dataset, k, step`,
         )
         .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:defaults': async (q) => {
+      if (q.checkpoint !== undefined) return runEvalDefaults(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })), null);
+      const run = mustRun(q.runId!);
+      const ck = latestCheckpoint(db, run.id);
+      // No checkpoint yet: the run's model source decides.
+      const source = (run.config as { model?: { source?: unknown } } | null)?.model?.source;
+      return runEvalDefaults(ck ? evalModelKind(ck.path) : source === undefined || source === 'builtin' ? 'builtin' : 'hf', run);
+    },
     'eval:start': async (q) => {
       let target: { dir: string; checkpointId: number | null; step: number | null; sourceRun: number | null };
       if (q.runId !== undefined) {
@@ -196,9 +284,17 @@ export function createService(o: ServiceOptions): ApiHandlers {
       } else target = { dir: checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' }), checkpointId: null, step: null, sourceRun: null };
       if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
         throw new ApiError(400, `checkpoint folder ${target.dir} does not exist`, q.runId !== undefined ? 'runId' : 'checkpoint');
-      const datasets = q.datasets ?? ['synthetic'];
-      const unknown = datasets.filter((d) => !DATASET_NAMES.includes(d));
-      if (unknown.length > 0) throw new ApiError(400, `unknown dataset(s) ${unknown.join(', ')} (known: ${DATASET_NAMES.join(', ')})`, 'datasets');
+      // Unset fields take the model's defaults (runEvalDefaults): the seed's for a Hugging Face model; a built-in
+      // training run's own held-out split and per-attempt budget.
+      const kind = evalModelKind(target.dir);
+      const base = runEvalDefaults(kind, q.runId !== undefined ? (getRun(db, q.runId) ?? null) : null);
+      const datasets = q.datasets ?? [...base.datasets];
+      if (datasets.includes(HELD_OUT) && q.runId === undefined)
+        throw new ApiError(400, `'${HELD_OUT}' is the held-out split of a training run's task: give runId, not a checkpoint folder`, 'datasets');
+      const unknown = datasets.filter((d) => d !== HELD_OUT && !DATASET_NAMES.includes(d));
+      if (unknown.length > 0) throw new ApiError(400, `unknown dataset(s) ${unknown.join(', ')} (known: ${HELD_OUT}, ${DATASET_NAMES.join(', ')})`, 'datasets');
+      const K = q.attempts ?? evalDefaultsFor(kind, datasets).maxAttempts;
+      const perAttempt = q.maxTokensPerAttempt ?? base.maxTokensPerAttempt;
       return manager.startEval(
         {
           checkpoint: target.dir,
@@ -206,13 +302,13 @@ export function createService(o: ServiceOptions): ApiHandlers {
           step: target.step,
           sourceRun: target.sourceRun,
           datasets: [...new Set(datasets)],
-          maxAttempts: q.attempts,
-          protocol: q.protocol,
+          maxAttempts: K,
+          protocol: q.protocol ?? base.protocol,
           prompt: 'multi-attempt',
           limit: q.limit ?? null,
           batchSize: q.batchSize,
-          maxTokensPerAttempt: q.maxTokensPerAttempt,
-          maxTotalTokens: q.attempts * q.maxTokensPerAttempt,
+          maxTokensPerAttempt: perAttempt,
+          maxTotalTokens: q.maxTotalTokens ?? (q.maxTokensPerAttempt !== undefined ? K * perAttempt : totalTokensOf(base, K, perAttempt)),
           seed: q.seed,
         },
         q.name,
@@ -222,9 +318,12 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'config:schema': async () => describeRunConfigFields(),
     'config:validate': async ({ config }) => {
       try {
-        return { ok: true as const, config: parseRunConfig(config, 'config') };
+        const parsed = parseRunConfig(config, 'config');
+        parsed.dataset.source = (await checkRunDataset(parsed.dataset, datasetBase)).source;
+        return { ok: true as const, config: parsed };
       } catch (err) {
         if (err instanceof ConfigError) return { ok: false as const, problems: err.problems };
+        if (err instanceof DatasetCheckError) return { ok: false as const, problems: [{ path: err.field, message: err.message }] };
         throw err;
       }
     },
@@ -232,6 +331,25 @@ export function createService(o: ServiceOptions): ApiHandlers {
       ...BUILTIN_DATASETS.map((d) => ({ name: d.name, title: d.title, count: d.count, goldRule: d.goldRule, benchmark: (BENCHMARK_NAMES as readonly string[]).includes(d.name) })),
       { name: 'synthetic', title: 'Synthetic arithmetic (generated, seeded)', count: null, goldRule: 'generated', benchmark: false },
     ],
+    'paths:check': async ({ field, path: p }) => {
+      if (p.trim() === '') return { ok: false, message: 'give a path' };
+      if (field === 'model.source' && p === 'builtin') return { ok: true, message: null };
+      if (field === 'dataset.source' && DATASET_NAMES.includes(p)) return { ok: true, message: null };
+      if (!path.isAbsolute(p)) return { ok: false, message: `'${p}' is a relative path: give the full path (starting with /) so it can be checked now` };
+      try {
+        const file = field === 'dataset.source';
+        checkUserPath(p, { field, mustBe: file ? 'file' : 'dir', ...(file ? { maxBytes: MAX_DATASET_BYTES, extensions: DATASET_EXTENSIONS } : {}) });
+        return { ok: true, message: null };
+      } catch (err) {
+        if (err instanceof ApiError) return { ok: false, message: err.message.replace(`${field}: `, '') };
+        throw err;
+      }
+    },
+    'models:base': async () => {
+      // Any shipped or cached built-in base model (base-<spec hash>/base-model.json); the hash itself needs tfjs.
+      const has = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
+      return { cached: has(SHIPPED_BASE_MODELS) || has(path.join(o.dataDir, 'models')) };
+    },
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
         runtime = probeRuntime();
@@ -261,8 +379,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
       return out;
     },
     'dialog:openFile': o.dialogs?.['dialog:openFile'] ?? noDialog,
-    'dialog:openFolder': o.dialogs?.['dialog:openFolder'] ?? noDialog,
-    'dialog:saveFile': o.dialogs?.['dialog:saveFile'] ?? noDialog,
+    'dialog:openFolder': remember(o.dialogs?.['dialog:openFolder']),
+    'dialog:saveFile': remember(o.dialogs?.['dialog:saveFile']),
   });
 }
 

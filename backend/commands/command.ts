@@ -124,9 +124,10 @@ export async function dataLocationOf(args: ParsedArgs): Promise<{ dataDir: strin
 export async function openDbOrExplain(dbPath: string, dataDir = dbPath.replace(/[/\\][^/\\]*$/, '')): Promise<import('../db/open-db.js').Db> {
   const { openDb } = await import('../db/open-db.js');
   const { explainStorageError } = await import('../db/storage-error.js');
+  const { damagedDatabaseMessage } = await import('./known-errors.js');
   try {
     return openDb(dbPath);
   } catch (err) {
-    throw new UserError(`cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
+    throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
   }
 }

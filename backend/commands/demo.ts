@@ -7,9 +7,10 @@ import { ProgressLine } from './progress.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the whole method on the built-in model: base model, baseline and multi-attempt RL, accuracy vs attempts',
-  usage: '[--quick] [--seed S] [--protocol one-episode|separate] [--out DIR] [--db PATH | --data-dir DIR] [--json]',
+  usage: '[--quick] [--seed S] [--protocol one-episode|separate] [--train-base] [--out DIR] [--db PATH | --data-dir DIR] [--json]',
   options: {
-    quick: { type: 'boolean', description: 'A smaller version (shorter base model, fewer RL steps, fewer test questions)' },
+    quick: { type: 'boolean', description: 'A ~1 minute smoke test (shorter base model, a few RL steps, fewer questions): checks that everything runs, cannot show the effect' },
+    'train-base': { type: 'boolean', description: 'Train the base model anew instead of loading the one shipped with the app (or cached)' },
     seed: { type: 'string', value: 'S', description: 'Random seed', default: '0' },
     out: { type: 'string', value: 'DIR', description: 'Where the CSV, chart and summary.json go', default: 'demo-output' },
     ...DATA_OPTIONS,
@@ -26,13 +27,16 @@ export const demoCommand: Command = {
     },
   },
   details:
-    'Everything runs offline on the CPU. The base model is cached in the data folder (models/) and reused.\n' +
-    'Full budget: base model 6,000 steps, then both policies 300 RL steps × 64 episodes — at once, in two worker\n' +
-    'processes, on a machine with two or more cores — then 300 test questions × 5 attempts for each of 3 models.\n' +
+    'Everything runs offline on the CPU. The base model ships with the app (resources/base-models) for the\n' +
+    'default seeds; otherwise it is trained once and cached in the data folder (models/).\n' +
+    'Then both policies train with the same RL budget — at once, in two worker processes, on a machine with two\n' +
+    'or more cores — and each model answers the test questions with 5 attempts; the baseline is also sampled\n' +
+    '5 times per question (pass@k). Ctrl-C stops the demo: its runs are marked stopped, nothing is evaluated.\n' +
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {
     const { reconcile } = await import('../jobs/run-status.js');
-    const { runDemo, formatDemoTable } = await import('../jobs/demo.js');
+    const { runDemo, DemoStopped } = await import('../jobs/demo.js');
+    const { formatDemoReport } = await import('../eval/demo-summary.js');
     const seed = int(args, 'seed') ?? 0;
     const protocol = str(args, 'protocol') ?? 'one-episode';
     if (protocol !== 'one-episode' && protocol !== 'separate')
@@ -60,6 +64,7 @@ export const demoCommand: Command = {
         outDir,
         seed,
         quick: flag(args, 'quick'),
+        trainBase: flag(args, 'train-base'),
         protocol,
         budget: Object.fromEntries(
           (
@@ -72,11 +77,8 @@ export const demoCommand: Command = {
           ).filter(([, v]) => v !== undefined),
         ),
         signal: controller.signal,
-        onLog: (line) => {
-          progress?.finish();
-          progress = undefined;
-          process.stderr.write(`${line}\n`);
-        },
+        // Worker log lines go above the progress line, which is drawn again under them.
+        onLog: (line) => (progress ? progress.log(line) : process.stderr.write(`${line}\n`)),
         onPhase: (name) => {
           progress?.finish();
           progress = undefined;
@@ -90,24 +92,18 @@ export const demoCommand: Command = {
         },
       });
       progress?.finish();
-      const K = s.attempts;
       process.stdout.write(
-        `\nAccuracy vs number of attempts — synthetic test split, ${s.testQuestions} questions, greedy decoding\n\n` +
-          formatDemoTable(
-            [
-              { name: 'base model', d: s.policies.base },
-              { name: 'single-turn baseline', d: s.policies.baseline },
-              { name: 'multi-attempt', d: s.policies.multiAttempt },
-            ],
-            K,
-          ) +
-          `\n\ngain from k=1 to k=2: baseline ${(s.policies.baseline.gain1to2 * 100).toFixed(1)} points, multi-attempt ${(s.policies.multiAttempt.gain1to2 * 100).toFixed(1)} points\n` +
+        `\n${formatDemoReport(s)}\n` +
           `wall time ${(s.wallSeconds / 60).toFixed(1)} min on ${s.backend}; files: ${s.files.csv}, ${s.files.chart}, ${s.files.summary}; database ${s.db}\n`,
       );
       if (flag(args, 'json')) process.stdout.write(JSON.stringify(s) + '\n');
       return 0;
     } catch (err) {
       progress?.finish();
+      if (err instanceof DemoStopped) {
+        process.stderr.write(`Stopped: ${err.message}.\n`);
+        return 130;
+      }
       throw new UserError((err as Error).message);
     } finally {
       process.off('SIGINT', onSigint);

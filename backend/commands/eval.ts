@@ -9,9 +9,10 @@ import { ProgressLine } from './progress.js';
 import { openDb, type Db } from '../db/open-db.js';
 import { createRun, getRun, latestCheckpoint } from '../db/run-store.js';
 import { failRun, finishRun, markRunning } from '../jobs/run-status.js';
-import { BENCHMARK_NAMES, DATASET_NAMES } from '../data/registry.js';
+import { DATASET_NAMES } from '../data/registry.js';
 import { toCsv } from '../export/csv.js';
 import type { KAttemptProtocol } from '../eval/k-attempt.js';
+import { describeEvalDefaults, evalDefaultsFor, evalModelKind, totalTokensOf } from '../eval/eval-defaults.js';
 
 /** Parses `--attempts`: `K` or `1..K` (the sweep always starts at 1). */
 export function parseAttempts(v: string): number {
@@ -118,12 +119,12 @@ export const evalCommand: Command = {
     datasets: {
       type: 'string',
       value: 'LIST',
-      description: `Comma-separated: ${DATASET_NAMES.join(', ')} (default: synthetic for the built-in model, else the five benchmarks)`,
+      description: `Comma-separated: ${DATASET_NAMES.join(', ')} (default: by model, below)`,
     },
     attempts: {
       type: 'string',
       value: 'K',
-      description: 'Sweep k = 1..K (default 5 on synthetic only, else 7)',
+      description: 'Sweep k = 1..K (default: by model, below; 7 for the built-in model on a benchmark)',
     },
     limit: { type: 'string', value: 'N', description: 'First N questions of each dataset' },
     batch: { type: 'string', value: 'N', description: 'Questions decoded together', default: '16' },
@@ -132,8 +133,7 @@ export const evalCommand: Command = {
     protocol: {
       type: 'string',
       value: 'P',
-      description: 'one-episode | truncated | separate (see below)',
-      default: 'one-episode',
+      description: 'one-episode | truncated | separate (see below; default: by model)',
     },
     prompt: {
       type: 'string',
@@ -141,11 +141,11 @@ export const evalCommand: Command = {
       description: 'multi-attempt | single-turn (single-turn only with --attempts 1)',
       default: 'multi-attempt',
     },
-    'max-tokens': { type: 'string', value: 'N', description: 'Most tokens per attempt', default: '64' },
+    'max-tokens': { type: 'string', value: 'N', description: 'Most tokens per attempt (default: by model)' },
     'max-total-tokens': {
       type: 'string',
       value: 'N',
-      description: 'Most tokens per episode (default: attempts × max-tokens)',
+      description: 'Most tokens per episode (default: by model; cut to fit the context)',
     },
     samples: {
       type: 'string',
@@ -172,22 +172,24 @@ export const evalCommand: Command = {
   },
   details: [
     'k-attempt accuracy: greedy decoding with the training prompt and feedback turns; a question counts as',
-    'solved at k when one of its first k attempts is correct. Protocols: one-episode (default) runs ONE',
+    'solved at k when one of its first k attempts is correct. Protocols: one-episode runs ONE',
     'episode of K attempts ("You have K attempts") and reads k = 1..K off it, which equals K runs with that',
     'prompt stopped after k attempts (truncated, K times the cost, for checking); separate runs k = 1..K',
     'with "You have k attempts" as the reference does. The mean row averages the datasets equally.',
     '--samples N reports unbiased pass@k and mean accuracy of independent samples: a different quantity.',
     'Questions whose prompt and feedback turns do not fit the model context are skipped and counted; others',
     'get a smaller generation budget when needed.',
+    'Defaults by model (any option given overrides its value):',
+    ...describeEvalDefaults().map((l) => `  ${l}`),
   ].join('\n'),
   async run(args) {
     const K0 = str(args, 'attempts');
     let K = K0 !== undefined ? parseAttempts(K0) : undefined;
     const datasetsArg = str(args, 'datasets');
     let datasets = datasetsArg !== undefined ? parseDatasets(datasetsArg) : undefined;
-    const protocol = str(args, 'protocol') as KAttemptProtocol;
-    if (!['one-episode', 'truncated', 'separate'].includes(protocol))
-      throw new UserError(`--protocol must be one-episode, truncated or separate, got '${protocol}'`, 2);
+    const protocolArg = str(args, 'protocol') as KAttemptProtocol | undefined;
+    if (protocolArg !== undefined && !['one-episode', 'truncated', 'separate'].includes(protocolArg))
+      throw new UserError(`--protocol must be one-episode, truncated or separate, got '${protocolArg}'`, 2);
     const prompt = str(args, 'prompt') as 'multi-attempt' | 'single-turn';
     if (prompt !== 'multi-attempt' && prompt !== 'single-turn')
       throw new UserError(`--prompt must be multi-attempt or single-turn, got '${prompt}'`, 2);
@@ -203,7 +205,7 @@ export const evalCommand: Command = {
     };
     const limit = positive('limit');
     const batchSize = positive('batch')!;
-    const maxTokens = positive('max-tokens')!;
+    const maxTokensArg = positive('max-tokens');
     const samples = positive('samples');
     const seed = int(args, 'seed') ?? 0;
     const temperature = Number(str(args, 'temperature'));
@@ -242,10 +244,13 @@ export const evalCommand: Command = {
       } catch (err) {
         throw new UserError(`cannot load checkpoint ${target.dir}: ${(err as Error).message}`);
       }
-      const builtin = m.tokenizer.name === 'char-v1';
-      datasets ??= builtin ? ['synthetic'] : [...BENCHMARK_NAMES];
-      K ??= samples !== undefined ? samples : datasets.every((d) => d === 'synthetic') ? 5 : 7;
-      const maxTotal = positive('max-total-tokens') ?? K * maxTokens;
+      // Model-aware defaults (eval-defaults.ts): the seed's for a Hugging Face model, small ones for the built-in.
+      const defaults = evalDefaultsFor(evalModelKind(target.dir), datasets);
+      datasets ??= [...defaults.datasets];
+      K ??= samples !== undefined ? samples : evalDefaultsFor(defaults.kind, datasets).maxAttempts;
+      const protocol = protocolArg ?? defaults.protocol;
+      const maxTokens = maxTokensArg ?? defaults.maxTokensPerAttempt;
+      const maxTotal = positive('max-total-tokens') ?? (maxTokensArg !== undefined ? K * maxTokens : totalTokensOf(defaults, K, maxTokens));
       const { loadEvalDatasets } = await import('../eval/load-eval-model.js');
       const data = await loadEvalDatasets(datasets, { limit, seed });
 

@@ -68,9 +68,16 @@ export const exportModelCommand: Command = {
         if (bad !== undefined) throw new UserError(`--logit-prompts: token id ${bad} is out of range for vocab_size ${V}`, 2);
         // Logits of the exported folder as re-imported (for BF16: the rounded weights transformers will see).
         const exported = await loadHfModel(out);
-        let logits: number[][][];
+        const logits: number[][][] = [];
         try {
-          logits = prompts.map((p) => tf.tidy(() => exported.forward([p]).logits.arraySync() as number[][][])[0]);
+          for (const p of prompts) {
+            const t = tf.tidy(() => exported.forward([p]).logits); // [1, T, V]
+            try {
+              logits.push(((await t.array()) as number[][][])[0]!); // async: the only read WebGPU has
+            } finally {
+              t.dispose();
+            }
+          }
         } finally {
           exported.dispose();
         }

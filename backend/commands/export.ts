@@ -3,7 +3,7 @@
 // through the API contract's schemas and the same export code, so the rules (no clobbering, checked paths) hold.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, flag, str, UserError } from './command.js';
+import { type Command, flag, openDbOrExplain, str, UserError } from './command.js';
 
 const SUBCOMMANDS = ['csv', 'checkpoint'];
 
@@ -59,15 +59,17 @@ export const exportCommand: Command = {
     const [sub, ...extra] = args.positionals;
     if (sub === undefined || !SUBCOMMANDS.includes(sub) || extra.length > 0)
       throw new UserError(`expected a subcommand (${SUBCOMMANDS.join(', ')}), got ${sub === undefined ? 'none' : `'${args.positionals.join(' ')}'`}\nRun 'attempt-studio export --help' for usage.`, 2);
-    const { defaultDbPath, openDb } = await import('../db/open-db.js');
+    const { defaultDbPath } = await import('../db/open-db.js');
     const { ApiError, parseInput } = await import('../api/contract.js');
     const { exportCsv, exportRunCheckpoint } = await import('../api/export-service.js');
+    const { cliExportPlaces } = await import('../export/export-places.js');
     const { getRun } = await import('../db/run-store.js');
     const dbPath = defaultDbPath(str(args, 'db'));
     if (!existsSync(dbPath)) throw new UserError(`no database at ${dbPath}`);
     const runs = ids(str(args, 'run'), 'run');
     const overwrite = flag(args, 'overwrite');
-    const db = openDb(dbPath);
+    const places = cliExportPlaces({ dataDir: path.dirname(dbPath) });
+    const db = await openDbOrExplain(dbPath, path.dirname(dbPath));
     try {
       for (const id of runs ?? []) if (!getRun(db, id)) throw new UserError(`no run with id ${id} in ${dbPath}`);
       let result: unknown;
@@ -98,7 +100,7 @@ export const exportCommand: Command = {
           ...(str(args, 'out') ? { path: path.resolve(str(args, 'out')!) } : {}),
           overwrite,
         };
-        const r = await exportCsv({ dbPath, exportDir: process.cwd() }, parseInput('export:csv', raw));
+        const r = await exportCsv({ dbPath, exportDir: process.cwd(), places }, parseInput('export:csv', raw));
         result = { path: r.path, rows: r.rows, bytes: r.bytes };
         line = `wrote ${r.rows} rows (${r.bytes} bytes) to ${r.path}`;
       } else {
@@ -106,7 +108,7 @@ export const exportCommand: Command = {
         if (!str(args, 'to')) throw new UserError('export checkpoint needs --to DIR', 2);
         const step = str(args, 'step');
         const raw = { runId: runs[0], destination: path.resolve(str(args, 'to')!), overwrite, ...(step !== undefined ? { step: Number(step) } : {}) };
-        const r = await exportRunCheckpoint(db, parseInput('export:checkpoint', raw));
+        const r = await exportRunCheckpoint(db, parseInput('export:checkpoint', raw), places);
         result = r;
         line = `wrote step ${r.step} of run ${r.runId} to ${r.destination}: ${r.files.map((f) => f.name).join(', ')}`;
       }

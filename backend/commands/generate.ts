@@ -34,7 +34,7 @@ export const generateCommand: Command = {
     'ignore-eos': { type: 'boolean', description: 'Do not stop at the end-of-sequence token' },
     chat: { type: 'boolean', description: "Wrap --prompt as a question in the model's episode template (single-turn prompt)" },
     attempts: { type: 'string', value: 'N', description: 'With --chat: the multi-attempt prompt for N attempts' },
-    runtime: { type: 'string', value: 'NAME', description: 'Force a compute runtime (tfjs-node-gpu, tfjs-node, cpu-native, wasm, cpu)' },
+    runtime: { type: 'string', value: 'NAME', description: 'Force a compute runtime (tfjs-node-gpu, webgpu, tfjs-node, cpu-native, wasm, cpu)' },
     json: { type: 'boolean', description: 'Print {"ids": [...], "text": "..."} (text only with a tokenizer)' },
   },
   details:

@@ -11,6 +11,27 @@ interface GradeLine {
   gold: string;
 }
 
+/** Deepest nesting of arrays and objects the input may have: lines are echoed back, and deeper ones would not serialise. */
+export const MAX_JSON_DEPTH = 1000;
+
+/** The nesting depth of JSON text (brackets outside strings), stopping early once past `limit`. */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123 /* [ { */) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 93 || c === 125 /* ] } */) depth--;
+  }
+  return max;
+}
+
 /** Parses and validates every line; throws UserError naming the first bad line. */
 export function parseGradeInput(text: string, file: string): GradeLine[] {
   const out: GradeLine[] = [];
@@ -18,6 +39,8 @@ export function parseGradeInput(text: string, file: string): GradeLine[] {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
     if (raw === '') continue;
+    if (jsonDepth(raw, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+      throw new UserError(`${file}:${i + 1}: JSON nested deeper than ${MAX_JSON_DEPTH} levels; the grader echoes each line back and takes at most that`);
     let value: unknown;
     try {
       value = JSON.parse(raw);

@@ -42,6 +42,8 @@ function formatNumber(v: number): string {
 export class ProgressLine {
   private lastPrint = 0;
   private readonly tty: boolean;
+  /** The line last drawn (redrawn under a log line on a terminal). */
+  private drawn = '';
 
   constructor(
     private readonly label: string,
@@ -61,10 +63,21 @@ export class ProgressLine {
     this.lastPrint = now;
     const line = formatProgress({ label: this.label, done, total: this.total, elapsedS: (now - this.start) / 1000, values });
     this.stream.write(this.tty ? `\r\x1b[2K${line}${final ? '\n' : ''}` : `${line}\n`);
+    this.drawn = final ? '' : line;
+  }
+
+  /**
+   * Prints a log line without breaking the progress line: on a terminal the progress line is cleared, the log
+   * line printed above it and the progress line drawn again; elsewhere the log line is simply printed.
+   */
+  log(line: string): void {
+    if (this.tty && this.drawn) this.stream.write(`\r\x1b[2K${line}\n${this.drawn}`);
+    else this.stream.write(`${line}\n`);
   }
 
   /** Ends the line on a terminal (after an interruption, say). */
   finish(): void {
-    if (this.tty) this.stream.write('\n');
+    if (this.tty && this.drawn) this.stream.write('\n');
+    this.drawn = '';
   }
 }

@@ -3,9 +3,9 @@ import { type Command, str, flag, UserError } from './command.js';
 
 export const runtimeCommand: Command = {
   name: 'runtime',
-  summary: 'Show the compute runtime (GPU, native CPU kernels, wasm, cpu) this machine would use',
+  summary: 'Show the compute runtime (GPU, WebGPU adapter, native CPU kernels, wasm, cpu) this machine would use',
   options: {
-    force: { type: 'string', value: 'NAME', description: 'Try only this runtime (tfjs-node-gpu, tfjs-node, cpu-native, wasm, cpu)' },
+    force: { type: 'string', value: 'NAME', description: 'Try only this runtime (tfjs-node-gpu, webgpu, tfjs-node, cpu-native, wasm, cpu); a software WebGPU adapter is used only when forced' },
     json: { type: 'boolean', description: 'Print the report as JSON' },
   },
   async run(args) {

@@ -24,8 +24,9 @@ export const trainCommand: Command = {
     json: { type: 'boolean', description: 'Print one JSON object as the last line: runId, status, steps, db, checkpoint, metrics (--dry-run: fits, bytes, device, estimate)' },
   },
   details:
-    'Checkpoints go to runs/<id>/checkpoints in the data folder. Ctrl-C stops after the current step and\n' +
-    'writes a checkpoint; a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
+    'Checkpoints go to runs/<id>-<key>/checkpoints in the data folder. Ctrl-C stops promptly (a rollout or\n' +
+    'evaluation at its next token, an update once it finishes) and checkpoints the last completed step\n' +
+    '(SIGTERM the same); a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
   async run(args) {
     const { getRun } = await import('../db/run-store.js');
     const { reconcile } = await import('../jobs/run-status.js');
@@ -41,8 +42,9 @@ export const trainCommand: Command = {
     const dryRun = flag(args, 'dry-run');
     const loc = await dataLocationOf(args);
     const dbFile = loc.dbPath;
-    // A dry run opens the database only to read a resumed run's config, and changes nothing in it.
-    const db = !dryRun || resume !== undefined ? await openDbOrExplain(dbFile, loc.dataDir) : undefined;
+    // The database is opened (and so created) only once the config is known to be valid: a resumed run's config
+    // lives in it; otherwise it waits until after parsing. A dry run changes nothing in it.
+    let db = resume !== undefined ? await openDbOrExplain(dbFile, loc.dataDir) : undefined;
     let raw: Record<string, unknown>;
     let source: string;
     if (resume !== undefined) {
@@ -74,21 +76,34 @@ export const trainCommand: Command = {
       throw err;
     }
 
+    if (resume === undefined) {
+      // The dataset is checked now, not after a base model trained for it; a relative file is resolved against
+      // the working folder (where the user typed the command) and stored absolute.
+      const { checkRunDataset, DatasetCheckError } = await import('../data/check-dataset.js');
+      try {
+        config.dataset.source = (await checkRunDataset(config.dataset, { baseDir: process.cwd(), baseName: `the working folder ${process.cwd()}` })).source;
+      } catch (err) {
+        if (err instanceof DatasetCheckError) throw new UserError(`${source}: ${err.field}: ${err.message}`, 2);
+        throw err;
+      }
+    }
     const json = flag(args, 'json');
     if (dryRun) {
       db?.close();
       return dryRunReport(config, source, json);
     }
+    db ??= await openDbOrExplain(dbFile, loc.dataDir);
     reconcile(db!);
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
       if (interrupts > 1) process.exit(130);
-      process.stderr.write('\nStopping after the current step (Ctrl-C again to quit now)…\n');
+      process.stderr.write('\nStopping (Ctrl-C again to quit now)…\n');
       controller.abort();
     };
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint); // a service manager's stop: the same prompt stop, checkpoint included
     let progress: ProgressLine | undefined;
     try {
       const result = await runTraining({
@@ -117,7 +132,9 @@ export const trainCommand: Command = {
       const line =
         result.status === 'failed'
           ? `run ${result.runId} failed: ${result.error}`
-          : `run ${result.runId} ${result.status} after ${result.steps} steps${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}`;
+          : result.note
+            ? `run ${result.runId} ${result.note}`
+            : `run ${result.runId} ${result.status} after ${result.steps} steps${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}`;
       process.stderr.write(line + '\n');
       if (json) {
         process.stdout.write(
@@ -129,6 +146,7 @@ export const trainCommand: Command = {
       throw new UserError((err as Error).message);
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
       db!.close();
     }
   },
@@ -139,6 +157,9 @@ async function dryRunReport(config: RunConfig, source: string, json: boolean): P
   const { selectRuntime } = await import('../model/runtime/runtime.js');
   const { checkRunMemory } = await import('../rl/memory-check.js');
   const { formatBytes, formatEstimate } = await import('../model/runtime/memory-estimate.js');
+  const { recipeLines, RECIPE, configValue } = await import('../rl/recipe.js');
+  // The Qwen presets follow the seed's recipe (docs/RECIPE.md): shown beside this config's values.
+  const qwen = config.preset?.startsWith('qwen2.5-math-1.5b') ?? false;
   const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
   let check;
   try {
@@ -149,9 +170,11 @@ async function dryRunReport(config: RunConfig, source: string, json: boolean): P
   const { estimate, available, modelFrom, refusal } = check;
   const out = (s: string) => process.stdout.write(s + '\n');
   if (json) {
-    out(JSON.stringify({ fits: !refusal, peakBytes: estimate.peakBytes, availableBytes: available.bytes, available: available.what, runtime: runtime.name, device: runtime.device, model: modelFrom, estimate }));
+    const recipe = qwen ? RECIPE.map((r) => ({ ...r, value: r.field ? configValue(config, r.field) : undefined })) : undefined;
+    out(JSON.stringify({ fits: !refusal, peakBytes: estimate.peakBytes, availableBytes: available.bytes, available: available.what, runtime: runtime.name, device: runtime.device, model: modelFrom, estimate, recipe }));
   } else {
     out(`config ${source}: valid (${config.task.mode}, ${config.algorithm.name}, ${config.steps} steps; activation checkpointing ${config.model.gradientCheckpointing ? 'on' : 'off'})`);
+    if (qwen) out(`the seed's recipe (DualityRL/multi-attempt @ 32d8641; docs/RECIPE.md) → this config:\n${recipeLines(config).join('\n')}`);
     out(`model shape from ${modelFrom}; runtime ${runtime.name} (${runtime.device})`);
     if (!refusal) out(formatEstimate(estimate)); // a refusal below carries the same breakdown
     if (!refusal) out(`fits: ${formatBytes(estimate.peakBytes)} of ${formatBytes(available.bytes)} (${available.what}). Dry run: no run was created.`);

@@ -99,7 +99,7 @@ export function datasetPath(d: BuiltinDataset): string {
 
 /**
  * Loads a dataset by name. `synthetic` takes generator options (default: seed 0, 10,000 train problems, or
- * 1,000 for `split: 'test'`).
+ * 1,000 for `split: 'validation'` or `'test'`).
  */
 export async function loadDataset(
   name: string,

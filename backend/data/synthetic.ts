@@ -1,6 +1,6 @@
 // The synthetic integer-arithmetic curriculum for the built-in model: seeded problem families at several
-// difficulty levels, exact answers, and train/test splits that are disjoint by construction (a problem's
-// split is a hash of its canonical text, so no problem can be drawn into both).
+// difficulty levels, exact answers, and train/validation/test splits that are disjoint by construction (a
+// problem's split is a hash of its canonical text, so no problem can be drawn into two of them).
 import type { DatasetRecord } from './record.js';
 
 export type Family = 'add' | 'sub' | 'mul' | 'mixed' | 'carry' | 'root';
@@ -47,10 +47,17 @@ export const DEFAULT_LEVELS: Record<Family, number[][]> = {
   root: [[1], [2]],
 };
 
+/**
+ * Where a problem belongs. `validation` is for every tuning decision (bench:finding, bench:base-model, the
+ * held-out curve during training); `test` is evaluated once per reported configuration (docs/RESULTS.md).
+ */
+export type Split = 'train' | 'validation' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
+
 export interface SyntheticOptions {
   seed?: number;
   count: number;
-  split: 'train' | 'test';
+  split: Split;
   families?: Family[];
   /** Levels to draw from (1-based); default all levels of each family. */
   levels?: number[];
@@ -58,6 +65,8 @@ export interface SyntheticOptions {
   digits?: Partial<Record<Family, number[][]>>;
   /** Share of the problem space that belongs to the test split (default 0.1). */
   testFraction?: number;
+  /** Share of the problem space that belongs to the validation split (default 0.1). */
+  validationFraction?: number;
   /** Question text; `{expr}` is replaced by the expression. Kept short: the model is char-level. */
   template?: string;
 }
@@ -65,7 +74,7 @@ export interface SyntheticOptions {
 export interface SyntheticProblem extends DatasetRecord {
   family: Family;
   level: number;
-  split: 'train' | 'test';
+  split: Split;
 }
 
 /** mulberry32: a small seeded PRNG returning floats in [0, 1). */
@@ -90,9 +99,22 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** The split a canonical problem belongs to: a pure function of its text, so splits never overlap. */
-export function splitOf(canonical: string, testFraction = 0.1): 'train' | 'test' {
-  return (fnv1a(canonical) % 10_000) / 10_000 < testFraction ? 'test' : 'train';
+/**
+ * The split a canonical problem belongs to: a pure function of its text, so splits never overlap. The hash
+ * bucket u ∈ [0, 1) puts [0, testFraction) in test (the same test split as before validation existed), the
+ * next validationFraction in validation, the rest in train.
+ */
+export function splitOf(canonical: string, testFraction = 0.1, validationFraction = 0.1): Split {
+  const u = (fnv1a(canonical) % 10_000) / 10_000;
+  if (u < testFraction) return 'test';
+  return u < testFraction + validationFraction ? 'validation' : 'train';
+}
+
+/** The share of the problem space a split holds. */
+export function splitFraction(split: Split, testFraction = 0.1, validationFraction = 0.1): number {
+  if (!(testFraction >= 0 && validationFraction >= 0 && testFraction + validationFraction < 1))
+    throw new Error(`synthetic: testFraction ${testFraction} + validationFraction ${validationFraction} must be in [0, 1)`);
+  return split === 'test' ? testFraction : split === 'validation' ? validationFraction : 1 - testFraction - validationFraction;
 }
 
 function operand(rand: () => number, digits: number): number {
@@ -187,13 +209,13 @@ export function problemSpaceSize(family: Family, spec: number[]): number {
 }
 
 /** About how many distinct problems one split of these families/levels holds (default digit tables). */
-export function splitSpaceSize(split: 'train' | 'test', families: Family[] = FAMILIES, levels?: number[], testFraction = 0.1): number {
+export function splitSpaceSize(split: Split, families: Family[] = FAMILIES, levels?: number[], testFraction = 0.1, validationFraction = 0.1): number {
   let total = 0;
   for (const f of families)
     DEFAULT_LEVELS[f].forEach((spec, i) => {
       if (!levels || levels.includes(i + 1)) total += problemSpaceSize(f, spec);
     });
-  return Math.floor(total * (split === 'test' ? testFraction : 1 - testFraction));
+  return Math.floor(total * splitFraction(split, testFraction, validationFraction));
 }
 
 /**
@@ -204,6 +226,9 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticProblem[] {
   const families = opts.families ?? FAMILIES;
   const table = { ...DEFAULT_LEVELS, ...(opts.digits ?? {}) };
   const testFraction = opts.testFraction ?? 0.1;
+  const validationFraction = opts.validationFraction ?? 0.1;
+  if (!SPLITS.includes(opts.split)) throw new Error(`unknown synthetic split '${String(opts.split)}' (known: ${SPLITS.join(', ')})`);
+  splitFraction(opts.split, testFraction, validationFraction); // validates the fractions
   const template = opts.template ?? '{expr}=';
   for (const f of families)
     if (!(f in DEFAULT_LEVELS))
@@ -229,7 +254,7 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticProblem[] {
     const c = choices[Math.floor(rand() * choices.length)]!;
     const p = makeProblem(c.family, c.spec, rand);
     const canonical = `${c.family}:${p.expr}`;
-    if (seen.has(canonical) || splitOf(canonical, testFraction) !== opts.split) continue;
+    if (seen.has(canonical) || splitOf(canonical, testFraction, validationFraction) !== opts.split) continue;
     seen.add(canonical);
     out.push({
       id: canonical,

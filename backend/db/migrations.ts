@@ -135,6 +135,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN pid_start TEXT;
   `,
+  // 5: the name of the run's folder under <data folder>/runs (db/run-folder.ts): the run id plus a random key,
+  // so runs of two databases sharing one data folder never share (and overwrite) a folder.
+  `
+  ALTER TABLE runs ADD COLUMN folder TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

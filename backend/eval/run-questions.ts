@@ -66,6 +66,8 @@ export interface GenerationOptions {
   judge?: (attemptText: string, gold: string) => Judgement;
   /** Called after each batch with questions done / total (skipped ones count as done at the start). */
   onProgress?: (done: number, total: number) => void;
+  /** Aborted → generation throws StoppedError at the next token (backend/model/stop-point.ts). */
+  signal?: AbortSignal;
 }
 
 export interface RunQuestionsResult {
@@ -170,6 +172,7 @@ export async function runQuestions(
       temperature: opts.temperature,
       topP: opts.topP ?? 1,
       seed: (opts.seed ?? 0) + b,
+      signal: opts.signal,
     });
     try {
       episodes.push(...(await runEpisodes(batch, { ...deps, decoder: session }, episodeOpts)));

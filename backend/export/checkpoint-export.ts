@@ -7,6 +7,7 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile }
 import path from 'node:path';
 import { CharTokenizer } from '../model/tokenizers/char-tokenizer.js';
 import { checkFolderTarget, ExportPathError } from './export-path.js';
+import type { ExportPlaces } from './export-places.js';
 
 /** Copied when present (besides `*.safetensors` weight files other than the optimizer's). */
 export const EXTRA_FILES = [
@@ -64,7 +65,7 @@ export function charTokenizerFile(): string {
  * checkFolderTarget: no `..`, parent exists, not overlapping the source, new or empty unless overwrite).
  * A new destination is filled under a temporary name and renamed at the end.
  */
-export async function exportCheckpoint(source: string, destination: string, o: { overwrite: boolean; field?: string }): Promise<CheckpointExportResult> {
+export async function exportCheckpoint(source: string, destination: string, o: { overwrite: boolean; field?: string; places?: ExportPlaces }): Promise<CheckpointExportResult> {
   const field = o.field ?? 'destination';
   const entries = await readdir(source).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`checkpoint folder ${source}: ${err.code === 'ENOENT' ? 'missing' : err.message}`);
@@ -82,7 +83,7 @@ export async function exportCheckpoint(source: string, destination: string, o: {
   const names = [...weights, ...EXTRA_FILES.filter((f) => entries.includes(f))];
   const writeChar = !entries.includes('tokenizer.json') && config.vocab_size === new CharTokenizer().vocabSize;
 
-  const target = await checkFolderTarget(destination, { field, overwrite: o.overwrite, protect: source });
+  const target = await checkFolderTarget(destination, { field, overwrite: o.overwrite, protect: source, places: o.places });
   const work = target.exists ? target.dir : path.join(path.dirname(target.dir), `.${path.basename(target.dir)}.tmp-${process.pid}-${Date.now()}`);
   if (!target.exists) await mkdir(work);
   const files: CheckpointExportResult['files'] = [];

@@ -3,6 +3,7 @@
 // unless the caller said `overwrite: true`. Errors are ExportPathError naming the input field.
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { refuseExportPlace, type ExportPlaces } from './export-places.js';
 
 export class ExportPathError extends Error {
   constructor(
@@ -35,16 +36,26 @@ export function checkPathText(raw: string, field: string): string {
   return path.resolve(raw);
 }
 
+/** Refuses a target outside the export places (export-places.ts), judged on its real path. */
+async function checkPlace(target: string, places: ExportPlaces | undefined, field: string): Promise<void> {
+  if (!places) return;
+  const real = path.join(await realpath(path.dirname(target)), path.basename(target));
+  const why = refuseExportPlace(real, places, target);
+  if (why) throw new ExportPathError(`${field}: ${why}`, field);
+}
+
 /**
- * A file to write: its text is checked, its parent folder must exist, and it must not be a folder or a
- * symlink; an existing file is refused unless `overwrite`. Returns the resolved path.
+ * A file to write: its text is checked, its parent folder must exist, it must lie in the export places (when
+ * given), and it must not be a folder or a symlink; an existing file is refused unless `overwrite`. Returns
+ * the resolved path.
  */
-export async function checkFileTarget(raw: string, o: { field: string; overwrite: boolean; extension?: string }): Promise<string> {
+export async function checkFileTarget(raw: string, o: { field: string; overwrite: boolean; extension?: string; places?: ExportPlaces }): Promise<string> {
   const file = checkPathText(raw, o.field);
   if (o.extension && path.extname(file).toLowerCase() !== o.extension)
     throw new ExportPathError(`${o.field}: '${file}' must end in ${o.extension}`, o.field);
   const parent = await exists(path.dirname(file), true);
   if (!parent?.isDirectory()) throw new ExportPathError(`${o.field}: folder ${path.dirname(file)} does not exist`, o.field);
+  await checkPlace(file, o.places, o.field);
   const st = await exists(file);
   if (st?.isSymbolicLink()) throw new ExportPathError(`${o.field}: ${file} is a symbolic link; choose a plain file`, o.field);
   if (st?.isDirectory()) throw new ExportPathError(`${o.field}: ${file} is a folder`, o.field);
@@ -59,7 +70,7 @@ export async function checkFileTarget(raw: string, o: { field: string; overwrite
  */
 export async function checkFolderTarget(
   raw: string,
-  o: { field: string; overwrite: boolean; protect?: string },
+  o: { field: string; overwrite: boolean; protect?: string; places?: ExportPlaces },
 ): Promise<{ dir: string; exists: boolean }> {
   const dir = checkPathText(raw, o.field);
   const parent = await exists(path.dirname(dir), true);
@@ -74,6 +85,7 @@ export async function checkFolderTarget(
     if (inside(real, src) || inside(src, real))
       throw new ExportPathError(`${o.field}: ${dir} overlaps the checkpoint folder ${src}; choose a folder outside it`, o.field);
   }
+  await checkPlace(dir, o.places, o.field);
   if (st) {
     const entries = await readdir(dir);
     if (entries.length > 0 && !o.overwrite)

@@ -1,28 +1,40 @@
 // The one-command demo on the embedded default: build (or reuse) the built-in base model, train the
 // single-turn baseline and the multi-attempt policy for the same budget, evaluate both (and the base model)
-// at k = 1..K on the synthetic test split with greedy decoding, and write the table, CSV, SVG chart and a
-// JSON summary; every run, episode and eval row also lands in SQLite so the app shows them.
+// at k = 1..K on the synthetic test split with greedy decoding (and the baseline's sampled pass@k beside the
+// multi-attempt policy's Succ@k), and write the table, CSV, SVG chart and a JSON summary; every run, episode
+// and eval row also lands in SQLite so the app shows them. A stop (Ctrl-C) ends it with the runs marked
+// stopped and nothing evaluated.
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { createRun } from '../db/run-store.js';
-import { finishRun, markRunning } from './run-status.js';
+import { failRun, finishRun, markRunning } from './run-status.js';
 import { selectRuntime } from '../model/runtime/runtime.js';
 import { loadModel } from '../model/formats/checkpoint.js';
 import { charTokenizer } from '../model/tokenizers/char-tokenizer.js';
 import { compactTemplate } from '../model/tokenizers/chat-template.js';
 import type { Transformer } from '../model/core/transformer.js';
-import type { EpisodeResult } from '../rl/episode.js';
 import { generateSynthetic, type Family } from '../data/synthetic.js';
 import { ensureBaseModel, DEFAULT_BASE_MODEL_SPEC, type BaseModelSpec } from '../pretrain/base-model.js';
-import { mergeConfigInput, parseRunConfig } from '../rl/config.js';
+import { mergeConfigInput, parseRunConfig, type RunConfig } from '../rl/config.js';
 import { runTraining, type TrainRunResult } from './train-run.js';
 import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
-import { evaluateKAttempt, sweepFromSolvedAt, type KAttemptDatasetResult, type KAttemptProtocol, type KAttemptResult } from '../eval/k-attempt.js';
+import { evaluateKAttempt, type KAttemptProtocol, type KAttemptResult } from '../eval/k-attempt.js';
 import type { EvalQuestion } from '../eval/run-questions.js';
-import { storeKAttempt } from './eval-store.js';
+import { evaluateSampled } from '../eval/sampled.js';
+import { storeKAttempt, storeSampled } from './eval-store.js';
+import {
+  demoComparisons,
+  describeReward,
+  describeTask,
+  summarisePolicy,
+  summariseSampled,
+  type DemoSummary,
+  type PolicySummary,
+  type SampledSummaryRow,
+} from '../eval/demo-summary.js';
 import { trainInWorkers } from './train-in-workers.js';
 
 export interface DemoOptions {
@@ -45,6 +57,12 @@ export interface DemoOptions {
    * attempts) or 'separate' (the reference's N = k prompt for each k).
    */
   protocol?: KAttemptProtocol;
+  /** Which synthetic split the evaluation reads: 'test' (the demo's, default) or 'validation' (all tuning). */
+  split?: 'validation' | 'test';
+  /** Train the base model anew even when a shipped or cached one has its spec (`demo --train-base`). */
+  trainBase?: boolean;
+  /** Where shipped base models are looked for (default resources/base-models; null: none). */
+  shippedBaseModels?: string | null;
   signal?: AbortSignal;
   /** A phase started: name, and its share of the expected total time. */
   onPhase?(name: string): void;
@@ -63,98 +81,31 @@ export interface DemoBudget {
 
 /** Budgets of the full demo and of --quick. */
 export const DEMO_BUDGETS: Record<'full' | 'quick', DemoBudget> = {
-  full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 300, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
+  // 200 RL steps: both policies at once in two workers fit the demo's 5 minutes on a 2-core machine once the
+  // base model is shipped (docs/RESULTS.md has the measured wall time).
+  full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 200, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
   quick: { baseSteps: 150, rlSteps: 6, rolloutBatch: 32, testQuestions: 60, attempts: 5 },
 };
 
-export interface PolicySummary {
-  runId: number | null;
-  accuracyByK: Record<string, number>;
-  correctByK: Record<string, number>;
-  n: number;
-  repeatRate: number;
-  switchToCorrectRate: number;
-  /** Accuracy gained from k = 1 to k = 2 (fraction). */
-  gain1to2: number;
-  /** The same sweep per synthetic family (the part of the question id before ':'), e.g. `add`, `root`. */
-  byFamily: Record<string, { n: number; accuracyByK: Record<string, number> }>;
-}
-
-export interface DemoSummary {
-  seed: number;
-  quick: boolean;
-  wallSeconds: number;
-  backend: string;
-  device: string;
-  attempts: number;
-  /** How accuracy at k was measured (see DemoOptions.protocol). */
-  protocol: KAttemptProtocol;
-  testQuestions: number;
-  rlSteps: number;
-  baseModel: { dir: string; cached: boolean; steps: number };
-  policies: { base: PolicySummary; baseline: PolicySummary; multiAttempt: PolicySummary };
-  files: { csv: string; chart: string; summary: string };
-  db: string;
-}
-
-/** One policy's row of the summary from its evaluation on the demo's dataset. */
-export function summarisePolicy(runId: number | null, d: KAttemptDatasetResult): PolicySummary {
-  const byK = (xs: number[]) => Object.fromEntries(xs.map((x, i) => [String(i + 1), x]));
-  const K = d.accuracyByK.length;
-  // One episode of K attempts per question ('one-episode'), or one run per k whose episodes allow k attempts.
-  const oneEpisode = d.episodes.every((e) => e.task.attemptsAllowed === K);
-  const families = new Map<string, EpisodeResult[]>();
-  for (const e of d.episodes) {
-    const family = e.task.questionId.split(':')[0]!;
-    families.set(family, [...(families.get(family) ?? []), e]);
+/** Thrown when the demo was stopped (Ctrl-C): its runs are marked stopped and nothing was evaluated. */
+export class DemoStopped extends Error {
+  constructor(
+    readonly phase: string,
+    readonly runIds: number[],
+  ) {
+    super(`the demo was stopped during ${phase}${runIds.length ? `; runs ${runIds.join(', ')} are marked stopped` : ''}; nothing was evaluated`);
+    this.name = 'DemoStopped';
   }
-  const byFamily = Object.fromEntries(
-    [...families].sort(([a], [b]) => a.localeCompare(b)).map(([f, eps]) => {
-      const n = oneEpisode ? eps.length : eps.filter((e) => e.task.attemptsAllowed === K).length;
-      const correct = oneEpisode
-        ? sweepFromSolvedAt(eps.map((e) => e.solvedAt), K)
-        : Array.from({ length: K }, (_, i) => eps.filter((e) => e.task.attemptsAllowed === i + 1 && e.solvedAt !== null).length);
-      return [f, { n, accuracyByK: byK(correct.map((c) => c / n)) }];
-    }),
-  );
-  return {
-    runId,
-    accuracyByK: byK(d.accuracyByK),
-    correctByK: byK(d.correctByK),
-    n: d.n,
-    repeatRate: d.retry.repeatRate,
-    switchToCorrectRate: d.retry.switchToCorrectRate,
-    gain1to2: (d.accuracyByK[1] ?? d.accuracyByK[0]!) - d.accuracyByK[0]!,
-    byFamily,
-  };
 }
 
-/**
- * The accuracy table as text: one row per policy, one column per k, plus the repeat rate; when the test split
- * mixes several families, an indented row per family under each policy.
- */
-export function formatDemoTable(rows: { name: string; d: PolicySummary }[], K: number): string {
-  const head = ['policy', ...Array.from({ length: K }, (_, i) => `k=${i + 1}`), 'repeat'];
-  const cells = (name: string, byK: Record<string, number>, repeat: string) => [
-    name,
-    ...Array.from({ length: K }, (_, i) => `${(byK[String(i + 1)]! * 100).toFixed(1)}%`),
-    repeat,
-  ];
-  const body = rows.flatMap((r) => {
-    const families = Object.entries(r.d.byFamily ?? {});
-    return [
-      cells(r.name, r.d.accuracyByK, `${(r.d.repeatRate * 100).toFixed(1)}%`),
-      ...(families.length > 1 ? families.map(([f, x]) => cells(`  ${f} (${x.n})`, x.accuracyByK, '')) : []),
-    ];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(head), ...body.map(line)].join('\n');
-}
-
-/** The demo's unseen test questions for a seed (the synthetic test split of the base model's task). */
-export function demoTestQuestions(seed: number, count: number, task: { families: Family[]; levels: number[] }): EvalQuestion[] {
-  return generateSynthetic({ seed: seed + 1000, count, split: 'test', families: task.families, levels: task.levels }).map((p) => ({
+/** The demo's unseen questions for a seed: the synthetic test split (or validation) of the base model's task. */
+export function demoTestQuestions(
+  seed: number,
+  count: number,
+  task: { families: Family[]; levels: number[]; digits?: Partial<Record<Family, number[][]>> },
+  split: 'validation' | 'test' = 'test',
+): EvalQuestion[] {
+  return generateSynthetic({ seed: seed + 1000, count, split, families: task.families, levels: task.levels, digits: task.digits }).map((p) => ({
     id: p.id,
     question: p.question,
     gold: p.answer,
@@ -179,23 +130,36 @@ export function evaluateDemoModel(
   });
 }
 
-/** Runs the demo; throws if a training run fails (its reason is in the database too). */
+/** Runs the demo; throws if a training run fails (its reason is in the database too), DemoStopped when stopped. */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const t0 = performance.now();
   const budget: DemoBudget = { ...(o.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full), ...o.budget };
   const log = o.onLog ?? (() => {});
+  const split = o.split ?? 'test';
   const runtime = await selectRuntime();
   await mkdir(o.outDir, { recursive: true });
 
-  // 1. The base model (cached by its spec; the quick demo uses a shorter one).
+  // 1. The base model: shipped with the app, cached in the data folder, or trained now (--train-base).
   o.onPhase?.('base model');
   const spec = { ...DEFAULT_BASE_MODEL_SPEC, ...o.baseSpec, seed: o.seed, steps: budget.baseSteps };
   const base = await ensureBaseModel(path.join(o.dataDir, 'models'), spec, {
     signal: o.signal,
+    retrain: o.trainBase,
+    ...(o.shippedBaseModels !== undefined ? { shippedDir: o.shippedBaseModels } : {}),
     onTrain: () => log(`training the built-in base model (${spec.steps} steps); it is cached for later runs`),
     onProgress: (p) => o.onProgress?.(p.step, p.steps, { loss: p.loss }),
   });
-  log(base.cached ? `base model reused from ${base.dir}` : `base model saved to ${base.dir}`);
+  if (o.signal?.aborted) {
+    base.model.dispose();
+    throw new DemoStopped('the base model', []);
+  }
+  log(
+    base.source === 'shipped'
+      ? `base model shipped with the app: ${base.dir}`
+      : base.cached
+        ? `base model reused from ${base.dir}`
+        : `base model saved to ${base.dir}`,
+  );
   const task = base.spec.task;
 
   // 2. Two policies with the same RL budget: at once in two worker processes when there are two cores.
@@ -218,56 +182,50 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const configs = [configFor('builtin-baseline', 'baseline'), configFor('builtin-multi-attempt', 'multi-attempt')];
   const parallel = o.parallel ?? os.availableParallelism() >= 2;
   let trained: TrainRunResult[];
-  if (parallel) {
-    o.onPhase?.('baseline + multi-attempt (two workers)');
-    const stepsDone = [0, 0];
-    trained = await trainInWorkers({
-      db: o.db,
-      dbPath: o.dbPath,
-      dataDir: o.dataDir,
-      configs,
-      signal: o.signal,
-      onLog: log,
-      onStep: (i, step) => {
-        stepsDone[i] = step;
-        o.onProgress?.(stepsDone[0]! + stepsDone[1]!, 2 * budget.rlSteps);
-      },
-    });
-  } else {
-    trained = [];
-    for (const [config, name] of [[configs[0]!, 'baseline'], [configs[1]!, 'multi-attempt']] as const) {
-      o.onPhase?.(name);
-      trained.push(
-        await runTraining({
-          db: o.db,
-          dataDir: o.dataDir,
-          config,
-          signal: o.signal,
-          onLog: log,
-          onStep: ({ step, metrics }) => o.onProgress?.(step, config.steps, { reward: metrics.reward!, acc: metrics.accuracy! }),
-        }),
-      );
-    }
+  try {
+    trained = parallel ? await trainParallel(o, configs, budget) : await trainInTurn(o, configs);
+  } catch (err) {
+    base.model.dispose();
+    throw err;
+  }
+  if (o.signal?.aborted) {
+    base.model.dispose();
+    throw new DemoStopped('RL training', trained.map((r) => r.runId));
   }
   for (const [r, name] of [[trained[0]!, 'baseline'], [trained[1]!, 'multi-attempt']] as const) {
+    if (r.status === 'failed' || !r.checkpoint) base.model.dispose();
     if (r.status === 'failed') throw new Error(`demo ${name} training failed: ${r.error}`);
     if (!r.checkpoint) throw new Error(`demo ${name} training left no checkpoint`);
   }
   const [baselineRun, multiRun] = trained as [TrainRunResult, TrainRunResult];
 
-  // 3. k-attempt evaluation of all three on the same unseen test questions.
-  const questions = demoTestQuestions(o.seed, budget.testQuestions, task);
+  // 3. k-attempt evaluation of all three on the same unseen questions, and the baseline's sampled pass@k.
+  const questions = demoTestQuestions(o.seed, budget.testQuestions, task, split);
+  const stopCheck = (phase: string) => {
+    if (o.signal?.aborted) throw new DemoStopped(phase, []);
+  };
   const evaluate = async (model: Transformer, name: string) => {
+    stopCheck(`the evaluation of the ${name}`);
     o.onPhase?.(`evaluate ${name}`);
     return evaluateDemoModel(model, questions, budget.attempts, o.protocol ?? 'one-episode', (done, total) => o.onProgress?.(done, total));
   };
-  const baseEvalRun = createRun(o.db, { kind: 'eval', config: { demo: true, model: base.dir }, name: `demo base model (seed ${o.seed})` });
+  const baseEvalRun = createRun(o.db, { kind: 'eval', config: { demo: true, model: base.dir, split }, name: `demo base model (seed ${o.seed})` });
   markRunning(o.db, baseEvalRun, { pid: process.pid, backend: runtime.name, device: runtime.device });
-  const baseEval = await evaluate(base.model, 'base model');
+  let baseEval: KAttemptResult;
+  try {
+    baseEval = await evaluate(base.model, 'base model');
+  } catch (err) {
+    if (err instanceof DemoStopped) finishRun(o.db, baseEvalRun, 'stopped');
+    else failRun(o.db, baseEvalRun, (err as Error).message);
+    throw err;
+  } finally {
+    base.model.dispose();
+  }
   storeKAttempt(o.db, baseEvalRun, baseEval, { checkpointPath: base.dir });
   finishRun(o.db, baseEvalRun);
-  base.model.dispose();
   const results: Record<'baseline' | 'multiAttempt', PolicySummary> = {} as never;
+  let baselineSampled: SampledSummaryRow | undefined;
+  const temperature = configs[0]!.generation.temperature;
   for (const [key, run] of [
     ['baseline', baselineRun],
     ['multiAttempt', multiRun],
@@ -277,6 +235,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       const r = await evaluate(model, key === 'baseline' ? 'baseline' : 'multi-attempt');
       storeKAttempt(o.db, run.runId, r, { step: run.steps, checkpointPath: run.checkpoint! });
       results[key] = summarisePolicy(run.runId, r.datasets[0]!);
+      if (key === 'baseline') {
+        stopCheck('the sampled evaluation of the baseline');
+        o.onPhase?.(`sample the baseline (${budget.attempts} per question, temperature ${temperature})`);
+        const sampled = await evaluateSampled({ model, tokenizer: charTokenizer, template: compactTemplate }, [{ name: 'synthetic', questions }], {
+          samples: budget.attempts,
+          prompt: 'single-turn',
+          temperature,
+          topP: 1,
+          seed: o.seed,
+          maxTokensPerAttempt: 32,
+          maxTotalTokens: 32,
+          batchSize: 64,
+          onProgress: (done, total) => o.onProgress?.(done, total),
+        });
+        storeSampled(o.db, run.runId, sampled, { step: run.steps, checkpointPath: run.checkpoint! });
+        baselineSampled = summariseSampled(sampled.datasets[0]!, temperature);
+      }
     } finally {
       model.dispose();
     }
@@ -307,12 +282,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         { label: 'single-turn baseline (RL)', accuracy: series(results.baseline) },
         { label: 'multi-attempt (RL)', accuracy: series(results.multiAttempt) },
       ],
-      { title: `Accuracy vs number of attempts (synthetic test, ${questions.length} questions, greedy)` },
+      { title: `Accuracy vs number of attempts (synthetic ${split}, ${questions.length} questions, greedy)` },
     ),
   );
+  const full = DEMO_BUDGETS.full;
   const summary: DemoSummary = {
     seed: o.seed,
     quick: o.quick,
+    smokeTest: o.quick || budget.rlSteps < full.rlSteps || budget.testQuestions < full.testQuestions || budget.rolloutBatch < full.rolloutBatch,
+    task: { description: describeTask(task), families: task.families, levels: task.levels },
+    reward: {
+      baseline: describeReward(configs[0]!.task.rewards, configs[0]!.task.attemptDiscount),
+      multiAttempt: describeReward(configs[1]!.task.rewards, configs[1]!.task.attemptDiscount),
+      values: configs[1]!.task.rewards,
+      attemptDiscount: { baseline: configs[0]!.task.attemptDiscount, multiAttempt: configs[1]!.task.attemptDiscount },
+    },
+    split,
     wallSeconds: (performance.now() - t0) / 1000,
     backend: runtime.name,
     device: runtime.device,
@@ -320,11 +305,51 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     protocol: o.protocol ?? 'one-episode',
     testQuestions: questions.length,
     rlSteps: budget.rlSteps,
-    baseModel: { dir: base.dir, cached: base.cached, steps: base.spec.steps },
+    baseModel: { dir: base.dir, cached: base.cached, source: base.source, steps: base.spec.steps },
     policies: { base: baseSummary, baseline: results.baseline, multiAttempt: results.multiAttempt },
+    baselineSampled: baselineSampled!,
+    comparisons: demoComparisons(results.multiAttempt, results.baseline, baselineSampled!),
     files: { csv: csvFile, chart: chartFile, summary: summaryFile },
     db: o.dbPath,
   };
   await writeFile(summaryFile, JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+/** Both policies at once, each in its own worker process; a stop reaches both workers. */
+async function trainParallel(o: DemoOptions, configs: RunConfig[], budget: DemoBudget): Promise<TrainRunResult[]> {
+  o.onPhase?.('baseline + multi-attempt (two workers)');
+  const stepsDone = [0, 0];
+  return trainInWorkers({
+    db: o.db,
+    dbPath: o.dbPath,
+    dataDir: o.dataDir,
+    configs,
+    signal: o.signal,
+    onLog: o.onLog,
+    onStep: (i, step) => {
+      stepsDone[i] = step;
+      o.onProgress?.(stepsDone[0]! + stepsDone[1]!, 2 * budget.rlSteps);
+    },
+  });
+}
+
+/** One policy after the other in this process (a one-core machine); a stop ends the current one. */
+async function trainInTurn(o: DemoOptions, configs: RunConfig[]): Promise<TrainRunResult[]> {
+  const out: TrainRunResult[] = [];
+  for (const [config, name] of [[configs[0]!, 'baseline'], [configs[1]!, 'multi-attempt']] as const) {
+    if (o.signal?.aborted) break;
+    o.onPhase?.(name);
+    out.push(
+      await runTraining({
+        db: o.db,
+        dataDir: o.dataDir,
+        config,
+        signal: o.signal,
+        onLog: o.onLog,
+        onStep: ({ step, metrics }) => o.onProgress?.(step, config.steps, { reward: metrics.reward!, acc: metrics.accuracy! }),
+      }),
+    );
+  }
+  return out;
 }

@@ -42,6 +42,8 @@ export async function trainInWorkers(o: TrainInWorkersOptions): Promise<TrainRun
       ids.push(runId);
       done.set(runId, new Promise<void>((resolve) => finished.set(runId, resolve)));
     }
+    // A stop that came before the listener could see it (while the runs were being started) still stops them.
+    if (o.signal?.aborted) onAbort();
     await Promise.all(done.values());
   } finally {
     o.signal?.removeEventListener('abort', onAbort);

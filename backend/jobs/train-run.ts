@@ -4,10 +4,11 @@
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { explainStorageError } from '../db/storage-error.js';
+import { prepareRunFolder, runFolder } from '../db/run-folder.js';
 import { addCheckpoint, createRun, getRun, heartbeat, latestCheckpoint, logStep, truncateRunAfter } from '../db/run-store.js';
 import { failRun, finishRun, markRunning } from './run-status.js';
 import type { EpisodeRecord } from '../domain/vocabulary.js';
-import { selectRuntime, type RuntimeReport } from '../model/runtime/runtime.js';
+import { formatRuntimeReport, selectRuntime, type RuntimeReport } from '../model/runtime/runtime.js';
 import { loadModel } from '../model/formats/checkpoint.js';
 import { charTokenizer } from '../model/tokenizers/char-tokenizer.js';
 import { loadTextInterface } from '../model/formats/model-folder.js';
@@ -18,13 +19,17 @@ import type { Transformer } from '../model/core/transformer.js';
 import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
-import { loadDataset } from '../data/registry.js';
+import { DATASET_NAMES, loadDataset } from '../data/registry.js';
 import { splitSpaceSize } from '../data/synthetic.js';
 import { importDataset } from '../data/importer.js';
-import { evaluateKAttempt } from '../eval/k-attempt.js';
+import { evaluateKAttempt, type DatasetQuestions } from '../eval/k-attempt.js';
+import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from './eval-store.js';
 import type { RunConfig } from '../rl/config.js';
 import { ensureBaseModel } from '../pretrain/base-model.js';
+import { isStopped, StoppedError } from '../model/stop-point.js';
+import { PRETRAIN_LABEL, pretrainReporter } from '../rl/pretrain-phase.js';
+import type { RunPhase } from '../domain/run-events.js';
 import type { Question } from '../rl/rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from '../rl/trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from '../rl/train-checkpoint.js';
@@ -43,6 +48,8 @@ export interface TrainRunOptions {
   onStep?(report: StepReport & { runId: number }): void;
   /** Status lines (model loading, data, checkpoints). */
   onLog?(line: string): void;
+  /** What the run is doing before its first step (setup, pre-training the base model with progress) and then training. */
+  onPhase?(phase: RunPhase): void;
 }
 
 export interface TrainRunResult {
@@ -52,6 +59,8 @@ export interface TrainRunResult {
   checkpoint: string | null;
   metrics: Record<string, number>;
   error?: string;
+  /** How a stopped run ended and what resume will do (also logged). */
+  note?: string;
 }
 
 export const TRAINING_CHECKPOINT_FORMAT = 'training';
@@ -83,14 +92,21 @@ async function checkMemory(config: RunConfig, runtime: RuntimeReport, log: (s: s
  * checkpoint — the built-in base model, pre-trained on the synthetic task on first use and cached in
  * dataDir/models.
  */
-async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal): Promise<Transformer> {
+async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string) => void, signal?: AbortSignal, onPhase?: (p: RunPhase) => void): Promise<Transformer> {
   const dir = policyFolder(config);
   if (!dir) {
     const base = await ensureBaseModel(path.join(dataDir, 'models'), {}, {
       signal,
-      onTrain: (spec) => log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`),
+      onTrain: (spec) => {
+        log(`training the built-in base model (${spec.steps} steps, cached for later runs)…`);
+        onPhase?.({ name: 'pretraining', label: PRETRAIN_LABEL, done: 0, total: spec.steps, etaSeconds: null });
+      },
+      onProgress: pretrainReporter((p) => onPhase?.(p), log),
     });
-    if (signal?.aborted && !base.dir) throw new Error('stopped while training the base model');
+    if (signal?.aborted && !base.dir) {
+      base.model.dispose();
+      throw new StoppedError(`stopped during the built-in base model's pre-training (step ${base.metrics.steps} of ${base.spec.steps}; not cached, so the next run trains it again)`);
+    }
     log(`built-in base model ${base.cached ? 'reused from' : 'saved to'} ${base.dir}`);
     return base.model;
   }
@@ -108,8 +124,10 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
     const room = Math.floor(splitSpaceSize('train', task.families, task.levels) / 2);
     const count = Math.min(20000, room, Math.max(2000, config.rolloutBatch * config.steps));
     const train = await loadDataset('synthetic', { ...task, seed: config.seed, count, split: 'train' });
-    const test = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'test' });
-    return { train: train.records.map(toQ), heldOut: test.records.map(toQ), dataset: 'synthetic' };
+    // The held-out curve during training is a tuning signal, so it reads the validation split; the test split
+    // is left for the final evaluation (docs/RESULTS.md).
+    const validation = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'validation' });
+    return { train: train.records.map(toQ), heldOut: validation.records.map(toQ), dataset: 'synthetic' };
   }
   const loaded = /\.(jsonl|json|parquet)$/i.test(d.source)
     ? await importDataset(d.source, { questionField: d.questionField, answerField: d.answerField })
@@ -117,6 +135,33 @@ export async function questionsFor(config: RunConfig): Promise<{ train: Question
   const all = loaded.records.map(toQ);
   if (all.length <= d.heldOut) throw new Error(`dataset ${d.source}: ${all.length} questions, not more than heldOut (${d.heldOut})`);
   return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
+}
+
+/**
+ * The periodic evaluation's question sets (config.eval.datasets): 'held-out' is the held-out split, any other name
+ * a built-in dataset; at most eval.maxQuestions of each (the first ones, the same at every evaluation).
+ */
+async function evalDatasets(config: RunConfig, heldOut: Question[]): Promise<DatasetQuestions[]> {
+  const limit = config.eval.maxQuestions;
+  const out: DatasetQuestions[] = [];
+  for (const name of config.eval.datasets) {
+    if (name === 'held-out') {
+      if (heldOut.length > 0) out.push({ name, questions: heldOut.slice(0, limit ?? heldOut.length) });
+      continue;
+    }
+    if (!DATASET_NAMES.includes(name))
+      throw new Error(`eval.datasets: unknown dataset '${name}' (known: held-out, ${DATASET_NAMES.join(', ')})`);
+    out.push(...(await loadEvalDatasets([name], { limit, seed: config.seed + 1 })));
+  }
+  return out;
+}
+
+/** Adds this session's setup time to the run's `setupSeconds` metric (kept at step 0, summed over resumes). */
+function addSetupSeconds(db: Db, runId: number, seconds: number): void {
+  db.prepare(
+    `INSERT INTO metrics (run_id, name, step, value, time) VALUES (?, 'setupSeconds', 0, ?, ?)
+     ON CONFLICT (run_id, name, step) DO UPDATE SET value = COALESCE(value, 0) + excluded.value, time = excluded.time`,
+  ).run(runId, seconds, Date.now());
 }
 
 function episodeRecords(report: StepReport, dataset: string): EpisodeRecord[] {
@@ -166,12 +211,20 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let lastMetrics: Record<string, number> = {};
   let lastCheckpoint: string | null = null;
   let steps = 0;
+  let note: string | undefined;
   try {
+    const setupStart = Date.now();
+    o.onPhase?.({ name: 'setup', label: 'loading the model and data', done: null, total: null, etaSeconds: null });
     const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
     markRunning(db, runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
-    const ckptRoot = path.join(o.dataDir, 'runs', String(runId), 'checkpoints');
+    // The run's log records the runtime and, on webgpu, the adapter with its driver and limits.
+    for (const line of formatRuntimeReport(runtime).split('\n')) if (!line.startsWith('native kernels:')) log(line);
+    // The run's own folder (keyed, so another database's run 1 never shares it), checked before any work.
+    const runDir = runFolder(db, o.dataDir, runId);
+    prepareRunFolder(o.dataDir, runDir);
+    const ckptRoot = path.join(runDir, 'checkpoints');
     if (policyFolder(config) !== undefined) await checkMemory(config, runtime, log);
-    const base = await initialPolicy(config, o.dataDir, log, o.signal);
+    const base = await initialPolicy(config, o.dataDir, log, o.signal, o.onPhase);
     reference = base;
     const { tokenizer, template } = await textInterface(base, config);
     const usesCritic = config.algorithm.name === 'ppo';
@@ -195,7 +248,11 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     steps = startStep;
     const { train: trainQuestions, heldOut, dataset } = await questionsFor(config);
     log(`${trainQuestions.length} training questions from ${dataset}`);
+    const evalSets = await evalDatasets(config, heldOut);
+    if (evalSets.length === 0) log("no periodic evaluation: eval.datasets names only 'held-out' and dataset.heldOut is 0");
+    addSetupSeconds(db, runId, (Date.now() - setupStart) / 1000);
     o.onStarted?.({ runId, runtime, startStep });
+    o.onPhase?.({ name: 'training', label: 'training', done: startStep, total: config.steps, etaSeconds: null });
     const env: TrainerEnv = {
       state: state as TrainingState,
       reference: config.algorithm.kl.coef > 0 ? reference : undefined,
@@ -215,19 +272,25 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         signal: o.signal,
         log,
         evaluate: async (step) => {
-          // Periodic evaluation: greedy, k = 1..eval.attempts, on the held-out questions (stored as eval rows).
-          const limit = config.eval.maxQuestions ?? heldOut.length;
-          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, [{ name: 'held-out', questions: heldOut.slice(0, limit) }], {
+          if (evalSets.length === 0) return {};
+          // Periodic evaluation: greedy, k = 1..eval.attempts, on eval.datasets (stored as eval rows). The headline
+          // evalAccuracy is the mean over the datasets of accuracy@1, as the reference's avg_acc.
+          const r = await evaluateKAttempt({ model: state.actor!, tokenizer, template }, evalSets, {
             maxAttempts: config.eval.attempts,
             prompt: config.task.mode === 'single-turn' && config.eval.attempts === 1 ? 'single-turn' : 'multi-attempt',
             maxTokensPerAttempt: config.generation.maxTokensPerAttempt,
             maxTotalTokens: config.generation.maxTotalTokens,
             batchSize: 64,
+            signal: o.signal,
           });
           storeKAttempt(db, runId, r, { step });
-          const d = r.datasets[0]!;
-          log(`step ${step}: held-out accuracy@1 ${(d.accuracyByK[0]! * 100).toFixed(1)}% (${d.n} questions)`);
-          return { evalAccuracy: d.accuracyByK[0]!, [`evalAccuracy@${config.eval.attempts}`]: d.accuracyByK.at(-1)! };
+          const K = config.eval.attempts;
+          const m: Record<string, number> = { evalAccuracy: r.meanAccuracyByK[0]!, [`evalAccuracy@${K}`]: r.meanAccuracyByK.at(-1)! };
+          m.evalSkipped = r.datasets.reduce((a, d) => a + d.skipped.length, 0);
+          if (r.datasets.length > 1) for (const d of r.datasets) m[`evalAccuracy_${d.dataset}`] = d.accuracyByK[0]!;
+          const parts = r.datasets.map((d) => `${d.dataset} ${(d.accuracyByK[0]! * 100).toFixed(1)}% of ${d.n}${d.skipped.length ? ` (${d.skipped.length} skipped: too long for the context)` : ''}`);
+          log(`step ${step}: eval accuracy@1 ${(m.evalAccuracy! * 100).toFixed(1)}% — ${parts.join('; ')}`);
+          return m;
         },
         onStep: (report) => {
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
@@ -247,13 +310,31 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           }
           log(`checkpoint at step ${step}: ${where}`);
         },
+        onStopped: (s) => {
+          note = `stopped ${s.phase === 'between steps' ? 'between steps' : `during the ${s.phase} of step ${s.stepsDone + 1}`} with ${s.stepsDone} of ${config.steps} steps done; ${
+            s.checkpointStep !== null ? `resume continues from the checkpoint at step ${s.checkpointStep}` : 'no checkpoint yet, so resume starts the run over from step 0'
+          }`;
+          log(note);
+        },
       },
       startStep,
     );
     const status = result.stopped ? 'stopped' : 'completed';
     finishRun(db, runId, status);
-    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics };
+    return { runId, status, steps: result.stepsDone, checkpoint: lastCheckpoint, metrics: lastMetrics, ...(note ? { note } : {}) };
   } catch (err) {
+    if (isStopped(err)) {
+      // Stopped before the first step (pre-training, loading): nothing trained in this run, nothing to keep.
+      const ck = latestCheckpoint(db, runId, TRAINING_CHECKPOINT_FORMAT);
+      note = `${err.message}; ${ck ? `resume continues from the checkpoint at step ${ck.step}` : 'no checkpoint, so resume starts the run over from step 0'}`;
+      log(note);
+      try {
+        finishRun(db, runId, 'stopped');
+      } catch {
+        /* a read-only or full disk: the next start-up reconciles it */
+      }
+      return { runId, status: 'stopped', steps, checkpoint: lastCheckpoint, metrics: lastMetrics, note };
+    }
     const message = explainStorageError(err, o.dataDir);
     try {
       failRun(db, runId, message);

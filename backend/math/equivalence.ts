@@ -38,13 +38,22 @@ export interface Decision {
 }
 
 /** Decides what the cheap rules cannot: symbolic equality of two expressions or two equations. */
-export type CasOracle = (pred: string, gold: string, kind: 'expr' | 'equation') => Decision;
+export type CasOracle = (pred: string, gold: string, kind: OracleKind) => Decision;
+
+/**
+ * expr: same value / function; expr_rounded: a plain decimal against a closed form, both rounded to
+ * `floatRounding` places; equation: `l=r` strings equal up to sign; ratio_any / ratio_pos: one difference
+ * is a constant non-zero / positive multiple of the other.
+ */
+export type OracleKind = 'expr' | 'expr_rounded' | 'equation' | 'ratio_any' | 'ratio_pos';
 
 export interface CompareContext {
   oracle: CasOracle;
   /** Allow ×100 / ÷100 variants of the gold value. */
   percent: boolean;
   relTol: number;
+  /** Plain decimals are compared after rounding to this many places (Math-Verify's float_rounding). */
+  floatRounding?: number;
   /** Element comparisons left for this whole comparison (bounds nested structures); decremented. */
   work?: { left: number };
 }
@@ -71,8 +80,16 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
   }
   const np = parseSimpleNumber(p);
   const ng = parseSimpleNumber(g);
-  if (np !== null && ng !== null)
+  if (np !== null && ng !== null) {
+    if (ctx.floatRounding !== undefined && (isDecimalLiteral(p) || isDecimalLiteral(g)))
+      return {
+        equal: /e/i.test(p) || /e/i.test(g)
+          ? numericEqual(np, ng, ctx.percent, SCIENTIFIC_REL_TOL)
+          : roundedEqual(np, ng, ctx.floatRounding, ctx.percent),
+        method: 'numeric',
+      };
     return { equal: numericEqual(np, ng, ctx.percent, ctx.relTol), method: 'numeric' };
+  }
   if (/^[A-Za-z]{3,}$/.test(p) && /^[A-Za-z]{3,}$/.test(g) && p.toLowerCase() === g.toLowerCase()) {
     return { equal: true, method: 'text' };
   }
@@ -99,12 +116,44 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
   // Everyday arithmetic is evaluated here in microseconds; the CAS gets only what this cannot read.
   const a = compileLatex(p);
   const b = a ? compileLatex(g) : null;
+  // A plain decimal against a closed form (`0.333333` vs `\frac{1}{3}`): both rounded, as Math-Verify does.
+  const rounded = ctx.floatRounding !== undefined && (isDecimalLiteral(p) || isDecimalLiteral(g));
+  if (rounded && a && b && a.vars.length === 0 && b.vars.length === 0) {
+    const x = a.fn({});
+    const y = b.fn({});
+    if (Number.isFinite(x) && Number.isFinite(y))
+      return { equal: roundedEqual(x, y, ctx.floatRounding!, ctx.percent), method: 'evaluated' };
+  }
   const fast = a && b ? compareCompiled(a, b, ctx.relTol) : undefined;
-  return fast !== undefined ? { equal: fast, method: 'evaluated' } : ctx.oracle(p, g, 'expr');
+  if (fast !== undefined) return { equal: fast, method: 'evaluated' };
+  return ctx.oracle(p, g, rounded ? 'expr_rounded' : 'expr');
+}
+
+/** Numbers written in scientific notation (`2.7778e-6`) compare to 6 significant digits, not 6 places. */
+const SCIENTIFIC_REL_TOL = 1e-6;
+
+/** A plain decimal literal (`0.5`, `-1.25`, `4.5e3`): Math-Verify's Float. */
+export function isDecimalLiteral(s: string): boolean {
+  return /^-?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?e[+-]?\d+)$/i.test(s);
+}
+
+/** Equal after rounding both to `places` decimals (and the ×100 / ÷100 variants when `percent`). */
+export function roundedEqual(x: number, y: number, places: number, percent = false): boolean {
+  const same = (a: number, b: number) => {
+    // Below the rounding unit both would round to 0: compare significant digits instead (7.4e-12 ≠ 8.4e-12).
+    if (Math.max(Math.abs(a), Math.abs(b)) < 10 ** -places)
+      return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));
+    const k = 10 ** places;
+    const ra = Math.round(a * k);
+    const rb = Math.round(b * k);
+    if (Math.abs(ra) < 2 ** 52 && Math.abs(rb) < 2 ** 52) return ra === rb;
+    return Math.abs(a - b) <= 1e-15 * Math.max(Math.abs(a), Math.abs(b));
+  };
+  return same(x, y) || (percent && (same(x, y * 100) || same(x, y / 100)));
 }
 
 /** `f(x)`, `y`, `M`, `m_{\max}`, `N(n)`, `a_{n}`: a function or variable name, not arithmetic. */
-function isNameLike(lhs: string): boolean {
+export function isNameLike(lhs: string): boolean {
   return (
     lhs.length <= 16 &&
     /^(?:[A-Za-z](?:_\{?[\w\\]+\}?)?(?:'|\^\{?\\prime\}?)?(?:\([a-z,]+\))?|\\[a-zA-Z]+(?:_\{?\w+\}?)?)$/.test(

@@ -66,6 +66,13 @@ function factorial(n: number): number {
   return r;
 }
 
+function binomial(n: number, k: number): number {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || k < 0 || n < 0 || k > n || n > 1000) return NaN;
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
 const cache = new Map<string, Compiled | null>();
 const CACHE_SIZE = 2000;
 
@@ -136,9 +143,11 @@ function compileUncached(src: string): Compiled | null {
       let op: '*' | '/' | null = null;
       if (peek() === '*' || cmd === 'cdot' || cmd === 'times') {
         i += peek() === '*' ? 1 : cmd!.length + 1;
+        if (peek() === ' ') i++;
         op = '*';
       } else if (peek() === '/' || cmd === 'div') {
         i += peek() === '/' ? 1 : 4;
+        if (peek() === ' ') i++;
         op = '/';
       } else if (startsOperand()) {
         // `a/bc` is read differently by different tools: leave it to the CAS.
@@ -182,6 +191,17 @@ function compileUncached(src: string): Compiled | null {
     }
     if (peek() === '^') throw new Bail(); // a^b^c is not valid LaTeX
     return (e) => base(e) ** exp(e);
+  }
+
+  /** `\sin 2x`: the argument without brackets is the product up to the next function or operator. */
+  function bareArgument(): Node {
+    let arg = power();
+    while (startsOperand() && !(command() !== null && command()! in FUNCS)) {
+      const right = power();
+      const l = arg;
+      arg = (e) => l(e) * right(e);
+    }
+    return arg;
   }
 
   function postfix(): Node {
@@ -244,6 +264,7 @@ function compileUncached(src: string): Compiled | null {
       const cmd = command();
       if (cmd === null) throw new Bail();
       i += cmd.length + 1;
+      if (src[i] === ' ') i++; // `\cos x`: the space only ends the command name
       if (cmd === 'frac') {
         const a = group();
         const b = group();
@@ -261,12 +282,16 @@ function compileUncached(src: string): Compiled | null {
           const r = k(e);
           return r === 2 ? Math.sqrt(x) : r === 3 ? Math.cbrt(x) : x ** (1 / r);
         };
+      } else if (cmd === 'binom' || cmd === 'dbinom' || cmd === 'tbinom') {
+        const a = group();
+        const b = group();
+        n = (e) => binomial(a(e), b(e));
       } else if (cmd === 'pi') n = () => Math.PI;
       else if (GREEK.has(cmd)) n = peek() === '_' ? subscripted(`\\${cmd}`) : named(`\\${cmd}`);
       else if (cmd in FUNCS) {
         if (peek() === '^') throw new Bail(); // \sin^2 x
         const f = FUNCS[cmd]!;
-        const arg = peek() === '(' || peek() === '{' ? primary() : power();
+        const arg = peek() === '(' || peek() === '{' ? primary() : bareArgument();
         n = (e) => f(arg(e));
       } else throw new Bail();
     } else throw new Bail();

@@ -147,10 +147,10 @@ export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {})
     .replace(/[;:]\s*$/, '')
     .trim();
   // Spacing commands and style commands.
-  s = s.replace(/\\[!,;: ]/g, ' ').replace(/\\(?:quad|qquad)\b/g, ' ');
+  s = s.replace(/(?<!\\)\\[!,;: ]/g, ' ').replace(/\\(?:quad|qquad)\b/g, ' ');
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)\b/g, '');
   s = s.replace(/\{,\}/g, ',');
-  s = s.replace(/\\[dt]frac\b/g, '\\frac').replace(/\\cfrac\b/g, '\\frac');
+  s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, '\\frac').replace(/\\cfrac(?![a-zA-Z])/g, '\\frac');
   s = s.replace(
     /\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\b\s*(\\[{}|]|[()[\]|.])?/g,
     (_m, d: string | undefined) => (d === '.' ? '' : (d ?? '')),
@@ -159,7 +159,7 @@ export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {})
     .replace(/\\leqslant\b|\\leq\b/g, '\\le')
     .replace(/\\geqslant\b|\\geq\b/g, '\\ge')
     .replace(/\\neq\b/g, '\\ne');
-  s = s.replace(/\b(b|v|B|V)?matrix\b/g, (m) => (m === 'matrix' ? m : 'pmatrix'));
+  s = s.replace(/\b(b|v|B|V)?matrix\b/g, 'pmatrix');
   s = s.replace(/\\varnothing\b/g, '\\emptyset').replace(/\\infin\b/g, '\\infty');
   // Degrees and percent.
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ\b|\\circ\b|°|\\degree\b/g, '');
@@ -186,7 +186,8 @@ export function normalize(answer: string, opts: { keepLeftSide?: boolean } = {})
   if (!opts.keepLeftSide) s = stripShortLeftSide(s);
   s = s.replace(/\s+and\s+/g, ',');
   s = fixShortArgs(s);
-  s = s.replace(/\s+/g, '');
+  // Spaces go, except one that ends a command before a letter (`\cos x` is not `\cosx`).
+  s = s.replace(/(?<!\\[a-zA-Z]*)\s+|\s+(?![a-zA-Z])/g, '').replace(/\s+/g, ' ');
   // Thousands separators, only when the whole answer is one grouped number (so tuples keep their commas).
   if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   // a/b → \frac{a}{b} for integers.

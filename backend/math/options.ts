@@ -1,7 +1,8 @@
 // Options and result type of an answer comparison, and the cheap (CAS-free) comparison every path starts with.
-import { compareNormalized, undecidedOracle, type CasOracle, type Method } from './equivalence.js';
-import { hasPercentMark, normalize } from './normalize.js';
+import { undecidedOracle, type CasOracle, type Method } from './equivalence.js';
 import { canonicalInteger } from './numbers.js';
+import { parse } from './parse.js';
+import { verify } from './verify.js';
 
 const INTEGER = /^-?\d{1,300}$/;
 
@@ -10,8 +11,12 @@ export interface EquivalenceOptions {
   timeoutMs?: number;
   /** Answers longer than this many characters are not compared (verdict `too_long`). */
   maxLength?: number;
-  /** Relative tolerance of numeric equality. */
+  /** Relative tolerance when two exact forms are compared by value (floating-point noise only). */
   relTol?: number;
+  /** Plain decimals are rounded to this many places before comparing (Math-Verify's default 6). */
+  floatRounding?: number;
+  /** Also compare an inequality prediction with a set / interval gold (Math-Verify's default: false). */
+  allowSetRelation?: boolean;
   /** ×100 / ÷100 variants: `auto` when either answer has a `%` / "percent" mark. */
   percent?: 'auto' | 'always' | 'never';
   /** Use the computer-algebra path for what the cheap rules cannot decide (default true). */
@@ -27,7 +32,9 @@ export interface Equivalence {
 export const DEFAULT_OPTIONS: Required<EquivalenceOptions> = {
   timeoutMs: 1000,
   maxLength: 10_000,
-  relTol: 1e-4,
+  relTol: 1e-9,
+  floatRounding: 6,
+  allowSetRelation: false,
   percent: 'auto',
   symbolic: true,
 };
@@ -40,8 +47,9 @@ export function resolveOptions(opts: EquivalenceOptions = {}): Required<Equivale
 }
 
 /**
- * Runs every rule with the given oracle; an undecided result is returned as `undefined` equal so the caller
- * can decide whether to escalate to the CAS.
+ * Parses both answers (parse.ts: delimiters, boxes, "final answer is", plain text) and verifies the
+ * prediction against the gold (verify.ts) with the given oracle; an undecided result is returned as
+ * `undefined` equal so the caller can decide whether to escalate to the CAS.
  */
 export function compareAnswers(
   pred: string,
@@ -57,12 +65,15 @@ export function compareAnswers(
     const b = canonicalInteger(gold);
     return { equal: a === b, method: a === b && pred === gold ? 'exact' : 'integer' };
   }
-  const percent =
-    opts.percent === 'always' || (opts.percent === 'auto' && (hasPercentMark(pred) || hasPercentMark(gold)));
-  const keepLeftSide = pred.includes('=') && gold.includes('=');
-  const p = normalize(pred, { keepLeftSide });
-  const g = normalize(gold, { keepLeftSide });
-  return compareNormalized(p, g, { oracle, percent, relTol: opts.relTol });
+  const d = verify(parse(gold), parse(pred), {
+    oracle,
+    percent: false,
+    percentMode: opts.percent,
+    relTol: opts.relTol,
+    floatRounding: opts.floatRounding,
+    allowSetRelation: opts.allowSetRelation,
+  });
+  return { equal: d.equal, method: d.method };
 }
 
 /** The cheap rules only: a decided Equivalence, or null when only the CAS can decide. Never slow. */

@@ -6,7 +6,7 @@
 // JavaScript (no native code), so it also runs in Electron's Node. Calls are synchronous and cannot be
 // interrupted: callers that need a hard time bound run this in the worker pool (cas-pool.ts).
 import { ComputeEngine } from '@cortex-js/compute-engine';
-import type { CasOracle, Decision } from './equivalence.js';
+import { roundedEqual, type CasOracle, type Decision, type OracleKind } from './equivalence.js';
 import { isClose } from './numbers.js';
 import { POINTS, pointFor } from './fast-eval.js';
 
@@ -112,6 +112,33 @@ function sameFunction(a: Boxed, b: Boxed, relTol: number, allowSign: boolean): D
   return { equal: diff.isSame(engineRef.Zero), method: 'symbolic' };
 }
 
+/** a = c·b at the fixed points for one constant c ≠ 0 (c > 0 when `positive`); both zero is consistent. */
+function sameRatio(a: Boxed, b: Boxed, positive: boolean): boolean {
+  const engineRef = ce();
+  const vars = [...new Set([...a.unknowns, ...b.unknowns])].sort();
+  if (vars.length > 8) return false;
+  let ratio: number | null = null;
+  let tried = 0;
+  const rounds = vars.length === 0 ? 1 : POINTS.length;
+  for (let k = 0; k < rounds; k++) {
+    const sub: Record<string, Boxed> = {};
+    vars.forEach((v, i) => (sub[v] = engineRef.number(pointFor(k, i))));
+    const va = valueOf(vars.length ? a.subs(sub) : a);
+    const vb = valueOf(vars.length ? b.subs(sub) : b);
+    if (!va || !vb || !Number.isFinite(va.re) || !Number.isFinite(vb.re) || va.im !== 0 || vb.im !== 0) continue;
+    tried++;
+    const tiny = 1e-12;
+    if (Math.abs(va.re) <= tiny && Math.abs(vb.re) <= tiny) continue;
+    if (Math.abs(va.re) <= tiny || Math.abs(vb.re) <= tiny) return false;
+    const r = va.re / vb.re;
+    if (ratio === null) ratio = r;
+    else if (!isClose(r, ratio, REL_TOL)) return false;
+  }
+  if (tried === 0 || (vars.length > 0 && tried < 3)) return false;
+  const c = ratio ?? 1;
+  return positive ? c > 0 : c !== 0;
+}
+
 function parse(latex: string): Boxed | null {
   const e = ce().parse(latex);
   return e.isValid ? e : null;
@@ -137,15 +164,35 @@ export const casOracle: CasOracle = (pred, gold, kind) => {
   }
 };
 
-function casCompare(pred: string, gold: string, kind: 'expr' | 'equation'): Decision {
+/** Relative tolerance of the CAS's value comparisons (21-digit arithmetic: only rounding noise). */
+const REL_TOL = 1e-9;
+/** Decimal places of the `expr_rounded` comparison (Math-Verify's default float rounding). */
+export const FLOAT_ROUNDING = 6;
+
+function casCompare(pred: string, gold: string, kind: OracleKind): Decision {
   try {
+    if (kind === 'ratio_any' || kind === 'ratio_pos') {
+      const a = parse(pred);
+      const b = parse(gold);
+      if (!a || !b) return { equal: false, method: 'unparseable' };
+      return { equal: sameRatio(a, b, kind === 'ratio_pos'), method: 'equation' };
+    }
+    if (kind === 'expr_rounded') {
+      const a = parse(pred);
+      const b = parse(gold);
+      if (!a || !b) return { equal: false, method: 'unparseable' };
+      const va = valueOf(a);
+      const vb = valueOf(b);
+      if (!va || !vb || va.im !== 0 || vb.im !== 0) return sameFunction(a, b, REL_TOL, false);
+      return { equal: roundedEqual(va.re, vb.re, FLOAT_ROUNDING), method: 'cas_numeric' };
+    }
     if (kind === 'equation') {
       const [pl, pr] = pred.split('=');
       const [gl, gr] = gold.split('=');
       const a = parse(`(${pl})-(${pr})`);
       const b = parse(`(${gl})-(${gr})`);
       if (!a || !b) return { equal: false, method: 'unparseable' };
-      const d = sameFunction(a, b, 1e-4, true);
+      const d = sameFunction(a, b, REL_TOL, true);
       return {
         equal: d.equal,
         method: d.method === 'unparseable' || d.method === 'too_complex' ? d.method : 'equation',
@@ -154,7 +201,7 @@ function casCompare(pred: string, gold: string, kind: 'expr' | 'equation'): Deci
     const a = parse(pred);
     const b = parse(gold);
     if (!a || !b) return { equal: false, method: 'unparseable' };
-    return sameFunction(a, b, 1e-4, false);
+    return sameFunction(a, b, REL_TOL, false);
   } catch {
     // The engine throws on some inputs (internal type errors, its own evaluation limits): not equal.
     return { equal: false, method: 'cas_error' };

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tf } from '../model/core/tf.js';
 import { Transformer } from '../model/core/transformer.js';
 import { parseModelConfig, type ModelConfig } from '../model/core/config.js';
@@ -12,6 +13,7 @@ import { adam } from '../model/native/native-fused.js';
 import { saveModel, loadModel } from '../model/formats/checkpoint.js';
 import { Rng } from '../model/core/rng.js';
 import { cosineWithWarmup } from '../model/core/schedule.js';
+import { stopPoint } from '../model/stop-point.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,
@@ -63,12 +65,14 @@ export const DEFAULT_BASE_MODEL_SPEC: BaseModelSpec = Object.freeze({
   steps: 6000,
   batchSize: 32,
   lr: 3e-3,
-  // 2-digit sums and two-root equations whose gold is one hidden root (a first answer is right half the time
-  // at best; see docs/RESULTS.md "The demo and the paper's finding").
-  task: { families: ['add', 'root'], levels: [2] } as BaseTaskSpec,
-  // The corpus writes the first-listed root 70% of the time: greedy decoding picks it reliably (no mixed
-  // digits), sampling still tries the other root often enough for RL to find it (0.8: too rarely; 0.6: the
-  // base model already switches under greedy decoding, so every policy inherits the skill).
+  // 2-digit and 3-digit sums, half each: a task whose gold is a function of the question. The 6,000-step model
+  // solves the 2-digit half and ~10% of the 3-digit half greedily (50% at k = 1 on validation), and five samples
+  // at temperature 1 find the sum on ~69% of questions against 50% for five greedy attempts with feedback: there
+  // is something for a policy to learn from "incorrect" (docs/RESULTS.md, issue #16).
+  task: { families: ['add'], levels: [2, 3] } as BaseTaskSpec,
+  // Only two-candidate (`root`) questions read it: the corpus writes the first-listed root 70% of the time. No
+  // question of the default task has two candidates, so it changes nothing there (it stays in the spec, and so
+  // in the hash of the shipped checkpoints, as it was when they were trained).
   firstCandidateShare: 0.7,
   retryExampleShare: 0.1,
   retryFirstAttempt: 'far',
@@ -164,8 +168,11 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
   let skippedExamples = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  // Yields to the event loop every 50 ms: a stop message or SIGTERM must be seen during the thousands of steps.
+  const pause = stopPoint(undefined, 'base-model pre-training');
   try {
     for (let step = 0; step < spec.steps; step++) {
+      await pause();
       if (signal?.aborted) break;
       const problems = trainProblems(spec.task, spec.seed, step, spec.batchSize);
       for (const p of problems) if (seenSample.length < 512) seenSample.push(p);
@@ -226,7 +233,8 @@ export async function pretrainBaseModel(opts: PretrainOptions = {}): Promise<Pre
 }
 
 /** Bumped when the training recipe changes in a way the spec does not show, so old caches are not reused. */
-export const BASE_MODEL_RECIPE_VERSION = 1;
+// 2: the train split lost 10% of the problem space to the new validation split (backend/data/synthetic.ts).
+export const BASE_MODEL_RECIPE_VERSION = 2;
 
 /** Stable JSON (sorted keys) of the spec and the recipe version, and its SHA-256 prefix: the cache key. */
 export function baseModelSpecHash(spec: BaseModelSpec): string {
@@ -249,26 +257,62 @@ export interface EnsureBaseModelResult {
   model: Transformer;
   /** The checkpoint folder (config.json, model.safetensors, base-model.json); '' when training was aborted. */
   dir: string;
-  /** True when it was loaded from the cache, false when trained now. */
+  /** True when it was loaded (shipped with the app, or from the cache), false when trained now. */
   cached: boolean;
+  /** Where it came from: the app's shipped checkpoints, the data folder's cache, or trained now. */
+  source: 'shipped' | 'cache' | 'trained';
   spec: BaseModelSpec;
-  /** The training metrics (stored in base-model.json, so also present for a cached model). */
+  /** The training metrics (stored in base-model.json, so also present for a loaded model). */
   metrics: PretrainMetrics;
 }
 
 export interface EnsureOptions {
   onProgress?: (p: PretrainProgress) => void;
   signal?: AbortSignal;
-  /** Called just before training starts (i.e. on a cache miss). */
+  /** Called just before training starts (i.e. when no shipped or cached checkpoint has the spec's hash). */
   onTrain?: (spec: BaseModelSpec, dir: string) => void;
+  /** Read-only folder of shipped checkpoints looked at before the cache (default SHIPPED_BASE_MODELS_DIR; null: none). */
+  shippedDir?: string | null;
+  /** Train anew even when a shipped or cached checkpoint has the spec's hash (the cache entry is replaced). */
+  retrain?: boolean;
 }
 
 const INFO_FILE = 'base-model.json';
 
 /**
- * Returns the base model for `spec` from `cacheDir/base-<hash>/`, training and saving it first when absent or
- * unreadable. Writes into a temporary sibling folder renamed into place, so a crash never leaves a half
- * checkpoint that later looks valid. An aborted training is not cached.
+ * The base-model checkpoints shipped with the app (resources/base-models/base-<hash>/), trained by
+ * `npm run bench:base-model -- --save resources/base-models`: the demo loads them instead of training.
+ */
+export const SHIPPED_BASE_MODELS_DIR = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
+
+/** What base-model.json holds beside the weights. */
+export interface BaseModelInfo {
+  hash: string;
+  spec: BaseModelSpec;
+  metrics: PretrainMetrics;
+  createdAt?: string;
+  /** A fast reproducibility check recorded at save time (backend/eval/base-model-check.ts). */
+  check?: { split: 'validation'; seed: number; n: number; correctK1: number };
+}
+
+/** Loads `dir` as the base model of `spec` (hash, model config checked); throws naming the file and field. */
+export async function loadBaseModelDir(dir: string, spec: BaseModelSpec): Promise<{ model: Transformer; info: BaseModelInfo }> {
+  const hash = baseModelSpecHash(spec);
+  const infoFile = path.join(dir, INFO_FILE);
+  const info = JSON.parse(await readFile(infoFile, 'utf8')) as BaseModelInfo;
+  if (info.hash !== hash) throw new Error(`${infoFile}: field 'hash' is '${info.hash}', expected '${hash}'`);
+  const model = await loadModel(dir);
+  if (JSON.stringify(model.config) !== JSON.stringify(spec.config)) {
+    model.dispose();
+    throw new Error(`${dir}: config.json does not match the spec's model config`);
+  }
+  return { model, info };
+}
+
+/**
+ * Returns the base model for `spec`: the shipped checkpoint `shippedDir/base-<hash>/` when there is one, else
+ * `cacheDir/base-<hash>/`, training and saving it first when absent or unreadable. An aborted training is
+ * not cached.
  */
 export async function ensureBaseModel(
   cacheDir: string,
@@ -278,40 +322,58 @@ export async function ensureBaseModel(
   const spec = resolveBaseModelSpec(specIn);
   const hash = baseModelSpecHash(spec);
   const dir = path.join(cacheDir, `base-${hash}`);
-  const infoFile = path.join(dir, INFO_FILE);
-  if (await exists(infoFile)) {
+  const shippedDir = opts.shippedDir === undefined ? SHIPPED_BASE_MODELS_DIR : opts.shippedDir;
+  const candidates: [string, 'shipped' | 'cache'][] = opts.retrain
+    ? []
+    : [...(shippedDir ? [[path.join(shippedDir, `base-${hash}`), 'shipped'] as [string, 'shipped']] : []), [dir, 'cache']];
+  for (const [candidate, source] of candidates) {
+    if (!(await exists(path.join(candidate, INFO_FILE)))) continue;
     try {
-      const info = JSON.parse(await readFile(infoFile, 'utf8')) as { hash?: string; metrics?: PretrainMetrics };
-      if (info.hash !== hash) throw new Error(`${infoFile}: field 'hash' is '${info.hash}', expected '${hash}'`);
-      const model = await loadModel(dir);
-      if (JSON.stringify(model.config) !== JSON.stringify(spec.config)) {
-        model.dispose();
-        throw new Error(`${dir}: config.json does not match the spec's model config`);
-      }
-      return { model, dir, cached: true, spec, metrics: info.metrics! };
+      const { model, info } = await loadBaseModelDir(candidate, spec);
+      return { model, dir: candidate, cached: true, source, spec, metrics: info.metrics };
     } catch (err) {
-      process.emitWarning(`base model cache ${dir} is unusable (${(err as Error).message}); rebuilding it`);
+      process.emitWarning(`base model ${candidate} is unusable (${(err as Error).message}); ${source === 'cache' ? 'rebuilding it' : 'looking further'}`);
     }
   }
   opts.onTrain?.(spec, dir);
   const res = await pretrainBaseModel({ ...spec, onProgress: opts.onProgress, signal: opts.signal });
-  if (opts.signal?.aborted) return { model: res.model, dir: '', cached: false, spec, metrics: res.metrics };
+  if (opts.signal?.aborted) return { model: res.model, dir: '', cached: false, source: 'trained', spec, metrics: res.metrics };
+  try {
+    await saveBaseModel(cacheDir, res);
+  } catch (err) {
+    res.model.dispose();
+    throw err;
+  }
+  return { model: res.model, dir, cached: false, source: 'trained', spec, metrics: res.metrics };
+}
+
+/**
+ * Saves a trained base model as `cacheDir/base-<hash>/` (config.json, model.safetensors, base-model.json with
+ * the spec, its hash and the training metrics); returns the folder. Written into a temporary sibling folder
+ * renamed into place, so a crash never leaves a half checkpoint that later looks valid.
+ */
+export async function saveBaseModel(
+  cacheDir: string,
+  res: Pick<PretrainResult, 'model' | 'spec' | 'metrics'>,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const hash = baseModelSpecHash(res.spec);
+  const dir = path.join(cacheDir, `base-${hash}`);
   await mkdir(cacheDir, { recursive: true });
   const tmp = path.join(cacheDir, `.base-${hash}.tmp-${process.pid}-${Date.now()}`);
   try {
     await saveModel(tmp, res.model, { base_model_spec_hash: hash });
     await writeFile(
       path.join(tmp, INFO_FILE),
-      JSON.stringify({ hash, spec, metrics: res.metrics, createdAt: new Date().toISOString() }, null, 2) + '\n',
+      JSON.stringify({ hash, spec: res.spec, metrics: res.metrics, createdAt: new Date().toISOString(), ...extra }, null, 2) + '\n',
     );
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    res.model.dispose();
     throw err;
   }
-  return { model: res.model, dir, cached: false, spec, metrics: res.metrics };
+  return dir;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { FAMILIES, type Family } from '../data/synthetic.js';
  * The runtime names of backend/model/runtime/runtime.ts, repeated here so that the config (validated in the UI too)
  * does not load TensorFlow.js; a test keeps the two lists equal.
  */
-export const CONFIG_RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
+export const CONFIG_RUNTIME_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 
 const int = (min: number) => z.number().int().min(min);
 const prob = z.number().min(0).max(1);

@@ -170,12 +170,13 @@ export function actorLoss(input: ActorLossInput): LossResult {
   });
 }
 
-/** Reads scalar metrics into numbers and disposes them. */
-export function readMetrics(metrics: Metrics): Record<string, number> {
+/** Reads scalar metrics into numbers and disposes them (async: WebGPU reads only asynchronously). */
+export async function readMetrics(metrics: Metrics): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const [name, t] of Object.entries(metrics)) {
-    out[name] = t.dataSync()[0]!;
-    t.dispose();
+  try {
+    for (const [name, t] of Object.entries(metrics)) out[name] = (await t.data())[0]!;
+  } finally {
+    for (const t of Object.values(metrics)) t.dispose();
   }
   return out;
 }

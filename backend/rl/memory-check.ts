@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { ModelConfig } from '../model/core/config.js';
 import { readModelConfig } from '../model/formats/hf-import.js';
-import { assertFits, deviceMemoryBytes, estimateRunMemory, type MemoryEstimate, type MemoryEstimateInput } from '../model/runtime/memory-estimate.js';
+import { assertFits, assertTensorsFit, deviceMemoryBytes, estimateRunMemory, largeTensors, type MemoryEstimate, type MemoryEstimateInput } from '../model/runtime/memory-estimate.js';
+import { activeAdapter, adapterLabel } from '../model/webgpu-device.js';
 import { BASE_MODEL_CONFIG } from '../pretrain/base-model.js';
 import type { RunConfig } from './config.js';
 
@@ -54,10 +55,13 @@ export interface MemoryCheck {
 export async function checkRunMemory(config: RunConfig, runtimeName: string): Promise<MemoryCheck> {
   const dir = policyFolder(config);
   const model = dir === undefined ? BASE_MODEL_CONFIG : await readModelConfig(dir);
-  const estimate = estimateRunMemory(runMemoryInput(config, model));
-  const available = deviceMemoryBytes(runtimeName);
+  const input = runMemoryInput(config, model);
+  const estimate = estimateRunMemory(input);
+  const adapter = runtimeName === 'webgpu' ? activeAdapter() : undefined;
+  const available = deviceMemoryBytes(runtimeName, adapter?.vendor);
   let refusal: string | undefined;
   try {
+    if (adapter) assertTensorsFit(largeTensors(model, input), adapter.limits, adapterLabel(adapter));
     assertFits(estimate, available);
   } catch (err) {
     refusal = (err as Error).message;

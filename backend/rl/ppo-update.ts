@@ -1,5 +1,7 @@
 // The tensor side of an RL step: log-probs and values of a token batch without gradients, and one optimizer
 // update of the actor (policy + KL + entropy) or the critic (clipped value loss) with global-norm clipping.
+// Tensors are read with `await t.data()`: the only read WebGPU has (its dataSync needs a browser canvas); on
+// the cpu backends it resolves at once with the same array.
 import { tf, type Tensor } from '../model/core/tf.js';
 import type { Transformer } from '../model/core/transformer.js';
 import { tokenLogProbs } from '../model/core/logprobs.js';
@@ -25,18 +27,27 @@ export function actionLogProbs(model: Transformer, ids: Tensor, checkpoint = fal
 }
 
 /** Action log-probs of the whole batch in micro-batches, without gradients: → [B·(T−1)]. */
-export function batchLogProbs(model: Transformer, ids: Int32Array, B: number, T: number, microBatch: number): Float32Array {
+export async function batchLogProbs(model: Transformer, ids: Int32Array, B: number, T: number, microBatch: number): Promise<Float32Array> {
   const out = new Float32Array(B * (T - 1));
   for (let s = 0; s < B; s += microBatch) {
     const e = Math.min(B, s + microBatch);
-    const lp = tf.tidy(() => actionLogProbs(model, rowsTensor(ids, T, s, e, 'int32')).logp.dataSync()); // [e−s, T−1]
-    out.set(lp, s * (T - 1));
+    const lp = tf.tidy(() => actionLogProbs(model, rowsTensor(ids, T, s, e, 'int32')).logp); // [e−s, T−1]
+    out.set((await readAndDispose(lp)) as Float32Array, s * (T - 1));
   }
   return out;
 }
 
+/** The values of t (then disposed). */
+async function readAndDispose(t: Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+  try {
+    return (await t.data()) as Float32Array | Int32Array | Uint8Array;
+  } finally {
+    t.dispose();
+  }
+}
+
 /** Critic values V(s_j) at every action j of the batch (the state before token j+1): → [B·(T−1)]. */
-export function batchValues(critic: Transformer, ids: Int32Array, B: number, T: number, microBatch: number): Float32Array {
+export async function batchValues(critic: Transformer, ids: Int32Array, B: number, T: number, microBatch: number): Promise<Float32Array> {
   if (!critic.config.valueHead) throw new Error('critic model has no value head');
   const out = new Float32Array(B * (T - 1));
   for (let s = 0; s < B; s += microBatch) {
@@ -44,9 +55,9 @@ export function batchValues(critic: Transformer, ids: Int32Array, B: number, T: 
     const v = tf.tidy(() => {
       const x = rowsTensor(ids, T, s, e, 'int32'); // [b, T]
       const { values } = critic.forward(x as tf.Tensor2D); // [b, T]
-      return tf.slice(values!, [0, 0], [e - s, T - 1]).dataSync(); // [b, T−1]
+      return tf.slice(values!, [0, 0], [e - s, T - 1]); // [b, T−1]
     });
-    out.set(v, s * (T - 1));
+    out.set((await readAndDispose(v)) as Float32Array, s * (T - 1));
   }
   return out;
 }
@@ -62,9 +73,10 @@ export interface MicroLoss {
  * token-level masked mean is Σ_k (N_k / N) · (micro-batch k's masked mean), so these weights make the
  * accumulated gradient (and the metrics) equal the whole mini-batch's. One micro-batch → [1].
  */
-export function microBatchWeights(masks: Tensor[]): number[] {
+export async function microBatchWeights(masks: Tensor[]): Promise<number[]> {
   if (masks.length === 1) return [1];
-  const counts = masks.map((m) => tf.tidy(() => tf.sum(m).dataSync()[0]!));
+  const counts: number[] = [];
+  for (const m of masks) counts.push((await readAndDispose(tf.sum(m)))[0]!);
   const total = counts.reduce((a, b) => a + b, 0);
   return counts.map((n) => (total > 0 ? n / total : 0));
 }
@@ -75,7 +87,7 @@ export function microBatchWeights(masks: Tensor[]): number[] {
  * order, which optimizer-state checkpoints rely on). Returns the weighted loss metrics plus `gradNorm`
  * (before clipping). One part with weight 1 is exactly a plain clipped update.
  */
-export function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, parts: MicroLoss[]): Record<string, number> {
+export async function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, parts: MicroLoss[]): Promise<Record<string, number>> {
   if (parts.length === 0) throw new Error('accumulatedUpdate: no micro-batches');
   const acc: Record<string, Tensor> = {};
   const out: Record<string, number> = {};
@@ -90,9 +102,8 @@ export function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], 
         for (const m of Object.values(metrics)) tf.keep(m);
         return plain ? r.loss : (tf.mul(r.loss, part.weight) as tf.Scalar);
       }, vars);
-      loss += value.dataSync()[0]!;
-      value.dispose();
-      for (const [name, m] of Object.entries(readMetrics(metrics))) out[name] = (out[name] ?? 0) + (plain ? m : part.weight * m);
+      loss += (await readAndDispose(value))[0]!;
+      for (const [name, m] of Object.entries(await readMetrics(metrics))) out[name] = (out[name] ?? 0) + (plain ? m : part.weight * m);
       for (const [name, g] of Object.entries(grads)) {
         const prev = acc[name];
         if (!prev) acc[name] = g;
@@ -106,8 +117,7 @@ export function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], 
     // A variable the loss does not reach (e.g. the critic's unused LM head) has no gradient and no update.
     const reached = vars.filter((v) => acc[v.name] !== undefined);
     const normT = tf.tidy(() => tf.sqrt(tf.addN(reached.map((v) => tf.sum(tf.square(acc[v.name]!)))))); // []
-    const norm = normT.dataSync()[0]!;
-    normT.dispose();
+    const norm = (await readAndDispose(normT))[0]!;
     const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
     if (!Number.isFinite(norm)) throw new Error(`non-finite gradient norm (${norm}); the update was skipped`);
     tf.tidy(() => {
@@ -144,9 +154,9 @@ export interface ActorUpdateOptions {
  * One actor update on a mini-batch: PPO clipped loss + KL to the reference + entropy bonus. Given several
  * micro-batches, their token-weighted gradients are accumulated into the one update (see accumulatedUpdate).
  */
-export function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, batches: ActorBatch | ActorBatch[], o: ActorUpdateOptions): Record<string, number> {
+export async function actorUpdate(actor: Transformer, optimizer: tf.Optimizer, batches: ActorBatch | ActorBatch[], o: ActorUpdateOptions): Promise<Record<string, number>> {
   const micro = Array.isArray(batches) ? batches : [batches];
-  const weights = microBatchWeights(micro.map((b) => b.mask));
+  const weights = await microBatchWeights(micro.map((b) => b.mask));
   return accumulatedUpdate(optimizer, actor.trainableVariables(), o.gradClip, micro.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
     const { logits, logp } = actionLogProbs(actor, b.ids, o.checkpoint); // [b, T−1, V], [b, T−1]
     return actorLoss({
@@ -176,9 +186,9 @@ export interface CriticBatch {
  * One critic update on a mini-batch (or its micro-batches, accumulated): clipped value loss against the GAE
  * returns; checkpoint: activation checkpointing in its forward pass.
  */
-export function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, batches: CriticBatch | CriticBatch[], clip: number, gradClip: number, checkpoint = false): Record<string, number> {
+export async function criticUpdate(critic: Transformer, optimizer: tf.Optimizer, batches: CriticBatch | CriticBatch[], clip: number, gradClip: number, checkpoint = false): Promise<Record<string, number>> {
   const micro = Array.isArray(batches) ? batches : [batches];
-  const weights = microBatchWeights(micro.map((b) => b.mask));
+  const weights = await microBatchWeights(micro.map((b) => b.mask));
   return accumulatedUpdate(optimizer, critic.trainableVariables(), gradClip, micro.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
     const [n, T] = b.ids.shape as [number, number];
     const { values } = critic.forward(b.ids as tf.Tensor2D, { checkpoint }); // [b, T]

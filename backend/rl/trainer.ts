@@ -17,6 +17,7 @@ import { computeAdvantages, estimatorForAlgorithm } from './advantages.js';
 import { learningRateAt } from '../model/core/schedule.js';
 import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor, type ActorBatch } from './ppo-update.js';
 import type { TrainingState } from './train-checkpoint.js';
+import { isStopped, StoppedError } from '../model/stop-point.js';
 import { MIN_TOKENS_PER_ATTEMPT, episodeBudget, fitTrainingPool, longestFeedback, type FitBudgets, type TrainingPoolFit } from './context-fit.js';
 
 export interface TrainerEnv {
@@ -46,10 +47,25 @@ export interface TrainerHooks {
   evaluate?(step: number): Promise<Record<string, number>>;
   /** Writes a checkpoint of the current state for `step`. */
   checkpoint?(step: number): Promise<void>;
-  /** Aborted → stop after the current step (with a checkpoint). */
+  /**
+   * Aborted → stop promptly (see train()): a rollout is abandoned at its next token, an update finishes,
+   * an evaluation is abandoned at its next token; the last completed step gets a checkpoint.
+   */
   signal?: AbortSignal;
+  /** Told where a stop landed, for the run's log: the phase and the step it leaves the run at. */
+  onStopped?(info: StopInfo): void;
   /** Status lines (e.g. how many training questions do not fit the model's context). */
   log?(line: string): void;
+}
+
+/** Where a requested stop took effect. */
+export interface StopInfo {
+  /** The phase the stop request found running. */
+  phase: 'rollout' | 'update' | 'evaluation' | 'between steps';
+  /** Steps completed (and committed) when the run stopped. */
+  stepsDone: number;
+  /** The step of the checkpoint the run can resume from (null: none was written in this run yet). */
+  checkpointStep: number | null;
 }
 
 /** Chunk of the no-gradient forwards (old and reference log-probs, values) when config.microBatch is unset. */
@@ -156,8 +172,12 @@ export function trainingPool(config: RunConfig, env: TrainerEnv): TrainingPoolFi
   return fit;
 }
 
-/** One training step (0-based `step`): returns its metrics and the rollout. */
-export async function trainStep(config: RunConfig, env: TrainerEnv, step: number): Promise<StepReport> {
+/**
+ * One training step (0-based `step`): returns its metrics and the rollout. With `signal`, the rollout stops at its next token once it aborts (StoppedError), and a stop
+ * that arrives before the update also throws StoppedError — the state is untouched then. An update, once begun,
+ * runs to its end (a half-applied update could not be checkpointed as any step).
+ */
+export async function trainStep(config: RunConfig, env: TrainerEnv, step: number, signal?: AbortSignal): Promise<StepReport> {
   const t0 = performance.now();
   const { actor, actorOptimizer, critic, criticOptimizer } = env.state;
   const alg = config.algorithm;
@@ -204,6 +224,7 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
       seed: sessionSeed,
       rowSeeds: chunked ? Array.from({ length: size }, (_, j) => episodeSeed(sessionSeed, first + j)) : undefined,
       decode: (ids) => env.tokenizer.decode(ids),
+      signal,
     });
   const tGen = performance.now();
   const batch: RolloutBatch = await rollout(
@@ -217,20 +238,23 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
     g.batchSize ?? config.rolloutBatch,
   );
   const genSeconds = (performance.now() - tGen) / 1000;
+  if (signal?.aborted) throw new StoppedError('stopped after the rollout, before the update');
   const { B, T } = batch;
   const A = T - 1;
   const lossMask = batch.actionMasks.lossMask;
 
   // Old log-probs under the training forward (the importance-ratio denominator), reference log-probs, values.
   const fwd = config.microBatch ?? FORWARD_MICRO_BATCH;
-  const oldLogp = batchLogProbs(actor, batch.ids, B, T, fwd);
-  const refLogp = klNeeded ? batchLogProbs(env.reference!, batch.ids, B, T, fwd) : undefined;
-  const values = usesCritic ? batchValues(critic!, batch.ids, B, T, fwd) : undefined;
+  const oldLogp = await batchLogProbs(actor, batch.ids, B, T, fwd);
+  const refLogp = klNeeded ? await batchLogProbs(env.reference!, batch.ids, B, T, fwd) : undefined;
+  const values = usesCritic ? await batchValues(critic!, batch.ids, B, T, fwd) : undefined;
   let klTokens: Float32Array | undefined;
   if (refLogp && alg.kl.target === 'reward') {
     klTokens = new Float32Array(B * A);
     for (let i = 0; i < klTokens.length; i++) klTokens[i] = lossMask[i] ? oldLogp[i]! - refLogp[i]! : 0;
   }
+  await new Promise<void>((resolve) => setImmediate(resolve)); // a stop request that came during the forwards
+  if (signal?.aborted) throw new StoppedError('stopped before the update');
   const { advantages, returns } = computeAdvantages(
     estimatorForAlgorithm(alg.name),
     { masks: batch.actionMasks, rewards: batch.rewards, values, groups: batch.groups, kl: klTokens },
@@ -274,7 +298,7 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
         Object.assign(
           m,
           prefixKeys(
-            actorUpdate(actor, actorOptimizer, parts, {
+            await actorUpdate(actor, actorOptimizer, parts, {
               clipEps: alg.clipEps,
               clipEpsHigh: alg.clipEpsHigh,
               klCoef: alg.kl.target === 'loss' ? alg.kl.coef : 0,
@@ -287,7 +311,7 @@ export async function trainStep(config: RunConfig, env: TrainerEnv, step: number
           ),
         );
         if (usesCritic) {
-          const cm = criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip, config.model.gradientCheckpointing);
+          const cm = await criticUpdate(critic!, criticOptimizer!, parts.map((p) => ({ ids: p.ids, mask: p.mask, oldValues: p.oldValues!, returns: p.returns! })), alg.valueClip, config.optimizer.gradClip, config.model.gradientCheckpointing);
           Object.assign(m, prefixKeys(cm, 'critic'));
         }
       } finally {
@@ -325,13 +349,26 @@ function prefixKeys(m: Record<string, number>, prefix: string): Record<string, n
 }
 
 /**
- * Runs steps `startStep` .. config.steps−1 (0-based), calling the hooks. Stops early, after a checkpoint,
- * when the signal aborts. Returns the number of steps completed in total.
+ * Runs steps `startStep` .. config.steps−1 (0-based), calling the hooks. When the signal aborts it stops
+ * promptly, in every phase: during a rollout (abandoned at its next token; the state is still the last
+ * completed step's), during an update (which finishes, then the step is committed without its evaluation),
+ * during an evaluation (abandoned; the step is committed without it) or between steps; the last completed
+ * step then gets a checkpoint unless it has one. Returns the number of steps completed in total.
  */
 export async function train(config: RunConfig, env: TrainerEnv, hooks: TrainerHooks, startStep = 0): Promise<{ stepsDone: number; stopped: boolean }> {
   const evalEvery = config.eval.everySteps;
   const ckptEvery = config.checkpoint.everySteps;
   let step = startStep;
+  // The step whose state is on disk: a resumed run starts from a checkpoint, a new one has none yet.
+  let checkpointed: number | null = startStep > 0 ? startStep : null;
+  const stop = async (phase: StopInfo['phase']) => {
+    if (hooks.checkpoint && step > startStep && checkpointed !== step) {
+      await hooks.checkpoint(step);
+      checkpointed = step;
+    }
+    hooks.onStopped?.({ phase, stepsDone: step, checkpointStep: checkpointed });
+    return { stepsDone: step, stopped: true };
+  };
   const pool = trainingPool(config, env);
   if (pool.skipped.length > 0)
     hooks.log?.(
@@ -341,25 +378,36 @@ export async function train(config: RunConfig, env: TrainerEnv, hooks: TrainerHo
     // Tensor work on the cpu backends never waits on I/O, so without this the event loop would starve:
     // Ctrl-C, stop messages from the run manager and heartbeat timers are handled here, between steps.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (step > startStep && hooks.signal?.aborted) break;
+    if (hooks.signal?.aborted) return stop('between steps');
     const before = tf.memory().numTensors;
-    const report = await trainStep(config, env, step);
+    let report: StepReport;
+    try {
+      report = await trainStep(config, env, step, hooks.signal);
+    } catch (err) {
+      if (isStopped(err)) return stop('rollout');
+      throw err;
+    }
+    // The update is synchronous tensor work: a stop request that arrived during it is read here.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const done = step + 1;
     const last = done === config.steps;
-    const stopping = hooks.signal?.aborted ?? false;
-    if (hooks.evaluate && ((evalEvery > 0 && done % evalEvery === 0) || last)) {
-      Object.assign(report.metrics, await hooks.evaluate(done));
+    let stopPhase: StopInfo['phase'] | null = hooks.signal?.aborted ? 'update' : null;
+    if (!stopPhase && hooks.evaluate && ((evalEvery > 0 && done % evalEvery === 0) || last)) {
+      try {
+        Object.assign(report.metrics, await hooks.evaluate(done));
+      } catch (err) {
+        if (!isStopped(err)) throw err;
+        stopPhase = 'evaluation'; // the step stands without its evaluation
+      }
     }
     report.metrics.tensors = tf.memory().numTensors - before;
     await hooks.onStep({ ...report, step: done });
-    if (hooks.checkpoint && ((ckptEvery > 0 && done % ckptEvery === 0) || last || stopping)) await hooks.checkpoint(done);
     step = done;
-    if (stopping) return { stepsDone: step, stopped: true };
-  }
-  if (hooks.signal?.aborted && step < config.steps) {
-    // Aborted while the event loop was yielded: the last step's checkpoint was not written yet.
-    if (hooks.checkpoint) await hooks.checkpoint(step);
-    return { stepsDone: step, stopped: true };
+    if (hooks.checkpoint && ((ckptEvery > 0 && done % ckptEvery === 0) || last)) {
+      await hooks.checkpoint(done);
+      checkpointed = done;
+    }
+    if (stopPhase && step < config.steps) return stop(stopPhase);
   }
   return { stepsDone: step, stopped: false };
 }

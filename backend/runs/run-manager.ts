@@ -9,9 +9,11 @@ import { failRun, finishRun, interruptRun, reconcile, requeueRun, type Reconcile
 import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
 import { DomainError } from '../domain/errors.js';
+import type { RunPhase } from '../domain/run-events.js';
 import type { EventBus } from './event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
+import { existingRunFolder } from '../db/run-folder.js';
 
 export interface RunManagerOptions {
   db: Db;
@@ -53,6 +55,8 @@ export class RunManager {
   private readonly adopted = new Map<number, number>();
   private poll?: NodeJS.Timeout;
   private closed = false;
+  /** The phase each running worker last reported. */
+  private readonly phases = new Map<number, RunPhase>();
 
   constructor(private readonly o: RunManagerOptions) {
     this.concurrency = o.concurrency ?? 1;
@@ -169,7 +173,7 @@ export class RunManager {
           a.killedAfterTimeout = true;
           a.handle.kill('SIGKILL');
         }, timeout);
-        this.o.events.emit('runs:log', { runId, level: 'info', line: 'stopping after the current step…' });
+        this.o.events.emit('runs:log', { runId, level: 'info', line: 'stopping: the worker ends its current phase and keeps the last completed step…' });
       }
       return { runId, status: run.status };
     }
@@ -208,8 +212,8 @@ export class RunManager {
       throw new DomainError('conflict', `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
-      const dir = path.join(this.o.dataDir, 'runs', String(runId));
-      if (existsSync(dir)) {
+      const dir = existingRunFolder(this.db, this.o.dataDir, runId);
+      if (dir && existsSync(dir)) {
         rmSync(dir, { recursive: true, force: true });
         deletedFiles.push(dir);
       }
@@ -226,6 +230,11 @@ export class RunManager {
   /** Runs with a live worker (this launch's and adopted ones). */
   get running(): number[] {
     return [...this.active.keys(), ...this.adopted.keys()];
+  }
+
+  /** What a running run's worker last said it is doing (null for runs without a live worker). */
+  phaseOf(runId: number): RunPhase | null {
+    return this.phases.get(runId) ?? null;
   }
 
   /** Resolves when the run's worker has exited (immediately if it has none). */
@@ -262,6 +271,10 @@ export class RunManager {
           this.o.events.emit('runs:progress', { runId, step: msg.step, totalSteps: total, metrics: msg.metrics });
           break;
         }
+        case 'phase':
+          this.phases.set(runId, msg.phase);
+          this.o.events.emit('runs:phase', { runId, phase: msg.phase });
+          break;
         case 'log':
           if (msg.level === 'error') a.lastError = msg.line.split('\n')[0]!;
           this.o.events.emit('runs:log', { runId, level: msg.level, line: msg.line });
@@ -274,6 +287,7 @@ export class RunManager {
     handle.onExit((code, signal) => {
       if (a.stopTimer) clearTimeout(a.stopTimer);
       this.active.delete(runId);
+      this.phases.delete(runId);
       try {
         this.afterExit(a, code, signal);
       } finally {
@@ -291,16 +305,23 @@ export class RunManager {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const pid = a.handle.pid ?? '?';
       if (a.stopping && a.killedAfterTimeout) {
-        this.setInterrupted(a.runId, `stopped by the user: worker process ${pid} did not finish its step in time and was killed; resume continues from the last checkpoint`);
+        this.setInterrupted(a.runId, `stopped by the user: worker process ${pid} did not stop in time and was killed; ${this.resumeNote(a.runId)}`);
       } else if (signal && EXTERNAL_SIGNALS.includes(signal)) {
         // Killed from outside (kill -9, the OOM killer, a shutdown): not a bug in the run; its committed steps stand.
-        this.setInterrupted(a.runId, `worker process ${pid} ${how}; its committed steps are kept and resume continues from the last checkpoint`);
+        this.setInterrupted(a.runId, `worker process ${pid} ${how}; its committed steps are kept and ${this.resumeNote(a.runId)}`);
       } else {
         const last = a.lastError ?? a.stderrTail.trim().split('\n').filter(Boolean).at(-1) ?? null;
         failRun(this.db, a.runId, `worker process ${pid} ${how}${last ? `: ${last}` : ''}`);
       }
     }
     this.emitStatus(a.runId);
+  }
+
+  /** What resume would do for a training run, truthfully: continue from its checkpoint, or start over. */
+  private resumeNote(runId: number): string {
+    if (getRun(this.db, runId)?.kind !== 'train') return 'an evaluation is started again to resume it';
+    const ck = latestCheckpoint(this.db, runId, TRAINING_CHECKPOINT_FORMAT);
+    return ck ? `resume continues from the checkpoint at step ${ck.step}` : 'it has no checkpoint yet, so resume starts it over from step 0';
   }
 
   private assertOpen(): void {

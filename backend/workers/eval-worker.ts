@@ -51,7 +51,17 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
     log(`loading ${c.checkpoint}`);
     const m = await loadEvalModel(c.checkpoint);
     try {
-      const data = await loadEvalDatasets(c.datasets, { limit: c.limit ?? undefined, seed: c.seed });
+      const { HELD_OUT, heldOutQuestions } = await import('../eval/held-out.js');
+      const named = await loadEvalDatasets(c.datasets.filter((d) => d !== HELD_OUT), { limit: c.limit ?? undefined, seed: c.seed });
+      const data = [];
+      for (const name of c.datasets) {
+        if (name !== HELD_OUT) data.push(named.find((d) => d.name === name)!);
+        else {
+          const source = c.sourceRun === null ? undefined : getRun(db, c.sourceRun);
+          if (!source) throw new Error(`the held-out split belongs to run ${c.sourceRun ?? '(none)'}, which no longer exists`);
+          data.push(await heldOutQuestions(source.config, `run ${source.id}'s stored config`, c.limit ?? undefined));
+        }
+      }
       log(`${data.reduce((s, d) => s + d.questions.length, 0)} questions from ${c.datasets.join(', ')}`);
       const r = await evaluateKAttempt(m, data, {
         batchSize: c.batchSize,
@@ -62,6 +72,7 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
         prompt: c.prompt,
         onProgress: (done, total) => send({ type: 'step', runId: job.runId, step: done, metrics: {}, total }),
       });
+      for (const d of r.datasets) log(`${d.dataset}: ${d.accuracyByK.map((a, i) => `k=${i + 1} ${(a * 100).toFixed(1)}%`).join(', ')} (${d.n} questions)`);
       storeKAttempt(db, job.runId, r, { checkpointId: c.checkpointId ?? undefined, checkpointPath: c.checkpoint, step: c.step ?? undefined });
       finishRun(db, job.runId, 'completed');
       send({ type: 'done', runId: job.runId, status: 'completed', steps: 0, error: null });

@@ -1,6 +1,7 @@
 // The messages between the run manager and its worker processes (discriminated unions both ways) and the
 // table of worker entry points by job kind. Only ids, numbers and strings cross: never tensors or models.
 import { fileURLToPath } from 'node:url';
+import type { RunPhase } from '../domain/run-events.js';
 
 /** A job a worker runs. The run row (with its resolved config) is already in the database. */
 export type WorkerJob =
@@ -50,6 +51,7 @@ export type FromWorker =
   | { type: 'started'; runId: number; startStep: number; runtime: { name: string; device: string; reason: string; tfBackend: string } }
   | { type: 'step'; runId: number; step: number; metrics: Record<string, number>; /** Units of work in all (eval); training: the config's steps. */ total?: number }
   | { type: 'log'; runId: number; level: 'info' | 'error'; line: string }
+  | { type: 'phase'; runId: number; phase: RunPhase }
   | { type: 'done'; runId: number; status: 'completed' | 'stopped' | 'failed'; steps: number; error: string | null };
 
 /** One entry per job kind: the module a worker process runs (an eval worker adds one line here). */

@@ -52,6 +52,7 @@ async function run(job: Extract<WorkerJob, { kind: 'train' }>): Promise<void> {
       onStarted: ({ runId, runtime, startStep }) =>
         send({ type: 'started', runId, startStep, runtime: { name: runtime.name, device: runtime.device, reason: runtime.reason, tfBackend: runtime.tfBackend } }),
       onStep: ({ runId, step, metrics }) => send({ type: 'step', runId, step, metrics }),
+      onPhase: (phase) => send({ type: 'phase', runId: job.runId, phase }),
     });
     if (result.error) send({ type: 'log', runId: job.runId, level: 'error', line: result.error });
     send({ type: 'done', runId: result.runId, status: result.status, steps: result.steps, error: result.error ?? null });

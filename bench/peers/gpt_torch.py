@@ -50,8 +50,9 @@ class Gpt(torch.nn.Module):
         P = s["maxPositions"]
         inv = torch.pow(float(s["theta"]), -2 * torch.arange(hd // 2, dtype=torch.float64) / hd)
         ang = torch.arange(P, dtype=torch.float64)[:, None] * inv[None, :]
-        self.cos = torch.cos(ang).float()
-        self.sin = torch.sin(ang).float()
+        # Buffers, so .to(device) moves them (bench/gpu/qwen05-torch.py runs this model on a GPU).
+        self.register_buffer("cos", torch.cos(ang).float(), persistent=False)
+        self.register_buffer("sin", torch.sin(ang).float(), persistent=False)
 
     def rms(self, x, w):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.s["eps"]) * w
@@ -72,8 +73,8 @@ class Gpt(torch.nn.Module):
         S = start + t
         cos = self.cos[start:S].view(1, 1, t, D // 2)
         sin = self.sin[start:S].view(1, 1, t, D // 2)
-        mask = torch.zeros(t, S)
-        mask.masked_fill_(torch.ones(t, S, dtype=torch.bool).triu(start + 1), MASKED)
+        mask = torch.zeros(t, S, device=ids.device)
+        mask.masked_fill_(torch.ones(t, S, dtype=torch.bool, device=ids.device).triu(start + 1), MASKED)
         h = self.emb[ids.reshape(-1)]
         present = []
         for i, L in enumerate(self.layers):

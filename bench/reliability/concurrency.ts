@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../backend/db/sqlite-binding.js';
 import { BIN, faultFixture } from './fixture.js';
 
 export interface ConcurrencyResult {
@@ -130,7 +130,7 @@ export async function runConcurrency(o: { seconds: number; log?: (s: string) => 
     serve.kill('SIGINT');
     await new Promise((r) => serve!.once('exit', r));
     serve = undefined;
-    const db = new Database(path.join(dataDir, 'attempt-studio.db'), { readonly: true });
+    const db = openSqlite(path.join(dataDir, 'attempt-studio.db'), { readonly: true });
     try {
       for (const runId of runIds) {
         const steps = reported.get(runId) ?? new Set<number>();

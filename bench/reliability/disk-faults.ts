@@ -6,11 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../backend/db/sqlite-binding.js';
 import { openDb } from '../../backend/db/open-db.js';
 import { getRun } from '../../backend/db/run-store.js';
 import { reconcile } from '../../backend/jobs/run-status.js';
 import { readSafetensors } from '../../backend/model/formats/safetensors.js';
+import { existingRunFolder } from '../../backend/db/run-folder.js';
 import { BIN, faultFixture, type FaultFixture } from './fixture.js';
 
 export interface DiskFaultCase {
@@ -51,9 +52,19 @@ async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
   return pred();
 }
 
+/** The folder of the first checkpoint written (a step-N folder; its parent is the run's checkpoints folder). */
+function firstCheckpointPath(db: string): string {
+  const d = openSqlite(db, { readonly: true, fileMustExist: true });
+  try {
+    return (d.prepare('SELECT path FROM checkpoints ORDER BY id LIMIT 1').get() as { path: string }).path;
+  } finally {
+    d.close();
+  }
+}
+
 function checkpointCount(db: string): number {
   try {
-    const d = new Database(db, { readonly: true, fileMustExist: true });
+    const d = openSqlite(db, { readonly: true, fileMustExist: true });
     try {
       return (d.prepare('SELECT COUNT(*) n FROM checkpoints').get() as { n: number }).n;
     } finally {
@@ -89,7 +100,8 @@ async function inspect(c: DiskFaultCase, dbFile: string, dataDir: string, rollou
         c.checkpointsComplete = false;
       }
     }
-    const root = path.join(dataDir, 'runs', String(run.id), 'checkpoints');
+    const folder = existingRunFolder(db, dataDir, run.id);
+    const root = folder ? path.join(folder, 'checkpoints') : '';
     c.leftoverTemps = existsSync(root) ? readdirSync(root).filter((n) => /\.(tmp|old)-/.test(n)) : [];
     return run.id;
   } finally {
@@ -121,7 +133,7 @@ async function diskFull(fx: FaultFixture): Promise<DiskFaultCase> {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     if (!(await waitFor(() => checkpointCount(db) >= 1, 240_000))) throw new Error(`no checkpoint on the tmpfs: ${stderr}`);
     // Leave less room than one more checkpoint needs.
-    const ckRoot = path.join(mnt, 'runs', '1', 'checkpoints');
+    const ckRoot = path.dirname(firstCheckpointPath(db));
     const one = readdirSync(ckRoot).filter((n) => /^step-\d{6}$/.test(n)).map((n) => readdirSync(path.join(ckRoot, n)).reduce((s, f) => s + (statSync(path.join(ckRoot, n, f)).isFile() ? statSync(path.join(ckRoot, n, f)).size : 0), 0))[0]!;
     const df = sh('df', ['-B1', '--output=avail', mnt]).stdout.trim().split('\n').at(-1)!;
     const fill = Math.max(0, Number(df) - Math.floor(one / 2));

@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../backend/db/sqlite-binding.js';
 import { openDb } from '../../backend/db/open-db.js';
 import { getRun } from '../../backend/db/run-store.js';
 import { reconcile } from '../../backend/jobs/run-status.js';
@@ -44,7 +44,7 @@ export interface WorkerKillResult {
 const CURVE_METRICS = ['reward', 'accuracy', 'attemptsUsed', 'kl', 'entropy', 'valueLoss'];
 
 function curve(file: string, runId: number): Map<string, number | null> {
-  const db = new Database(file, { readonly: true });
+  const db = openSqlite(file, { readonly: true });
   try {
     const rows = db.prepare(`SELECT name, step, value FROM metrics WHERE run_id = ? AND name IN (${CURVE_METRICS.map(() => '?').join(',')})`).all(runId, ...CURVE_METRICS) as Array<{ name: string; step: number; value: number | null }>;
     return new Map(rows.map((r) => [`${r.name}@${r.step}`, r.value]));
@@ -65,7 +65,7 @@ function rng(seed: number): () => number {
 
 /** Checks one killed database; returns problems found (empty = sound). */
 function inspect(file: string, rolloutBatch: number, t: WorkerKillTrial): void {
-  const ro = new Database(file);
+  const ro = openSqlite(file);
   try {
     t.integrityOk = (ro.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check === 'ok';
     if (!t.integrityOk) t.problems.push('integrity_check failed');
@@ -99,7 +99,7 @@ function inspect(file: string, rolloutBatch: number, t: WorkerKillTrial): void {
 function isRunning(file: string): boolean {
   if (!existsSync(file)) return false;
   try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       return (db.prepare("SELECT COUNT(*) n FROM runs WHERE status = 'running'").get() as { n: number }).n > 0;
     } finally {
@@ -114,7 +114,7 @@ function isRunning(file: string): boolean {
 function stepsDone(file: string): number {
   if (!existsSync(file)) return 0;
   try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       return (db.prepare('SELECT MAX(steps_done) n FROM runs').get() as { n: number | null }).n ?? 0;
     } finally {
@@ -218,7 +218,7 @@ export async function runWorkerKill(o: {
         const res = spawnSync(process.execPath, [BIN, 'train', '--resume', String(runId), '--db', file, '--json'], { encoding: 'utf8' });
         if (res.status !== 0) t.problems.push(`resume failed: ${res.stderr.trim().split('\n').at(-1)}`);
       }
-      const db = new Database(file, { readonly: true });
+      const db = openSqlite(file, { readonly: true });
       const final = db.prepare('SELECT status, steps_done FROM runs WHERE id = ?').get(runId) as { status: string; steps_done: number } | undefined;
       const dup = (db.prepare("SELECT COUNT(*) n FROM (SELECT step FROM episodes WHERE run_id = ? AND split = 'train' GROUP BY step HAVING COUNT(*) != ?)").get(runId, fx.rolloutBatch) as { n: number }).n;
       db.close();

@@ -140,6 +140,13 @@ export async function exploreSteps(ctx: ExploreContext): Promise<void> {
   await page.locator('[data-testid="csv-done"]').waitFor();
   await page.locator('[data-testid="episodes-table-kind"]').selectOption('episodes');
 
+  // The run the page came from is preselected (issue #24 item 5), for metrics and the checkpoint; metric names are
+  // picked from what the runs logged. Unticked, the metrics export covers every run.
+  const fromRun = page.locator(`[data-testid="export-runs"] .run-list label:has-text("#${seeded.runId} ") input`);
+  assert.equal(await fromRun.isChecked(), true, 'the run the export was opened from is preselected');
+  assert.equal(await page.locator('[data-testid="checkpoint-run"]').inputValue(), String(seeded.runId));
+  await page.locator('[data-metric-name="reward"]').waitFor();
+  await fromRun.uncheck();
   const metrics = await downloadCsv(page, () => page.click('[data-testid="export-metrics"]'));
   assert.deepEqual(metrics.rows[0], ['run_id', 'run_name', 'step', 'name', 'value', 'time']);
   const seededMetrics = metrics.rows.filter((r) => r[0] === String(seeded.runId));

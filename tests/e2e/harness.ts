@@ -135,3 +135,19 @@ export async function whereStuck(page: Page): Promise<string> {
     await cdp.detach().catch(() => {});
   }
 }
+
+/** Polls `f` until it returns something truthy (wait for data, never for time); throws naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Opens the browser at a viewport size (the default session is 1400 × 900). */
+export async function setViewport(page: Page, width: number, height: number): Promise<void> {
+  await page.setViewportSize({ width, height });
+}

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openBrowser, screenshot, startStudio, whereStuck, type Studio } from './harness.js';
+import { openBrowser, screenshot, startStudio, until, whereStuck, type Studio } from './harness.js';
 import { exploreSteps } from './explore-steps.js';
 import { tinySetup } from '../backend/runs/tiny-run.js';
 
@@ -19,16 +19,6 @@ async function setField(page: Page, path: string, value: string): Promise<void> 
   else {
     await el.fill(value);
     await el.press('Tab');
-  }
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -104,6 +94,8 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       await page.locator('[data-testid="detail-status"]', { hasText: 'completed' }).waitFor({ timeout: 90_000 });
       await page.locator('[data-chart="solved"]').waitFor();
       await page.locator('[data-testid="log"]', { hasText: 'status: completed' }).waitFor();
+      const ticks = ((await page.locator('[data-testid="chart-reward"]').getAttribute('data-x-ticks')) ?? '').split(',').map(Number);
+      assert.ok(ticks.length > 1 && ticks.every(Number.isInteger), `step axis ticks are whole numbers (issue #24 item 6): ${ticks.join(', ')}`);
       await screenshot(page, '05-run-detail');
       await page.check('[data-testid="x-time"]');
       assert.equal(await page.locator('[data-testid="chart-reward"]').getAttribute('data-points'), String(STEPS), 'wall-time x-axis keeps every point');
@@ -132,15 +124,17 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       });
 
       // ---- Compare: accuracy vs. attempts, k = 1..3, one line per run ----
-      await page.locator('[data-testid="accuracy-vs-attempts"]').waitFor();
-      assert.equal(await page.locator('[data-testid="accuracy-vs-attempts"]').getAttribute('data-points'), '6', '2 runs × k = 1..3');
+      // Each run's results arrive on their own: wait for both (identical curves still count as two).
+      await page.locator('[data-testid="accuracy-vs-attempts"][data-points="6"]').waitFor({ timeout: 60_000 }).catch(async (err) => {
+        throw new Error(`2 runs × k = 1..3: the chart holds ${await page.locator('[data-testid="accuracy-vs-attempts"]').getAttribute('data-points')} points (${(err as Error).message.split('\n')[0]})`);
+      });
+      await page.locator('[data-testid="accuracy-table"] tbody tr[data-curve]').nth(1).waitFor();
       const header = await page.locator('[data-testid="accuracy-table"] thead th').allTextContents();
       assert.deepEqual(header.slice(1, 4), ['k=1', 'k=2', 'k=3']);
       const tableRows = await page.locator('[data-testid="accuracy-table"] tbody tr[data-curve]').allTextContents();
       assert.equal(tableRows.length, 2);
       assert.ok(tableRows.every((t) => /held-out/.test(t) && /\d+\.\d%/.test(t)), tableRows.join(' | '));
-      await page.locator('[data-testid="overlay-chart"]').waitFor();
-      assert.equal(await page.locator('[data-testid="overlay-chart"]').getAttribute('data-points'), String(2 * STEPS));
+      await page.locator(`[data-testid="overlay-chart"][data-points="${2 * STEPS}"]`).waitFor({ timeout: 60_000 });
       await screenshot(page, '07-compare');
 
       // ---- Attempts explorer and Export (pages 5–6): the ui-explore branch's steps, in tests/e2e/explore-steps.ts ----
@@ -150,15 +144,38 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       await page.click('[data-nav="runs"]');
       await page.click(`tr[data-run-id="${base.id}"] button:has-text("Evaluate")`);
       const form = page.locator('[data-testid="evaluate-form"]');
-      await form.locator('input[value="synthetic"]').waitFor();
-      await form.locator('input[type="number"]').first().fill('2');
-      await form.locator('input[type="number"]').nth(1).fill('2');
+      // Issue #24 item 1: the run's own held-out split is offered and chosen by default.
+      const heldOut = form.locator('input[data-dataset="held-out"]');
+      await heldOut.waitFor();
+      assert.equal(await heldOut.isChecked(), true, "the run's held-out split is the default");
+      assert.equal(await form.locator('input[data-dataset="synthetic"]').isChecked(), false);
+      // Issue #20: K and the protocol/budget line come from the model's evaluation defaults (eval:defaults).
+      await form.locator('[data-testid="eval-defaults"]', { hasText: 'built-in model: protocol one-episode, greedy,' }).waitFor();
+      assert.equal(await form.locator('[data-testid="eval-k"]').inputValue(), '5');
+      await screenshot(page, '08-evaluate-form');
+      // Item 4: an impossible K says why Start is disabled.
+      await form.locator('[data-testid="eval-k"]').fill('0');
+      await form.locator('[data-eval-problem="attempts"]', { hasText: 'from 1 to 64' }).waitFor();
+      assert.equal(await form.locator('button:has-text("Start")').isDisabled(), true);
+      await form.locator('[data-testid="eval-limit"]').fill('-5');
+      await form.locator('[data-eval-problem="limit"]', { hasText: 'at least 1' }).waitFor();
+      await screenshot(page, '08a-evaluate-form-problems');
+      await form.locator('[data-testid="eval-k"]').fill('2');
+      await form.locator('[data-testid="eval-limit"]').fill('2');
       await form.locator('button:has-text("Start")').click();
       const evalRun = await until('the eval run', async () => (await studio!.call<Array<{ id: number; kind: string; name: string }>>('runs:list', {})).find((r) => r.kind === 'eval'));
       assert.equal(evalRun.name, 'eval of e2e (baseline)');
       await page.locator(`tr[data-run-id="${evalRun.id}"] [data-testid="status"]`, { hasText: 'completed' }).waitFor({ timeout: 90_000 });
       const evalRows = await studio.call<Array<{ dataset: string; k: number; n: number }>>('eval:results', { runId: evalRun.id });
-      assert.deepEqual(evalRows.map((r) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
+      assert.deepEqual(evalRows.map((r) => [r.dataset, r.k, r.n]), [['held-out', 1, 2], ['held-out', 2, 2]]);
+      // …and its results show in its row and on its page (table + chart), not "–".
+      await page.locator(`tr[data-run-id="${evalRun.id}"] [data-testid="eval-result"]`, { hasText: /held-out \d+\.\d% → \d+\.\d%/ }).waitFor();
+      await page.click(`tr[data-run-id="${evalRun.id}"] td.name a`);
+      await page.locator('[data-testid="eval-table"] tr[data-eval-dataset="held-out"]').waitFor();
+      assert.match((await page.locator('[data-testid="eval-table"] tr[data-eval-dataset="held-out"]').innerText()).replace(/\s+/g, ' '), /held-out \d+\.\d% \d+\.\d% -?\d+\.\d pts 2/);
+      assert.equal(await page.locator('[data-testid="eval-chart"]').getAttribute('data-points'), '2');
+      assert.equal(await page.locator('[data-testid="eval-chart"]').getAttribute('data-x-ticks'), '1,2', 'k axis: whole numbers only');
+      await screenshot(page, '08-eval-run');
 
       // ---- error state: a run that does not exist ----
       await page.goto(`${studio.url}#/run/99999`);

@@ -12,6 +12,7 @@ import { WORKER_ENTRIES } from '../../backend/workers/protocol.js';
 import { BUILTIN_DATASETS, DATASETS_DIR } from '../../backend/data/registry.js';
 import { ADDON_PATH } from '../../backend/model/native/native-addon.js';
 import { esbuildPackage, isInAsar, toUnpacked, workerLaunch } from '../../backend/runs/packaged-paths.js';
+import { BINARY_NAME, BUILD_INFO_NAME, ELECTRON_SQLITE_REL, electronSqliteDir } from '../../backend/db/sqlite-binding.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -30,6 +31,9 @@ const BUILD_OUTPUTS: Record<string, string> = {
   'dist/electron/preload.cjs': 'scripts/build-electron.mjs (run by npm run dist / npm start)',
   'renderer/dist/**': 'renderer (its Vite build, npm run build:renderer, run by npm run dist)',
   'native/build/Release/*.node': 'scripts/build-native.mjs (npm install)',
+  'native/electron-sqlite/better_sqlite3.node': 'scripts/build-electron-sqlite.mjs (run by npm run dist / npm start; needs internet)',
+  'native/electron-sqlite/build-info.json': 'scripts/build-electron-sqlite.mjs (run by npm run dist / npm start; needs internet)',
+  'native/electron-sqlite/**': 'scripts/build-electron-sqlite.mjs (run by npm run dist / npm start; needs internet)',
 };
 
 const config = yaml.load(readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
@@ -79,8 +83,9 @@ test('every path and glob the config names exists (or is a build output with a p
   for (const g of unpack) {
     const dir = g.startsWith('node_modules/') ? path.join(ROOT, g.replace(/\/\*\*$/, '')) : undefined;
     const hit = all.some((f) => match(f, g)) || (dir !== undefined && existsSync(dir));
-    // tfjs-node is optional (often not installed); the rest must exist.
-    assert.ok(hit || BUILD_OUTPUTS[g] || g === 'node_modules/@tensorflow/tfjs-node/**', `asarUnpack: '${g}' matches nothing`);
+    // tfjs-node and webgpu are optional (not always installed); the rest must exist.
+    const optional = ['node_modules/@tensorflow/tfjs-node/**', 'node_modules/webgpu/dist/**'];
+    assert.ok(hit || BUILD_OUTPUTS[g] || optional.includes(g), `asarUnpack: '${g}' matches nothing`);
   }
   for (const out of Object.values(BUILD_OUTPUTS)) assert.ok(existsSync(path.join(ROOT, out.split(' ')[0]!)), `producer ${out}`);
   // Icons: PNG set for Linux (with 512x512), ICO for Windows, ICNS for macOS, each a real image of its kind.
@@ -125,8 +130,15 @@ test('the packaged layout: workers, grader thread, datasets in app.asar; native 
   }
   const addon = rel(ADDON_PATH);
   assert.ok(packaged(addon) && unpacked(addon), `native addon ${addon}`);
-  const sqlite = rel(require.resolve('better-sqlite3/build/Release/better_sqlite3.node'));
-  assert.ok(unpacked(sqlite), `better-sqlite3 binary ${sqlite}`);
+  // better-sqlite3: the Electron copy ships, unpacked, where backend/db/sqlite-binding.ts looks for it.
+  for (const f of [BINARY_NAME, BUILD_INFO_NAME]) {
+    const r = `${ELECTRON_SQLITE_REL}/${f}`;
+    assert.ok(packaged(r) && unpacked(r), `${r} must be packaged and unpacked`);
+  }
+  assert.equal(electronSqliteDir(appAsar, {}), '/opt/Attempt Studio/resources/app.asar.unpacked/native/electron-sqlite');
+  assert.equal(config.npmRebuild, false, "electron-builder must not rebuild node_modules/better-sqlite3 in place (the Node build the CLI and tests use)");
+  // Dawn (the webgpu runtime) for every platform the npm package ships.
+  for (const dir of ['linux-x64', 'linux-arm64', 'darwin-universal', 'win32-x64']) assert.ok(unpacked(`node_modules/webgpu/dist/${dir}/dawn.node`), `dawn.node (${dir}) must be unpacked`);
   // Nothing of the development tree ships.
   for (const r of ['tests/backend/api/http-server.test.ts', 'bench/model.ts', 'electron/electron.d.ts', 'scripts/test.mjs', 'native/src/kernels.cc', '.ci/run'])
     assert.equal(packaged(r), false, `${r} must not be packaged`);

@@ -6,18 +6,37 @@ import { parseHfRope, ropeScalingSchema, toHfRopeScaling } from './rope-scaling.
 
 const posInt = z.number().int().positive();
 
+/**
+ * Upper bounds no real checkpoint of this family comes near (Llama 3.1 405B: 126 layers, hidden 16,384,
+ * vocab 128k, 131k positions; 1M-context Qwen2.5: 1,010,000 positions), checked before any work starts:
+ * an absurd config.json would otherwise allocate tables or variables for minutes before failing. Each entry
+ * names the config.json field it is read from.
+ */
+export const MODEL_CONFIG_BOUNDS = {
+  vocabSize: { max: 2 ** 22, hf: 'vocab_size' },
+  hiddenSize: { max: 65_536, hf: 'hidden_size' },
+  numLayers: { max: 1024, hf: 'num_hidden_layers' },
+  numHeads: { max: 1024, hf: 'num_attention_heads' },
+  numKvHeads: { max: 1024, hf: 'num_key_value_heads' },
+  headDim: { max: 1024, hf: 'head_dim' },
+  intermediateSize: { max: 2 ** 20, hf: 'intermediate_size' },
+  maxPositions: { max: 2 ** 20, hf: 'max_position_embeddings' },
+} as const;
+const bounded = (k: keyof typeof MODEL_CONFIG_BOUNDS) =>
+  posInt.max(MODEL_CONFIG_BOUNDS[k].max, `must be at most ${MODEL_CONFIG_BOUNDS[k].max.toLocaleString('en-US')} (larger than any real model)`);
+
 export const modelConfigSchema = z
   .object({
-    vocabSize: posInt,
-    hiddenSize: posInt,
-    numLayers: posInt,
-    numHeads: posInt,
+    vocabSize: bounded('vocabSize'),
+    hiddenSize: bounded('hiddenSize'),
+    numLayers: bounded('numLayers'),
+    numHeads: bounded('numHeads'),
     /** Grouped-query attention: numHeads must be a multiple of numKvHeads. */
-    numKvHeads: posInt,
+    numKvHeads: bounded('numKvHeads'),
     /** Per-head size; defaults to hiddenSize / numHeads. */
-    headDim: posInt.optional(),
+    headDim: bounded('headDim').optional(),
     /** SwiGLU inner size. */
-    intermediateSize: posInt,
+    intermediateSize: bounded('intermediateSize'),
     rmsNormEps: z.number().positive().max(0.1),
     ropeTheta: z.number().positive(),
     /** Rotary scaling of Llama-3-style checkpoints (rope-scaling.ts); absent = none. */
@@ -26,7 +45,7 @@ export const modelConfigSchema = z
     qkvBias: z.boolean(),
     /** lm_head shares model.embed_tokens.weight. */
     tieEmbeddings: z.boolean(),
-    maxPositions: posInt,
+    maxPositions: bounded('maxPositions'),
     /** A scalar value head on the last hidden state (PPO critic). */
     valueHead: z.boolean(),
     /** Std of the normal initialisation. */
@@ -166,6 +185,13 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
     hf.head_dim !== Number(hf.hidden_size) / Number(numHeads)
   )
     cfg.headDim = hf.head_dim;
+  // Bounds first, named by their config.json fields (parseModelConfig would name the studio's own).
+  for (const [key, b] of Object.entries(MODEL_CONFIG_BOUNDS)) {
+    const v = cfg[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${where}: field '${b.hf}': must be a positive integer, got ${JSON.stringify(v)}`);
+    if (v > b.max) throw new Error(`${where}: field '${b.hf}': ${v} is over ${b.max.toLocaleString('en-US')} (larger than any real model); is the file damaged?`);
+  }
   return parseModelConfig(cfg, where);
 }
 

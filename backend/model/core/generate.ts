@@ -6,6 +6,7 @@
 // Log-probs: each returned log-prob is log p(token) under the model's temperature-scaled distribution
 // before top-p truncation (temperature 0 → the untempered distribution), which is what RL importance
 // ratios need.
+import { stopPoint } from '../stop-point.js';
 import type { Transformer } from './transformer.js';
 import { KvCache } from './kv-cache.js';
 import { Rng } from './rng.js';
@@ -62,6 +63,11 @@ export interface SessionOptions {
    * depend on which other rows share its batch, so a rollout generated in chunks equals the unchunked one.
    */
   rowSeeds?: number[];
+  /**
+   * Aborted → generate() throws StoppedError at the next token (stop-point.ts); generation also yields to the
+   * event loop every 50 ms so a stop message or signal is seen while it runs.
+   */
+  signal?: AbortSignal;
 }
 
 class Session implements DecodeSession {
@@ -152,8 +158,10 @@ class Session implements DecodeSession {
     const stack: { parent: KvCache; rows: number[] }[] = [];
     let work = this.cache;
     let globalRows = Array.from({ length: B }, (_, i) => i); // work row j is session row globalRows[j]
+    const pause = stopPoint(this.opts.signal, 'generation');
     try {
       while (reason.some((r) => r === null)) {
+        await pause();
         const running = globalRows.filter((g) => reason[g] === null);
         if (this.opts.compact !== false && running.length <= work.batchSize / 2) {
           const local = globalRows.flatMap((g, j) => (reason[g] === null ? [j] : []));

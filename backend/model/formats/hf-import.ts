@@ -7,6 +7,9 @@ import { fromHfConfig, type ModelConfig } from '../core/config.js';
 import { readJsonFile } from '../tokenizers/hf-tokenizer.js';
 import { SafetensorsReader } from './safetensors-stream.js';
 import { Transformer, parameterShapes } from '../core/transformer.js';
+import { assertTensorsFit, largeTensors } from '../runtime/memory-estimate.js';
+import { activeAdapter, adapterLabel } from '../webgpu-device.js';
+import { tf } from '../core/tf.js';
 
 export const INDEX_FILE = 'model.safetensors.index.json';
 
@@ -56,12 +59,48 @@ export async function weightFiles(dir: string): Promise<Map<string, string>> {
 }
 
 /**
+ * The config's layer count and embedding shape against the weights' own, before anything is allocated for
+ * the config: a config.json that claims a million layers fails here, naming the field, not after building them.
+ */
+function checkConfigAgainstWeights(dir: string, config: ModelConfig, located: Map<string, string>): void {
+  const file = path.join(dir, 'config.json');
+  let layers = 0;
+  for (const name of located.keys()) {
+    const m = /^model\.layers\.(\d+)\./.exec(name);
+    if (m) layers = Math.max(layers, Number(m[1]) + 1);
+  }
+  if (layers !== config.numLayers)
+    throw new Error(`${file}: field 'num_hidden_layers' is ${config.numLayers}, but the weights hold ${layers} layer${layers === 1 ? '' : 's'}`);
+  const embedFile = located.get('model.embed_tokens.weight');
+  if (embedFile === undefined) return; // named as a missing tensor below
+  const r = SafetensorsReader.open(embedFile);
+  try {
+    const shape = r.tensors.get('model.embed_tokens.weight')?.shape;
+    if (shape && shape.length === 2) {
+      if (shape[0] !== config.vocabSize) throw new Error(`${file}: field 'vocab_size' is ${config.vocabSize}, but model.embed_tokens.weight has ${shape[0]} rows`);
+      if (shape[1] !== config.hiddenSize) throw new Error(`${file}: field 'hidden_size' is ${config.hiddenSize}, but model.embed_tokens.weight has ${shape[1]} columns`);
+    }
+  } finally {
+    r.close();
+  }
+}
+
+/**
  * Loads a model folder into a Transformer. `config` overrides config.json (e.g. with valueHead for a studio
  * critic). Each tensor is read from its file, converted to float32 and handed to its variable before the next.
  */
 export async function loadHfModel(dir: string, opts: { config?: ModelConfig } = {}): Promise<Transformer> {
   const config = opts.config ?? (await readModelConfig(dir));
+  const adapter = tf.getBackend() === 'webgpu' ? activeAdapter() : undefined;
+  if (adapter) {
+    try {
+      assertTensorsFit(largeTensors(config), adapter.limits, adapterLabel(adapter));
+    } catch (err) {
+      throw new Error(`${path.join(dir, 'config.json')}: ${(err as Error).message}`);
+    }
+  }
   const located = await weightFiles(dir);
+  checkConfigAgainstWeights(dir, config, located);
   const expected = parameterShapes(config);
   const readers = new Map<string, SafetensorsReader>();
   const reader = (file: string) => {

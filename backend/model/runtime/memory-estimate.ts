@@ -1,7 +1,8 @@
 // How much memory a training run needs before it starts: weights and Adam moments of the policy (and the
 // critic), the frozen reference model, the KV cache of a rollout batch, and the gradients and activations of an
 // update (with or without activation checkpointing) — all float32 as TensorFlow.js stores them — and the
-// device memory to compare with.
+// device memory to compare with; on WebGPU also the adapter's largest buffer binding, which every single
+// tensor must fit.
 import { execFileSync } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { headDimOf, type ModelConfig } from '../core/config.js';
@@ -130,9 +131,13 @@ export function formatEstimate(e: MemoryEstimate): string {
   ].join('\n');
 }
 
-/** Memory of the device a runtime computes on: the GPU's (nvidia-smi) for tfjs-node-gpu, else system RAM. */
-export function deviceMemoryBytes(runtimeName: string): { bytes: number; what: string } {
-  if (runtimeName === 'tfjs-node-gpu') {
+/**
+ * Memory of the device a runtime computes on: the GPU's (nvidia-smi) for tfjs-node-gpu and for webgpu on an
+ * NVIDIA adapter (WebGPU does not tell a device's memory), else system RAM (CPU runtimes, software adapters,
+ * and integrated GPUs, which share it).
+ */
+export function deviceMemoryBytes(runtimeName: string, adapterVendor?: string): { bytes: number; what: string } {
+  if (runtimeName === 'tfjs-node-gpu' || (runtimeName === 'webgpu' && adapterVendor === 'nvidia')) {
     try {
       const out = execFileSync('nvidia-smi', ['--query-gpu=memory.total', '--format=csv,noheader,nounits'], {
         encoding: 'utf8',
@@ -146,6 +151,47 @@ export function deviceMemoryBytes(runtimeName: string): { bytes: number; what: s
     }
   }
   return { bytes: totalmem(), what: 'system memory' };
+}
+
+/** A WebGPU adapter's buffer limits (webgpu-device.ts: DeviceLimits). */
+export interface TensorLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+export interface NamedTensor {
+  name: string;
+  shape: number[];
+}
+
+/**
+ * The largest tensors a model creates: its parameters, plus (given the shapes of a run) the logits of an update
+ * micro-batch [b, T, V] and one layer's KV cache [B, Hkv, S, D] during rollout.
+ */
+export function largeTensors(c: ModelConfig, run?: Pick<MemoryEstimateInput, 'generationBatch' | 'maxSequence' | 'updateBatch' | 'updateSequence'>): NamedTensor[] {
+  const out: NamedTensor[] = [...parameterShapes(c)].map(([name, shape]) => ({ name, shape }));
+  if (run) {
+    out.push({ name: `logits of an update micro-batch`, shape: [run.updateBatch, run.updateSequence, c.vocabSize] });
+    out.push({ name: `one layer's KV cache (keys)`, shape: [run.generationBatch, c.numKvHeads, run.maxSequence, headDimOf(c)] });
+  }
+  return out;
+}
+
+/**
+ * Throws, naming the first tensor too large, when a float32 tensor would exceed the device's largest buffer
+ * binding (a compute shader binds each tensor whole): min(maxBufferSize, maxStorageBufferBindingSize).
+ */
+export function assertTensorsFit(tensors: NamedTensor[], limits: TensorLimits, device: string): void {
+  const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+  const which = limits.maxStorageBufferBindingSize <= limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
+  for (const t of tensors) {
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * F32;
+    if (bytes > cap)
+      throw new Error(
+        `tensor '${t.name}' [${t.shape.join(', ')}] is ${formatBytes(bytes)} as float32, more than the ${formatBytes(cap)} ` +
+          `one buffer may hold on ${device} (${which}); use another runtime (--runtime cpu-native) or a smaller model or batch`,
+      );
+  }
 }
 
 /** Throws a refusal naming the estimate, the device's memory and what to reduce, when the run cannot fit. */

@@ -1,12 +1,14 @@
-// Compute runtime selection: tfjs-node-gpu → tfjs-node → cpu with native kernels → wasm → cpu.
-// Optional backends are loaded only if installed; a missing one is reported, never an error.
+// Compute runtime selection: tfjs-node-gpu → webgpu (a hardware adapter) → tfjs-node → cpu with native kernels →
+// wasm → cpu. Optional backends are loaded only if installed; a missing one is reported, never an error. A
+// software WebGPU adapter (llvmpipe, SwiftShader) is used only when forced, and is reported as software.
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { nativeKernelProvider, type NativeKernelProvider } from '../native/native-kernels.js';
+import { adapterLabel, startWebGpu, type AdapterReport } from '../webgpu-device.js';
 
-export const RUNTIME_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
+export const RUNTIME_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 export interface RuntimeAttempt {
@@ -28,6 +30,8 @@ export interface RuntimeReport {
   nativeKernels: string[];
   /** e.g. "CUDA GPU" or "CPU (2 cores)". */
   device: string;
+  /** The WebGPU adapter (webgpu runtime only): vendor, architecture, driver, limits, software or not. */
+  adapter?: AdapterReport;
 }
 
 const require = createRequire(import.meta.url);
@@ -68,7 +72,7 @@ async function tryNodeBinding(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tf
   return 'tensorflow';
 }
 
-async function tryCandidate(name: RuntimeName): Promise<{ detail: string; nativeKernels: string[]; device: string }> {
+async function tryCandidate(name: RuntimeName, forced: boolean): Promise<{ detail: string; nativeKernels: string[]; device: string; adapter?: AdapterReport }> {
   const cpus = `CPU (${(await import('node:os')).availableParallelism()} cores)`;
   switch (name) {
     case 'tfjs-node-gpu': {
@@ -77,6 +81,11 @@ async function tryCandidate(name: RuntimeName): Promise<{ detail: string; native
       if (!gpu) throw new Error('no CUDA GPU answered (nvidia-smi -L)');
       await tryNodeBinding('@tensorflow/tfjs-node-gpu');
       return { detail: `CUDA via libtensorflow (${gpu})`, nativeKernels: [], device: gpu };
+    }
+    case 'webgpu': {
+      const adapter = await startWebGpu(forced);
+      const kind = adapter.software ? 'a software adapter (CPU rasteriser, slow)' : 'a hardware adapter';
+      return { detail: `WebGPU (Dawn, ${adapter.backend === 'opengles' ? 'OpenGL ES' : 'native API'}) on ${kind}: ${adapterLabel(adapter)}`, nativeKernels: [], device: adapterLabel(adapter), adapter };
     }
     case 'tfjs-node':
       await tryNodeBinding('@tensorflow/tfjs-node');
@@ -119,7 +128,7 @@ export async function selectRuntime(opts: { force?: RuntimeName; candidates?: Ru
   const attempts: RuntimeAttempt[] = [];
   for (const name of order) {
     try {
-      const r = await tryCandidate(name);
+      const r = await tryCandidate(name, force !== undefined);
       attempts.push({ name, ok: true, reason: r.detail });
       await tf.ready();
       return {
@@ -129,6 +138,7 @@ export async function selectRuntime(opts: { force?: RuntimeName; candidates?: Ru
         attempts,
         nativeKernels: r.nativeKernels,
         device: r.device,
+        ...(r.adapter ? { adapter: r.adapter } : {}),
       };
     } catch (err) {
       attempts.push({ name, ok: false, reason: (err as Error).message });
@@ -142,5 +152,11 @@ export function formatRuntimeReport(r: RuntimeReport): string {
   const lines = [`runtime: ${r.name} (tfjs backend '${r.tfBackend}') on ${r.device}`, `reason: ${r.reason}`, 'candidates:'];
   for (const a of r.attempts) lines.push(`  ${a.ok ? '✓' : '✗'} ${a.name}: ${a.reason}`);
   if (r.nativeKernels.length > 0) lines.push(`native kernels: ${r.nativeKernels.join(', ')}`);
+  if (r.adapter) {
+    const a = r.adapter;
+    lines.push(`adapter: vendor '${a.vendor}', architecture '${a.architecture}', device '${a.device}', driver '${a.description}'${a.software ? ' — SOFTWARE (CPU rasteriser)' : ''}`);
+    lines.push(`  Dawn backend ${a.backend}, feature level ${a.featureLevel}; limits: ${Object.entries(a.limits).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    lines.push(`  probed: ${a.probes.join('; ')}`);
+  }
   return lines.join('\n');
 }

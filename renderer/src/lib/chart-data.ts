@@ -67,3 +67,14 @@ export function yRange(series: ReadonlyArray<{ points: readonly XY[] }>): { min:
   const pad = Math.max(Math.abs(c) * 0.1, 1e-3);
   return { min: c - pad, max: c + pad };
 }
+
+/** The one x every point of the series shares, or null when there are none or several. */
+export function singleX(series: ReadonlyArray<{ points: readonly XY[] }>): number | null {
+  let x: number | null = null;
+  for (const s of series)
+    for (const p of s.points) {
+      if (x === null) x = p.x;
+      else if (p.x !== x) return null;
+    }
+  return x;
+}

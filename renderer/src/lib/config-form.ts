@@ -71,6 +71,10 @@ export function parseValue(f: FieldDoc, text: string): { value: unknown } | { er
     const n = Number(t);
     if (!Number.isFinite(n)) return { error: `not a number: ${t}` };
     if (f.type === 'integer' && !Number.isInteger(n)) return { error: `must be a whole number, got ${t}` };
+    if (Math.abs(n) > Number.MAX_SAFE_INTEGER) return { error: `too large a number: ${t}` };
+    if (f.minimum !== undefined && (f.exclusiveMinimum ? n <= f.minimum : n < f.minimum))
+      return { error: f.exclusiveMinimum ? `must be greater than ${f.minimum}, got ${t}` : `must be at least ${f.minimum}, got ${t}` };
+    if (f.maximum !== undefined && n > f.maximum) return { error: `must be at most ${f.maximum}, got ${t}` };
     return { value: n };
   }
   if (f.type === 'boolean') return t === 'true' ? { value: true } : t === 'false' ? { value: false } : { error: 'true or false' };
@@ -99,4 +103,16 @@ export function baselineOf(values: Json): Json {
   out = setPath(out, 'task.minAttempts', 1);
   out = setPath(out, 'task.maxAttempts', 1);
   return out;
+}
+
+/**
+ * A schema message in plain language: "Too big: expected int to be <=9007199254740991" → "too large";
+ * "Too small: expected number to be >=1" → "must be at least 1". Other messages pass unchanged.
+ */
+export function plainProblem(message: string): string {
+  const big = /^Too big: expected \w+ to be <=?\s*(-?[\d.e+]+)/.exec(message);
+  if (big) return Number(big[1]) >= Number.MAX_SAFE_INTEGER ? 'too large a number' : `must be at most ${big[1]}`;
+  const small = /^Too small: expected \w+ to be (>=?)\s*(-?[\d.e+]+)/.exec(message);
+  if (small) return small[1] === '>' ? `must be greater than ${small[2]}` : `must be at least ${small[2]}`;
+  return message;
 }

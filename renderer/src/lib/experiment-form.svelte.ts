@@ -2,7 +2,10 @@
 // preset); per-field messages (local parse errors, then the server's config:validate problems); launching.
 import type { FieldDoc } from '../../../backend/api/contract.js';
 import type { StudioApi } from './api-client.js';
-import { baselineOf, configInput, getPath, parseValue, setPath, type Json } from './config-form.js';
+import { baselineOf, configInput, getPath, parseValue, plainProblem, setPath, type Json } from './config-form.js';
+
+/** The config fields that name files or folders (checked for existence before launch). */
+const PATH_FIELDS = ['model.source', 'model.checkpoint', 'dataset.source'] as const;
 
 type Preset = { name: string; config: Json };
 type Dataset = { name: string; title: string; count: number | null; benchmark: boolean };
@@ -22,6 +25,10 @@ export class ExperimentForm {
   localErrors = $state.raw<Record<string, string>>({});
   /** The server's problems by field path ('' for the whole config). */
   problems = $state.raw<Record<string, string>>({});
+  /** Existence checks of the path fields (paths:check), by field path. */
+  pathProblems = $state.raw<Record<string, string>>({});
+  /** Whether the built-in base model is cached (null: unknown); a run on it pre-trains it first when not. */
+  baseCached = $state<boolean | null>(null);
   validating = $state(false);
   launching = $state(false);
   launchError = $state<string | null>(null);
@@ -35,7 +42,7 @@ export class ExperimentForm {
   }
 
   get valid(): boolean {
-    return Object.keys(this.localErrors).length === 0 && Object.keys(this.problems).length === 0;
+    return Object.keys(this.localErrors).length === 0 && Object.keys(this.problems).length === 0 && Object.keys(this.pathProblems).length === 0;
   }
 
   get mode(): string {
@@ -45,11 +52,13 @@ export class ExperimentForm {
   async load(): Promise<void> {
     this.loading = true;
     try {
-      const [fields, presets, datasets] = await Promise.all([
+      const [fields, presets, datasets, base] = await Promise.all([
         this.#api.call('config:schema'),
         this.#api.call('config:presets'),
         this.#api.call('datasets:list'),
+        this.#api.call('models:base').catch(() => null),
       ]);
+      this.baseCached = base?.cached ?? null;
       this.fields = fields;
       this.presets = presets as unknown as Preset[];
       this.datasets = datasets;
@@ -111,16 +120,32 @@ export class ExperimentForm {
     const seq = ++this.#seq;
     this.validating = true;
     try {
-      const r = await this.#api.call('config:validate', { config: configInput(this.preset, this.values) });
+      const [r, paths] = await Promise.all([this.#api.call('config:validate', { config: configInput(this.preset, this.values) }), this.checkPaths()]);
       if (seq !== this.#seq) return false;
-      this.problems = r.ok ? {} : Object.fromEntries(r.problems.map((p) => [p.path, p.message]));
-      return r.ok;
+      this.problems = r.ok ? {} : Object.fromEntries(r.problems.map((p) => [p.path, plainProblem(p.message)]));
+      this.pathProblems = paths;
+      return r.ok && Object.keys(paths).length === 0;
     } catch (err) {
       if (seq === this.#seq) this.problems = { '': (err as Error).message };
       return false;
     } finally {
       if (seq === this.#seq) this.validating = false;
     }
+  }
+
+  /** Asks the backend whether the model folder, checkpoint and dataset file named in the config exist. */
+  async checkPaths(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    await Promise.all(
+      PATH_FIELDS.map(async (field) => {
+        const v = this.value(field);
+        if (typeof v !== 'string' || v === '' || (field === 'model.source' && v === 'builtin')) return;
+        if (field === 'dataset.source' && this.datasets.some((d) => d.name === v)) return;
+        const r = await this.#api.call('paths:check', { field, path: v });
+        if (!r.ok && r.message) out[field] = r.message;
+      }),
+    );
+    return out;
   }
 
   /** Starts one run, or the baseline + multi-attempt pair; returns the new run ids (empty on error). */

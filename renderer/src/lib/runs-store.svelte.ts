@@ -1,6 +1,6 @@
 // The runs list as live state: loaded with runs:list, patched by runs:progress (steps, last reward, ETA
 // samples) and reloaded on runs:status. One instance per app, shared by the pages.
-import type { RunSummary } from '../../../backend/api/contract.js';
+import type { RunPhase, RunSummary } from '../../../backend/api/contract.js';
 import type { StudioApi } from './api-client.js';
 import { etaSeconds, type StepSample } from './eta.js';
 
@@ -30,6 +30,7 @@ export class RunsStore {
     this.#off.push(
       this.#api.on('runs:status', () => this.scheduleReload()),
       this.#api.on('runs:progress', (e) => this.applyProgress(e.runId, e.step, e.totalSteps, e.metrics)),
+      this.#api.on('runs:phase', (e) => this.applyPhase(e.runId, e.phase)),
     );
     return () => this.stop();
   }
@@ -69,6 +70,15 @@ export class RunsStore {
     if (metrics.reward !== undefined) this.lastReward = { ...this.lastReward, [runId]: metrics.reward };
     const s = [...(this.samples[runId] ?? []), { step, time: this.#now() }].slice(-50);
     this.samples = { ...this.samples, [runId]: s };
+  }
+
+  applyPhase(runId: number, phase: RunPhase): void {
+    const i = this.runs.findIndex((r) => r.id === runId);
+    if (i < 0) return this.scheduleReload();
+    const next = this.runs.slice();
+    // A phase comes from a live worker: the run is running even before its first step (pre-training).
+    next[i] = { ...next[i]!, phase, status: 'running' };
+    this.runs = next;
   }
 
   /** Seconds left for a running run, or null. */

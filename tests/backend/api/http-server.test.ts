@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { createBackend, type Backend } from '../../../backend/api/backend.js';
 import { startHttpServer, type HttpServerHandle } from '../../../backend/api/http-server.js';
 import { METHOD_NAMES, type MethodName } from '../../../backend/api/contract.js';
 import { addEvalResult } from '../../../backend/db/run-store.js';
 import { tinySetup, type TinySetup } from '../runs/tiny-run.js';
+import { writeTinyTokenizer } from '../model/hf-fixtures.js';
 
 const TOKEN = 'test-token-0123456789';
 let s: TinySetup;
@@ -213,6 +215,17 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(added.accuracy, 0.3);
   assert.equal(added.metric, 'k_attempt');
   assert.equal(added.skipped, 0);
+  // Model-aware evaluation defaults: the built-in model's small ones; the seed's for a folder with tokenizer.json.
+  const builtinDefaults = await ok('eval:defaults', { checkpoint: s.base });
+  assert.deepEqual([builtinDefaults.kind, builtinDefaults.datasets, builtinDefaults.maxAttempts, builtinDefaults.protocol, builtinDefaults.maxTokensPerAttempt], ['builtin', ['synthetic'], 5, 'one-episode', 64]);
+  assert.equal((await ok('eval:defaults', { runId })).kind, 'builtin');
+  const hfDir = path.join(s.dir, 'hf-tokenizer-only');
+  writeTinyTokenizer(hfDir);
+  const hfDefaults = await ok('eval:defaults', { checkpoint: hfDir });
+  assert.deepEqual(
+    [hfDefaults.kind, hfDefaults.datasets, hfDefaults.maxAttempts, hfDefaults.protocol, hfDefaults.maxTokensPerAttempt, hfDefaults.maxTotalTokens],
+    ['hf', ['aime24', 'amc23', 'math500', 'minerva_math', 'olympiadbench'], 7, 'separate', 8000, 8000],
+  );
   const bothTargets = await call('eval:start', { checkpoint: s.base, runId });
   assert.equal(bothTargets.status, 400);
   assert.equal(bothTargets.body.field, 'checkpoint');
@@ -226,6 +239,32 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(evRun.status, 'completed', String(evRun.error));
   const evRows = await ok('eval:results', { runId: ev.runId });
   assert.deepEqual(evRows.map((r: any) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
+  // A training run is evaluated by default on its own held-out split, with its own token budget (issue #24).
+  const own = await ok('eval:start', { runId, attempts: 2, limit: 2, batchSize: 2 });
+  await until(() => sse.events.some((e) => e.name === 'runs:status' && e.data.runId === own.runId && ['completed', 'failed'].includes(e.data.status)), 'held-out eval finished');
+  const ownRun = await ok('runs:get', { runId: own.runId });
+  assert.equal(ownRun.status, 'completed', String(ownRun.error));
+  assert.deepEqual(ownRun.config.datasets, ['held-out']);
+  assert.equal(ownRun.config.maxTokensPerAttempt, 6, "the run's generation.maxTokensPerAttempt");
+  assert.deepEqual((await ok('eval:results', { runId: own.runId })).map((r: any) => [r.dataset, r.k, r.n]), [['held-out', 1, 2], ['held-out', 2, 2]]);
+  const listed = (await ok('runs:list', {})) as any[];
+  const ownSummary = listed.find((r) => r.id === own.runId);
+  assert.equal(ownSummary.evalAccuracy.length, 1);
+  assert.equal(ownSummary.evalAccuracy[0].dataset, 'held-out');
+  assert.equal(ownSummary.evalAccuracy[0].byK.length, 2);
+  const trainSummary = listed.find((r) => r.id === runId);
+  assert.ok(trainSummary.setupSeconds > 0 && trainSummary.trainingSeconds > 0, `time split: ${trainSummary.setupSeconds} / ${trainSummary.trainingSeconds}`);
+  assert.equal(trainSummary.phase, null, 'no phase once finished');
+  const heldOutOfFolder = await call('eval:start', { checkpoint: s.base, datasets: ['held-out'] });
+  assert.equal(heldOutOfFolder.status, 400);
+  assert.match(heldOutOfFolder.body.error, /give runId/);
+  // Path checks beside the form's fields.
+  assert.deepEqual(await ok('paths:check', { field: 'model.checkpoint', path: s.base }), { ok: true, message: null });
+  const missing = await ok('paths:check', { field: 'dataset.source', path: `${s.dir}/nope.jsonl` });
+  assert.equal(missing.ok, false);
+  assert.match(missing.message, /does not exist/);
+  assert.match((await ok('paths:check', { field: 'model.source', path: 'relative/dir' })).message, /relative path/);
+  assert.deepEqual(await ok('models:base', {}), { cached: false }, 'the tiny runs use their own checkpoint');
   const evEpisodes = await ok('episodes:list', { runId: ev.runId, split: 'eval' });
   assert.equal(evEpisodes.items.length, 2);
   const facets = await ok('episodes:facets', { runId });
@@ -257,7 +296,8 @@ test('every method answers; a real run streams its events in order over SSE', as
   const evKinds = sse.events.filter((e) => e.data.runId === ev.runId && e.name === 'runs:status').map((e) => e.data.status);
   assert.deepEqual(evKinds, ['queued', 'running', 'completed']);
   const mine = sse.events.filter((e) => e.data.runId === runId);
-  const kinds = mine.filter((e) => e.name !== 'runs:log').map((e) => (e.name === 'runs:status' ? e.data.status : `step${e.data.step}`));
+  assert.deepEqual(mine.filter((e) => e.name === 'runs:phase').map((e) => e.data.phase.name), ['setup', 'training', 'setup', 'training'], 'phases of both sessions');
+  const kinds = mine.filter((e) => e.name !== 'runs:log' && e.name !== 'runs:phase').map((e) => (e.name === 'runs:status' ? e.data.status : `step${e.data.step}`));
   assert.deepEqual(kinds, ['queued', 'running', 'step1', 'step2', 'completed', 'queued', 'running', 'step3', 'completed']);
   assert.ok(sse.events.every((e, i) => i === 0 || e.id > sse.events[i - 1]!.id), 'ids increase');
   sse.close();

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { Transformer } from '../../../backend/model/core/transformer.js';
 import { parseModelConfig } from '../../../backend/model/core/config.js';
 import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
@@ -42,7 +42,7 @@ test('a short run writes runs, metrics, episodes and attempts rows and prints th
     for (const k of ['reward', 'accuracy', 'accuracyFirstAttempt', 'attemptsUsed', 'kl', 'entropy', 'clipFraction', 'valueLoss', 'lr', 'tokensPerSecond', 'secondsPerStep', 'responseLength', 'solvedAt1']) {
       assert.equal(typeof out.metrics[k], 'number', k);
     }
-    const db = new Database(s.db, { readonly: true });
+    const db = openSqlite(s.db, { readonly: true });
     const run = db.prepare('SELECT * FROM runs').get() as { status: string; steps_done: number; backend: string; config: string };
     assert.equal(run.status, 'completed');
     assert.equal(run.steps_done, 2);
@@ -77,7 +77,7 @@ test('SIGKILL mid-run keeps committed rows; the run is marked interrupted; --res
       await new Promise((r) => setTimeout(r, 200));
       let n = 0;
       try {
-        const db = new Database(s.db, { readonly: true, fileMustExist: true });
+        const db = openSqlite(s.db, { readonly: true, fileMustExist: true });
         n = (db.prepare('SELECT COUNT(*) n FROM checkpoints').get() as { n: number }).n;
         db.close();
       } catch {
@@ -89,7 +89,7 @@ test('SIGKILL mid-run keeps committed rows; the run is marked interrupted; --res
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
 
-    const db = new Database(s.db);
+    const db = openSqlite(s.db);
     assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
     const done = (db.prepare('SELECT steps_done FROM runs WHERE id = 1').get() as { steps_done: number }).steps_done;
     assert.ok(done >= 2);
@@ -109,7 +109,7 @@ test('SIGKILL mid-run keeps committed rows; the run is marked interrupted; --res
     assert.equal(out.runId, 1);
     assert.equal(out.status, 'completed');
     assert.equal(out.steps, done + 2);
-    const db2 = new Database(s.db, { readonly: true });
+    const db2 = openSqlite(s.db, { readonly: true });
     const steps = db2.prepare("SELECT step FROM metrics WHERE name = 'reward' ORDER BY step").all() as { step: number }[];
     assert.deepEqual(steps.map((x) => x.step), Array.from({ length: done + 2 }, (_, i) => i + 1), 'one curve, no gaps or duplicates');
     assert.equal((db2.prepare('SELECT COUNT(*) n FROM runs').get() as { n: number }).n, 1);
@@ -152,7 +152,7 @@ test('Ctrl-C (SIGINT) stops after the current step with a checkpoint; the run is
       await new Promise((r) => setTimeout(r, 200));
       let done = 0;
       try {
-        const db = new Database(s.db, { readonly: true, fileMustExist: true });
+        const db = openSqlite(s.db, { readonly: true, fileMustExist: true });
         done = (db.prepare('SELECT steps_done n FROM runs WHERE id = 1').get() as { n: number } | undefined)?.n ?? 0;
         db.close();
       } catch {
@@ -168,7 +168,7 @@ test('Ctrl-C (SIGINT) stops after the current step with a checkpoint; the run is
     assert.equal(out.status, 'stopped');
     assert.ok(out.steps >= 1 && out.steps < 60);
     assert.match(out.checkpoint, new RegExp(`step-${String(out.steps).padStart(6, '0')}$`), 'checkpoint at the step it stopped after');
-    const db = new Database(s.db, { readonly: true });
+    const db = openSqlite(s.db, { readonly: true });
     assert.equal((db.prepare('SELECT status FROM runs WHERE id = 1').get() as { status: string }).status, 'stopped');
     db.close();
   } finally {

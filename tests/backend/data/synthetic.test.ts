@@ -9,6 +9,9 @@ import {
   problemSpaceSize,
   splitSpaceSize,
   splitOf,
+  splitFraction,
+  SPLITS,
+  type Split,
 } from '../../../backend/data/index.js';
 
 /** Evaluates `a+b*c`-style integer expressions independently of the generator (shunting by recursion). */
@@ -89,24 +92,61 @@ test('root: the gold is either root, a fixed function of the question, and each 
   assert.equal(problemSpaceSize('root', [2]), 90 * 89);
 });
 
-test('splitSpaceSize: about 90% / 10% of the chosen families and levels', () => {
-  assert.equal(splitSpaceSize('train', ['add', 'root'], [2]), Math.floor((8100 + 90 * 89) * 0.9));
+test('splitSpaceSize: about 80% / 10% / 10% of the chosen families and levels', () => {
+  assert.equal(splitSpaceSize('train', ['add', 'root'], [2]), Math.floor((8100 + 90 * 89) * 0.8));
+  assert.equal(splitSpaceSize('validation', ['add', 'root'], [2]), Math.floor((8100 + 90 * 89) * 0.1));
   assert.equal(splitSpaceSize('test', ['add'], [1]), 10);
   // Half the train split can always be drawn.
   const n = Math.floor(splitSpaceSize('train', ['add', 'root'], [2]) / 2);
   assert.equal(generateSynthetic({ seed: 1, count: n, split: 'train', families: ['add', 'root'], levels: [2] }).length, n);
 });
 
-test('train and test are disjoint by construction, test holds about testFraction of the space', () => {
+test('train, validation and test are disjoint by construction, each holds about its fraction of the space', () => {
   const train = generateSynthetic({ seed: 3, count: 5000, split: 'train' });
+  const validation = generateSynthetic({ seed: 3, count: 1000, split: 'validation' });
   const test_ = generateSynthetic({ seed: 3, count: 1000, split: 'test' });
   const trainIds = new Set(train.map((p) => p.id));
-  assert.ok(test_.every((p) => !trainIds.has(p.id)));
+  const validationIds = new Set(validation.map((p) => p.id));
+  assert.ok(test_.every((p) => !trainIds.has(p.id) && !validationIds.has(p.id)));
+  assert.ok(validation.every((p) => !trainIds.has(p.id)));
   assert.ok(test_.every((p) => splitOf(p.id) === 'test') && train.every((p) => splitOf(p.id) === 'train'));
-  let inTest = 0;
-  for (let a = 100; a < 200; a++)
-    for (let b = 100; b < 200; b++) if (splitOf(`add:${a}+${b}`) === 'test') inTest++;
-  assert.ok(inTest > 800 && inTest < 1200, `${inTest} of 10000 in test`);
+  assert.ok(validation.every((p) => splitOf(p.id) === 'validation' && p.split === 'validation'));
+  const counts = { train: 0, validation: 0, test: 0 };
+  for (let a = 100; a < 200; a++) for (let b = 100; b < 200; b++) counts[splitOf(`add:${a}+${b}`)]++;
+  assert.ok(counts.test > 800 && counts.test < 1200, `${counts.test} of 10000 in test`);
+  assert.ok(counts.validation > 800 && counts.validation < 1200, `${counts.validation} of 10000 in validation`);
+});
+
+test('the three splits are pairwise disjoint for every family and level (up to 400 drawn from each)', () => {
+  for (const family of FAMILIES) {
+    DEFAULT_LEVELS[family].forEach((spec, i) => {
+      const level = i + 1;
+      const size = problemSpaceSize(family, spec);
+      // Draw up to a fifth of each split's expected share (deterministic: the same draw every run).
+      const drawn = Object.fromEntries(
+        SPLITS.map((split) => {
+          const count = Math.min(400, Math.floor((size * splitFraction(split)) / 5));
+          const ps = count > 0 ? generateSynthetic({ seed: 11, count, split, families: [family], levels: [level] }) : [];
+          for (const p of ps) assert.equal(splitOf(p.id), split, `${p.id} drawn into ${split}`);
+          return [split, new Set(ps.map((p) => p.id))];
+        }),
+      ) as Record<Split, Set<string>>;
+      for (const [a, b] of [['train', 'validation'], ['train', 'test'], ['validation', 'test']] as const) {
+        const shared = [...drawn[a]].filter((id) => drawn[b].has(id));
+        assert.deepEqual(shared, [], `${family} level ${level}: ${a} ∩ ${b}`);
+      }
+      assert.ok(drawn.validation.size > 0 || size * 0.1 < 3, `${family} level ${level}: validation drawn`);
+    });
+  }
+});
+
+test('the validation split is chosen by the hash, leaves the test split as it was, and checks its fractions', () => {
+  // The test split of a given seed is the same with or without a validation share: it never moved.
+  const withVal = generateSynthetic({ seed: 4, count: 200, split: 'test', families: ['add'], levels: [3] });
+  const without = generateSynthetic({ seed: 4, count: 200, split: 'test', families: ['add'], levels: [3], validationFraction: 0 });
+  assert.deepEqual(withVal, without);
+  assert.throws(() => generateSynthetic({ seed: 0, count: 5, split: 'validation', testFraction: 0.5, validationFraction: 0.5 }), /must be in \[0, 1\)/);
+  assert.throws(() => generateSynthetic({ seed: 0, count: 5, split: 'dev' as Split }), /unknown synthetic split 'dev' \(known: train, validation, test\)/);
 });
 
 test('carry family: every column carries; sub without sign stays non-negative', () => {

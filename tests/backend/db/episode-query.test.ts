@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { openDb, type Db } from '../../../backend/db/open-db.js';
 import { MIGRATIONS } from '../../../backend/db/migrations.js';
 import { createRun, logStep } from '../../../backend/db/run-store.js';
@@ -160,7 +160,7 @@ test('migration 3 backfills repeats by exact match on rows written at version 2,
   const t = tempDir();
   try {
     const file = path.join(t.dir, 'old.db');
-    const raw = new Database(file);
+    const raw = openSqlite(file);
     raw.exec(MIGRATIONS[0]!);
     raw.exec(MIGRATIONS[1]!);
     raw.pragma('user_version = 2');

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { openDb } from '../../../backend/db/open-db.js';
 import { migrate, SCHEMA_VERSION } from '../../../backend/db/migrations.js';
 import { addCheckpoint, addEvalResult, createRun, getRun, listRuns, logStep, metricsOf, truncateRunAfter } from '../../../backend/db/run-store.js';
@@ -219,7 +219,7 @@ test('reconcile marks a running run whose process is gone as interrupted, with t
 test('WAL: a reader is not blocked while a writer transaction is open', () => {
   const { file, done } = tempDb();
   const writer = openDb(file);
-  const reader = new Database(file, { readonly: true });
+  const reader = openSqlite(file, { readonly: true });
   reader.pragma('busy_timeout = 0'); // a blocked read would fail at once instead of waiting
   try {
     const id = createRun(writer, { kind: 'train', config: {} });
@@ -253,7 +253,7 @@ test('migration 2 adds metric / checkpoint_path / skipped to eval_results, keepi
   const { evalResultsOf, latestCheckpoint } = await import('../../../backend/db/run-store.js');
   const t = tempDb();
   try {
-    const raw = new Database(t.file);
+    const raw = openSqlite(t.file);
     raw.exec(MIGRATIONS[0]!);
     raw.pragma('user_version = 1');
     raw.exec(`INSERT INTO runs (kind, status, config, created_at) VALUES ('eval', 'completed', '{}', 1);

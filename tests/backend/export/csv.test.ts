@@ -18,3 +18,26 @@ test('quotes only the fields that need it and round-trips', () => {
     rows.map((r) => r.map(String)),
   );
 });
+
+test('formula injection: text cells starting with = + - @ tab CR get a leading quote; numbers stay numbers', () => {
+  const text = toCsv([
+    ['cell'],
+    ['=HYPERLINK("http://evil.example","x")'],
+    ["=cmd|' /C calc'!A0"],
+    ['+1+2'],
+    ['-2+3'],
+    ['@SUM(A1)'],
+    ['\t=1'],
+    ['\r=1'],
+    [-0.5],
+    ['-0.5'],
+    ['+3'],
+    ['1e-5'],
+    ['a=b'],
+    ['-'],
+  ]);
+  assert.deepEqual(
+    parseCsv(text).map((r) => r[0]),
+    ['cell', `'=HYPERLINK("http://evil.example","x")`, "'=cmd|' /C calc'!A0", "'+1+2", "'-2+3", "'@SUM(A1)", "'\t=1", "'\r=1", '-0.5', '-0.5', '+3', '1e-5', 'a=b', "'-"],
+  );
+});

@@ -17,6 +17,12 @@ test('values of the everyday subset', () => {
   assert.equal(value('2\\sqrt{9}'), 6);
   assert.equal(value('\\sqrt[3]{27}'), 3);
   assert.equal(value('5!'), 120);
+  assert.equal(value('\\binom{5}{2}'), 10);
+  assert.ok(Number.isNaN(value('\\binom{2}{5}')));
+  // `\sin 2x` is sin(2x); the bare argument stops at the next function (`\sin x\cos x`).
+  assert.ok(Math.abs(value('\\sin 2x', { x: 0.3 }) - Math.sin(0.6)) < 1e-12);
+  assert.ok(Math.abs(value('\\sin x\\cos x', { x: 0.3 }) - Math.sin(0.3) * Math.cos(0.3)) < 1e-12);
+  assert.ok(Math.abs(value('\\cos x', { x: 0.3 }) - Math.cos(0.3)) < 1e-12);
   assert.equal(value('1\\frac{4}{5}'), 1.8);
   assert.equal(value('4.5e3'), 4500);
   assert.equal(value('2e^{0}'), 2);
@@ -35,7 +41,6 @@ test('refuses what it does not read (left to the CAS)', () => {
     '3+2i',
     '\\infty',
     '\\log_2 8',
-    '\\binom{5}{2}',
     'x/2y',
     '\\sin^2x',
     '(1,2)',

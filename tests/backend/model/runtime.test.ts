@@ -51,5 +51,5 @@ test('wasm runtime computes the same matmul as cpu', async () => {
 });
 
 test('unknown runtime names are rejected with the list', () => {
-  assert.throws(() => parseRuntimeName('cuda'), /expected one of: tfjs-node-gpu, tfjs-node, cpu-native, wasm, cpu/);
+  assert.throws(() => parseRuntimeName('cuda'), /expected one of: tfjs-node-gpu, webgpu, tfjs-node, cpu-native, wasm, cpu/);
 });

@@ -137,8 +137,8 @@ test('micro-batch gradient accumulation equals the full mini-batch update (actor
         const c0 = snapshot(critic);
         const parts = split.map((s) => batchRows(d, s.rows, s.cut));
         try {
-          metrics.push(actorUpdate(actor, opt, parts, { ...actorOpts, gradClip }));
-          criticUpdate(critic, copt, parts, 0.2, gradClip);
+          metrics.push(await actorUpdate(actor, opt, parts, { ...actorOpts, gradClip }));
+          await criticUpdate(critic, copt, parts, 0.2, gradClip);
         } finally {
           for (const p of parts) for (const t of Object.values(p)) t.dispose();
         }
@@ -180,11 +180,11 @@ test('equal micro-batch weights (not token-weighted) would give a different upda
     const parts: ActorBatch[] = weights ? [0, 1, 2, 3].map((r) => batchRows(d, [r])) : [batchRows(d, [0, 1, 2, 3])];
     try {
       if (weights)
-        accumulatedUpdate(opt, actor.trainableVariables(), 1e9, parts.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
+        await accumulatedUpdate(opt, actor.trainableVariables(), 1e9, parts.map((b, k) => ({ weight: weights[k]!, lossFn: () => {
           const { logits, logp } = actionLogProbs(actor, b.ids);
           return actorLoss({ logp, oldLogp: b.oldLogp, advantages: b.advantages, mask: b.mask, clipEps: 0.2, refLogp: b.refLogp, klCoef: 0.1, klKind: 'k3', logits, entropyCoef: 0.01 });
         } })));
-      else actorUpdate(actor, opt, parts, actorOpts);
+      else await actorUpdate(actor, opt, parts, actorOpts);
       return [...deltas(actor, a0).entries()].find(([k]) => k.includes('up_proj'))![1];
     } finally {
       for (const p of parts) for (const t of Object.values(p)) (t as tf.Tensor | undefined)?.dispose();

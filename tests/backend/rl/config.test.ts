@@ -71,6 +71,12 @@ test('the four presets exist by name and hold the reference hyperparameters', ()
     b.rolloutBatch <= 128 && b.generation.maxTotalTokens <= 512,
     'builtin presets are scaled for a CPU',
   );
+  // Both multi-attempt presets use the seed's reward as it is: +1 / −0.5 / −1, no per-attempt discount.
+  for (const name of ['builtin-multi-attempt', 'qwen2.5-math-1.5b-multi-attempt'] as const) {
+    const m = presetRunConfig(name);
+    assert.deepEqual(m.task.rewards, { correct: 1, wrong: -0.5, noBox: -1 }, name);
+    assert.equal(m.task.attemptDiscount, 1, name);
+  }
 });
 
 test('a preset can be overridden field by field', () => {

@@ -20,14 +20,14 @@ function near(actual: number, expected: number, tol = 1e-5, what = ''): void {
 }
 
 /** Runs fn and asserts it leaves no tensor behind. */
-function noLeak(fn: () => void): void {
+async function noLeak(fn: () => void | Promise<void>): Promise<void> {
   const before = tf.memory().numTensors;
-  fn();
+  await fn();
   assert.equal(tf.memory().numTensors, before, 'tensor leak');
 }
 
 test('maskedMean is a token-level mean that ignores masked entries, even non-finite ones', () =>
-  noLeak(() => {
+  noLeak(async () => {
     const x = tf.tensor2d([
       [1, 2, NaN],
       [3, Infinity, 5],
@@ -45,7 +45,7 @@ test('maskedMean is a token-level mean that ignores masked entries, even non-fin
   }));
 
 test('PPO clipping on both sides, for positive and negative advantages', () =>
-  noLeak(() => {
+  noLeak(async () => {
     // tokens: (A=+1, ρ=1.5) clipped → −1.2; (A=+1, ρ=0.5) unclipped → −0.5;
     //         (A=−1, ρ=0.5) clipped → 0.8;  (A=−1, ρ=1.5) unclipped → 1.5; a masked junk token.
     const oldLogp = tf.tensor2d([[-1, -1, -1, -1, -1]]);
@@ -55,7 +55,7 @@ test('PPO clipping on both sides, for positive and negative advantages', () =>
     const logpVar = tf.tidy(() => tf.variable(tf.tensor2d([ratios.map((r) => -1 + Math.log(r))])));
     const { loss, metrics } = ppoPolicyLoss({ logp: logpVar, oldLogp, advantages: adv, mask, clipEps: 0.2 });
     near(loss.dataSync()[0]!, (-1.2 - 0.5 + 0.8 + 1.5) / 4, 1e-5, 'loss');
-    const m = readMetrics(metrics);
+    const m = await readMetrics(metrics);
     near(m.clipFraction!, 0.5, 1e-6, 'clipFraction');
     near(m.approxKl!, 0.5 * Math.log(4 / 3), 1e-5, 'approxKl');
     near(m.policyLoss!, 0.15, 1e-5, 'policyLoss metric');
@@ -70,7 +70,7 @@ test('PPO clipping on both sides, for positive and negative advantages', () =>
   }));
 
 test('value loss with clipping 0.2', () =>
-  noLeak(() => {
+  noLeak(async () => {
     const values = tf.tensor2d([[1.0, 0.5, 0.2, 7]]);
     const oldValues = tf.tensor2d([[0.5, 0.5, 0.5, 0]]);
     const returns = tf.tensor2d([[0.6, 1.0, 0.0, -7]]);
@@ -78,14 +78,14 @@ test('value loss with clipping 0.2', () =>
     const { loss, metrics } = clippedValueLoss({ values, oldValues, returns, mask, clip: 0.2 });
     // token 0: max(0.16, 0.01) = 0.16; token 1: 0.25; token 2: max(0.04, 0.09) = 0.09 (clipped is larger)
     near(loss.dataSync()[0]!, (0.5 * (0.16 + 0.25 + 0.09)) / 3, 1e-6, 'value loss');
-    const m = readMetrics(metrics);
+    const m = await readMetrics(metrics);
     near(m.valueError!, (0.16 + 0.25 + 0.04) / 3, 1e-6, 'valueError');
     near(m.valueClipFraction!, 1 / 3, 1e-6, 'valueClipFraction');
     tf.dispose([values, oldValues, returns, mask, loss]);
   }));
 
 test('k1, k2, k3 KL estimators', () =>
-  noLeak(() => {
+  noLeak(async () => {
     const logp = tf.tensor2d([[Math.log(0.5), Math.log(0.2)]]);
     const ref = tf.tensor2d([[Math.log(0.25), Math.log(0.2)]]);
     const [k1, k2, k3] = (['k1', 'k2', 'k3'] as const).map((k) => computeApproxKl(logp, ref, k));
@@ -105,7 +105,7 @@ test('k1, k2, k3 KL estimators', () =>
   }));
 
 test('entropy from logits and log-probs of targets', () =>
-  noLeak(() => {
+  noLeak(async () => {
     const logits = tf.tensor3d([
       [
         [0, 0, 0, 0],
@@ -127,7 +127,7 @@ test('entropy from logits and log-probs of targets', () =>
   }));
 
 test('gradient of the total actor loss w.r.t. the logits is exactly zero at feedback-token positions', () =>
-  noLeak(() => {
+  noLeak(async () => {
     const [B, T, V] = [2, 6, 5];
     // row 0: prompt, gen, gen, feedback, feedback, gen; row 1: prompt, gen, feedback, gen, gen, pad
     const maskRows = [
@@ -192,7 +192,7 @@ test('gradient of the total actor loss w.r.t. the logits is exactly zero at feed
   }));
 
 test('actor loss = policy loss + klCoef·KL − entropyCoef·H, with all metrics', () =>
-  noLeak(() => {
+  noLeak(async () => {
     const logits = tf.tensor3d([
       [
         [0, 1, 2],
@@ -216,7 +216,7 @@ test('actor loss = policy loss + klCoef·KL − entropyCoef·H, with all metrics
       logits,
       entropyCoef: 0.05,
     });
-    const m = readMetrics(metrics);
+    const m = await readMetrics(metrics);
     assert.deepEqual(Object.keys(m).sort(), ['approxKl', 'clipFraction', 'entropy', 'kl', 'policyLoss']);
     const k3 = Math.exp(-0.3) - 1 + 0.3;
     near(m.kl!, k3, 1e-6, 'kl');
@@ -229,7 +229,7 @@ test('actor loss = policy loss + klCoef·KL − entropyCoef·H, with all metrics
     tf.dispose([logits, targets, mask, logp, refLogp, advantages, loss]);
   }));
 
-test('20 Adam steps on the actor loss: tensor count stays flat, masked rows never move, advantages steer', () => {
+test('20 Adam steps on the actor loss: tensor count stays flat, masked rows never move, advantages steer', async () => {
   const start = tf.memory().numTensors;
   const [B, T, V] = [2, 4, 5];
   const logits = tf.tidy(() => tf.variable(tf.zeros([B, T, V]))); // [B, T, V], a tabular "policy"
@@ -276,7 +276,7 @@ test('20 Adam steps on the actor loss: tensor count stays flat, masked rows neve
       return loss;
     }, true)!;
     cost.dispose();
-    last = readMetrics(kept);
+    last = await readMetrics(kept);
     counts.push(tf.memory().numTensors);
   }
   const after = counts.slice(1); // Adam creates its slot variables on the first step

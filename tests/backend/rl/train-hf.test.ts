@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { QWEN_TINY, writeTinyModel, writeTinyTokenizer } from '../model/hf-fixtures.js';
 import { estimateRunMemory, assertFits, parameterCount } from '../../../backend/model/runtime/memory-estimate.js';
 import { fromHfConfig } from '../../../backend/model/core/config.js';
@@ -54,7 +54,7 @@ test('a run trains an imported folder with ChatML prompts and writes self-contai
   assert.equal(out.status, 'completed', out.error);
   assert.ok(existsSync(path.join(out.checkpoint, 'tokenizer.json')), 'tokenizer.json copied into the checkpoint');
   assert.ok(existsSync(path.join(out.checkpoint, 'tokenizer_config.json')));
-  const d = new Database(db, { readonly: true });
+  const d = openSqlite(db, { readonly: true });
   const n = (d.prepare("SELECT COUNT(*) n FROM episodes WHERE split = 'train'").get() as { n: number }).n;
   d.close();
   assert.equal(n, 2);

@@ -11,6 +11,7 @@ import { parseRunConfig } from '../../../backend/rl/config.js';
 import { EventBus } from '../../../backend/runs/event-bus.js';
 import type { EventEnvelope } from '../../../backend/api/contract.js';
 import { RunManager } from '../../../backend/runs/run-manager.js';
+import { existingRunFolder } from '../../../backend/db/run-folder.js';
 import type { SpawnWorker } from '../../../backend/runs/spawn-worker.js';
 import type { FromWorker } from '../../../backend/workers/protocol.js';
 import { tinySetup } from './tiny-run.js';
@@ -77,9 +78,11 @@ test('start → progress events → graceful stop with a checkpoint → resume c
     assert.deepEqual(steps.map((r) => r.step), Array.from({ length: target }, (_, i) => i + 1), 'one curve, no gaps or duplicates');
 
     assert.throws(() => h.manager.delete(9999, true), /no run/);
+    const folder = existingRunFolder(h.db, s.dir, runId);
+    assert.match(path.basename(folder ?? ''), new RegExp(`^${runId}-[0-9a-f]{8}$`), 'a keyed run folder');
     const del = h.manager.delete(runId, true);
     assert.equal(getRun(h.db, runId), undefined);
-    assert.deepEqual(del.deletedFiles, [path.join(s.dir, 'runs', String(runId))]);
+    assert.deepEqual(del.deletedFiles, [folder]);
     assert.equal(existsSync(del.deletedFiles[0]!), false);
   } finally {
     await h.manager.close();
@@ -197,7 +200,9 @@ test('a worker that ignores stop is killed after the timeout; the run is interru
     assert.deepEqual(kills, ['SIGKILL']);
     const run = getRun(h.db, runId)!;
     assert.equal(run.status, 'interrupted');
-    assert.match(run.error!, /did not finish its step in time and was killed/);
+    assert.match(run.error!, /did not stop in time and was killed/);
+    // The message is true: this run has no checkpoint, so resume starts over (it never claims a checkpoint).
+    assert.match(run.error!, /no checkpoint yet, so resume starts it over from step 0/);
   } finally {
     await h.manager.close();
     h.db.close();

@@ -58,3 +58,12 @@ test('a k evaluated twice at the same step keeps the newest row; missing k stays
   assert.deepEqual(c.find((x) => x.dataset === 'mean')!.accuracy.map((v) => (v === null ? v : Number(v.toFixed(6)))), [0.3]);
   assert.deepEqual(accuracyCurves([]), []);
 });
+
+test('two runs with identical curves (all zeros) are two curves, each its own', () => {
+  const rows = [1, 2].flatMap((runId) => [1, 2, 3].map((k) => row(runId, 'held-out', k, 0)));
+  const curves = accuracyCurves(rows);
+  assert.deepEqual(curves.map((c) => [c.runId, c.dataset, c.accuracy]), [
+    [1, 'held-out', [0, 0, 0]],
+    [2, 'held-out', [0, 0, 0]],
+  ]);
+});

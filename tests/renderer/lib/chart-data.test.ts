@@ -1,7 +1,7 @@
 // Metric series → chart points (step or wall-time x, smoothing), appending live points, solvedAt order, flat ranges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendPoints, solvedAtNames, toPoints, yRange } from '../../../renderer/src/lib/chart-data.js';
+import { appendPoints, singleX, solvedAtNames, toPoints, yRange } from '../../../renderer/src/lib/chart-data.js';
 
 const s = [
   { step: 1, value: 1, time: 60_000 },
@@ -34,4 +34,10 @@ test('a flat curve gets a readable y range; a real spread is left to chart.js', 
   assert.deepEqual(yRange([{ points: [{ x: 1, y: 0 }, { x: 2, y: 0 }] }]), { min: -0.001, max: 0.001 });
   assert.equal(yRange([{ points: [{ x: 1, y: 1 }, { x: 2, y: 1.5 }] }]), null);
   assert.equal(yRange([{ points: [{ x: 1, y: null }] }]), null);
+});
+
+test('singleX: the one x all points share, else null (a one-step chart gets a ±1 axis)', () => {
+  assert.equal(singleX([{ points: [{ x: 3, y: 1 }] }, { points: [{ x: 3, y: 2 }] }]), 3);
+  assert.equal(singleX([{ points: [{ x: 3, y: 1 }, { x: 4, y: 1 }] }]), null);
+  assert.equal(singleX([{ points: [] }]), null);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeRunConfigFields } from '../../../backend/rl/config.js';
-import { baselineOf, configInput, formatValue, formSections, getPath, parseValue, setPath } from '../../../renderer/src/lib/config-form.js';
+import { baselineOf, configInput, formatValue, formSections, getPath, parseValue, plainProblem, setPath } from '../../../renderer/src/lib/config-form.js';
 
 const fields = describeRunConfigFields();
 const f = (p: string) => fields.find((x) => x.path === p)!;
@@ -54,4 +54,15 @@ test('launch input names the preset; the baseline twin is single-turn with one a
     task: { mode: 'single-turn', minAttempts: 1, maxAttempts: 1, attemptDiscount: 1 },
     steps: 3,
   });
+});
+
+test('plain-language limits: local bounds from the schema, schema messages rewritten (issue #24)', () => {
+  assert.deepEqual(parseValue(f('steps'), '-1'), { error: 'must be at least 1, got -1' });
+  assert.deepEqual(parseValue(f('steps'), '99999999999999999999'), { error: 'too large a number: 99999999999999999999' });
+  assert.deepEqual(parseValue(f('steps'), '3'), { value: 3 });
+  assert.equal(plainProblem('Too big: expected int to be <=9007199254740991'), 'too large a number');
+  assert.equal(plainProblem('Too big: expected number to be <=10'), 'must be at most 10');
+  assert.equal(plainProblem('Too small: expected number to be >=1'), 'must be at least 1');
+  assert.equal(plainProblem('Too small: expected number to be >0'), 'must be greater than 0');
+  assert.equal(plainProblem('must divide rolloutBatch'), 'must divide rolloutBatch');
 });
