@@ -66,7 +66,7 @@ export interface GenerationOptions {
   judge?: (attemptText: string, gold: string) => Judgement;
   /** Called after each batch with questions done / total (skipped ones count as done at the start). */
   onProgress?: (done: number, total: number) => void;
-  /** Aborted → generation throws StoppedError at the next token (backend/model/stop-point.ts). */
+  /** Aborted → generation throws StoppedError at the next token (backend/model/core/stop-point.ts). */
   signal?: AbortSignal;
 }
 

@@ -27,7 +27,7 @@ import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from './eval-store.js';
 import type { RunConfig } from '../rl/config.js';
 import { ensureBaseModel } from '../pretrain/base-model.js';
-import { isStopped, StoppedError } from '../model/stop-point.js';
+import { isStopped, StoppedError } from '../model/core/stop-point.js';
 import { PRETRAIN_LABEL, pretrainReporter } from '../rl/pretrain-phase.js';
 import type { RunPhase } from '../domain/run-events.js';
 import type { Question } from '../rl/rollout.js';

@@ -13,7 +13,7 @@ import { adam } from '../model/native/native-fused.js';
 import { saveModel, loadModel } from '../model/formats/checkpoint.js';
 import { Rng } from '../model/core/rng.js';
 import { cosineWithWarmup } from '../model/core/schedule.js';
-import { stopPoint } from '../model/stop-point.js';
+import { stopPoint } from '../model/core/stop-point.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,

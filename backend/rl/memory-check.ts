@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ModelConfig } from '../model/core/config.js';
 import { readModelConfig } from '../model/formats/hf-import.js';
 import { assertFits, assertTensorsFit, deviceMemoryBytes, estimateRunMemory, largeTensors, type MemoryEstimate, type MemoryEstimateInput } from '../model/runtime/memory-estimate.js';
-import { activeAdapter, adapterLabel } from '../model/webgpu-device.js';
+import { activeAdapter, adapterLabel } from '../model/runtime/webgpu-device.js';
 import { BASE_MODEL_CONFIG } from '../pretrain/base-model.js';
 import type { RunConfig } from './config.js';
 

@@ -17,7 +17,7 @@ import { computeAdvantages, estimatorForAlgorithm } from './advantages.js';
 import { learningRateAt } from '../model/core/schedule.js';
 import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor, type ActorBatch } from './ppo-update.js';
 import type { TrainingState } from './train-checkpoint.js';
-import { isStopped, StoppedError } from '../model/stop-point.js';
+import { isStopped, StoppedError } from '../model/core/stop-point.js';
 import { MIN_TOKENS_PER_ATTEMPT, episodeBudget, fitTrainingPool, longestFeedback, type FitBudgets, type TrainingPoolFit } from './context-fit.js';
 
 export interface TrainerEnv {

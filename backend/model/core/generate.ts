@@ -6,7 +6,7 @@
 // Log-probs: each returned log-prob is log p(token) under the model's temperature-scaled distribution
 // before top-p truncation (temperature 0 → the untempered distribution), which is what RL importance
 // ratios need.
-import { stopPoint } from '../stop-point.js';
+import { stopPoint } from './stop-point.js';
 import type { Transformer } from './transformer.js';
 import { KvCache } from './kv-cache.js';
 import { Rng } from './rng.js';

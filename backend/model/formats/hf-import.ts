@@ -8,7 +8,7 @@ import { readJsonFile } from '../tokenizers/hf-tokenizer.js';
 import { SafetensorsReader } from './safetensors-stream.js';
 import { Transformer, parameterShapes } from '../core/transformer.js';
 import { assertTensorsFit, largeTensors } from '../runtime/memory-estimate.js';
-import { activeAdapter, adapterLabel } from '../webgpu-device.js';
+import { activeAdapter, adapterLabel } from '../runtime/webgpu-device.js';
 import { tf } from '../core/tf.js';
 
 export const INDEX_FILE = 'model.safetensors.index.json';

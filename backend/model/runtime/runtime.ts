@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { tf } from '../core/tf.js';
 import { nativeKernelProvider, type NativeKernelProvider } from '../native/native-kernels.js';
-import { adapterLabel, startWebGpu, type AdapterReport } from '../webgpu-device.js';
+import { adapterLabel, startWebGpu, type AdapterReport } from './webgpu-device.js';
 
 export const RUNTIME_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'cpu-native', 'wasm', 'cpu'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];

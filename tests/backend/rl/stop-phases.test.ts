@@ -15,7 +15,7 @@ import { parseRunConfig } from '../../../backend/rl/config.js';
 import { train, cloneModel, createOptimizers, type TrainerEnv, type StopInfo } from '../../../backend/rl/trainer.js';
 import { evaluateKAttempt } from '../../../backend/eval/k-attempt.js';
 import { pretrainBaseModel } from '../../../backend/pretrain/base-model.js';
-import { isStopped } from '../../../backend/model/stop-point.js';
+import { isStopped } from '../../../backend/model/core/stop-point.js';
 
 const modelConfig = parseModelConfig({ vocabSize: charTokenizer.vocabSize, hiddenSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1, intermediateSize: 24, rmsNormEps: 1e-6, ropeTheta: 10000, qkvBias: false, tieEmbeddings: true, maxPositions: 128, initStd: 0.5 });
 const questions = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `${i}+${i}=`, gold: String(2 * i) }));

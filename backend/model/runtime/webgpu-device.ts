@@ -3,7 +3,7 @@
 // TensorFlow.js's 'webgpu' backend (`@tensorflow/tfjs-backend-webgpu`). Both packages are optional.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { tf } from './core/tf.js';
+import { tf } from '../core/tf.js';
 
 /** What `attempt-studio runtime` and every run record about the adapter. */
 export interface AdapterReport {
