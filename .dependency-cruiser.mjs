@@ -14,7 +14,7 @@ export default {
       name: 'api-only-from-the-edge',
       severity: 'error',
       comment: 'backend/api is the outermost layer (HTTP, IPC, service handlers): runs/, jobs/, workers/ and everything below them must not import it — they throw domain errors that only the API maps to HTTP codes.',
-      from: { path: '^backend/(runs|jobs|workers|rl|eval|model|db|data|math|domain|export|pretrain)/' },
+      from: { path: '^backend/(runs|jobs|workers|rl|eval|model|db|data|math|domain|export|pretrain|platform)/' },
       to: { path: '^backend/api/' },
     },
     {
@@ -49,7 +49,7 @@ export default {
       name: 'lower-layers-do-not-reach-up',
       severity: 'error',
       comment: 'The method and storage layers (model, pretrain, rl, eval, db, data, math, domain, export) never import the application layers (jobs, runs, workers, commands, api): orchestration calls down, never the other way.',
-      from: { path: '^backend/(model|pretrain|rl|eval|db|data|math|domain|export)/' },
+      from: { path: '^backend/(model|pretrain|rl|eval|db|data|math|domain|export|platform)/' },
       to: { path: '^backend/(jobs|runs|workers|commands|api)/' },
     },
     {
@@ -62,9 +62,9 @@ export default {
     {
       name: 'db-stores-only',
       severity: 'error',
-      comment: 'backend/db is SQLite storage: it may import only itself, the vocabulary and the grader\'s normalisation — never the method or the application.',
+      comment: 'backend/db is SQLite storage: it may import only itself, the vocabulary, the grader\'s normalisation and platform/ (where native files live in a packaged app) — never the method or the application.',
       from: { path: '^backend/db/' },
-      to: { path: '^backend/', pathNot: '^backend/(db|domain|math)/' },
+      to: { path: '^backend/', pathNot: '^backend/(db|domain|math|platform)/' },
     },
     {
       name: 'only-commands-from-the-cli',

@@ -19,9 +19,7 @@ import type { Transformer } from '../model/core/transformer.js';
 import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
 import { gradeSync } from '../math/grade.js';
 import { extractAnswer } from '../math/extract-answer.js';
-import { DATASET_NAMES, loadDataset } from '../data/registry.js';
-import { splitSpaceSize } from '../data/synthetic.js';
-import { importDataset } from '../data/importer.js';
+import { DATASET_NAMES } from '../data/registry.js';
 import { evaluateKAttempt, type DatasetQuestions } from '../eval/k-attempt.js';
 import { loadEvalDatasets } from '../eval/load-eval-model.js';
 import { storeKAttempt } from './eval-store.js';
@@ -31,6 +29,7 @@ import { isStopped, StoppedError } from '../model/core/stop-point.js';
 import { PRETRAIN_LABEL, pretrainReporter } from '../rl/pretrain-phase.js';
 import type { RunPhase } from '../domain/run-events.js';
 import type { Question } from '../rl/rollout.js';
+import { questionsFor } from '../rl/run-data.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from '../rl/trainer.js';
 import { loadTrainingCheckpoint, pruneCheckpoints, saveTrainingCheckpoint, type TrainingState } from '../rl/train-checkpoint.js';
 
@@ -114,28 +113,6 @@ async function initialPolicy(config: RunConfig, dataDir: string, log: (s: string
   return loadModel(dir);
 }
 
-/** Training questions and held-out questions for the config's dataset. */
-export async function questionsFor(config: RunConfig): Promise<{ train: Question[]; heldOut: Question[]; dataset: string }> {
-  const d = config.dataset;
-  const toQ = (r: { id: string; question: string; answer: string }): Question => ({ id: r.id, question: r.question, gold: r.answer });
-  if (d.source === 'synthetic') {
-    const task = { families: d.synthetic?.families, levels: d.synthetic?.levels };
-    // Distinct questions, at most half of what the split holds (a small task is cycled through, not exhausted).
-    const room = Math.floor(splitSpaceSize('train', task.families, task.levels) / 2);
-    const count = Math.min(20000, room, Math.max(2000, config.rolloutBatch * config.steps));
-    const train = await loadDataset('synthetic', { ...task, seed: config.seed, count, split: 'train' });
-    // The held-out curve during training is a tuning signal, so it reads the validation split; the test split
-    // is left for the final evaluation (docs/RESULTS.md).
-    const validation = await loadDataset('synthetic', { ...task, seed: config.seed + 1, count: d.heldOut, split: 'validation' });
-    return { train: train.records.map(toQ), heldOut: validation.records.map(toQ), dataset: 'synthetic' };
-  }
-  const loaded = /\.(jsonl|json|parquet)$/i.test(d.source)
-    ? await importDataset(d.source, { questionField: d.questionField, answerField: d.answerField })
-    : await loadDataset(d.source);
-  const all = loaded.records.map(toQ);
-  if (all.length <= d.heldOut) throw new Error(`dataset ${d.source}: ${all.length} questions, not more than heldOut (${d.heldOut})`);
-  return { train: all.slice(0, all.length - d.heldOut), heldOut: all.slice(all.length - d.heldOut), dataset: path.basename(d.source) };
-}
 
 /**
  * The periodic evaluation's question sets (config.eval.datasets): 'held-out' is the held-out split, any other name
