@@ -1,4 +1,4 @@
-// Multi-attempt episodes (DESIGN §1): a batch of dialogues generated together; a wrong attempt gets the
+// Multi-attempt episodes (docs/ARCHITECTURE.md, "The method"): a batch of dialogues generated together; a wrong attempt gets the
 // feedback turn appended and the same sequence continues. Records every attempt, every token's kind
 // (prompt / generated / feedback) and the log-probability of every generated token.
 

@@ -1,6 +1,6 @@
 // How an episode is rendered as text: the first prompt (system with N attempts, user question, assistant
 // header), the model's attempts and the injected feedback turns, with which spans the model generated.
-// Two templates: ChatML with the reference's exact strings (DESIGN §1) and a compact one for the built-in model.
+// Two templates: ChatML with the reference's exact strings (docs/ARCHITECTURE.md, "The method") and a compact one for the built-in model.
 import type { Tokenizer } from './tokenizer.js';
 
 export type SpanKind = 'prompt' | 'feedback' | 'generated';
@@ -27,7 +27,7 @@ function checkAttempts(n: number, what: string): void {
 
 export const SINGLE_TURN_SYSTEM = 'Please reason step by step, and put your final answer within \\boxed{}.';
 
-/** The multi-attempt system message of the reference (DESIGN §1). */
+/** The multi-attempt system message of the reference (docs/ARCHITECTURE.md, "The method"). */
 export function multiAttemptSystem(attempts: number): string {
   return `${SINGLE_TURN_SYSTEM} You have ${attempts} attempts to answer the questions, and you should provide the full reasoning steps in each attempt.`;
 }

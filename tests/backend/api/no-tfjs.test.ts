@@ -1,4 +1,4 @@
-// The API process (serve, Electron main) must never load TensorFlow.js: only worker processes do (DESIGN §4).
+// The API process (serve, Electron main) must never load TensorFlow.js: only worker processes do (docs/ARCHITECTURE.md).
 // Checked in a fresh process through require.cache, where tfjs's CommonJS build lands when anything imports it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
