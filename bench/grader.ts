@@ -63,6 +63,8 @@ const golds: string[] = [];
 for (const name of BENCHMARK_NAMES) for (const r of (await loadDataset(name)).records) golds.push(r.answer);
 const self: [string, string][] = golds.map((g) => [g, g]);
 const perturbed: [string, string][] = golds.map((g) => [perturb(g), g]);
+// The gold as a model writes it: boxed inside a sentence (parse finds and reads the box).
+const boxed: [string, string][] = golds.map((g) => [`so the answer is $\\boxed{${g}}$.`, g]);
 
 // Start and warm the worker before timing (its start-up, ~1-2 s, is not a per-comparison cost).
 await sharedCasPool().compare('(x+1)^2', 'x^2+2x+1', { timeoutMs: 60_000 });
@@ -72,6 +74,7 @@ const results: Record<string, Round> = {};
 for (const [label, pairs] of [
   ['self', self],
   ['perturbed', perturbed],
+  ['boxed', boxed],
 ] as const) {
   for (const mode of ['async', 'sync'] as const) {
     const rounds: Round[] = [];
@@ -80,6 +83,14 @@ for (const [label, pairs] of [
     console.log(label, mode, JSON.stringify(results[`${label}_${mode}`]));
   }
 }
+
+// All three sets together on the sync path: comparisons over total time (the figure the ≥ 2,000/s target uses).
+const syncKeys = ['self_sync', 'perturbed_sync', 'boxed_sync'];
+const syncAll = Math.round(
+  syncKeys.reduce((n, k) => n + results[k]!.comparisons, 0) /
+    syncKeys.reduce((s, k) => s + results[k]!.comparisons / results[k]!.perSecond, 0),
+);
+console.log('sync, all three sets together: comparisons/s', syncAll);
 
 // The RL reward's common case: a boxed integer response against an integer gold.
 const n = 200_000;
@@ -133,8 +144,9 @@ const out = {
   cores: os.cpus().length,
   loadAvg1m: os.loadavg()[0],
   goldAnswers: golds.length,
-  note: 'Sequential comparisons, one CAS worker; median of 3 rounds by throughput. async = isEquivalent (production path), sync = isEquivalentSync (CAS in-thread).',
+  note: 'Sequential comparisons, one CAS worker; median of 3 rounds by throughput. async = isEquivalent (production path), sync = isEquivalentSync (CAS in-thread). parse() caches its last 4,000 texts, so rounds 2-3 of self/boxed reuse parsed golds (as an RL run does: one gold, many attempts).',
   results,
+  syncAllSetsPerSecond: syncAll,
   integerGradeSyncMicrosPerOp: Math.round(integerGradeMicros * 100) / 100,
   adversarialAsync1sBudget: adversarialMs,
 };

@@ -74,5 +74,5 @@ await timed('concurrency', () => runConcurrency({ seconds: Number(values['concur
 await timed('export-places', () => runExportDestinations());
 await timed('formula-cells', async () => runFormulaCells({ cells: Number(values['formula-cells']), seed: 1 }));
 await timed('absurd-configs', () => runAbsurdConfigs());
-await timed('stop-latency', () => runStopLatency({ phases: ['pre-training', 'rollout', 'update', 'evaluation'], trials: Number(values['stop-trials']), seed: 1, log }));
+await timed('stop-latency', () => runStopLatency({ phases: ['pre-training', 'rollout', 'update', 'evaluation', 'eval-run'], trials: Number(values['stop-trials']), seed: 1, log }));
 log('done');

@@ -2,7 +2,8 @@
 // loss, backward, Adam via createAdam, as lmTrainStep) and greedy KV-cache generation (generate()), on tfjs cpu +
 // native kernels, against the same architecture in PyTorch (bench/peers/gpt_torch.py), alternating in one
 // invocation; medians and ratios (> 1 = we are faster) go to bench/results/vs-torch.json.
-// Options: --rounds N, --steps K, --shape NAME, --no-write (print only).
+// Options: --rounds N, --steps K, --shape NAME, --no-write (print only); --real-shapes runs bench/vs-torch-real.ts
+// instead (Qwen2.5-0.5B / Qwen2.5-Math-1.5B shapes against PyPI's and Debian's PyTorch).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,11 @@ import { lmTrainStep } from '../backend/model/core/lm-train.js';
 import { generate } from '../backend/model/core/generate.js';
 import { Rng } from '../backend/model/core/rng.js';
 import { SHAPES, peerShape, type BenchShape } from './vs-torch-shapes.js';
+
+if (process.argv.includes('--real-shapes')) {
+  await import('./vs-torch-real.js');
+  process.exit(0);
+}
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);

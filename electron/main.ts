@@ -9,6 +9,9 @@ import type { ApiHandlers } from '../backend/api/contract.js';
 import { newToken, startHttpServer, type HttpServerHandle } from '../backend/api/http-server.js';
 import { forwardEvents, registerApiHandlers } from './ipc-handlers.js';
 import { SqliteBindingError } from '../backend/db/sqlite-binding.js';
+import { resolveRayConfig } from '../backend/runs/ray/ray-config.js';
+import { RayLauncher } from '../backend/runs/ray/ray-launcher.js';
+import { RayClusterError } from '../backend/runs/ray/ray-jobs-client.js';
 import { APP_DIR_NAME, dataDirFromArgv, isInside, resolveDataLocation } from '../backend/db/data-location.js';
 import { CSP, denyPermission, isAllowedNavigation, isAllowedRequest, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
 
@@ -19,6 +22,7 @@ const PRELOAD = path.join(ROOT, 'dist/electron/preload.cjs');
 
 let win: BrowserWindow | undefined;
 let backend: Backend | undefined;
+let ray: RayLauncher | undefined;
 let server: HttpServerHandle | undefined;
 let appOrigin = 'file://';
 
@@ -89,7 +93,15 @@ async function start(): Promise<void> {
   const installDir = app.isPackaged ? path.dirname(app.getPath('exe')) : ROOT;
   if (app.isPackaged && (isInside(loc.dataDir, installDir) || isInside(loc.dataDir, (process as { resourcesPath?: string }).resourcesPath ?? installDir)))
     throw new Error(`the data folder ${loc.dataDir} (${loc.source}) is inside the install folder ${installDir}; choose another with --data-dir`);
-  backend = createBackend({ dbPath: loc.dbPath, dataDir: loc.dataDir, dialogs: dialogs() });
+  // Runs on a Ray cluster when $ATTEMPT_STUDIO_RAY or settings.json's "ray" names one (README: Ray cluster).
+  const rayConfig = resolveRayConfig();
+  backend = createBackend({
+    dbPath: loc.dbPath,
+    dataDir: loc.dataDir,
+    dialogs: dialogs(),
+    ...(rayConfig ? { concurrency: 64, manager: { spawn: (entry: string) => ray!.spawn(entry) } } : {}),
+  });
+  if (rayConfig) ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db });
   registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin, fileRoot: RENDERER_DIR }));
   forwardEvents(backend.events, () => (win && !win.isDestroyed() ? win.webContents : undefined));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
@@ -121,13 +133,15 @@ app.on('before-quit', (event) => {
   quitting = true;
   event.preventDefault();
   // Workers finish their current step and checkpoint; their runs stay resumable.
-  void Promise.allSettled([server?.close(), backend.close()]).then(() => app.exit(0));
+  void Promise.allSettled([server?.close(), backend.close()])
+    .then(() => ray?.close())
+    .finally(() => app.exit(0));
 });
 
 app.setName(APP_DIR_NAME); // userData = <appData>/Attempt Studio, the folder the CLI defaults to as well
 start().catch((err: Error) => {
   // A missing or stale better-sqlite3 build for Electron is the user's to fix: its one-line message says how.
-  const text = err instanceof SqliteBindingError ? err.message : (err.stack ?? err.message);
+  const text = err instanceof SqliteBindingError || err instanceof RayClusterError ? err.message : (err.stack ?? err.message);
   process.stderr.write(`Attempt Studio could not start: ${text}\n`);
   dialog.showErrorBox('Attempt Studio could not start', text);
   app.exit(1);

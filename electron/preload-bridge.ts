@@ -27,6 +27,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'runs:list': call('runs:list'),
     'runs:get': call('runs:get'),
     'runs:start': call('runs:start'),
+    'sweeps:start': call('sweeps:start'),
     'runs:stop': call('runs:stop'),
     'runs:resume': call('runs:resume'),
     'runs:update': call('runs:update'),

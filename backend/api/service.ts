@@ -7,7 +7,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open-db.js';
 import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
-import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
+import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig, type RunConfig } from '../rl/config.js';
+import { seedList, sweepRuns } from '../runs/sweep.js';
 import { PRESET_NAMES } from '../rl/presets.js';
 import { evalDefaultsFor, evalModelKind, totalTokensOf, type EvalModelKind } from '../eval/eval-defaults.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
@@ -19,6 +20,7 @@ import { ApiError, toApiError, type ApiHandlers, type EvalDefaultsView, type Eva
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
+import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -46,10 +48,21 @@ function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsV
   const per = (run.config as { generation?: { maxTokensPerAttempt?: number } } | null)?.generation?.maxTokensPerAttempt;
   return { ...d, datasets: [HELD_OUT], ...(per !== undefined ? { maxTokensPerAttempt: per } : {}) };
 }
-/** rl/base-model.ts's SHIPPED_BASE_MODELS_DIR, repeated: importing that module would load tfjs here. */
-const SHIPPED_BASE_MODELS = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A run config from the API, parsed; its first problem becomes a 400 naming the field. */
+function parseForLaunch(config: unknown, label: string): RunConfig {
+  try {
+    return parseRunConfig(config, label);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const p = err.problems[0]!;
+      throw new ApiError(400, err.message, `config${p.path ? `.${p.path}` : ''}`);
+    }
+    throw err;
+  }
+}
 
 /** What runs:list adds to a stored run row: live phase, time split, an eval run's accuracy by k. */
 interface SummaryExtras {
@@ -104,6 +117,7 @@ function summary(r: RunRow, x: SummaryExtras): RunSummary {
     totalSteps: typeof steps === 'number' ? steps : null,
     tags: r.tags,
     resumable: r.kind === 'train' && r.status !== 'running' && r.status !== 'queued',
+    config: r.config,
     ...x,
   };
 }
@@ -195,7 +209,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         .prepare('SELECT id, step, path, format, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
         .all(runId) as RunDetailCheckpoint[];
       const metricNames = (db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{ name: string }>).map((m) => m.name);
-      return { ...summaryOf(r), config: r.config, notes: r.notes, checkpoints, metricNames };
+      return { ...summaryOf(r), notes: r.notes, checkpoints, metricNames };
     },
     'runs:update': async ({ runId, name, tags, notes }) => {
       mustRun(runId);
@@ -204,19 +218,26 @@ export function createService(o: ServiceOptions): ApiHandlers {
       return { ...summaryOf(r), notes: r.notes };
     },
     'runs:start': async ({ config, name }) => {
-      let parsed;
-      try {
-        parsed = parseRunConfig(config, 'config');
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          const p = err.problems[0]!;
-          throw new ApiError(400, err.message, `config${p.path ? `.${p.path}` : ''}`);
-        }
-        throw err;
-      }
+      const parsed = parseForLaunch(config, 'config');
       parsed.dataset.source = await checkedDataset(parsed.dataset);
       checkRunConfigPaths(parsed);
       return manager.start(parsed, name);
+    },
+    'sweeps:start': async ({ config, seeds, name }) => {
+      if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ApiError(400, 'config: expected an object', 'config');
+      // Every run's config is checked before any is queued: a sweep starts whole or not at all.
+      const planned = sweepRuns(config as Record<string, unknown>, seedList(seeds), name).map((r) => ({ ...r, parsed: parseForLaunch(r.config, 'config') }));
+      for (const r of planned) {
+        r.parsed.dataset.source = await checkedDataset(r.parsed.dataset);
+        checkRunConfigPaths(r.parsed);
+      }
+      const runIds: number[] = [];
+      for (const r of planned) {
+        const { runId } = manager.start(r.parsed, r.name);
+        updateRunMeta(db, runId, { tags: r.tags });
+        runIds.push(runId);
+      }
+      return { runIds, name };
     },
     'runs:stop': async ({ runId }) => manager.stop(runId),
     'runs:resume': async ({ runId, steps }) => manager.resume(runId, { steps }),
@@ -348,7 +369,8 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'models:base': async () => {
       // Any shipped or cached built-in base model (base-<spec hash>/base-model.json); the hash itself needs tfjs.
       const has = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('base-') && existsSync(path.join(dir, n, 'base-model.json')));
-      return { cached: has(SHIPPED_BASE_MODELS) || has(path.join(o.dataDir, 'models')) };
+      const shipped = shippedBaseModelsDir();
+      return { cached: (shipped !== null && has(shipped)) || has(path.join(o.dataDir, 'models')) };
     },
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {

@@ -7,7 +7,7 @@ import { ProgressLine } from './progress.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the whole method on the built-in model: base model, baseline and multi-attempt RL, accuracy vs attempts',
-  usage: '[--quick] [--seed S] [--protocol one-episode|separate] [--train-base] [--out DIR] [--db PATH | --data-dir DIR] [--json]',
+  usage: '[--quick] [--seed S] [--protocol one-episode|separate] [--train-base] [--out DIR] [--db PATH | --data-dir DIR] [--ray ADDRESS] [--json]',
   options: {
     quick: { type: 'boolean', description: 'A ~1 minute smoke test (shorter base model, a few RL steps, fewer questions): checks that everything runs, cannot show the effect' },
     'train-base': { type: 'boolean', description: 'Train the base model anew instead of loading the one shipped with the app (or cached)' },
@@ -15,6 +15,7 @@ export const demoCommand: Command = {
     out: { type: 'string', value: 'DIR', description: 'Where the CSV, chart and summary.json go', default: 'demo-output' },
     ...DATA_OPTIONS,
     json: { type: 'boolean', description: 'Print summary.json as the last line' },
+    ray: { type: 'string', value: 'ADDRESS', description: 'Train the two policies as jobs on this Ray cluster (dashboard URL); the data folder must be shared with its nodes' },
     'base-steps': { type: 'string', value: 'N', description: 'Override: pre-training steps of the base model' },
     'rl-steps': { type: 'string', value: 'N', description: 'Override: RL steps of each policy' },
     'rollout-batch': { type: 'string', value: 'N', description: 'Override: episodes per RL step' },
@@ -53,6 +54,19 @@ export const demoCommand: Command = {
       process.exitCode = 130;
     };
     process.on('SIGINT', onSigint);
+    const rayAddress = str(args, 'ray');
+    let ray: import('../runs/ray/ray-launcher.js').RayLauncher | undefined;
+    if (rayAddress) {
+      const { RayLauncher } = await import('../runs/ray/ray-launcher.js');
+      try {
+        ray = await RayLauncher.create({ address: rayAddress, sharedDir: loc.dataDir, db });
+      } catch (err) {
+        process.off('SIGINT', onSigint);
+        db.close();
+        throw new UserError((err as Error).message, 2);
+      }
+      process.stderr.write(`training on the Ray cluster at ${ray.client.address} (Ray ${ray.rayVersion}); shared folder ${loc.dataDir}\n`);
+    }
     let progress: ProgressLine | undefined;
     let phase = '';
     let phaseStart = Date.now();
@@ -66,6 +80,7 @@ export const demoCommand: Command = {
         quick: flag(args, 'quick'),
         trainBase: flag(args, 'train-base'),
         protocol,
+        ...(ray ? { spawn: ray.spawn } : {}),
         budget: Object.fromEntries(
           (
             [
@@ -107,6 +122,7 @@ export const demoCommand: Command = {
       throw new UserError((err as Error).message);
     } finally {
       process.off('SIGINT', onSigint);
+      await ray?.close();
       db.close();
     }
   },

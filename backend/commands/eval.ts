@@ -4,6 +4,7 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
+import { damagedDatabaseMessage } from './known-errors.js';
 import { explainStorageError } from '../db/storage-error.js';
 import { ProgressLine } from './progress.js';
 import { openDb, type Db } from '../db/open-db.js';
@@ -219,7 +220,7 @@ export const evalCommand: Command = {
         try {
           db = openDb(dbFile);
         } catch (err) {
-          throw new UserError(`cannot open database ${dbFile}: ${explainStorageError(err, path.dirname(dbFile))}`);
+          throw new UserError(damagedDatabaseMessage(err, dbFile) ?? `cannot open database ${dbFile}: ${explainStorageError(err, path.dirname(dbFile))}`);
         }
       }
       return db;

@@ -2,6 +2,7 @@
 // on 127.0.0.1 with a per-launch token; prints one line with the full URL. Ctrl-C stops runs with a checkpoint.
 import { fileURLToPath } from 'node:url';
 import { type Command, DATA_OPTIONS, dataLocationOf, int, str, UserError } from './command.js';
+import { damagedDatabaseMessage } from './known-errors.js';
 import path from 'node:path';
 import { explainStorageError } from '../db/storage-error.js';
 
@@ -10,12 +11,16 @@ export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist', import
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve the studio to a browser on 127.0.0.1 (prints the URL with its access token)',
-  usage: '[--port P] [--db PATH | --data-dir DIR] [--token T] [--concurrency N]',
+  usage: '[--port P] [--db PATH | --data-dir DIR] [--token T] [--concurrency N] [--ray ADDRESS [--ray-shared-dir DIR] [--ray-ingest-host HOST] [--ray-cpus N]]',
   options: {
     port: { type: 'string', value: 'P', description: 'Port on 127.0.0.1 (0 = any free port)', default: '4310' },
     ...DATA_OPTIONS,
     token: { type: 'string', value: 'T', description: 'Access token (default: $ATTEMPT_STUDIO_TOKEN, else random per launch)' },
-    concurrency: { type: 'string', value: 'N', description: 'Runs that may train at once', default: '1' },
+    concurrency: { type: 'string', value: 'N', description: 'Runs that may train at once (with --ray: default 64, Ray\'s resources decide)', default: '1' },
+    ray: { type: 'string', value: 'ADDRESS', description: 'Run workers as Ray jobs on the cluster whose dashboard is ADDRESS (e.g. http://127.0.0.1:8265; else $ATTEMPT_STUDIO_RAY, else settings.json "ray")' },
+    'ray-shared-dir': { type: 'string', value: 'DIR', description: 'Folder the studio and every node share at the same path: checkpoints, base models (default: the data folder)' },
+    'ray-ingest-host': { type: 'string', value: 'HOST', description: 'Address the nodes reach the studio at for results (default 127.0.0.1)' },
+    'ray-cpus': { type: 'string', value: 'N', description: 'CPUs each Ray job asks for (default 1)' },
   },
   details:
     'Only 127.0.0.1 is bound; from another machine use an SSH tunnel (ssh -L 4310:127.0.0.1:4310 host).\n' +
@@ -26,17 +31,35 @@ export const serveCommand: Command = {
     const { newToken, startHttpServer } = await import('../api/http-server.js');
     const port = int(args, 'port') ?? 4310;
     if (port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, got ${port}`, 2);
-    const concurrency = int(args, 'concurrency') ?? 1;
+    const { resolveRayConfig } = await import('../runs/ray/ray-config.js');
+    let rayConfig;
+    try {
+      rayConfig = resolveRayConfig({ flags: { address: str(args, 'ray'), sharedDir: str(args, 'ray-shared-dir'), ingestHost: str(args, 'ray-ingest-host'), cpusPerJob: int(args, 'ray-cpus') } });
+    } catch (err) {
+      throw new UserError((err as Error).message, 2);
+    }
+    const concurrency = int(args, 'concurrency') ?? (rayConfig ? 64 : 1);
     if (concurrency < 1) throw new UserError(`--concurrency must be at least 1, got ${concurrency}`, 2);
     const token = str(args, 'token') ?? (process.env.ATTEMPT_STUDIO_TOKEN || undefined) ?? newToken();
     if (token.length < 8) throw new UserError('--token must be at least 8 characters', 2);
     const loc = await dataLocationOf(args);
     const dbPath = loc.dbPath;
     let backend;
+    let ray: import('../runs/ray/ray-launcher.js').RayLauncher | undefined;
     try {
-      backend = createBackend({ dbPath, dataDir: loc.dataDir, concurrency });
+      backend = createBackend({ dbPath, dataDir: loc.dataDir, concurrency, ...(rayConfig ? { manager: { spawn: (entry: string) => ray!.spawn(entry) } } : {}) });
     } catch (err) {
-      throw new UserError(`cannot open database ${dbPath}: ${explainStorageError(err, path.dirname(dbPath))}`);
+      throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, path.dirname(dbPath))}`);
+    }
+    if (rayConfig) {
+      const { RayLauncher } = await import('../runs/ray/ray-launcher.js');
+      try {
+        ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db });
+      } catch (err) {
+        await backend.close();
+        throw new UserError((err as Error).message, 2);
+      }
+      process.stderr.write(`Ray backend (${rayConfig.source}): runs are Ray jobs on ${ray.client.address} (Ray ${ray.rayVersion}); results come back to ${ray.ingest.url}\n`);
     }
     for (const r of backend.reconciled) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
     await buildUiIfStale();
@@ -63,6 +86,7 @@ export const serveCommand: Command = {
     });
     await server.close();
     await backend.close();
+    await ray?.close();
     return 0;
   },
 };

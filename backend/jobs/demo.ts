@@ -36,6 +36,7 @@ import {
   type SampledSummaryRow,
 } from '../eval/demo-summary.js';
 import { trainInWorkers } from './train-in-workers.js';
+import type { SpawnWorker } from '../runs/spawn-worker.js';
 
 export interface DemoOptions {
   db: Db;
@@ -69,6 +70,8 @@ export interface DemoOptions {
   /** Progress inside the current phase (done / total units). */
   onProgress?(done: number, total: number, values?: Record<string, number>): void;
   onLog?(line: string): void;
+  /** How the training workers start (default: local processes; `demo --ray` passes the Ray backend's). */
+  spawn?: SpawnWorker;
 }
 
 export interface DemoBudget {
@@ -327,6 +330,7 @@ async function trainParallel(o: DemoOptions, configs: RunConfig[], budget: DemoB
     configs,
     signal: o.signal,
     onLog: o.onLog,
+    ...(o.spawn ? { spawn: o.spawn } : {}),
     onStep: (i, step) => {
       stepsDone[i] = step;
       o.onProgress?.(stepsDone[0]! + stepsDone[1]!, 2 * budget.rlSteps);

@@ -6,6 +6,7 @@ import { isTerminal } from '../domain/vocabulary.js';
 import { getRun, latestCheckpoint } from '../db/run-store.js';
 import { EventBus } from '../runs/event-bus.js';
 import { RunManager } from '../runs/run-manager.js';
+import type { SpawnWorker } from '../runs/spawn-worker.js';
 import type { RunConfig } from '../rl/config.js';
 import type { TrainRunResult } from './train-run.js';
 
@@ -18,12 +19,14 @@ export interface TrainInWorkersOptions {
   /** A step of one run finished (index into `configs`). */
   onStep?(index: number, step: number, metrics: Record<string, number>): void;
   onLog?(line: string): void;
+  /** How workers start (default: local processes); the Ray backend's spawn fans the runs out over a cluster. */
+  spawn?: SpawnWorker;
 }
 
 /** Runs every config in a worker at the same time; resolves with one result per config, in order. */
 export async function trainInWorkers(o: TrainInWorkersOptions): Promise<TrainRunResult[]> {
   const events = new EventBus();
-  const manager = new RunManager({ db: o.db, dbPath: o.dbPath, dataDir: o.dataDir, events, concurrency: o.configs.length });
+  const manager = new RunManager({ db: o.db, dbPath: o.dbPath, dataDir: o.dataDir, events, concurrency: o.configs.length, ...(o.spawn ? { spawn: o.spawn } : {}) });
   const ids: number[] = [];
   const finished = new Map<number, () => void>();
   const done = new Map<number, Promise<void>>();

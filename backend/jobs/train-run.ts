@@ -27,6 +27,8 @@ import type { RunConfig } from '../rl/config.js';
 import { ensureBaseModel } from '../pretrain/base-model.js';
 import { isStopped, StoppedError } from '../model/core/stop-point.js';
 import { PRETRAIN_LABEL, pretrainReporter } from '../rl/pretrain-phase.js';
+import { gpuBytesOf, systemSampler } from '../rl/system-metrics.js';
+import { tf } from '../model/core/tf.js';
 import type { RunPhase } from '../domain/run-events.js';
 import type { Question } from '../rl/rollout.js';
 import { questionsFor } from '../rl/run-data.js';
@@ -242,6 +244,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       },
       isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
     };
+    const sampleSystem = systemSampler(() => gpuBytesOf(tf.memory()));
     const result = await train(
       config,
       env,
@@ -270,6 +273,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           return m;
         },
         onStep: (report) => {
+          Object.assign(report.metrics, sampleSystem());
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
           heartbeat(db, runId);
           lastMetrics = report.metrics;

@@ -41,7 +41,10 @@ export function cleanLatex(s: string): string {
     .replace(/\\(?:neq|ne)(?![a-zA-Z])|≠/g, '\\ne ')
     .replace(/\\lt(?![a-zA-Z])/g, '<')
     .replace(/\\gt(?![a-zA-Z])/g, '>');
-  t = t.replace(/(?<!\\)\\[,;:! ]|~|\\q?quad\b/g, ' ');
+  t = t
+    .replace(/,\\!\s*/g, ',')
+    .replace(/(?<!\\)\\!/g, '')
+    .replace(/(?<!\\)\\[,;: ]|~|\\q?quad\b/g, ' ');
   // Words and text that join list items: `6 \text{ and } 8`, `(11,7) or (7,11)`, `x=1 \text{or} x=2`.
   t = t.replace(/\\(?:text|textbf|mbox|mathrm)\s*\{\s*(?:and|or|,)\s*\}/g, ',');
   t = t.replace(/(?<=[\d)}\]])\s*(?:and|or)\s*(?=[\d({[\\$-])/g, ',');
@@ -106,6 +109,8 @@ export function normalizeLeaf(s: string): string {
   if (/\\(?:sin|cos|tan|sec|csc|cot)/.test(t) && /\\circ/.test(t))
     t = t.replace(/(\d+(?:\.\d+)?)\s*\^\s*\{?\s*\\circ\s*\}?/g, '\\frac{$1\\pi}{180}');
   t = normalize(t, { keepLeftSide: true });
+  // `f(2)`, `g(x)`: an unknown function applied is an opaque symbol (`f_2`), never the product f·2.
+  t = t.replace(/(?<![a-zA-Z\\])([fgh])\(([a-zA-Z0-9]+)\)/g, '$1_{$2}');
   // `4210_{7}` and `4210_7` are the same base subscript.
   return t.replace(/_\{(\w)\}/g, '_$1');
 }
@@ -128,7 +133,8 @@ function read(s: string, depth: number): Answer {
   const union = splitTopLevel(s, '\\cup');
   if (union && union.length > 1 && union.every((p) => p.trim() !== ''))
     return { kind: 'union', parts: union.map((p) => read(p.trim(), depth + 1)) };
-  if (GROUPED_NUMBER.test(s.replace(/\s+/g, ''))) return leaf(s.replace(/,/g, ''));
+  // `1,000` is a number; `8, 221` (a space after the comma) is a list.
+  if (GROUPED_NUMBER.test(s.trim())) return leaf(s.replace(/,/g, ''));
   const list = splitList(s);
   if (list) return { kind: 'set', items: list.map((p) => read(p, depth + 1)) };
   const rel = splitRelations(s);

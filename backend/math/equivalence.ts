@@ -83,9 +83,10 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
   if (np !== null && ng !== null) {
     if (ctx.floatRounding !== undefined && (isDecimalLiteral(p) || isDecimalLiteral(g)))
       return {
-        equal: /e/i.test(p) || /e/i.test(g)
-          ? numericEqual(np, ng, ctx.percent, SCIENTIFIC_REL_TOL)
-          : roundedEqual(np, ng, ctx.floatRounding, ctx.percent),
+        equal:
+          /e/i.test(p) || /e/i.test(g)
+            ? numericEqual(np, ng, ctx.percent, SCIENTIFIC_REL_TOL)
+            : roundedEqual(np, ng, ctx.floatRounding, ctx.percent),
         method: 'numeric',
       };
     return { equal: numericEqual(np, ng, ctx.percent, ctx.relTol), method: 'numeric' };
@@ -132,6 +133,9 @@ export function compareNormalized(p: string, g: string, ctx: CompareContext, dep
 /** Numbers written in scientific notation (`2.7778e-6`) compare to 6 significant digits, not 6 places. */
 const SCIENTIFIC_REL_TOL = 1e-6;
 
+/** Rounded values must also agree to this relative tolerance (matters only below ~0.002). */
+const SMALL_REL_TOL = 5e-4;
+
 /** A plain decimal literal (`0.5`, `-1.25`, `4.5e3`): Math-Verify's Float. */
 export function isDecimalLiteral(s: string): boolean {
   return /^-?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?e[+-]?\d+)$/i.test(s);
@@ -143,6 +147,8 @@ export function roundedEqual(x: number, y: number, places: number, percent = fal
     // Below the rounding unit both would round to 0: compare significant digits instead (7.4e-12 ≠ 8.4e-12).
     if (Math.max(Math.abs(a), Math.abs(b)) < 10 ** -places)
       return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));
+    // Small values keep their leading digits too: 0.0000672 and 0.0000673 both round to 0.000067.
+    if (Math.abs(a - b) > SMALL_REL_TOL * Math.max(Math.abs(a), Math.abs(b))) return false;
     const k = 10 ** places;
     const ra = Math.round(a * k);
     const rb = Math.round(b * k);

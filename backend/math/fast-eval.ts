@@ -253,6 +253,8 @@ function compileUncached(src: string): Compiled | null {
       }
       n = () => v;
     } else if (/[a-zA-Z]/.test(c)) {
+      // `f(2)`, `g(x)`: a function applied, not a product (left to the CAS).
+      if (/[fgh]/.test(c) && src[i + 1] === '(') throw new Bail();
       i++;
       n = peek() === '_' ? subscripted(c) : variable(c);
     } else if (c === '(' || c === '{' || c === '[') {

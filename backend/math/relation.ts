@@ -3,7 +3,7 @@
 // positive one for inequalities of the same direction (flipped inequalities are turned around first).
 // A one-variable inequality (or chain) also reads as the interval it describes.
 import { normalizeLeaf, type Answer, type RelOp } from './answer.js';
-import { isNameLike, type CompareContext, type Decision } from './equivalence.js';
+import { compareNormalized, isNameLike, type CompareContext, type Decision } from './equivalence.js';
 import { compileLatex, pointFor, POINTS, type Compiled } from './fast-eval.js';
 
 type Relation = Extract<Answer, { kind: 'relation' }>;
@@ -38,7 +38,7 @@ export function isAssignment(a: Answer): a is Relation {
 }
 
 /** `y` or a function call `f(x)`: the two ways of naming a function of x. */
-const FUNCTION_NAME = /^(?:y|[a-zA-Z](?:_\{?\w+\}?)?\([a-z](?:,[a-z])*\))$/;
+const FUNCTION_NAME = /^(?:y|[a-zA-Z](?:_\{?\w+\}?)?\([a-z](?:,[a-z])*\)|[fgh]_\{?[a-z]\}?)$/;
 
 const FLIP: Record<string, RelOp> = { '<': '>', '\\le': '\\ge', '>': '<', '\\ge': '\\le' };
 
@@ -99,6 +99,13 @@ export function compareRelations(g: Relation, p: Relation, ctx: CompareContext):
     const pair = oneRelation(`y-(${g.terms[1]})`, '=', '0', `y-(${p.terms[1]})`, '=', '0', ctx);
     return pair;
   }
+  // The same relation written the other way round (`a = b` ⇄ `b = a`, `a < b` ⇄ `b > a`), term for term.
+  const turned = (op: RelOp): RelOp => FLIP[op] ?? op;
+  if (
+    p.terms.every((t, i) => t === g.terms[g.terms.length - 1 - i]) &&
+    p.ops.every((o, i) => o === turned(g.ops[g.ops.length - 1 - i]!))
+  )
+    return { equal: true, method: 'equation' };
   let result: Decision = { equal: true, method: 'equation' };
   for (let i = 0; i < g.ops.length; i++) {
     const d = oneRelation(
@@ -126,6 +133,14 @@ function oneRelation(
   ctx: CompareContext,
 ): Decision {
   if (gop === '\\in' || pop === '\\in') return { equal: false, method: 'equation' };
+  // `f(n) = n^2` ⇄ `f(n) = n^{2}`: the same left side, so the right sides decide (sufficient, not necessary).
+  if (
+    gop === '=' &&
+    pop === '=' &&
+    gl === pl &&
+    compareNormalized(pr, gr, { ...ctx, percent: false }).equal === true
+  )
+    return { equal: true, method: 'equation' };
   const g = canonical(gl, gop, gr);
   const p = canonical(pl, pop, pr);
   if (g.op !== p.op) return { equal: false, method: 'equation' };
@@ -133,6 +148,12 @@ function oneRelation(
   const a = compiledDiff(p.lhs, p.rhs);
   const b = a ? compiledDiff(g.lhs, g.rhs) : null;
   if (a && b) {
+    // Without variables a relation is a statement: two are equal only when both are true equalities.
+    if (a.vars.length === 0 && b.vars.length === 0 && g.op === '=') {
+      const x = a.fn({});
+      const y = b.fn({});
+      return { equal: Math.abs(x) <= 1e-12 && Math.abs(y) <= 1e-12, method: 'equation' };
+    }
     const c = constantRatio(a, b, Math.max(ctx.relTol, 1e-9));
     if (c !== undefined) return { equal: c !== null && (anySign ? c !== 0 : c > 0), method: 'equation' };
   }

@@ -125,7 +125,8 @@ function sameRatio(a: Boxed, b: Boxed, positive: boolean): boolean {
     vars.forEach((v, i) => (sub[v] = engineRef.number(pointFor(k, i))));
     const va = valueOf(vars.length ? a.subs(sub) : a);
     const vb = valueOf(vars.length ? b.subs(sub) : b);
-    if (!va || !vb || !Number.isFinite(va.re) || !Number.isFinite(vb.re) || va.im !== 0 || vb.im !== 0) continue;
+    if (!va || !vb || !Number.isFinite(va.re) || !Number.isFinite(vb.re) || va.im !== 0 || vb.im !== 0)
+      continue;
     tried++;
     const tiny = 1e-12;
     if (Math.abs(va.re) <= tiny && Math.abs(vb.re) <= tiny) continue;

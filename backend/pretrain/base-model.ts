@@ -14,6 +14,7 @@ import { saveModel, loadModel } from '../model/formats/checkpoint.js';
 import { Rng } from '../model/core/rng.js';
 import { cosineWithWarmup } from '../model/core/schedule.js';
 import { stopPoint } from '../model/core/stop-point.js';
+import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,
@@ -271,7 +272,7 @@ export interface EnsureOptions {
   signal?: AbortSignal;
   /** Called just before training starts (i.e. when no shipped or cached checkpoint has the spec's hash). */
   onTrain?: (spec: BaseModelSpec, dir: string) => void;
-  /** Read-only folder of shipped checkpoints looked at before the cache (default SHIPPED_BASE_MODELS_DIR; null: none). */
+  /** Read-only folder of shipped checkpoints looked at before the cache (default shippedBaseModelsDir(): SHIPPED_BASE_MODELS_DIR unless $ATTEMPT_STUDIO_SHIPPED_BASE_MODELS says otherwise; null: none). */
   shippedDir?: string | null;
   /** Train anew even when a shipped or cached checkpoint has the spec's hash (the cache entry is replaced). */
   retrain?: boolean;
@@ -322,7 +323,7 @@ export async function ensureBaseModel(
   const spec = resolveBaseModelSpec(specIn);
   const hash = baseModelSpecHash(spec);
   const dir = path.join(cacheDir, `base-${hash}`);
-  const shippedDir = opts.shippedDir === undefined ? SHIPPED_BASE_MODELS_DIR : opts.shippedDir;
+  const shippedDir = opts.shippedDir === undefined ? shippedBaseModelsDir() : opts.shippedDir;
   const candidates: [string, 'shipped' | 'cache'][] = opts.retrain
     ? []
     : [...(shippedDir ? [[path.join(shippedDir, `base-${hash}`), 'shipped'] as [string, 'shipped']] : []), [dir, 'cache']];

@@ -20,6 +20,9 @@ cd "$(dirname "$0")/../.."
 if [ "${SKIP_LOADERS:-0}" != 1 ] && compgen -G ".gl/*.deb" >/dev/null; then
   for f in .gl/*.deb; do dpkg -x "$f" /; done
   ldconfig
+  # Dawn's OpenGL ES fallback opens the unversioned libEGL.so (a -dev symlink the carried libegl1 lacks).
+  lib=/usr/lib/x86_64-linux-gnu
+  [ -e "$lib/libEGL.so" ] || { [ -e "$lib/libEGL.so.1" ] && ln -s libEGL.so.1 "$lib/libEGL.so"; }
 fi
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ] && export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json

@@ -114,7 +114,7 @@ export function runFormulaCells(o: { cells: number; seed: number }): { cells: nu
 
 // ---- stop latency per phase -------------------------------------------------------------------------------
 
-export type StopPhase = 'pre-training' | 'rollout' | 'update' | 'evaluation';
+export type StopPhase = 'pre-training' | 'rollout' | 'update' | 'evaluation' | 'eval-run';
 
 export interface StopTrial {
   target: StopPhase;
@@ -139,6 +139,8 @@ function phaseConfig(fx: Awaited<ReturnType<typeof faultFixture>>, target: StopP
       return fx.config(0, 0, { ...common, rolloutBatch: 8, miniBatch: 2, epochs: 40, generation: { maxTokensPerAttempt: 2, maxTotalTokens: 6 } });
     case 'evaluation':
       return fx.config(0, 0, { ...common, eval: { everySteps: 1, maxQuestions: 200 }, generation: { maxTokensPerAttempt: 20, maxTotalTokens: 60 } });
+    case 'eval-run':
+      return {}; // an evaluation run of the fixture's checkpoint (eval:start), not a training config
   }
 }
 
@@ -152,6 +154,8 @@ export async function runStopLatency(o: { phases: StopPhase[]; trials: number; s
   const trials: StopTrial[] = [];
   for (const target of o.phases) {
     for (let t = 0; t < o.trials; t++) {
+      // Pre-training happens only without a shipped base model for the spec (as after a change of the spec).
+      if (target === 'pre-training') process.env.ATTEMPT_STUDIO_SHIPPED_BASE_MODELS = 'none';
       const fx = await faultFixture('as-rel-stop-');
       const backend = createBackend({ dbPath: path.join(fx.dir, 'studio.db'), manager: { stopTimeoutMs: 300_000 } });
       const seen: EventEnvelope[] = [];
@@ -166,15 +170,20 @@ export async function runStopLatency(o: { phases: StopPhase[]; trials: number; s
         }
       };
       try {
-        const { runId } = await backend.handlers['runs:start']({ config: phaseConfig(fx, target) } as never);
+        const { runId } =
+          target === 'eval-run'
+            ? await backend.handlers['eval:start']({ checkpoint: fx.base, datasets: ['synthetic'], attempts: 3, limit: 400, batchSize: 8, maxTokensPerAttempt: 20, maxTotalTokens: 60, seed: 0 } as never)
+            : await backend.handlers['runs:start']({ config: phaseConfig(fx, target) } as never);
         const mine = (e: EventEnvelope) => (e.data as { runId?: number }).runId === runId;
         const line = (e: EventEnvelope) => (e.data as { line?: string }).line ?? '';
         if (target === 'pre-training') await waitFor((e) => mine(e) && e.name === 'runs:log' && /training the built-in base model/.test(line(e)), 'pre-training');
         else {
           const t1 = performance.now();
-          await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= 1, 'step 1');
+          // Training: steps 1 and 2; an evaluation run: its first two batches of 8 questions.
+          const unit = target === 'eval-run' ? 8 : 1;
+          await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= unit, 'step 1');
           const t2 = performance.now();
-          await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= 2, 'step 2');
+          await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= 2 * unit, 'step 2');
           // A random moment of step 3 (about one step's duration after step 2 ended).
           await new Promise((r) => setTimeout(r, rng.next() * Math.min(performance.now() - t2, t2 - t1)));
         }
@@ -185,7 +194,8 @@ export async function runStopLatency(o: { phases: StopPhase[]; trials: number; s
         await backend.manager.settled(runId);
         const note = [...seen].reverse().find((e) => mine(e) && e.name === 'runs:log' && /^stopped /.test(line(e)));
         const text = note ? line(note) : '';
-        const hit = /pre-training/.test(text) ? 'pre-training' : (/stopped (?:during the (\w+)|(between steps))/.exec(text)?.slice(1).find(Boolean) ?? 'unknown');
+        const hit =
+          target === 'eval-run' ? 'eval-run' : /pre-training/.test(text) ? 'pre-training' : (/stopped (?:during the (\w+)|(between steps))/.exec(text)?.slice(1).find(Boolean) ?? 'unknown');
         const run = getRun(backend.db, runId)!;
         const ck = /checkpoint at step (\d+)/.exec(text);
         trials.push({ target, hit, seconds, status: run.status, stepsDone: run.stepsDone, checkpointStep: ck ? Number(ck[1]) : null, note: text });
@@ -193,6 +203,7 @@ export async function runStopLatency(o: { phases: StopPhase[]; trials: number; s
       } finally {
         await backend.close();
         fx.cleanup();
+        delete process.env.ATTEMPT_STUDIO_SHIPPED_BASE_MODELS;
       }
     }
   }

@@ -26,12 +26,12 @@ export interface Studio {
 }
 
 /** Starts `attempt-studio serve --port 0` on a fresh database in `dir` (a temp folder by default). */
-export async function startStudio(o: { dir?: string; concurrency?: number } = {}): Promise<Studio> {
+export async function startStudio(o: { dir?: string; concurrency?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Studio> {
   const dir = o.dir ?? mkdtempSync(path.join(tmpdir(), 'as-e2e-'));
   const token = `e2e-${Math.random().toString(36).slice(2)}-token`;
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', path.join(dir, 'studio.db'), '--token', token, '--concurrency', String(o.concurrency ?? 2)], {
     cwd: ROOT,
-    env: { ...process.env, ATTEMPT_STUDIO_TOKEN: '' },
+    env: { ...process.env, ATTEMPT_STUDIO_TOKEN: '', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

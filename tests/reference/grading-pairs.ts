@@ -50,7 +50,7 @@ function topItems(s: string): string[] | null {
 
 const GROUPED = /^\d{1,3}(?:,\d{3})+$/;
 const isPlainList = (g: string) =>
-  !GROUPED.test(g) && !g.includes('=') && topItems(g) !== null && !/\\!/.test(g);
+  !GROUPED.test(g) && !g.includes('=') && topItems(g) !== null && !/\\!|\\text/.test(g);
 
 /** Ways a model writes the same answer; each returns the prediction text or null when it does not apply. */
 export const REFORMATS: Record<string, (g: string) => string | null> = {
@@ -64,7 +64,8 @@ export const REFORMATS: Record<string, (g: string) => string | null> = {
     /\\frac\{\d\}\{\d\}/.test(g) ? `$\\boxed{${g.replace(/\\frac\{(\d)\}\{(\d)\}/g, '\\tfrac$1$2')}}$` : null,
   spaced: (g) =>
     `$\\boxed{${g
-      .replace(/\s*([+=,<>])\s*/g, ' $1 ')
+      // Not inside `{,}` / `\,` or a grouped number (`10,\!080`, `58,500`): a model does not space those.
+      .replace(/(?<![\\{])\s*([+=,<>])\s*(?!\}|\\!|\d{3}(?!\d))/g, ' $1 ')
       .replace(/\s+/g, ' ')
       .trim()}}$`,
   left_right: (g) =>

@@ -97,8 +97,8 @@ async function loadOptional<T>(pkg: string, load: () => Promise<unknown>): Promi
   }
 }
 
-/** Whether the Vulkan loader is on this Linux machine (Dawn would only print a warning and find nothing). */
-function vulkanLoaderPresent(): boolean {
+/** Whether a library is in the loader's usual places on this Linux machine (LD_LIBRARY_PATH, the system dirs). */
+function libraryPresent(file: string): boolean {
   const dirs = [
     ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d),
     `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
@@ -107,13 +107,13 @@ function vulkanLoaderPresent(): boolean {
     '/usr/lib',
     '/usr/local/lib',
   ];
-  return dirs.some((d) => existsSync(path.join(d, 'libvulkan.so.1')));
+  return dirs.some((d) => existsSync(path.join(d, file)));
 }
 
 /** The platform's native API first; on Linux also OpenGL ES through EGL (Mesa, where Vulkan is absent). */
 function probes(notes: string[]): Probe[] {
   const list: Probe[] = [];
-  if (process.platform !== 'linux' || vulkanLoaderPresent()) list.push({ backend: 'default', featureLevel: 'core', flags: [] });
+  if (process.platform !== 'linux' || libraryPresent('libvulkan.so.1')) list.push({ backend: 'default', featureLevel: 'core', flags: [] });
   else notes.push('vulkan: no libvulkan.so.1 (install libvulkan1 and the GPU vendor\'s Vulkan driver)');
   if (process.platform === 'linux') list.push({ backend: 'opengles', featureLevel: 'compatibility', flags: ['backend=opengles'] });
   return list;
@@ -168,7 +168,9 @@ async function findAdapter(): Promise<{ gpu: Gpu; adapter: GpuAdapter; report: A
     instances.push(gpu);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: probe.featureLevel });
     if (!adapter) {
-      notes.push(`${probe.backend}: no adapter`);
+      // Dawn opens the unversioned libEGL.so (Debian: libegl-dev), not libEGL.so.1.
+      const hint = probe.backend === 'opengles' && !libraryPresent('libEGL.so') ? ' (Dawn opens libEGL.so: install libegl-dev, and Mesa or a GPU driver)' : '';
+      notes.push(`${probe.backend}: no adapter${hint}`);
       continue;
     }
     const report = describe(adapter, probe);

@@ -44,6 +44,29 @@ test('writes every line back with equal, method and timedOut', () => {
   assert.equal(stdout.stdout.trim().split('\n').length, 3);
 });
 
+test('both fields are parsed the same way (delimiters, boxes, "final answer is", structures)', () => {
+  const input = path.join(dir, 'parsed.jsonl');
+  const lines: [string, string, boolean][] = [
+    ['$\\boxed{\\frac{1}{3}}$', '$1/3$', true],
+    ['The final answer is $\\tfrac83$. I hope it is correct.', '\\boxed{\\frac{8}{3}}', true],
+    ['$x \\leq 5$', '$5 \\geq x$', true],
+    ['\\boxed{\\{-2021, 2021\\}}', '\\pm 2021', true],
+    ['$11a+c$', '$7 = 11a+c$', false],
+    ['$(4, 10, -2)$', '$(10, 4, -2)$', false],
+  ];
+  writeFileSync(input, lines.map(([pred, gold]) => JSON.stringify({ pred, gold })).join('\n'));
+  const r = run('--input', input);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { equal: boolean });
+  assert.deepEqual(
+    rows.map((x) => x.equal),
+    lines.map((l) => l[2]),
+  );
+});
+
 test('a malformed line is an error naming the line, and nothing is written', () => {
   const input = path.join(dir, 'bad.jsonl');
   const output = path.join(dir, 'never.jsonl');

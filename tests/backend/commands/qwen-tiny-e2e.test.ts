@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { QWEN_TINY, writeTinyModel } from '../model/hf-fixtures.js';
 import { writeTrainedBpeTokenizer } from '../model/bpe-fixture.js';
 import { HfTokenizer } from '../../../backend/model/tokenizers/hf-tokenizer.js';
@@ -42,7 +42,7 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const count = (sql: string, ...args: unknown[]) => {
-  const d = new Database(db, { readonly: true });
+  const d = openSqlite(db, { readonly: true });
   try {
     return (d.prepare(sql).get(...args) as { n: number }).n;
   } finally {
@@ -104,7 +104,7 @@ test('train: one multi-attempt PPO step on MATH questions incl. the longest comp
 });
 
 test('eval: the Hugging Face defaults (five benchmarks, k = 1..7, separate protocol) on two questions of each', () => {
-  const d = new Database(db, { readonly: true });
+  const d = openSqlite(db, { readonly: true });
   const ck = (d.prepare('SELECT path FROM checkpoints ORDER BY id DESC LIMIT 1').get() as { path: string }).path;
   d.close();
   // Only the limit and the episode budget are given (kept small for the test's time); the rest are the defaults.
@@ -118,7 +118,7 @@ test('eval: the Hugging Face defaults (five benchmarks, k = 1..7, separate proto
     assert.equal(x.n + x.skipped, 2, x.dataset);
     assert.equal(x.accuracyByK.length, 7);
   }
-  const stored = new Database(db, { readonly: true });
+  const stored = openSqlite(db, { readonly: true });
   try {
     const run = stored.prepare('SELECT config FROM runs WHERE id = ?').get(out.runId) as { config: string };
     assert.equal(JSON.parse(run.config).maxTokensPerAttempt, 8000, "the seed's per-attempt default");

@@ -199,7 +199,12 @@ export const CASES: Case[] = [
     true,
     'matrix cells by value',
   ],
-  ['\\begin{pmatrix}1\\\\2\\end{pmatrix}', '(1,2)', false, 'column vector vs pair (Math-Verify: different types)'],
+  [
+    '\\begin{pmatrix}1\\\\2\\end{pmatrix}',
+    '(1,2)',
+    false,
+    'column vector vs pair (Math-Verify: different types)',
+  ],
   [
     '\\begin{pmatrix}1&2\\end{pmatrix}',
     '\\begin{pmatrix}1\\\\2\\end{pmatrix}',

@@ -51,6 +51,17 @@ const symbolic: VCase[] = [
   ['36x \\sqrt{35x}', '36x\\sqrt{53x}', false, 'MV symbolic: digits swapped'],
 ];
 
+const functions: VCase[] = [
+  // MV unwrap_fcs: an undefined function applied, f(x), is its own symbol, not a product.
+  ['f(2)', '2f', false, 'MV: an unknown function applied is not a product'],
+  ['f(2)', 'f(2)', true, 'MV: the same function value'],
+  ['f(2)+1', '1+f(2)', true, 'MV: function values are symbols in sums'],
+  ['f(2) < f(1) < f(4)', 'f(3) < f(1) < f(4)', false, 'MV relations: function values are distinct symbols'],
+  ['f(2) < f(1) < f(4)', 'f(2) < f(1) < f(4)', true, 'MV relations: identical chain of function values'],
+  ['0.56 = 56\\%', '0.56 = 66\\%', false, 'ours: a relation without variables is a statement'],
+  ['2 + 3 = 5', '5 = 3 + 2', true, 'ours: two true statements written differently'],
+];
+
 const relations: VCase[] = [
   // MV relations: a = b, a < b compared through lhs − rhs, flipped, or solved.
   ['x \\leq 5', '5 \\geq x', true, 'I15/MV relations: flipped inequality'],
@@ -139,7 +150,13 @@ const relations: VCase[] = [
     false,
     'MV allow_set_relation_comp=False: a relation prediction against a set gold',
   ],
-  ['a < x < b', 'b > x > a', false, 'MV relations: chains compared link by link'],
+  [
+    'a < x < b',
+    'b > x > a',
+    true,
+    'ours (MV: not equal, it compares chains link by link): the same chain read backwards',
+  ],
+  ['a < x < b', 'b > x \\ge a', false, 'MV relations: a chain read backwards with another link'],
   ['0 < x < 1', '0 < x < 1', true, 'MV relations: identical chain'],
   ['0 < x < 1', '0 < x < 2', false, 'MV relations: chain with another bound'],
 ];
@@ -297,6 +314,7 @@ const matrices: VCase[] = [
 
 export const VERIFY_CASES_B: VCase[] = [
   ...symbolic,
+  ...functions,
   ...relations,
   ...sets,
   ...intervals,

@@ -170,6 +170,11 @@ const numbers: VCase[] = [
   ['2.7778e-6', '2.8778e-6', false, 'ours: scientific notation compares significant digits'],
   ['7.4e-12', '8.4e-12', false, 'ours: tiny decimals are not both rounded to 0'],
   ['0.0012', '1.2e-3', true, 'ours: negative exponent'],
+  ['.0000672', '.0000673', false, 'ours (MV: equal at 6 places): small decimals keep their leading digits'],
+  ['0.0000672', '.0000672', true, 'MV numbers: small decimal, leading dot'],
+  ['8221', '8,221', true, 'MV expr extraction: a grouped number'],
+  ['8, 221', '221, 8', true, 'MV sets: a comma and a space separate a list'],
+  ['11111111100', '11,\\! 111,\\! 111,\\! 100', true, 'MV basic_latex: \\! after thousands commas'],
   // MV percentages: 50% equals 50 and 0.5.
   ['50\\%', '50', true, 'MV pct: percent vs its number'],
   ['50\\%', '0.5', true, 'MV pct: percent vs its fraction'],

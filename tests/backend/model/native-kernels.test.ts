@@ -82,6 +82,8 @@ test('BatchMatMul matches stock on explicitly broadcast inputs (all transposes, 
   const cases: [number[], number[]][] = [
     [[1, 1], [1, 1]], [[3, 5], [5, 7]], [[0, 4], [4, 3]], [[4, 0], [0, 3]], [[2, 3, 4], [2, 4, 5]],
     [[2, 3, 4], [4, 5]], [[3, 4], [2, 4, 5]], [[2, 1, 3, 4], [1, 5, 4, 6]], [[7, 1, 9], [7, 9, 1]], [[1, 17, 33], [3, 33, 65]],
+    // A few rows against a large matrix (decoding a real-size model): BLAS's matrix-vector product per row.
+    [[2, 300], [300, 400]], [[4, 256], [256, 300]], [[2, 1, 300], [2, 300, 260]],
   ];
   for (const [as, bs] of cases) {
     for (const ta of [false, true]) {

@@ -37,6 +37,8 @@ function harness(dbPath: string, dataDir: string) {
 }
 
 test('runs:stop during the base model’s pre-training: the worker stops by itself; resume will start over', async () => {
+  // Without the shipped base model (as after a change of its spec), a run on the built-in model pre-trains it.
+  process.env.ATTEMPT_STUDIO_SHIPPED_BASE_MODELS = 'none';
   const s = await tinySetup('as-stop-pre-');
   const h = harness(s.dbPath, s.dir);
   try {
@@ -50,6 +52,7 @@ test('runs:stop during the base model’s pre-training: the worker stops by itse
     assert.equal(latestCheckpoint(h.db, runId), undefined);
     assert.ok(h.logs(runId).some((l) => /stopped during the built-in base model's pre-training .*no checkpoint, so resume starts the run over/.test(l)), h.logs(runId).join('\n'));
   } finally {
+    delete process.env.ATTEMPT_STUDIO_SHIPPED_BASE_MODELS;
     await h.manager.close();
     h.db.close();
     s.cleanup();

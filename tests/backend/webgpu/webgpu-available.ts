@@ -10,7 +10,7 @@ export async function startWebGpuOrSkip(t: TestContext): Promise<RuntimeReport |
   probe ??= selectRuntime({ force: 'webgpu' }).catch((err: Error) => err);
   const r = await probe;
   if (!(r instanceof Error)) return selectRuntime({ force: 'webgpu' });
-  if (process.env.CI === 'true') throw new Error(`CI=true and the webgpu runtime could not start (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri): ${r.message}`);
+  if (process.env.CI === 'true') throw new Error(`CI=true and the webgpu runtime could not start (install libegl1 libegl-dev libegl-mesa0 libgles2 libgl1-mesa-dri): ${r.message}`);
   t.skip(`no WebGPU adapter here: ${r.message.split('\n').slice(1).join(' ').trim()}`);
   return undefined;
 }

@@ -1,0 +1,196 @@
+// The Ray backend of the run manager: a SpawnWorker whose "worker processes" are Ray jobs. The run manager
+// keeps its queue, stop, resume and crash handling; each launched run becomes a job submitted through the
+// Ray Jobs REST API with resource requests (Ray places and queues it), whose entrypoint runs the studio's own
+// worker on the node (ray-entry.ts, the studio installed at the same path there). Messages and stored steps
+// come back through the ingest server; the job's end maps onto a process exit: SUCCEEDED → code 0, STOPPED →
+// SIGTERM, FAILED with a killed driver or a dead node → SIGKILL (run interrupted, resumable), else its code.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Db } from '../../db/open-db.js';
+import { WORKER_ENTRIES, type FromWorker, type JobKind, type ToWorker } from '../../workers/protocol.js';
+import type { SpawnWorker, WorkerHandle } from '../spawn-worker.js';
+import { RayIngestServer } from './ingest-server.js';
+import { RAY_TERMINAL, RayClusterError, RayJobsClient, type RayJobInfo } from './ray-jobs-client.js';
+import { checkSharedDir, type RayJobSpec } from './ray-entry-spec.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ENTRY = fileURLToPath(new URL('./ray-entry.ts', import.meta.url));
+
+export interface RayBackendOptions {
+  /** The Ray dashboard address, e.g. http://127.0.0.1:8265. */
+  address: string;
+  /** A folder the studio and every node see at this same path: checkpoints and base models go there. */
+  sharedDir: string;
+  db: Db;
+  /** Address the nodes reach the studio at (default 127.0.0.1: a cluster on this machine). */
+  ingestHost?: string;
+  /** CPUs each job asks for (default 1); GPUs: 1 when the run's runtime asks for a GPU, else 0. */
+  cpusPerJob?: number;
+  pollMs?: number;
+  heartbeatSeconds?: number;
+}
+
+/** How a job's end reads as a process exit for the run manager. */
+export function exitOfJob(info: Pick<RayJobInfo, 'status' | 'driver_exit_code' | 'message'>, killedWith?: NodeJS.Signals): { code: number | null; signal: NodeJS.Signals | null } {
+  if (info.status === 'SUCCEEDED') return { code: 0, signal: null };
+  if (info.status === 'STOPPED') return { code: null, signal: killedWith ?? 'SIGTERM' };
+  const c = info.driver_exit_code;
+  if (c === -9 || c === 137) return { code: null, signal: 'SIGKILL' };
+  if (c === -15 || c === 143) return { code: null, signal: 'SIGTERM' };
+  // No exit code: the driver's node died or Ray lost the job — not the run's fault.
+  if (c === null || c === undefined) return { code: null, signal: 'SIGKILL' };
+  return { code: c, signal: null };
+}
+
+/** Resources a run asks Ray for: CPUs, a GPU when its runtime is a GPU one, and its memory estimate when it has one. */
+export function jobResources(config: unknown, cpus: number): { numCpus: number; numGpus: number; memoryBytes?: number } {
+  const c = (config ?? {}) as { runtime?: string; memoryEstimateBytes?: number };
+  const gpu = typeof c.runtime === 'string' && /gpu|webgpu|cuda/i.test(c.runtime);
+  return { numCpus: cpus, numGpus: gpu ? 1 : 0, ...(typeof c.memoryEstimateBytes === 'number' ? { memoryBytes: c.memoryEstimateBytes } : {}) };
+}
+
+export class RayLauncher {
+  readonly client: RayJobsClient;
+  private constructor(
+    private readonly o: RayBackendOptions,
+    readonly ingest: RayIngestServer,
+    readonly rayVersion: string,
+  ) {
+    this.client = new RayJobsClient(o.address);
+  }
+
+  /** Checks the cluster answers and the shared folder is usable, then starts the ingest server. Refuses with one line otherwise. */
+  static async create(o: RayBackendOptions): Promise<RayLauncher> {
+    const client = new RayJobsClient(o.address);
+    const unreachable = checkSharedDir(path.resolve(o.sharedDir));
+    if (unreachable) throw new RayClusterError(`Ray backend: ${unreachable}`);
+    const { ray_version } = await client.version();
+    const ingest = new RayIngestServer(o.db, o.ingestHost ?? '127.0.0.1');
+    await ingest.start();
+    return new RayLauncher({ ...o, sharedDir: path.resolve(o.sharedDir) }, ingest, ray_version);
+  }
+
+  /** For the run manager's `spawn` option. */
+  readonly spawn: SpawnWorker = (entry) => {
+    const kind = (Object.keys(WORKER_ENTRIES) as JobKind[]).find((k) => WORKER_ENTRIES[k] === entry);
+    if (!kind) throw new Error(`no Ray job kind for worker ${entry}`);
+    return new RayWorkerHandle(this, this.o, kind);
+  };
+
+  async close(): Promise<void> {
+    await this.ingest.close();
+  }
+}
+
+class RayWorkerHandle implements WorkerHandle {
+  readonly pid = undefined;
+  private readonly messageCbs: Array<(m: FromWorker) => void> = [];
+  private readonly exitCbs: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
+  private readonly stderrCbs: Array<(t: string) => void> = [];
+  private jobId?: string;
+  private stopRequested = false;
+  private killedWith?: NodeJS.Signals;
+  private ended = false;
+
+  constructor(
+    private readonly launcher: RayLauncher,
+    private readonly o: RayBackendOptions,
+    private readonly kind: JobKind,
+  ) {
+    setImmediate(() => this.deliver({ type: 'ready' }));
+  }
+
+  private deliver(m: FromWorker): void {
+    for (const cb of this.messageCbs) cb(m);
+  }
+
+  private stderr(text: string): void {
+    for (const cb of this.stderrCbs) cb(text);
+  }
+
+  send(msg: ToWorker): void {
+    if (msg.type === 'stop') this.stopRequested = true; // answered to the worker's next batch
+    else if (msg.type === 'start') void this.submit(msg.job.runId, msg.job.kind === 'train' ? msg.job.resume : false);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.killedWith = signal;
+    if (this.jobId) void this.launcher.client.stop(this.jobId).catch((err: Error) => this.stderr(`${err.message}\n`));
+  }
+
+  onMessage(cb: (m: FromWorker) => void): void {
+    this.messageCbs.push(cb);
+  }
+
+  onExit(cb: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+    this.exitCbs.push(cb);
+  }
+
+  onStderr(cb: (t: string) => void): void {
+    this.stderrCbs.push(cb);
+  }
+
+  private end(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.jobId) this.launcher.ingest.unregister(this.jobId);
+    for (const cb of this.exitCbs) cb(code, signal);
+  }
+
+  private async submit(runId: number, resume: boolean): Promise<void> {
+    const jobId = `attempt-studio-run-${runId}-${randomBytes(4).toString('hex')}`;
+    const token = randomBytes(24).toString('hex');
+    this.launcher.ingest.register(jobId, { runId, token, resume, lastSeq: 0, onMessage: (m) => m.type !== 'ready' && this.deliver(m), stopRequested: () => this.stopRequested });
+    const spec: RayJobSpec = { server: this.launcher.ingest.url, token, jobId, runId, kind: this.kind, resume, sharedDir: this.o.sharedDir, heartbeatSeconds: this.o.heartbeatSeconds };
+    const row = this.o.db.prepare('SELECT config FROM runs WHERE id = ?').get(runId) as { config: string } | undefined;
+    const res = jobResources(row ? JSON.parse(row.config) : {}, this.o.cpusPerJob ?? 1);
+    // The studio's own install path on the node (same path everywhere), its Node (or Electron as Node).
+    const node = JSON.stringify(process.execPath);
+    const entrypoint = `cd ${JSON.stringify(ROOT)} && exec ${node} --import tsx ${JSON.stringify(path.relative(ROOT, ENTRY))}`;
+    try {
+      this.jobId = await this.launcher.client.submit({
+        entrypoint,
+        submissionId: jobId,
+        runtimeEnv: { env_vars: { ATTEMPT_STUDIO_RAY_JOB: JSON.stringify(spec), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
+        ...res,
+        metadata: { app: 'attempt-studio', run: String(runId), kind: this.kind },
+      });
+    } catch (err) {
+      this.deliver({ type: 'log', runId, level: 'error', line: (err as Error).message });
+      this.deliver({ type: 'done', runId, status: 'failed', steps: 0, error: (err as Error).message });
+      this.end(1, null);
+      return;
+    }
+    if (this.killedWith) void this.launcher.client.stop(jobId).catch(() => undefined);
+    this.deliver({ type: 'log', runId, level: 'info', line: `submitted as Ray job ${jobId} (${res.numCpus} CPU, ${res.numGpus} GPU) to ${this.launcher.client.address}` });
+    void this.watch(runId, jobId);
+  }
+
+  private async watch(runId: number, jobId: string): Promise<void> {
+    let failures = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, this.o.pollMs ?? 1000));
+      let info: RayJobInfo;
+      try {
+        info = await this.launcher.client.status(jobId);
+        failures = 0;
+      } catch (err) {
+        // The dashboard may be busy; after a minute without an answer the cluster counts as lost.
+        if (++failures < 60) continue;
+        this.stderr(`${(err as Error).message}\n`);
+        return this.end(null, 'SIGKILL');
+      }
+      if (!RAY_TERMINAL.includes(info.status)) continue;
+      try {
+        const logs = await this.launcher.client.logs(jobId);
+        if (logs) this.stderr(logs.slice(-4000));
+      } catch {
+        /* logs are a courtesy */
+      }
+      if (info.status === 'FAILED' && info.message) this.deliver({ type: 'log', runId, level: 'info', line: `Ray job ${jobId}: ${info.message.split('\n')[0]}` });
+      const exit = exitOfJob(info, this.killedWith);
+      return this.end(exit.code, exit.signal);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// DERIVED, not measured: what a full k = 1..7 evaluation of the five benchmarks and one Qwen PPO step would take
+// on this machine, computed from the rates bench/vs-torch-real.ts measured (prefill, decode at batch 8, one
+// training micro-batch) and stated token counts. Pure arithmetic; every assumption is in the output.
+
+/** Questions in the five benchmarks (aime24 30, amc23 40, math500 500, minerva_math 272, olympiadbench 675). */
+const BENCHMARK_QUESTIONS = 30 + 40 + 500 + 272 + 675;
+/** ASSUMED mean prompt length in tokens (system prompt + question), for every estimate below. */
+const PROMPT_TOKENS = 150;
+/** ASSUMED generated tokens of an attempt in the lower scenario (one attempt per episode). */
+const LOWER_ATTEMPT_TOKENS = 600;
+
+interface Rates {
+  prefillTokensPerS: number;
+  decodeTokensPerS: number;
+  trainTokensPerS: number;
+}
+
+function ratesOf(r: unknown): Rates | null {
+  const x = r as { b8?: { prefillTokensPerS?: number; decodeTokensPerS?: number }; train?: { tokensPerS?: number } } | undefined;
+  if (!x?.b8?.prefillTokensPerS || !x.b8.decodeTokensPerS || !x.train?.tokensPerS) return null;
+  return { prefillTokensPerS: x.b8.prefillTokensPerS, decodeTokensPerS: x.b8.decodeTokensPerS, trainTokensPerS: x.train.tokensPerS };
+}
+
+const hours = (s: number) => +(s / 3600).toFixed(1);
+
+/** Seconds of the seed's k = 1..7 evaluation (separate runs) of all five benchmarks, given generated tokens per episode. */
+export function evalSeconds(r: Rates, generatedPerEpisode: (k: number) => number): number {
+  let s = 0;
+  for (let k = 1; k <= 7; k++) {
+    s += (BENCHMARK_QUESTIONS * PROMPT_TOKENS) / r.prefillTokensPerS;
+    s += (BENCHMARK_QUESTIONS * generatedPerEpisode(k)) / r.decodeTokensPerS;
+  }
+  return s;
+}
+
+/** Seconds of one PPO step of the Qwen preset (1,024 episodes of `generated` tokens each). */
+export function ppoStepSeconds(r: Rates, generated: number): number {
+  const episodes = 1024;
+  const seq = PROMPT_TOKENS + generated;
+  const rollout = (episodes * PROMPT_TOKENS) / r.prefillTokensPerS + (episodes * generated) / r.decodeTokensPerS;
+  const noGradForwards = (3 * episodes * seq) / r.prefillTokensPerS; // old log-probs, reference log-probs, values
+  const updates = (2 * episodes * seq) / r.trainTokensPerS; // actor and critic, forward + backward
+  return rollout + noGradForwards + updates;
+}
+
+export function derivedTimes(results: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    label: 'DERIVED from the measured rates (not measured): hours on this machine',
+    assumptions: [
+      `${BENCHMARK_QUESTIONS} benchmark questions; a ${PROMPT_TOKENS}-token prompt (ASSUMED mean); prefill at the measured batch-8 prefill rate`,
+      'generation at the measured batch-8 decode rate, taken at a ~70-token context: longer contexts decode slower (attention), so these are lower bounds for the stated token counts',
+      `evaluation lower: every episode one ${LOWER_ATTEMPT_TOKENS}-token attempt (ASSUMED); upper: every episode spends its whole budget, 4,096 − ${PROMPT_TOKENS} prompt − 30 tokens per feedback turn (the seed's 8,000 cut to Qwen2.5-Math-1.5B's context)`,
+      `PPO step: 1,024 episodes of ${LOWER_ATTEMPT_TOKENS} (lower) or 3,000 (upper, the preset's budget) generated tokens; 3 no-grad forwards (old and reference log-probs, values) at the prefill rate; actor and critic forward+backward at the measured 1 × 1,024 training rate; the Adam steps (8 per model) are not counted`,
+    ],
+  };
+  for (const [model, row] of Object.entries(results)) {
+    const perImpl: Record<string, unknown> = {};
+    for (const [impl, r] of Object.entries(row)) {
+      const rates = ratesOf(r);
+      if (!rates) continue;
+      perImpl[impl] = {
+        evalK1to7Hours: { lower: hours(evalSeconds(rates, () => LOWER_ATTEMPT_TOKENS)), upper: hours(evalSeconds(rates, (k) => 4096 - PROMPT_TOKENS - 30 * (k - 1))) },
+        ppoStepHours: { lower: hours(ppoStepSeconds(rates, LOWER_ATTEMPT_TOKENS)), upper: hours(ppoStepSeconds(rates, 3000)) },
+      };
+    }
+    out[model] = perImpl;
+  }
+  return out;
+}

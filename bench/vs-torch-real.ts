@@ -1,0 +1,98 @@
+// `npm run bench:vs-torch -- --real-shapes`: Qwen2.5-0.5B- and Qwen2.5-Math-1.5B-shaped models (random weights
+// in the exact shapes, float32) in this project's cpu-native runtime and in PyTorch — the current PyPI release
+// (ATTEMPT_STUDIO_TORCH_VENV_PYTHON, the main peer) and Debian's python3-torch (/usr/bin/python3) — one process
+// per model and implementation, run one after another in this invocation (each alone on the machine's cores):
+// prefill and decode tokens/s at batch 1 and 8, one training micro-batch of 1 × 1,024 tokens, peak RSS.
+// Writes bench/results/vs-torch-real-shapes.json with the load average around every figure and the derived
+// (computed, not measured) time of a full k = 1..7 evaluation of the five benchmarks and of one Qwen PPO step.
+// Options: --models 0.5b,1.5b  --peers pypi,debian  --train 0.5b,1.5b (which models get the training figure)
+// --no-train  --prompt N  --new N  --no-write
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fromHfConfig, type ModelConfig } from '../backend/model/core/config.js';
+import { derivedTimes } from './real-shape-derived.js';
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : dflt;
+};
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** The published config.json shape fields of the two models. */
+const MODELS: Record<string, { name: string; hf: Record<string, unknown> }> = {
+  '0.5b': {
+    name: 'Qwen2.5-0.5B',
+    hf: { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 151936, hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true, max_position_embeddings: 32768 },
+  },
+  '1.5b': {
+    name: 'Qwen2.5-Math-1.5B',
+    hf: { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 151936, hidden_size: 1536, num_hidden_layers: 28, num_attention_heads: 12, num_key_value_heads: 2, intermediate_size: 8960, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true, max_position_embeddings: 4096 },
+  },
+};
+
+const PEERS: Record<string, { label: string; python: string }> = {
+  pypi: { label: 'PyTorch (PyPI)', python: process.env.ATTEMPT_STUDIO_TORCH_VENV_PYTHON ?? path.join(root, '.venv-torch/bin/python') },
+  debian: { label: 'PyTorch (Debian python3-torch)', python: '/usr/bin/python3' },
+};
+
+function peerShape(c: ModelConfig): Record<string, unknown> {
+  return { vocab: c.vocabSize, d: c.hiddenSize, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, ffn: c.intermediateSize, eps: c.rmsNormEps, theta: c.ropeTheta, tied: c.tieEmbeddings, qkvBias: c.qkvBias, maxPositions: Math.min(c.maxPositions, 4096) };
+}
+
+function runWorker(what: string, cmd: string, args: string[]): Record<string, unknown> {
+  process.stdout.write(`  ${what} … `);
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: root });
+  const secs = (performance.now() - t) / 1000;
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0 || !last.startsWith('{')) {
+    process.stdout.write(`failed (${r.status}) after ${secs.toFixed(0)} s\n${r.stderr.slice(-2000)}\n`);
+    return { error: `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  }
+  const out = JSON.parse(last) as Record<string, unknown>;
+  process.stdout.write(`${secs.toFixed(0)} s, load ${JSON.stringify(out.loadAvgEnd)}\n`);
+  return { ...out, wallSeconds: +secs.toFixed(1) };
+}
+
+const models = arg('models', '0.5b,1.5b').split(',');
+const peers = arg('peers', 'pypi,debian').split(',');
+const trainModels = process.argv.includes('--no-train') ? [] : arg('train', '0.5b,1.5b').split(',');
+const spec = { prompt: Number(arg('prompt', '64')), newTokens: Number(arg('new', '8')), batches: [1, 8], trainSeq: 1024, threads: 2 };
+const results: Record<string, Record<string, unknown>> = {};
+const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
+for (const key of models) {
+  const m = MODELS[key];
+  if (!m) throw new Error(`--models: unknown '${key}' (known: ${Object.keys(MODELS).join(', ')})`);
+  const config = fromHfConfig(m.hf);
+  const skipTrain = !trainModels.includes(key);
+  process.stdout.write(`\n== ${m.name}-shaped (random weights, float32): prompt ${spec.prompt}, ${spec.newTokens} decode steps, batch ${spec.batches.join(' and ')}${skipTrain ? '' : `, train 1 × ${spec.trainSeq}`}\n`);
+  const row: Record<string, unknown> = {};
+  row.ours = runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
+  for (const p of peers) {
+    const peer = PEERS[p];
+    if (!peer) throw new Error(`--peers: unknown '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
+    if (!existsSync(peer.python)) {
+      row[p] = { error: `${peer.python} not found (set ATTEMPT_STUDIO_TORCH_VENV_PYTHON)` };
+      continue;
+    }
+    row[p] = runWorker(peer.label, peer.python, [path.join(root, 'bench/peers/real_shape_torch.py'), JSON.stringify({ ...spec, skipTrain, shape: peerShape(config) })]);
+  }
+  results[m.name] = row;
+}
+const out = {
+  method:
+    'one process per model and implementation, run one after another (never two at once), 2 threads each; random weights in the exact shapes, float32; prefill = one forward of the prompt with last-position logits; decode = median of per-step times with a KV cache; train = one forward + next-token loss + backward into all weights (no optimizer step), a single sample after a 16-token warm-up; peak = the process peak RSS over all of it (weights included)',
+  spec: { ...spec, trainModels },
+  results,
+  derived: derivedTimes(results),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)), note: 'a SHARED 2-core machine: other engineers\' processes ran concurrently; every figure carries the load average around it' },
+  date: new Date().toISOString(),
+};
+if (!process.argv.includes('--no-write')) {
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench/results/vs-torch-real-shapes.json'), JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write('\nwrote bench/results/vs-torch-real-shapes.json\n');
+}
+process.stdout.write(JSON.stringify(out.derived, null, 1) + '\n');

@@ -1,0 +1,114 @@
+// Test fixture: a REAL Ray cluster on loopback — a head (`ray start --head --block`, its dashboard serving the
+// Jobs API) and a second worker node process — each with few CPUs, in a temp folder, stopped (and only what it
+// started) when done. Ray comes from $ATTEMPT_STUDIO_RAY_BIN, the checkout's .venv-ray (made by .ci/run), or
+// PATH. Without it: under CI=true the caller must fail; locally it skips with a message.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
+
+/** The `ray` executable, or undefined. */
+export function findRay(): string | undefined {
+  const candidates = [process.env.ATTEMPT_STUDIO_RAY_BIN, path.join(REPO, '.venv-ray/bin/ray')].filter((p): p is string => !!p);
+  const hit = candidates.find((p) => existsSync(p));
+  if (hit) return hit;
+  const r = spawnSync('sh', ['-c', 'command -v ray'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalRayCluster {
+  /** The dashboard (Jobs API) address. */
+  address: string;
+  /** Worker nodes besides the head. */
+  nodes: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the cluster and waits until the Jobs API answers and every node has joined. */
+export async function startLocalRayCluster(ray: string, opts: { headCpus?: number; workerCpus?: number; timeoutMs?: number } = {}): Promise<LocalRayCluster> {
+  const temp = mkdtempSync(path.join(tmpdir(), 'as-ray-'));
+  const [gcsPort, dashPort] = [await freePort(), await freePort()];
+  const env = { ...process.env, RAY_USAGE_STATS_ENABLED: '0', RAY_DEDUP_LOGS: '0' };
+  const procs: ChildProcess[] = [];
+  const log: string[] = [];
+  const start = (args: string[]) => {
+    // --block keeps `ray start` in the foreground: ending it ends the Ray processes it started, and no others.
+    const p = spawn(ray, ['start', '--block', '--disable-usage-stats', ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout!.on('data', (d) => log.push(String(d)));
+    p.stderr!.on('data', (d) => log.push(String(d)));
+    procs.push(p);
+    return p;
+  };
+  const stop = async () => {
+    for (const p of [...procs].reverse()) {
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      const exited = new Promise((r) => p.once('exit', r));
+      try {
+        process.kill(-p.pid!, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+      const t = setTimeout(() => {
+        try {
+          process.kill(-p.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 20_000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(temp, { recursive: true, force: true });
+  };
+  const address = `http://127.0.0.1:${dashPort}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  try {
+    start(['--head', '--node-ip-address=127.0.0.1', `--port=${gcsPort}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dashPort}`, `--num-cpus=${opts.headCpus ?? 2}`, '--num-gpus=0', '--include-dashboard=true', `--temp-dir=${temp}`]);
+    await waitFor(async () => (await fetch(`${address}/api/version`)).ok, deadline, () => log.join(''));
+    let nodes = 0;
+    if ((opts.workerCpus ?? 1) > 0) {
+      start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0']);
+      nodes = 1;
+      await waitFor(
+        async () => {
+          const res = await fetch(`${address}/nodes?view=summary`);
+          const body = (await res.json()) as { data?: { summary?: Array<{ raylet?: { state?: string } }> } };
+          return (body.data?.summary ?? []).filter((n) => n.raylet?.state === 'ALIVE').length >= 2;
+        },
+        deadline,
+        () => log.join(''),
+      );
+    }
+    return { address, nodes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function waitFor(ok: () => Promise<boolean>, deadline: number, log: () => string): Promise<void> {
+  for (;;) {
+    try {
+      if (await ok()) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`the local Ray cluster did not come up in time:\n${log().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,142 @@
+// The Ray backend against a REAL local Ray cluster (a head and a second worker node on loopback, 3 CPUs in
+// all): two short training runs and an evaluation submitted as Ray jobs run in parallel; one is stopped
+// gracefully (checkpoint, `stopped`); one has its job's worker killed with kill -9, is reconciled as
+// `interrupted` and resumed to the end; the studio's SQLite holds every step exactly once. Skips without Ray
+// locally; under CI=true a missing Ray fails.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { openDb } from '../../../../backend/db/open-db.js';
+import { getRun } from '../../../../backend/db/run-store.js';
+import { parseRunConfig } from '../../../../backend/rl/config.js';
+import { EventBus } from '../../../../backend/runs/event-bus.js';
+import type { EventEnvelope } from '../../../../backend/api/contract.js';
+import { RunManager } from '../../../../backend/runs/run-manager.js';
+import { RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
+import type { EvalRunConfig } from '../../../../backend/workers/protocol.js';
+import { trainInWorkers } from '../../../../backend/jobs/train-in-workers.js';
+import { tinySetup } from '../tiny-run.js';
+import { findRay, startLocalRayCluster } from './local-ray-cluster.js';
+
+const ray = findRay();
+const skip = !ray && process.env.CI !== 'true' ? 'Ray is not installed (python3 -m venv .venv-ray && .venv-ray/bin/pip install "ray[default]==2.40.0"; .ci/run does it)' : false;
+
+/** The pid of the node process running run `runId`'s Ray job (its $ATTEMPT_STUDIO_RAY_JOB names the run). */
+function jobWorkerPid(runId: number): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const env = readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').find((e) => e.startsWith('ATTEMPT_STUDIO_RAY_JOB='));
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (env && cmd.includes('ray-entry.ts') && (JSON.parse(env.slice('ATTEMPT_STUDIO_RAY_JOB='.length)) as { runId: number }).runId === runId) return Number(d);
+    } catch {
+      /* gone or not ours */
+    }
+  }
+  return undefined;
+}
+
+test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once, a sweep fanned out', { skip, timeout: 900_000 }, async () => {
+  assert.ok(ray, 'CI=true: Ray must be installed (.ci/run makes .venv-ray)');
+  const cluster = await startLocalRayCluster(ray, { headCpus: 2, workerCpus: 1 });
+  const s = await tinySetup('as-ray-run-');
+  const db = openDb(s.dbPath);
+  const events = new EventBus();
+  const seen: EventEnvelope[] = [];
+  events.subscribe((e) => seen.push(e));
+  const waitFor = (pred: (e: EventEnvelope) => boolean, what: string, ms = 300_000) =>
+    new Promise<EventEnvelope>((resolve, reject) => {
+      const hit = seen.find(pred);
+      if (hit) return resolve(hit);
+      const timer = setTimeout(() => (off(), reject(new Error(`timed out waiting for ${what}; saw ${JSON.stringify(seen.slice(-30).map((e) => [e.name, e.data]))}`))), ms);
+      const off = events.subscribe((e) => {
+        if (pred(e)) {
+          clearTimeout(timer);
+          off();
+          resolve(e);
+        }
+      });
+    });
+  const status = (runId: number, want: string) => (e: EventEnvelope) => e.name === 'runs:status' && e.data.runId === runId && e.data.status === want;
+  const progress = (runId: number, atLeast: number) => (e: EventEnvelope) => e.name === 'runs:progress' && e.data.runId === runId && e.data.step >= atLeast;
+  let launcher: RayLauncher | undefined;
+  let manager: RunManager | undefined;
+  try {
+    launcher = await RayLauncher.create({ address: cluster.address, sharedDir: s.dir, db, pollMs: 500, heartbeatSeconds: 2 });
+    manager = new RunManager({ db, dbPath: s.dbPath, dataDir: s.dir, events, concurrency: 8, spawn: launcher.spawn, stopTimeoutMs: 120_000 });
+    manager.init();
+    const long = manager.start(parseRunConfig(s.config(400, 1), 'long'), 'to stop').runId;
+    const killed = manager.start(parseRunConfig(s.config(8, 2), 'killed'), 'to kill').runId;
+    const evalCfg: EvalRunConfig = { checkpoint: s.base, checkpointId: null, step: null, sourceRun: null, datasets: ['synthetic'], maxAttempts: 2, protocol: 'one-episode', prompt: 'multi-attempt', limit: 6, batchSize: 3, maxTokensPerAttempt: 6, maxTotalTokens: 12, seed: 1 };
+    const ev = manager.startEval(evalCfg, 'eval on ray').runId;
+
+    // In parallel: the two training runs are running on the cluster at once (Ray placed them on its CPUs),
+    // and the evaluation ran while they were queued or running — nothing waited for another run to end.
+    await Promise.all([waitFor(status(long, 'running'), 'long running'), waitFor(status(killed, 'running'), 'killed running')]);
+    const jobs = await launcher.client.list();
+    const runningJobs = jobs.filter((j) => j.status === 'RUNNING' && j.metadata?.app === 'attempt-studio' && j.metadata?.kind === 'train');
+    assert.ok(runningJobs.length >= 2, `Ray runs both training jobs at once: ${JSON.stringify(jobs.map((j) => [j.submission_id, j.status]))}`);
+    await waitFor(status(ev, 'completed'), 'eval completed');
+    const [l, k, e] = [long, killed, ev].map((id) => getRun(db, id)!);
+    assert.ok(e.startedAt! < Math.min(l.endedAt ?? Infinity, k.endedAt ?? Infinity), 'the evaluation started before either training ended');
+    assert.ok(getRun(db, ev)!.backend, 'the eval worker reported its runtime');
+    const evalRows = db.prepare('SELECT dataset, k, n FROM eval_results WHERE run_id = ? ORDER BY k').all(ev) as Array<{ dataset: string; k: number; n: number }>;
+    assert.deepEqual(evalRows.map((r) => [r.dataset, r.k, r.n]), [['synthetic', 1, 6], ['synthetic', 2, 6]]);
+    assert.equal((db.prepare("SELECT count(*) n FROM episodes WHERE run_id = ? AND split = 'eval'").get(ev) as { n: number }).n, 6);
+
+    // kill -9 of the worker inside a job: Ray reports the job failed; the run is interrupted (resumable).
+    await waitFor(progress(killed, 3), 'killed at step 3');
+    const pid = jobWorkerPid(killed);
+    assert.ok(pid, 'found the job worker process of the run');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(status(killed, 'interrupted'), 'interrupted after kill -9');
+    assert.match(getRun(db, killed)!.error ?? '', /SIGKILL/);
+
+    // A graceful stop of the long run: it finishes its step, checkpoints, and its Ray job ends.
+    await waitFor(progress(long, 2), 'long at step 2');
+    await manager.stop(long);
+    await waitFor(status(long, 'stopped'), 'long stopped');
+    await manager.settled(long);
+    const stopped = getRun(db, long)!;
+    assert.ok(stopped.stepsDone >= 2 && stopped.stepsDone < 400, `steps ${stopped.stepsDone}`);
+    const lastCk = db.prepare('SELECT max(step) s FROM checkpoints WHERE run_id = ?').get(long) as { s: number };
+    assert.equal(lastCk.s, stopped.stepsDone, 'the stop wrote a checkpoint at the last step');
+
+    // Resume the killed run from its checkpoint in the shared folder, as a new Ray job, to its end.
+    const before = getRun(db, killed)!.stepsDone;
+    manager.resume(killed);
+    await waitFor((e) => status(killed, 'completed')(e) && seen.indexOf(e) > seen.findIndex(status(killed, 'interrupted')), 'killed completed after resume');
+    await manager.settled(killed);
+    const done = getRun(db, killed)!;
+    assert.equal(done.stepsDone, 8);
+    assert.ok(before >= 3, `it had ${before} steps when killed`);
+
+    // Rows: every step once — two training episodes per step (rolloutBatch 2), each metric once per step.
+    for (const [runId, steps] of [[killed, 8], [long, stopped.stepsDone]] as const) {
+      const perStep = db.prepare("SELECT step, count(*) n, count(DISTINCT question_id || '#' || sample_index) u FROM episodes WHERE run_id = ? AND split = 'train' GROUP BY step ORDER BY step").all(runId) as Array<{ step: number; n: number; u: number }>;
+      assert.deepEqual(perStep.map((r) => r.step), Array.from({ length: steps }, (_, i) => i + 1), `run ${runId} has each step`);
+      for (const r of perStep) assert.ok(r.n === 2 && r.u === 2, `run ${runId} step ${r.step}: ${r.n} episodes (${r.u} distinct)`);
+      const rewards = db.prepare("SELECT count(*) n, count(DISTINCT step) d FROM metrics WHERE run_id = ? AND name = 'reward'").get(runId) as { n: number; d: number };
+      assert.equal(rewards.n, steps);
+      assert.equal(rewards.d, steps);
+      const attemptsOrphans = db.prepare('SELECT count(*) n FROM attempts a LEFT JOIN episodes e ON e.id = a.episode_id WHERE e.id IS NULL').get() as { n: number };
+      assert.equal(attemptsOrphans.n, 0);
+    }
+    // A sweep (the demo's two policies, bench:finding's seeds) fans out over the cluster through the same spawn.
+    const sweep = await trainInWorkers({ db, dbPath: s.dbPath, dataDir: s.dir, configs: [1, 2].map((seed) => parseRunConfig({ ...s.config(3, 3), seed }, `seed ${seed}`)), spawn: launcher.spawn });
+    assert.deepEqual(sweep.map((r) => [r.status, r.steps]), [['completed', 3], ['completed', 3]]);
+    for (const r of sweep) {
+      assert.ok(r.checkpoint?.startsWith(s.dir), String(r.checkpoint));
+      assert.equal((db.prepare("SELECT count(*) n FROM episodes WHERE run_id = ? AND split = 'train'").get(r.runId) as { n: number }).n, 6);
+    }
+    // Checkpoints live in the shared folder the user named.
+    for (const c of db.prepare('SELECT path FROM checkpoints').all() as Array<{ path: string }>) assert.ok(c.path.startsWith(path.join(s.dir, 'runs')), c.path);
+  } finally {
+    await manager?.close();
+    await launcher?.close();
+    db.close();
+    await cluster.stop();
+    s.cleanup();
+  }
+});
