@@ -20,7 +20,7 @@ import { ApiError, toApiError, type ApiHandlers, type EvalDefaultsView, type Eva
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
-import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
+import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
 
 export interface ServiceOptions {
   db: Db;

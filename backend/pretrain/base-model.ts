@@ -14,7 +14,7 @@ import { saveModel, loadModel } from '../model/formats/checkpoint.js';
 import { Rng } from '../model/core/rng.js';
 import { cosineWithWarmup } from '../model/core/schedule.js';
 import { stopPoint } from '../model/core/stop-point.js';
-import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
+import { shippedBaseModelsDir } from './shipped-base-models.js';
 import type { SyntheticProblem } from '../data/synthetic.js';
 import {
   encodeExample,

@@ -1,7 +1,7 @@
 // System metrics per step: CPU time between samples, resident memory, GPU memory only where reported (issue #19).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gpuBytesOf, systemSampler } from '../../../backend/rl/system-metrics.js';
+import { gpuBytesOf, systemSampler } from '../../../backend/jobs/system-metrics.js';
 
 test('system sampler: CPU seconds since the previous sample, RSS in MiB, GPU memory only when reported', () => {
   let cpu = { user: 0, system: 0 };
