@@ -322,6 +322,10 @@ export const methods = {
   'config:validate': method<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>()(
     z.strictObject({ config: z.unknown() }),
   ),
+  /** The memory a run of this config would need at its peak, against the device's (train --dry-run in a child process). */
+  'config:estimate': method<{ fits: boolean; peakBytes: number | null; availableBytes: number | null; available: string | null; device: string | null; message: string | null }>()(
+    z.strictObject({ config: z.unknown() }),
+  ),
   'datasets:list': method<Array<{ name: string; title: string; count: number | null; goldRule: string; benchmark: boolean }>>()(empty),
   /** Checks one path field of the run config before launch (exists, right kind, size), for a message beside the field. */
   'paths:check': method<{ ok: boolean; message: string | null }>()(

@@ -1,7 +1,7 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, toApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, toApiError, type ApiHandlers, type MethodOutput, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
@@ -120,6 +120,32 @@ function summary(r: RunRow, x: SummaryExtras): RunSummary {
     config: r.config,
     ...x,
   };
+}
+
+/** `train --dry-run --json` on the config in a child process (tfjs never loads in the API process). */
+function estimateMemory(config: RunConfig): Promise<MethodOutput<'config:estimate'>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'as-estimate-'));
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, 'train', '--config', file, '--dry-run', '--json'],
+      { timeout: 120_000, env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
+      (err, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        const last = stdout.trim().split('\n').at(-1) ?? '';
+        try {
+          const r = JSON.parse(last) as { fits: boolean; peakBytes: number; availableBytes: number; available: string; device: string };
+          const why = r.fits ? null : stderr.trim().split('\n').find((l) => l.trim() !== '' && !l.startsWith('Dry run')) ?? 'does not fit';
+          resolve({ fits: r.fits, peakBytes: r.peakBytes, availableBytes: r.availableBytes, available: r.available, device: r.device, message: why });
+        } catch {
+          const message = stderr.trim().split('\n').filter((l) => l && !l.startsWith('Dry run')).join(' ') || (err as Error | null)?.message || 'no estimate';
+          resolve({ fits: false, peakBytes: null, availableBytes: null, available: null, device: null, message });
+        }
+      },
+    );
+  });
 }
 
 /** The compute runtime a worker would pick, asked of a child process (tfjs never loads in the API process). */
@@ -347,6 +373,11 @@ export function createService(o: ServiceOptions): ApiHandlers {
         if (err instanceof DatasetCheckError) return { ok: false as const, problems: [{ path: err.field, message: err.message }] };
         throw err;
       }
+    },
+    'config:estimate': async ({ config }) => {
+      const parsed = parseForLaunch(config, 'config');
+      checkRunConfigPaths(parsed);
+      return estimateMemory(parsed);
     },
     'datasets:list': async () => [
       ...BUILTIN_DATASETS.map((d) => ({ name: d.name, title: d.title, count: d.count, goldRule: d.goldRule, benchmark: (BENCHMARK_NAMES as readonly string[]).includes(d.name) })),
