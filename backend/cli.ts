@@ -7,6 +7,7 @@ import { gradeCommand } from './commands/grade.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
+import { sweepCommand } from './commands/sweep.js';
 import { serveCommand } from './commands/serve.js';
 import { generateCommand } from './commands/generate.js';
 import { exportModelCommand } from './commands/export-model.js';
@@ -14,7 +15,7 @@ import { exportCommand } from './commands/export.js';
 import { describeUnexpectedError } from './commands/known-errors.js';
 
 /** Every command, in the order `--help` lists them. Later features add theirs here. */
-export const commands: Command[] = [runtimeCommand, demoCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand, generateCommand, exportModelCommand, exportCommand];
+export const commands: Command[] = [runtimeCommand, demoCommand, sweepCommand, trainCommand, evalCommand, gradeCommand, runsCommand, serveCommand, generateCommand, exportModelCommand, exportCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -4,7 +4,9 @@
 // results plus mean ± sd per k, and whether each criterion of the finding holds per seed and on the mean.
 // Usage: npm run bench:finding -- [--label L] [--seeds 0,1,2] [--quick] [--base-steps N] [--rl-steps N]
 //   [--rollout-batch N] [--test-questions N] [--base JSON] [--rl JSON] [--cache DIR] [--base-only]
-//   [--protocol one-episode|separate] [--also-separate] [--split validation|test]
+//   [--protocol one-episode|separate] [--also-separate] [--split validation|test] [--stored LABEL]
+//   --stored LABEL: train nothing; evaluate the checkpoints that label's run left in .cache/finding-runs on
+//   --split (how a configuration tuned on validation is evaluated on test once), both protocols.
 //   --also-separate: evaluate the same three models again with the reference's N = k prompt per k ('separate').
 //   --base: overrides of the base model spec (e.g. '{"lr":0.003,"task":{"families":["add"],"levels":[2]}}');
 //   --rl: run-config values merged into BOTH policies (e.g. '{"generation":{"temperature":1.2}}').
@@ -17,7 +19,17 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'nod
 import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
 import { runDemo, DEMO_BUDGETS, demoTestQuestions, evaluateDemoModel } from '../backend/eval/demo.js';
-import { formatDemoTable, summarisePolicy, type DemoSummary, type PolicySummary } from '../backend/eval/demo-summary.js';
+import {
+  demoComparisons,
+  formatDemoTable,
+  summarisePolicy,
+  summariseSampled,
+  type DemoSummary,
+  type PolicySummary,
+} from '../backend/eval/demo-summary.js';
+import { evaluateSampled } from '../backend/eval/sampled.js';
+import { charTokenizer } from '../backend/model/char-tokenizer.js';
+import { compactTemplate } from '../backend/model/chat-template.js';
 import type { KAttemptProtocol } from '../backend/eval/k-attempt.js';
 import { loadModel } from '../backend/model/checkpoint.js';
 import { latestCheckpoint } from '../backend/db/run-store.js';
@@ -41,6 +53,7 @@ const { values } = parseArgs({
     protocol: { type: 'string', default: 'one-episode' },
     'also-separate': { type: 'boolean', default: false },
     split: { type: 'string', default: 'validation' },
+    stored: { type: 'string' },
     out: { type: 'string', default: 'bench/results/finding.json' },
   },
 });
@@ -79,13 +92,23 @@ if (values['base-only']) {
 const perSeed: DemoSummary[] = [];
 const separate: DemoSummary[] = [];
 
-/** The same three models as a finished demo (its base model and final checkpoints), evaluated with another protocol. */
+/**
+ * The same three models as a finished demo (its base model and final checkpoints), evaluated on `split` with a
+ * protocol; with 'one-episode' also the baseline's sampled pass@k and the comparisons.
+ */
 async function reevaluate(db: ReturnType<typeof openDb>, s: DemoSummary, protocol: KAttemptProtocol): Promise<DemoSummary> {
   const task = { ...DEFAULT_BASE_MODEL_SPEC.task, ...((baseSpec.task as object | undefined) ?? {}) };
   const questions = demoTestQuestions(s.seed, s.testQuestions, task, split);
-  const policy = async (dir: string, runId: number | null): Promise<PolicySummary> => {
+  let baselineSampled = s.baselineSampled;
+  const policy = async (dir: string, runId: number | null, sample = false): Promise<PolicySummary> => {
     const model = await loadModel(dir);
     try {
+      if (sample) {
+        const r = await evaluateSampled({ model, tokenizer: charTokenizer, template: compactTemplate }, [{ name: 'synthetic', questions }], {
+          samples: s.attempts, prompt: 'single-turn', temperature: 1, topP: 1, seed: s.seed, maxTokensPerAttempt: 32, maxTotalTokens: 32, batchSize: 64,
+        });
+        baselineSampled = summariseSampled(r.datasets[0]!, 1);
+      }
       return summarisePolicy(runId, (await evaluateDemoModel(model, questions, s.attempts, protocol)).datasets[0]!);
     } finally {
       model.dispose();
@@ -94,17 +117,31 @@ async function reevaluate(db: ReturnType<typeof openDb>, s: DemoSummary, protoco
   const ckpt = (runId: number | null) => latestCheckpoint(db, runId!)!.path;
   const policies = {
     base: await policy(s.baseModel.dir, s.policies.base.runId),
-    baseline: await policy(ckpt(s.policies.baseline.runId), s.policies.baseline.runId),
+    baseline: await policy(ckpt(s.policies.baseline.runId), s.policies.baseline.runId, protocol === 'one-episode'),
     multiAttempt: await policy(ckpt(s.policies.multiAttempt.runId), s.policies.multiAttempt.runId),
   };
-  process.stderr.write(`  ${protocol}:\n` + formatDemoTable([
+  process.stderr.write(`  ${protocol} on ${split}:\n` + formatDemoTable([
     { name: 'base', d: policies.base },
     { name: 'baseline', d: policies.baseline },
     { name: 'multi', d: policies.multiAttempt },
   ], s.attempts) + '\n');
-  return { ...s, protocol, policies };
+  return { ...s, protocol, split, policies, baselineSampled, comparisons: demoComparisons(policies.multiAttempt, policies.baseline, baselineSampled) };
 }
 for (const seed of seeds) {
+  if (values.stored) {
+    // Evaluate what an earlier label trained (its summary.json names the checkpoints), on --split.
+    await selectRuntime(); // the fast kernels (runDemo does this itself)
+    const stored = path.resolve('.cache', 'finding-runs', `${values.stored}-s${seed}`);
+    const s = JSON.parse(readFileSync(path.join(stored, 'summary.json'), 'utf8')) as DemoSummary;
+    const db = openDb(path.join(stored, 'finding.db'));
+    try {
+      perSeed.push(await reevaluate(db, s, 'one-episode'));
+      separate.push(await reevaluate(db, s, 'separate'));
+    } finally {
+      db.close();
+    }
+    continue;
+  }
   const work = path.resolve('.cache', 'finding-runs', `${values.label}-s${seed}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -199,6 +236,7 @@ const entry = {
   budget: { ...(values.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full), ...budget },
   baseSpec: { ...DEFAULT_BASE_MODEL_SPEC, ...baseSpec, steps: perSeed[0]!.baseModel.steps, config: undefined },
   rlConfig,
+  ...(values.stored ? { storedFrom: values.stored } : {}),
   protocol: values.protocol,
   /** Which split the numbers are measured on: validation for tuning, test once per reported configuration. */
   split,

@@ -43,12 +43,17 @@ export function ppoStepSeconds(r: Rates, generated: number): number {
   return rollout + noGradForwards + updates;
 }
 
-export function derivedTimes(results: Record<string, Record<string, unknown>>): Record<string, unknown> {
+/**
+ * `parameters`: each model's parameter count. A model whose training micro-batch was not measured for an
+ * implementation gets that implementation's training rate of another model, scaled by the parameter ratio
+ * (training cost ∝ parameters × tokens), and says so.
+ */
+export function derivedTimes(results: Record<string, Record<string, unknown>>, parameters: Record<string, number> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {
     label: 'DERIVED from the measured rates (not measured): hours on this machine',
     assumptions: [
       `${BENCHMARK_QUESTIONS} benchmark questions; a ${PROMPT_TOKENS}-token prompt (ASSUMED mean); prefill at the measured batch-8 prefill rate`,
-      'generation at the measured batch-8 decode rate, taken at a ~70-token context: longer contexts decode slower (attention), so these are lower bounds for the stated token counts',
+      'generation at the measured batch-8 decode rate, taken at the bench\'s short context (its prompt plus a few tokens): longer contexts decode slower (attention), so these are lower bounds for the stated token counts',
       `evaluation lower: every episode one ${LOWER_ATTEMPT_TOKENS}-token attempt (ASSUMED); upper: every episode spends its whole budget, 4,096 − ${PROMPT_TOKENS} prompt − 30 tokens per feedback turn (the seed's 8,000 cut to Qwen2.5-Math-1.5B's context)`,
       `PPO step: 1,024 episodes of ${LOWER_ATTEMPT_TOKENS} (lower) or 3,000 (upper, the preset's budget) generated tokens; 3 no-grad forwards (old and reference log-probs, values) at the prefill rate; actor and critic forward+backward at the measured 1 × 1,024 training rate; the Adam steps (8 per model) are not counted`,
     ],
@@ -56,9 +61,21 @@ export function derivedTimes(results: Record<string, Record<string, unknown>>): 
   for (const [model, row] of Object.entries(results)) {
     const perImpl: Record<string, unknown> = {};
     for (const [impl, r] of Object.entries(row)) {
-      const rates = ratesOf(r);
+      let rates = ratesOf(r);
+      let scaledFrom: string | undefined;
+      const x = r as { b8?: { prefillTokensPerS?: number; decodeTokensPerS?: number } } | undefined;
+      if (!rates && x?.b8?.prefillTokensPerS && x.b8.decodeTokensPerS && parameters[model]) {
+        for (const [other, otherRow] of Object.entries(results)) {
+          const o = ratesOf(otherRow[impl]);
+          if (other === model || !o || !parameters[other]) continue;
+          rates = { prefillTokensPerS: x.b8.prefillTokensPerS, decodeTokensPerS: x.b8.decodeTokensPerS, trainTokensPerS: (o.trainTokensPerS * parameters[other]!) / parameters[model]! };
+          scaledFrom = other;
+          break;
+        }
+      }
       if (!rates) continue;
       perImpl[impl] = {
+        ...(scaledFrom ? { trainRate: `ESTIMATED: ${scaledFrom}'s measured training rate × its parameters / this model's (not measured for this model)` } : {}),
         evalK1to7Hours: { lower: hours(evalSeconds(rates, () => LOWER_ATTEMPT_TOKENS)), upper: hours(evalSeconds(rates, (k) => 4096 - PROMPT_TOKENS - 30 * (k - 1))) },
         ppoStepHours: { lower: hours(ppoStepSeconds(rates, LOWER_ATTEMPT_TOKENS)), upper: hours(ppoStepSeconds(rates, 3000)) },
       };

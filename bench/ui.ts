@@ -3,7 +3,7 @@
 // without decimation; median of several renders, alternated. (b) the attempts explorer's page query
 // (episodes:list's listEpisodes) on a database with 1M attempts: median / p95 over pages of every filter.
 // Writes bench/results/ui.json. Options: --only chart|explorer, --attempts N, --renders N.
-import { mkdirSync, mkdtempSync, rmSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -100,6 +100,23 @@ async function chartBench(renders: number) {
       runs.plain_decimated!.push(await plain(100_000, true));
       if (i % 3 === 0) runs.plain_not_decimated!.push(await plain(100_000, false));
     }
+    // A seed group as Compare draws it: 5 runs × 10k steps aggregated (mean, sd), the mean smoothed, a ± sd band.
+    type Timed = Result & { prepareMs: number };
+    const grouped = (fn: string) => page.evaluate(([f]) => (globalThis as unknown as Record<string, (r: number, n: number) => Promise<Timed>>)[`${f}Grouped`]!(5, 10_000), [fn] as const);
+    await grouped('renderAppChart');
+    const groupRuns: Timed[] = [];
+    for (let i = 0; i < renders; i++) groupRuns.push(await grouped('renderAppChart'));
+    const totals = groupRuns.map((r) => r.ms + r.prepareMs);
+    out.app_grouped_chart_5x10k = {
+      medianMs: round(median(totals)),
+      medianRenderMs: round(median(groupRuns.map((r) => r.ms))),
+      medianPrepareMs: round(median(groupRuns.map((r) => r.prepareMs))),
+      maxMs: round(Math.max(...totals)),
+      renders: totals.length,
+      pointsDrawn: groupRuns[0]!.drawn,
+      allMs: totals.map(round),
+    };
+    console.log(`chart app_grouped_chart_5x10k: median ${round(median(totals))} ms (aggregate + render) over ${totals.length} renders`);
     for (const [label, rs] of Object.entries(runs)) {
       const ms = rs.map((r) => r.ms);
       out[label] = { medianMs: round(median(ms)), minMs: round(Math.min(...ms)), maxMs: round(Math.max(...ms)), renders: ms.length, pointsDrawn: rs[0]!.drawn, allMs: ms.map(round) };
@@ -108,7 +125,7 @@ async function chartBench(renders: number) {
     return {
       points: 100_000,
       lineChartPatchApplied: patchApplied,
-      what: 'app_line_chart_parsing_false: the same with parsing: false in the chart-level options (the patch; see lineChartPatchApplied). app_line_chart: the app\'s LineChart component (renderer/src/components/LineChart.svelte) with the Run detail reward series (toPoints, EMA 0.6), mount → next frame. plain_*: chart.js alone with raw + EMA series (2 × 100k), parsing: false, decimation on/off.',
+      what: 'app_grouped_chart_5x10k: a seed group of 5 runs × 10k steps as Compare draws it (aggregate per step, EMA of the mean, ± sd band as a filled area), aggregation + mount → next frame. app_line_chart_parsing_false: the same with parsing: false in the chart-level options (the patch; see lineChartPatchApplied). app_line_chart: the app\'s LineChart component (renderer/src/components/LineChart.svelte) with the Run detail reward series (toPoints, EMA 0.6), mount → next frame. plain_*: chart.js alone with raw + EMA series (2 × 100k), parsing: false, decimation on/off.',
       ...out,
     };
   } finally {
@@ -201,5 +218,11 @@ if (args.only !== 'chart') out.explorer = explorerBench(Number(args.attempts));
 out.loadAvg1mAfter = round(os.loadavg()[0]!);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const resultFile = new URL('./results/ui.json', import.meta.url);
+// --only keeps the other section of the previous results (with its own date), instead of dropping it.
+if (args.only && existsSync(resultFile)) {
+  const prev = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>;
+  const keep = args.only === 'chart' ? 'explorer' : 'chart';
+  if (prev[keep] !== undefined) out[keep] = { ...(prev[keep] as object), measuredAt: prev.date, loadAvg1m: prev.loadAvg1m };
+}
 writeFileSync(resultFile, JSON.stringify(out, null, 2) + '\n');
 console.log('wrote bench/results/ui.json');

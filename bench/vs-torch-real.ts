@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fromHfConfig, type ModelConfig } from '../backend/model/config.js';
+import { parameterCount } from '../backend/model/memory-estimate.js';
 import { derivedTimes } from './real-shape-derived.js';
 
 const arg = (name: string, dflt: string): string => {
@@ -61,6 +62,7 @@ const peers = arg('peers', 'pypi,debian').split(',');
 const trainModels = process.argv.includes('--no-train') ? [] : arg('train', '0.5b,1.5b').split(',');
 const spec = { prompt: Number(arg('prompt', '64')), newTokens: Number(arg('new', '8')), batches: [1, 8], trainSeq: 1024, threads: 2 };
 const results: Record<string, Record<string, unknown>> = {};
+const parameters: Record<string, number> = {};
 const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
 for (const key of models) {
   const m = MODELS[key];
@@ -69,6 +71,7 @@ for (const key of models) {
   const skipTrain = !trainModels.includes(key);
   process.stdout.write(`\n== ${m.name}-shaped (random weights, float32): prompt ${spec.prompt}, ${spec.newTokens} decode steps, batch ${spec.batches.join(' and ')}${skipTrain ? '' : `, train 1 × ${spec.trainSeq}`}\n`);
   const row: Record<string, unknown> = {};
+  parameters[m.name] = parameterCount(config);
   row.ours = runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
   for (const p of peers) {
     const peer = PEERS[p];
@@ -86,7 +89,8 @@ const out = {
     'one process per model and implementation, run one after another (never two at once), 2 threads each; random weights in the exact shapes, float32; prefill = one forward of the prompt with last-position logits; decode = median of per-step times with a KV cache; train = one forward + next-token loss + backward into all weights (no optimizer step), a single sample after a 16-token warm-up; peak = the process peak RSS over all of it (weights included)',
   spec: { ...spec, trainModels },
   results,
-  derived: derivedTimes(results),
+  parameters,
+  derived: derivedTimes(results, parameters),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)), note: 'a SHARED 2-core machine: other engineers\' processes ran concurrently; every figure carries the load average around it' },
   date: new Date().toISOString(),
 };

@@ -37,6 +37,8 @@ export interface RunSummary {
   setupSeconds: number | null;
   /** Seconds spent in training steps (the sum of their durations; idle time between sessions does not count). */
   trainingSeconds: number | null;
+  /** The resolved config (a training run's RunConfig, an eval run's settings): hyperparameter columns, groups, diffs. */
+  config: unknown;
   /** An eval run's k-attempt accuracy by dataset (k = 1..K); empty for training runs and before it finishes. */
   evalAccuracy: Array<{ dataset: string; n: number; byK: Array<number | null> }>;
 }
@@ -66,7 +68,6 @@ export interface EvalDefaultsView {
 }
 
 export interface RunDetail extends RunSummary {
-  config: unknown;
   notes: string;
   checkpoints: Array<{ id: number; step: number; path: string; format: string; createdAt: number }>;
   /** Names of the metrics this run has logged. */
@@ -209,6 +210,18 @@ export const methods = {
   'runs:start': method<{ runId: number; status: RunStatus }>()(
     z.strictObject({ config: z.unknown(), name: z.string().min(1).optional() }),
   ),
+  /**
+   * "Reproduce the finding": queues the single-turn baseline and multi-attempt training for each seed with one
+   * budget (the config's), each evaluated at the end on its held-out split at k = 1..K (K ≥ 5); the runs start
+   * as the concurrency limit allows. They form two seed groups (Compare, group by seeds).
+   */
+  'sweeps:start': method<{ runIds: number[]; name: string }>()(
+    z.strictObject({
+      config: z.unknown(),
+      seeds: z.number().int().min(1, { error: 'at least 1 seed' }).max(10, { error: 'at most 10 seeds' }).default(3),
+      name: z.string().trim().min(1).max(100).default('finding'),
+    }),
+  ),
   'runs:stop': method<{ runId: number; status: RunStatus }>()(z.strictObject({ runId })),
   'runs:resume': method<{ runId: number; status: RunStatus }>()(
     z.strictObject({ runId, steps: z.number().int().positive().optional() }),
@@ -323,6 +336,10 @@ export const methods = {
   'config:presets': method<Array<{ name: string; config: RunConfig }>>()(empty),
   'config:schema': method<FieldDoc[]>()(empty),
   'config:validate': method<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>()(
+    z.strictObject({ config: z.unknown() }),
+  ),
+  /** The memory a run of this config would need at its peak, against the device's (train --dry-run in a child process). */
+  'config:estimate': method<{ fits: boolean; peakBytes: number | null; availableBytes: number | null; available: string | null; device: string | null; message: string | null }>()(
     z.strictObject({ config: z.unknown() }),
   ),
   'datasets:list': method<Array<{ name: string; title: string; count: number | null; goldRule: string; benchmark: boolean }>>()(empty),

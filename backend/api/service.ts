@@ -1,13 +1,14 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open-db.js';
 import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
-import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig } from '../rl/config.js';
+import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig, type RunConfig } from '../rl/config.js';
+import { seedList, sweepRuns } from '../runs/sweep.js';
 import { PRESET_NAMES } from '../rl/presets.js';
 import { evalDefaultsFor, evalModelKind, totalTokensOf, type EvalModelKind } from '../eval/eval-defaults.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
@@ -15,7 +16,7 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, type ApiHandlers, type MethodOutput, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
@@ -49,6 +50,19 @@ function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsV
 }
 const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A run config from the API, parsed; its first problem becomes a 400 naming the field. */
+function parseForLaunch(config: unknown, label: string): RunConfig {
+  try {
+    return parseRunConfig(config, label);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const p = err.problems[0]!;
+      throw new ApiError(400, err.message, `config${p.path ? `.${p.path}` : ''}`);
+    }
+    throw err;
+  }
+}
 
 /** What runs:list adds to a stored run row: live phase, time split, an eval run's accuracy by k. */
 interface SummaryExtras {
@@ -103,8 +117,35 @@ function summary(r: RunRow, x: SummaryExtras): RunSummary {
     totalSteps: typeof steps === 'number' ? steps : null,
     tags: r.tags,
     resumable: r.kind === 'train' && r.status !== 'running' && r.status !== 'queued',
+    config: r.config,
     ...x,
   };
+}
+
+/** `train --dry-run --json` on the config in a child process (tfjs never loads in the API process). */
+function estimateMemory(config: RunConfig): Promise<MethodOutput<'config:estimate'>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'as-estimate-'));
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, 'train', '--config', file, '--dry-run', '--json'],
+      { timeout: 120_000, env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
+      (err, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        const last = stdout.trim().split('\n').at(-1) ?? '';
+        try {
+          const r = JSON.parse(last) as { fits: boolean; peakBytes: number; availableBytes: number; available: string; device: string };
+          const why = r.fits ? null : stderr.trim().split('\n').find((l) => l.trim() !== '' && !l.startsWith('Dry run')) ?? 'does not fit';
+          resolve({ fits: r.fits, peakBytes: r.peakBytes, availableBytes: r.availableBytes, available: r.available, device: r.device, message: why });
+        } catch {
+          const message = stderr.trim().split('\n').filter((l) => l && !l.startsWith('Dry run')).join(' ') || (err as Error | null)?.message || 'no estimate';
+          resolve({ fits: false, peakBytes: null, availableBytes: null, available: null, device: null, message });
+        }
+      },
+    );
+  });
 }
 
 /** The compute runtime a worker would pick, asked of a child process (tfjs never loads in the API process). */
@@ -179,7 +220,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         .prepare('SELECT id, step, path, format, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
         .all(runId) as RunDetailCheckpoint[];
       const metricNames = (db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{ name: string }>).map((m) => m.name);
-      return { ...summaryOf(r), config: r.config, notes: r.notes, checkpoints, metricNames };
+      return { ...summaryOf(r), notes: r.notes, checkpoints, metricNames };
     },
     'runs:update': async ({ runId, name, tags, notes }) => {
       mustRun(runId);
@@ -188,19 +229,26 @@ export function createService(o: ServiceOptions): ApiHandlers {
       return { ...summaryOf(r), notes: r.notes };
     },
     'runs:start': async ({ config, name }) => {
-      let parsed;
-      try {
-        parsed = parseRunConfig(config, 'config');
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          const p = err.problems[0]!;
-          throw new ApiError(400, err.message, `config${p.path ? `.${p.path}` : ''}`);
-        }
-        throw err;
-      }
+      const parsed = parseForLaunch(config, 'config');
       parsed.dataset.source = await checkedDataset(parsed.dataset);
       checkRunConfigPaths(parsed);
       return manager.start(parsed, name);
+    },
+    'sweeps:start': async ({ config, seeds, name }) => {
+      if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ApiError(400, 'config: expected an object', 'config');
+      // Every run's config is checked before any is queued: a sweep starts whole or not at all.
+      const planned = sweepRuns(config as Record<string, unknown>, seedList(seeds), name).map((r) => ({ ...r, parsed: parseForLaunch(r.config, 'config') }));
+      for (const r of planned) {
+        r.parsed.dataset.source = await checkedDataset(r.parsed.dataset);
+        checkRunConfigPaths(r.parsed);
+      }
+      const runIds: number[] = [];
+      for (const r of planned) {
+        const { runId } = manager.start(r.parsed, r.name);
+        updateRunMeta(db, runId, { tags: r.tags });
+        runIds.push(runId);
+      }
+      return { runIds, name };
     },
     'runs:stop': async ({ runId }) => manager.stop(runId),
     'runs:resume': async ({ runId, steps }) => manager.resume(runId, { steps }),
@@ -310,6 +358,11 @@ export function createService(o: ServiceOptions): ApiHandlers {
         if (err instanceof DatasetCheckError) return { ok: false as const, problems: [{ path: err.field, message: err.message }] };
         throw err;
       }
+    },
+    'config:estimate': async ({ config }) => {
+      const parsed = parseForLaunch(config, 'config');
+      checkRunConfigPaths(parsed);
+      return estimateMemory(parsed);
     },
     'datasets:list': async () => [
       ...BUILTIN_DATASETS.map((d) => ({ name: d.name, title: d.title, count: d.count, goldRule: d.goldRule, benchmark: (BENCHMARK_NAMES as readonly string[]).includes(d.name) })),

@@ -11,8 +11,7 @@ export {
   type GradeOptions,
   type Verdict,
 } from './grade.js';
-export { parse, type Parsed } from './parse.js';
-export { verify, type VerifyContext } from './verify.js';
-export type { Answer } from './answer.js';
+export { parse } from './parse.js';
+export { verify } from './verify.js';
 export { CasPool, sharedCasPool, closeSharedCasPool } from './cas-pool.js';
 export type { Method } from './equivalence.js';

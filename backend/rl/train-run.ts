@@ -39,6 +39,8 @@ import type { RunConfig } from './config.js';
 import { ensureBaseModel } from './base-model.js';
 import { isStopped, StoppedError } from '../model/stop-point.js';
 import { PRETRAIN_LABEL, pretrainReporter } from './pretrain-phase.js';
+import { gpuBytesOf, systemSampler } from './system-metrics.js';
+import { tf } from '../model/tf.js';
 import type { RunPhase } from '../api/contract.js';
 import type { Question } from './rollout.js';
 import { cloneModel, createCritic, createOptimizers, train, type StepReport, type TrainerEnv } from './trainer.js';
@@ -275,6 +277,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       },
       isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
     };
+    const sampleSystem = systemSampler(() => gpuBytesOf(tf.memory()));
     const result = await train(
       config,
       env,
@@ -303,6 +306,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           return m;
         },
         onStep: (report) => {
+          Object.assign(report.metrics, sampleSystem());
           logStep(db, runId, report.step, { metrics: report.metrics, episodes: episodeRecords(report, dataset) });
           heartbeat(db, runId);
           lastMetrics = report.metrics;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { Studio } from './harness.js';
+import { until, type Studio } from './harness.js';
 import { openDb } from '../../backend/db/open-db.js';
 import { addCheckpoint, addEvalResult, createRun, finishRun, logStep } from '../../backend/db/run-store.js';
 import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
@@ -70,7 +70,8 @@ async function downloadCsv(page: Page, click: () => Promise<void>): Promise<{ na
 }
 
 /** Waits until the episodes table shows exactly n rows. */
-const rows = (page: Page, n: number) => page.waitForFunction(`document.querySelectorAll('[data-testid="episodes-table"] tbody tr').length === ${n}`, undefined, { timeout: 15_000 });
+// (A locator count, polled: the page's CSP forbids the eval a string predicate of waitForFunction needs.)
+const rows = (page: Page, n: number) => until(`${n} episode rows`, async () => (await page.locator('[data-testid="episodes-table"] tbody tr').count()) === n, 15_000);
 
 export async function exploreSteps(ctx: ExploreContext): Promise<void> {
   const { page, studio } = ctx;

@@ -47,8 +47,9 @@ function seedEpisodes(dbPath: string): number {
 /** The page scrolls sideways (content wider than the window)? */
 const overflowsX = (page: Page) => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth > (globalThis as any).innerWidth + 1);
 
-/** Whether an element lies wholly inside the window (and is the topmost thing at its centre). */
+/** Whether an element, scrolled into view vertically, lies wholly inside the window (and is the topmost thing at its centre). */
 async function inView(page: Page, selector: string): Promise<boolean> {
+  await page.locator(selector).first().evaluate((el) => el.scrollIntoView({ block: 'center', inline: 'nearest' }));
   return page.locator(selector).first().evaluate((el) => {
     const g = globalThis as any;
     const r = el.getBoundingClientRect();
@@ -131,6 +132,11 @@ test('a new user at 1024 × 700 and with the keyboard: every page, forms, charts
     }
     assert.doesNotMatch(await page.locator('.launch-panel .field-help').first().innerText(), /-1 steps/, 'the preset summary never echoes a rejected value');
     await page.locator('[data-testid="budget"]').waitFor();
+    await page.fill('[data-field="steps"]', '20');
+    await page.press('[data-field="steps"]', 'Tab');
+    await page.locator('[data-testid="validation"]', { hasText: 'config valid' }).waitFor();
+    await page.click('[data-testid="estimate-memory"]');
+    await page.locator('[data-testid="memory-estimate"]', { hasText: /Peak memory ≈ .* of .* — fits/ }).waitFor({ timeout: 120_000 });
     await screenshot(page, '24-experiments-1024');
 
     // ---- Run detail at 1024: Stop/Resume live here too; a single step gets a 0–2 axis of whole numbers ----
@@ -223,6 +229,8 @@ test('the first run on the built-in model: a note before launch, then the pre-tr
     // and its log says that resume starts over (there is no checkpoint).
     await page.locator('[data-testid="detail-status"]', { hasText: 'stopped' }).waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="log"]', { hasText: "stopped during the built-in base model's pre-training" }).waitFor();
+    await page.locator('[data-testid="detail-resume"]').waitFor();
+    await screenshot(page, '24-stopped-from-run-page');
     assert.deepEqual(b.problems, [], 'no page errors or console errors');
   } catch (err) {
     await screenshot(page, '24b-failure').catch(() => {});

@@ -21,6 +21,10 @@ export interface Series {
   points: XY[];
   color: string;
   dashed?: boolean;
+  /** A thin translucent line without a legend entry (the raw values behind a smoothed line). */
+  faint?: boolean;
+  /** A filled band around the line (a group's ± sd or min–max), its bounds at the same x as the points. */
+  band?: { lo: XY[]; hi: XY[] };
 }
 
 /** Points for chart.js ({x, y}, sorted by x): x = step, or minutes since the series' first point. */

@@ -2,6 +2,7 @@
 // input errors naming the field, body limit, ordered events over SSE from a real worker, SSE cleanup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -258,13 +259,18 @@ test('every method answers; a real run streams its events in order over SSE', as
   const heldOutOfFolder = await call('eval:start', { checkpoint: s.base, datasets: ['held-out'] });
   assert.equal(heldOutOfFolder.status, 400);
   assert.match(heldOutOfFolder.body.error, /give runId/);
+  // The memory estimate before launch (train --dry-run in a child process).
+  const est = await ok('config:estimate', { config: s.config(2) });
+  assert.equal(est.fits, true, JSON.stringify(est));
+  assert.ok(est.peakBytes > 0 && est.availableBytes > est.peakBytes && typeof est.available === 'string');
   // Path checks beside the form's fields.
   assert.deepEqual(await ok('paths:check', { field: 'model.checkpoint', path: s.base }), { ok: true, message: null });
   const missing = await ok('paths:check', { field: 'dataset.source', path: `${s.dir}/nope.jsonl` });
   assert.equal(missing.ok, false);
   assert.match(missing.message, /does not exist/);
   assert.match((await ok('paths:check', { field: 'model.source', path: 'relative/dir' })).message, /relative path/);
-  assert.deepEqual(await ok('models:base', {}), { cached: false }, 'the tiny runs use their own checkpoint');
+  const shipped = path.resolve(import.meta.dirname, '../../../resources/base-models');
+  assert.deepEqual(await ok('models:base', {}), { cached: existsSync(shipped) && readdirSync(shipped).some((n) => n.startsWith('base-')) }, 'the shipped base model counts; the tiny runs cache none');
   const evEpisodes = await ok('episodes:list', { runId: ev.runId, split: 'eval' });
   assert.equal(evEpisodes.items.length, 2);
   const facets = await ok('episodes:facets', { runId });
@@ -286,6 +292,18 @@ test('every method answers; a real run streams its events in order over SSE', as
   const del = await ok('runs:delete', { runId, confirm: true });
   assert.equal(del.runId, runId);
   assert.equal((await call('runs:get', { runId })).status, 404);
+  // A sweep (issue #19): baseline + multi-attempt per seed, queued, each evaluated at the end with K ≥ 5.
+  const badSweep = await call('sweeps:start', { config: { ...s.config(1), steps: -1 }, seeds: 1 });
+  assert.equal(badSweep.status, 400);
+  assert.equal(badSweep.body.field, 'config.steps');
+  const sweep = await ok('sweeps:start', { config: { ...s.config(1, 0), eval: { everySteps: 0, maxQuestions: 2 } }, seeds: 1, name: 'api sweep' });
+  assert.equal(sweep.runIds.length, 2);
+  for (const id of sweep.runIds)
+    await until(() => sse.events.some((e) => e.name === 'runs:status' && e.data.runId === id && ['completed', 'failed'].includes(e.data.status)), `sweep run ${id} finished`);
+  const swept = ((await ok('runs:list', {})) as any[]).filter((r) => sweep.runIds.includes(r.id));
+  assert.deepEqual(swept.map((r) => r.name).sort(), ['api sweep · baseline · seed 1', 'api sweep · multi-attempt · seed 1']);
+  assert.ok(swept.every((r) => r.status === 'completed' && r.tags.includes('sweep') && r.config.eval.attempts === 5), JSON.stringify(swept.map((r) => [r.status, r.error])));
+  for (const id of sweep.runIds) assert.deepEqual((await ok('eval:results', { runId: id })).map((r: any) => r.k), [1, 2, 3, 4, 5], 'evaluated at the end, k = 1..5');
   for (const m of ['dialog:openFile', 'dialog:openFolder', 'dialog:saveFile'] as const) {
     const r = await call(m, {});
     assert.equal(r.status, 501, m);

@@ -4,7 +4,14 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { VERIFY_CASES_A } from './verify-cases.js';
 import { VERIFY_CASES_B } from './verify-cases-structures.js';
-import { closeSharedCasPool, isEquivalent, isEquivalentSync, parse } from '../../../backend/math/index.js';
+import {
+  closeSharedCasPool,
+  isEquivalent,
+  isEquivalentSync,
+  parse,
+  verify,
+} from '../../../backend/math/index.js';
+import { casOracle } from '../../../backend/math/symbolic.js';
 
 after(() => closeSharedCasPool());
 
@@ -65,4 +72,20 @@ test('options: float rounding, allowSetRelation, percent', () => {
   assert.equal(isEquivalentSync('1 \\le x \\le 2', '[1,2]', { allowSetRelation: true }).equal, true);
   assert.equal(isEquivalentSync('50', '0.5', { percent: 'always' }).equal, true);
   assert.equal(isEquivalentSync('50\\%', '0.5', { percent: 'never' }).equal, false);
+});
+
+test('verify on parsed answers is not symmetric: the gold decides how an equation is read', () => {
+  const ctx = () => ({
+    oracle: casOracle,
+    percent: false,
+    percentMode: 'auto' as const,
+    relTol: 1e-9,
+    floatRounding: 6,
+    allowSetRelation: false,
+  });
+  const eq = parse('$7 = 11a+c$');
+  const expr = parse('$11a+c$');
+  assert.equal(verify(expr, eq, ctx()).equal, true);
+  assert.equal(verify(eq, expr, ctx()).equal, false);
+  assert.equal(verify(parse(''), expr, ctx()).method, 'empty');
 });

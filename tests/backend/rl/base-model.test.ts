@@ -258,3 +258,32 @@ test('the built-in presets train on the task the base model was pre-trained on',
     assert.deepEqual(c.dataset.synthetic, { families: DEFAULT_BASE_MODEL_SPEC.task.families, levels: DEFAULT_BASE_MODEL_SPEC.task.levels }, name);
   }
 });
+
+test('ensureBaseModel prefers a shipped checkpoint of the same spec, and retrain trains anew into the cache', async () => {
+  const shippedDir = await mkdtemp(path.join(tmpdir(), 'as-shipped-'));
+  const cache = await mkdtemp(path.join(tmpdir(), 'as-base-'));
+  const residue = await modelLifecycleResidue();
+  const before = tf.memory().numTensors;
+  try {
+    let trained = 0;
+    const onTrain = () => trained++;
+    const spec = { ...tinySpec, steps: 3 };
+    // "Ship" a checkpoint: train it into the shipped folder (the layout bench:base-model --save writes).
+    const made = await ensureBaseModel(shippedDir, spec, { onTrain, shippedDir: null });
+    assert.equal(made.source, 'trained');
+    const shipped = await ensureBaseModel(cache, spec, { onTrain, shippedDir });
+    assert.deepEqual([shipped.source, shipped.cached, shipped.dir, trained], ['shipped', true, made.dir, 1]);
+    assert.deepEqual(await readdir(cache), [], 'nothing written to the cache');
+    const again = await ensureBaseModel(cache, spec, { onTrain, shippedDir, retrain: true });
+    assert.deepEqual([again.source, again.cached, trained], ['trained', false, 2]);
+    assert.equal(path.dirname(again.dir), cache);
+    // A different spec is not the shipped one: it trains.
+    const other = await ensureBaseModel(cache, { ...spec, seed: 5 }, { onTrain, shippedDir });
+    assert.deepEqual([other.source, trained], ['trained', 3]);
+    for (const m of [made.model, shipped.model, again.model, other.model]) m.dispose();
+    assert.equal(tf.memory().numTensors - before, 4 * residue);
+  } finally {
+    await rm(shippedDir, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  }
+});

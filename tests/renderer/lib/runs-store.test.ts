@@ -12,7 +12,7 @@ const { RunsStore } = await import('../../../renderer/src/lib/runs-store.svelte.
 const run = (id: number, o: Partial<RunSummary> = {}): RunSummary => ({
   id, kind: 'train', status: 'running', name: `r${id}`, preset: null, backend: 'cpu', device: 'CPU', pid: 1, error: null, createdAt: 0,
   startedAt: 0, endedAt: null, heartbeatAt: null, stepsDone: 0, totalSteps: 10, tags: [], resumable: false, lastReward: null,
-  phase: null, setupSeconds: null, trainingSeconds: null, evalAccuracy: [], ...o,
+  phase: null, setupSeconds: null, trainingSeconds: null, evalAccuracy: [], config: {}, ...o,
 });
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
