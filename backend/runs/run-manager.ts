@@ -11,7 +11,7 @@ import { ApiError, type RunPhase } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
-import { existingRunFolder } from '../db/run-folder.js';
+import { runFoldersOf } from '../db/run-folder.js';
 
 export interface RunManagerOptions {
   db: Db;
@@ -212,8 +212,8 @@ export class RunManager {
       throw new ApiError(409, `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
-      const dir = existingRunFolder(this.db, this.o.dataDir, runId);
-      if (dir && existsSync(dir)) {
+      for (const dir of runFoldersOf(this.db, this.o.dataDir, runId)) {
+        if (!existsSync(dir)) continue;
         rmSync(dir, { recursive: true, force: true });
         deletedFiles.push(dir);
       }
