@@ -292,7 +292,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
           log(`checkpoint at step ${step}: ${where}`);
         },
         onStopped: (s) => {
-          note = `stopped ${s.phase === 'between steps' ? 'between steps' : `during the ${s.phase} of step ${s.stepsDone + 1}`} with ${s.stepsDone} of ${config.steps} steps done; ${
+          const where = {
+            'between steps': 'between steps',
+            rollout: `during the rollout of step ${s.stepsDone + 1} (dropped)`,
+            update: `during the update of step ${s.stepsDone} (finished and kept, without its evaluation)`,
+            evaluation: `during the evaluation of step ${s.stepsDone} (the step is kept without it)`,
+          }[s.phase];
+          note = `stopped ${where} with ${s.stepsDone} of ${config.steps} steps done; ${
             s.checkpointStep !== null ? `resume continues from the checkpoint at step ${s.checkpointStep}` : 'no checkpoint yet, so resume starts the run over from step 0'
           }`;
           log(note);

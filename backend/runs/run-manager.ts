@@ -13,7 +13,7 @@ import type { RunPhase } from '../domain/run-events.js';
 import type { EventBus } from './event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
-import { existingRunFolder } from '../db/run-folder.js';
+import { runFoldersOf } from '../db/run-folder.js';
 
 export interface RunManagerOptions {
   db: Db;
@@ -212,8 +212,8 @@ export class RunManager {
       throw new DomainError('conflict', `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
-      const dir = existingRunFolder(this.db, this.o.dataDir, runId);
-      if (dir && existsSync(dir)) {
+      for (const dir of runFoldersOf(this.db, this.o.dataDir, runId)) {
+        if (!existsSync(dir)) continue;
         rmSync(dir, { recursive: true, force: true });
         deletedFiles.push(dir);
       }
