@@ -16,11 +16,11 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, type ApiHandlers, type MethodOutput, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, toApiError, type ApiHandlers, type MethodOutput, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
-import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
+import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -168,6 +168,21 @@ function probeRuntime(): Promise<RuntimeInfo> {
   });
 }
 
+/** The handlers with domain errors (backend/domain/errors.ts) turned into the API's errors (HTTP status codes). */
+function withApiErrors(handlers: ApiHandlers): ApiHandlers {
+  const wrapped = Object.entries(handlers).map(([name, handler]) => [
+    name,
+    async (input: unknown) => {
+      try {
+        return await (handler as (i: unknown) => Promise<unknown>)(input);
+      } catch (err) {
+        throw toApiError(err);
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as ApiHandlers;
+}
+
 export function createService(o: ServiceOptions): ApiHandlers {
   const { db, manager } = o;
   const exportDir = path.resolve(o.exportDir ?? path.join(o.dataDir, 'exports'));
@@ -209,7 +224,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         }
       : noDialog;
 
-  return {
+  return withApiErrors({
     'runs:list': async (input) => {
       const rewards = lastMetricValues(db, 'reward');
       return listRuns(db, { kind: input?.kind, status: input?.status }).map((r) => summary(r, extras(r, rewards.get(r.id) ?? null)));
@@ -419,7 +434,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'dialog:openFile': o.dialogs?.['dialog:openFile'] ?? noDialog,
     'dialog:openFolder': remember(o.dialogs?.['dialog:openFolder']),
     'dialog:saveFile': remember(o.dialogs?.['dialog:saveFile']),
-  };
+  });
 }
 
 type RunDetailCheckpoint = { id: number; step: number; path: string; format: string; createdAt: number };

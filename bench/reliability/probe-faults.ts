@@ -10,11 +10,11 @@ import { createBackend } from '../../backend/api/backend.js';
 import type { EventEnvelope } from '../../backend/api/contract.js';
 import { createRun, getRun, logStep } from '../../backend/db/run-store.js';
 import { neutralizeFormula, parseCsv, toCsv } from '../../backend/export/csv.js';
-import { Transformer } from '../../backend/model/transformer.js';
-import { parseModelConfig } from '../../backend/model/config.js';
-import { saveModel } from '../../backend/model/checkpoint.js';
-import { loadHfModel } from '../../backend/model/hf-import.js';
-import { Rng } from '../../backend/model/rng.js';
+import { Transformer } from '../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../backend/model/core/config.js';
+import { saveModel } from '../../backend/model/formats/checkpoint.js';
+import { loadHfModel } from '../../backend/model/formats/hf-import.js';
+import { Rng } from '../../backend/model/core/rng.js';
 import { faultFixture } from './fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import { openBrowser, screenshot, startStudio, until, type Studio } from './harness.js';
 import { seedStudioDb } from './seed-db.js';
 import { openDb } from '../../backend/db/open-db.js';
-import { createRun, finishRun, logStep } from '../../backend/db/run-store.js';
+import { createRun, logStep } from '../../backend/db/run-store.js';
+import { finishRun } from '../../backend/jobs/run-status.js';
 import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
 
 const W = 1024;

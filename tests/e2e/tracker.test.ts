@@ -11,9 +11,9 @@ import type { Page } from 'playwright-core';
 import { openBrowser, screenshot, startStudio, until, type Studio } from './harness.js';
 import { tinySetup } from '../backend/runs/tiny-run.js';
 import { seedGroups } from './seed-db.js';
-import { baseModelSpecHash, resolveBaseModelSpec } from '../../backend/rl/base-model.js';
-import { Transformer } from '../../backend/model/transformer.js';
-import { saveModel } from '../../backend/model/checkpoint.js';
+import { baseModelSpecHash, resolveBaseModelSpec } from '../../backend/pretrain/base-model.js';
+import { Transformer } from '../../backend/model/core/transformer.js';
+import { saveModel } from '../../backend/model/formats/checkpoint.js';
 import { parseCsv } from '../../backend/export/csv.js';
 
 type Row = { id: number; name: string; status: string; error: string | null };
@@ -215,6 +215,10 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
     await until('all three seeds in the multi-attempt row', async () => / pts 3 /.test((await seededRow.innerText()).replace(/\s+/g, ' ')));
     assert.match((await seededRow.innerText()).replace(/\s+/g, ' '), /38\.0 ± 4\.0% .* 10\.0 ± 2\.0 pts 3/);
     await screenshot(page, '19-grouped-bands');
+    // Grouped by hand: the runs' tags (all six seeded runs carry the same tag).
+    await page.locator('[data-testid="group-by"]').selectOption('tags');
+    const byTag = page.locator('[data-testid="group-table"] tr[data-group="tags: seeded groups"]');
+    await until('one group of six by tag', async () => (await byTag.count()) === 1 && / pts 6 /.test((await byTag.innerText()).replace(/\s+/g, ' ')));
 
     assert.deepEqual(b.problems, [], 'no page errors or console errors');
   } catch (err) {

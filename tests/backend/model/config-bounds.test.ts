@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { fromHfConfig, parseModelConfig } from '../../../backend/model/config.js';
-import { saveModel } from '../../../backend/model/checkpoint.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { fromHfConfig, parseModelConfig } from '../../../backend/model/core/config.js';
+import { saveModel } from '../../../backend/model/formats/checkpoint.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 
