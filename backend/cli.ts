@@ -37,6 +37,16 @@ export function renderTopHelp(): string {
   ].join('\n');
 }
 
+/**
+ * For errors that escape every command (an exception in a timer or event handler, an unhandled rejection):
+ * one line, exit 1; the stack only with ATTEMPT_STUDIO_DEBUG=1.
+ */
+export function reportFatal(err: unknown): void {
+  process.stderr.write(`attempt-studio: ${describeUnexpectedError(err)}\n`);
+  if (process.env.ATTEMPT_STUDIO_DEBUG === '1') process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
+}
+
 /** Runs the CLI; returns the process exit code. Never throws: any error becomes one line on stderr (exit 1). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -15,14 +15,14 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { selectRuntime } from '../backend/model/runtime.js';
-import { parseModelConfig } from '../backend/model/config.js';
-import { charTokenizer } from '../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../backend/model/chat-template.js';
-import { stopTokenIds } from '../backend/model/stop-tokens.js';
-import { createDecodeSession } from '../backend/model/generate.js';
-import type { Transformer } from '../backend/model/transformer.js';
-import { tf } from '../backend/model/tf.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
+import { parseModelConfig } from '../backend/model/core/config.js';
+import { charTokenizer } from '../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../backend/model/tokenizers/chat-template.js';
+import { stopTokenIds } from '../backend/model/tokenizers/stop-tokens.js';
+import { createDecodeSession } from '../backend/model/core/generate.js';
+import type { Transformer } from '../backend/model/core/transformer.js';
+import { tf } from '../backend/model/core/tf.js';
 import { gradeSync } from '../backend/math/index.js';
 import { generateSynthetic, rootCandidates, type Family, type SyntheticProblem } from '../backend/data/synthetic.js';
 import { isNearMiss } from '../backend/data/near-miss.js';
@@ -34,7 +34,7 @@ import {
   resolveBaseModelSpec,
   saveBaseModel,
   type BaseModelInfo,
-} from '../backend/rl/base-model.js';
+} from '../backend/pretrain/base-model.js';
 import { evaluateSampled } from '../backend/eval/sampled.js';
 import { baseModelCheck } from '../backend/eval/base-model-check.js';
 import { sweepFromSolvedAt } from '../backend/eval/k-attempt.js';

@@ -11,13 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from '../backend/model/tf.js';
-import { selectRuntime } from '../backend/model/runtime.js';
-import { Transformer } from '../backend/model/transformer.js';
-import { BUILTIN_MODEL_CONFIG } from '../backend/model/config.js';
-import { createAdam } from '../backend/model/checkpoint.js';
+import { tf } from '../backend/model/core/tf.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
+import { Transformer } from '../backend/model/core/transformer.js';
+import { BUILTIN_MODEL_CONFIG } from '../backend/model/core/config.js';
+import { createAdam } from '../backend/model/formats/checkpoint.js';
 import { actionLogProbs } from '../backend/rl/ppo-update.js';
-import { bufferPool } from '../backend/model/native-buffer-pool.js';
+import { bufferPool } from '../backend/model/native/native-buffer-pool.js';
 
 const arg = (n: string, d: string) => (process.argv.includes(`--${n}`) ? process.argv[process.argv.indexOf(`--${n}`) + 1]! : d);
 

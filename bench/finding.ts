@@ -18,7 +18,7 @@ import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
-import { runDemo, DEMO_BUDGETS, demoTestQuestions, evaluateDemoModel } from '../backend/eval/demo.js';
+import { runDemo, DEMO_BUDGETS, demoTestQuestions, evaluateDemoModel } from '../backend/jobs/demo.js';
 import {
   demoComparisons,
   formatDemoTable,
@@ -28,14 +28,14 @@ import {
   type PolicySummary,
 } from '../backend/eval/demo-summary.js';
 import { evaluateSampled } from '../backend/eval/sampled.js';
-import { charTokenizer } from '../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../backend/model/chat-template.js';
+import { charTokenizer } from '../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../backend/model/tokenizers/chat-template.js';
 import type { KAttemptProtocol } from '../backend/eval/k-attempt.js';
-import { loadModel } from '../backend/model/checkpoint.js';
+import { loadModel } from '../backend/model/formats/checkpoint.js';
 import { latestCheckpoint } from '../backend/db/run-store.js';
 import { accuracyChartSvg } from '../backend/export/accuracy-chart-svg.js';
-import { DEFAULT_BASE_MODEL_SPEC } from '../backend/rl/base-model.js';
-import { selectRuntime } from '../backend/model/runtime.js';
+import { DEFAULT_BASE_MODEL_SPEC } from '../backend/pretrain/base-model.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
 
 const { values } = parseArgs({
   options: {
@@ -78,7 +78,7 @@ const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => 
 
 if (values['base-only']) {
   // Only build (or find) each seed's base model in the cache, e.g. before running several labels in parallel.
-  const { ensureBaseModel } = await import('../backend/rl/base-model.js');
+  const { ensureBaseModel } = await import('../backend/pretrain/base-model.js');
   await selectRuntime(); // the fast kernels (runDemo does this itself)
   const steps = num(values['base-steps']) ?? (values.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full).baseSteps;
   for (const seed of seeds) {

@@ -2,15 +2,15 @@
 // (lmTrainStep: forward, next-token loss, backward, createAdam) and one greedy decode step (KV cache), the
 // measure of tfjs engine overhead that fused ops cut. Shapes from bench/vs-torch-shapes.ts.
 // Usage: node --import tsx bench/kernel-profile.ts [--shape NAME] [--stock] [--steps N] [--top K]
-import { tf } from '../backend/model/tf.js';
-import { selectRuntime } from '../backend/model/runtime.js';
-import { Transformer } from '../backend/model/transformer.js';
-import { createAdam } from '../backend/model/checkpoint.js';
-import { lmTrainStep } from '../backend/model/lm-train.js';
-import { createDecodeSession } from '../backend/model/generate.js';
-import { Rng } from '../backend/model/rng.js';
+import { tf } from '../backend/model/core/tf.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
+import { Transformer } from '../backend/model/core/transformer.js';
+import { createAdam } from '../backend/model/formats/checkpoint.js';
+import { lmTrainStep } from '../backend/model/core/lm-train.js';
+import { createDecodeSession } from '../backend/model/core/generate.js';
+import { Rng } from '../backend/model/core/rng.js';
 import { SHAPES } from './vs-torch-shapes.js';
-import { loadNativeAddon } from '../backend/model/native-addon.js';
+import { loadNativeAddon } from '../backend/model/native/native-addon.js';
 
 const arg = (n: string, d: string) => (process.argv.includes(`--${n}`) ? process.argv[process.argv.indexOf(`--${n}`) + 1] : d);
 await selectRuntime({ force: process.argv.includes('--stock') ? 'cpu' : 'cpu-native' });

@@ -6,14 +6,14 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { tf } from '../backend/model/tf.js';
-import { selectRuntime, parseRuntimeName } from '../backend/model/runtime.js';
-import { BUILTIN_MODEL_CONFIG } from '../backend/model/config.js';
-import { Transformer } from '../backend/model/transformer.js';
-import { createAdam } from '../backend/model/checkpoint.js';
-import { lmTrainStep } from '../backend/model/lm-train.js';
-import { createDecodeSession } from '../backend/model/generate.js';
-import { Rng } from '../backend/model/rng.js';
+import { tf } from '../backend/model/core/tf.js';
+import { selectRuntime, parseRuntimeName } from '../backend/model/runtime/runtime.js';
+import { BUILTIN_MODEL_CONFIG } from '../backend/model/core/config.js';
+import { Transformer } from '../backend/model/core/transformer.js';
+import { createAdam } from '../backend/model/formats/checkpoint.js';
+import { lmTrainStep } from '../backend/model/core/lm-train.js';
+import { createDecodeSession } from '../backend/model/core/generate.js';
+import { Rng } from '../backend/model/core/rng.js';
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
 import { getRun } from '../backend/db/run-store.js';
 import { parseRunConfig } from '../backend/rl/config.js';
-import { EventBus } from '../backend/api/event-bus.js';
+import { EventBus } from '../backend/runs/event-bus.js';
 import { RunManager } from '../backend/runs/run-manager.js';
 import { RayLauncher } from '../backend/runs/ray/ray-launcher.js';
 import { tinySetup } from '../tests/backend/runs/tiny-run.js';

@@ -5,14 +5,14 @@
 // decode = the next call's per-step times; train = forward, next-token loss, gradients of every weight (no
 // optimizer step) on 1 × trainSeq tokens; peak RSS from process.resourceUsage().
 import os from 'node:os';
-import { tf } from '../backend/model/tf.js';
-import { selectRuntime } from '../backend/model/runtime.js';
-import { loadNativeAddon } from '../backend/model/native-addon.js';
-import { Transformer, parameterShapes } from '../backend/model/transformer.js';
-import { parseModelConfig } from '../backend/model/config.js';
-import { createDecodeSession } from '../backend/model/generate.js';
-import { nextTokenLoss } from '../backend/model/logprobs.js';
-import { Rng } from '../backend/model/rng.js';
+import { tf } from '../backend/model/core/tf.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
+import { loadNativeAddon } from '../backend/model/native/native-addon.js';
+import { Transformer, parameterShapes } from '../backend/model/core/transformer.js';
+import { parseModelConfig } from '../backend/model/core/config.js';
+import { createDecodeSession } from '../backend/model/core/generate.js';
+import { nextTokenLoss } from '../backend/model/core/logprobs.js';
+import { Rng } from '../backend/model/core/rng.js';
 
 const spec = JSON.parse(process.argv[2]!) as {
   config: unknown;

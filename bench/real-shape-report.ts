@@ -3,8 +3,8 @@
 // and the DERIVED eval / PPO-step times, recomputed here with the parameter counts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromHfConfig } from '../backend/model/config.js';
-import { parameterCount } from '../backend/model/memory-estimate.js';
+import { fromHfConfig } from '../backend/model/core/config.js';
+import { parameterCount } from '../backend/model/runtime/memory-estimate.js';
 import { derivedTimes } from './real-shape-derived.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');

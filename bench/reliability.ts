@@ -2,7 +2,7 @@
 // bench/results/reliability.json, updated after each scenario. Options: --only a,b (worker-kill,
 // server-kill, disk, grader, api-fuzz, concurrency, export-places, formula-cells, stop-latency, absurd-configs),
 // --kill-trials N (20), --grader-inputs N (1000), --api-requests N (10000), --concurrency-seconds S (600),
-// --stop-trials N (3 per phase), --formula-cells N (100000), --out FILE. docs/RELIABILITY.md reports the figures.
+// --stop-trials N (3 per phase), --stop-phases a,b (pre-training,rollout,update,evaluation,eval-run), --formula-cells N (100000), --out FILE. docs/RELIABILITY.md reports the figures.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { runDiskFaults } from './reliability/disk-faults.js';
 import { runGraderAdversarial } from './reliability/grader-adversarial.js';
 import { runApiFuzz } from './reliability/api-fuzz.js';
 import { runConcurrency } from './reliability/concurrency.js';
-import { runAbsurdConfigs, runExportDestinations, runFormulaCells, runStopLatency } from './reliability/probe-faults.js';
+import { runAbsurdConfigs, runExportDestinations, runFormulaCells, runStopLatency, type StopPhase } from './reliability/probe-faults.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'api-requests': { type: 'string', default: '10000' },
     'concurrency-seconds': { type: 'string', default: '600' },
     'stop-trials': { type: 'string', default: '3' },
+    'stop-phases': { type: 'string', default: 'pre-training,rollout,update,evaluation,eval-run' },
     'formula-cells': { type: 'string', default: '100000' },
     out: { type: 'string' },
   },
@@ -74,5 +75,5 @@ await timed('concurrency', () => runConcurrency({ seconds: Number(values['concur
 await timed('export-places', () => runExportDestinations());
 await timed('formula-cells', async () => runFormulaCells({ cells: Number(values['formula-cells']), seed: 1 }));
 await timed('absurd-configs', () => runAbsurdConfigs());
-await timed('stop-latency', () => runStopLatency({ phases: ['pre-training', 'rollout', 'update', 'evaluation', 'eval-run'], trials: Number(values['stop-trials']), seed: 1, log }));
+await timed('stop-latency', () => runStopLatency({ phases: values['stop-phases']!.split(',') as StopPhase[], trials: Number(values['stop-trials']), seed: 1, log }));
 log('done');

@@ -4,15 +4,15 @@
 // limits: the slow end of a demo step). Prints the median and all samples; --stock runs stock tfjs cpu kernels.
 // Options: --steps N (default 4, after one warm-up step), --runtime NAME.
 import os from 'node:os';
-import { tf } from '../backend/model/tf.js';
-import { selectRuntime } from '../backend/model/runtime.js';
-import { Transformer } from '../backend/model/transformer.js';
-import { charTokenizer } from '../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../backend/model/chat-template.js';
+import { tf } from '../backend/model/core/tf.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
+import { Transformer } from '../backend/model/core/transformer.js';
+import { charTokenizer } from '../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../backend/model/tokenizers/chat-template.js';
 import { gradeSync } from '../backend/math/grade.js';
 import { extractAnswer } from '../backend/math/extract-answer.js';
 import { parseRunConfig } from '../backend/rl/config.js';
-import { BASE_MODEL_CONFIG } from '../backend/rl/base-model.js';
+import { BASE_MODEL_CONFIG } from '../backend/pretrain/base-model.js';
 import { trainStep, createCritic, cloneModel, createOptimizers } from '../backend/rl/trainer.js';
 import { generateSynthetic } from '../backend/data/synthetic.js';
 

@@ -3,7 +3,7 @@
 // without decimation; median of several renders, alternated. (b) the attempts explorer's page query
 // (episodes:list's listEpisodes) on a database with 1M attempts: median / p95 over pages of every filter.
 // Writes bench/results/ui.json. Options: --only chart|explorer, --attempts N, --renders N.
-import { mkdirSync, mkdtempSync, rmSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -218,5 +218,11 @@ if (args.only !== 'chart') out.explorer = explorerBench(Number(args.attempts));
 out.loadAvg1mAfter = round(os.loadavg()[0]!);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const resultFile = new URL('./results/ui.json', import.meta.url);
+// --only keeps the other section of the previous results (with its own date), instead of dropping it.
+if (args.only && existsSync(resultFile)) {
+  const prev = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>;
+  const keep = args.only === 'chart' ? 'explorer' : 'chart';
+  if (prev[keep] !== undefined) out[keep] = { ...(prev[keep] as object), measuredAt: prev.date, loadAvg1m: prev.loadAvg1m };
+}
 writeFileSync(resultFile, JSON.stringify(out, null, 2) + '\n');
 console.log('wrote bench/results/ui.json');

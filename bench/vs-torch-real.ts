@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fromHfConfig, type ModelConfig } from '../backend/model/config.js';
-import { parameterCount } from '../backend/model/memory-estimate.js';
+import { fromHfConfig, type ModelConfig } from '../backend/model/core/config.js';
+import { parameterCount } from '../backend/model/runtime/memory-estimate.js';
 import { derivedTimes } from './real-shape-derived.js';
 
 const arg = (name: string, dflt: string): string => {

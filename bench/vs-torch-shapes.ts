@@ -1,6 +1,6 @@
 // The model shapes `bench:vs-torch` and `bench/kernel-profile.ts` measure: a ModelConfig for the project's
 // Transformer plus the train batch and the generation workload; bench/peers/gpt_torch.py builds the same model.
-import { BUILTIN_MODEL_CONFIG, parseModelConfig, type ModelConfig } from '../backend/model/config.js';
+import { BUILTIN_MODEL_CONFIG, parseModelConfig, type ModelConfig } from '../backend/model/core/config.js';
 
 export interface BenchShape {
   name: string;

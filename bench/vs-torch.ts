@@ -1,4 +1,4 @@
-// `npm run bench:vs-torch`: the project's Transformer (backend/model/transformer.ts) train step (forward, next-token
+// `npm run bench:vs-torch`: the project's Transformer (backend/model/core/transformer.ts) train step (forward, next-token
 // loss, backward, Adam via createAdam, as lmTrainStep) and greedy KV-cache generation (generate()), on tfjs cpu +
 // native kernels, against the same architecture in PyTorch (bench/peers/gpt_torch.py), alternating in one
 // invocation; medians and ratios (> 1 = we are faster) go to bench/results/vs-torch.json.
@@ -9,14 +9,14 @@ import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from '../backend/model/tf.js';
-import { selectRuntime } from '../backend/model/runtime.js';
-import { loadNativeAddon } from '../backend/model/native-addon.js';
-import { Transformer } from '../backend/model/transformer.js';
-import { createAdam } from '../backend/model/checkpoint.js';
-import { lmTrainStep } from '../backend/model/lm-train.js';
-import { generate } from '../backend/model/generate.js';
-import { Rng } from '../backend/model/rng.js';
+import { tf } from '../backend/model/core/tf.js';
+import { selectRuntime } from '../backend/model/runtime/runtime.js';
+import { loadNativeAddon } from '../backend/model/native/native-addon.js';
+import { Transformer } from '../backend/model/core/transformer.js';
+import { createAdam } from '../backend/model/formats/checkpoint.js';
+import { lmTrainStep } from '../backend/model/core/lm-train.js';
+import { generate } from '../backend/model/core/generate.js';
+import { Rng } from '../backend/model/core/rng.js';
 import { SHAPES, peerShape, type BenchShape } from './vs-torch-shapes.js';
 
 if (process.argv.includes('--real-shapes')) {
@@ -188,7 +188,7 @@ try {
     train: { oursMs: headline.train.oursMs, peerMs: headline.train.peerMs, ratio: headline.train.ratio },
     generate: { oursTokensPerS: headline.generate.oursTokensPerS, peerTokensPerS: headline.generate.peerTokensPerS, ratio: headline.generate.ratio },
     headlineShape: headline.shape.name,
-    model: 'backend/model/transformer.ts Transformer; train = lmTrainStep with createAdam (lr 1e-3, β 0.9/0.95); generate = generate() greedy (temperature 0)',
+    model: 'backend/model/core/transformer.ts Transformer; train = lmTrainStep with createAdam (lr 1e-3, β 0.9/0.95); generate = generate() greedy (temperature 0)',
     shapes: results,
     method: `medians over ${ROUNDS} rounds; each round runs ${STEPS} train steps and 1 generation in ours, then the same in the peer (alternating); ratio > 1 means this project is faster`,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAvgAtStart: loadStart, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)), note: 'shared 2-core machine: other processes ran concurrently; numbers are noisy' },

@@ -3,5 +3,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../backend/cli.ts');
+const { main, reportFatal } = await import('../backend/cli.ts');
+// Never a stack trace: what escapes every command is one line (backend/commands/known-errors.ts), exit 1.
+process.on('uncaughtException', reportFatal);
+process.on('unhandledRejection', reportFatal);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 // Main-process IPC: one handler per contract method (validated with the contract's zod schemas, answered
 // as IpcResult), messages from unknown senders ignored, and every API event forwarded to the window.
 import { ApiError, METHOD_NAMES, parseInput, type ApiHandlers, type EventEnvelope } from '../backend/api/contract.js';
-import type { EventBus } from '../backend/api/event-bus.js';
+import type { EventBus } from '../backend/runs/event-bus.js';
 import { EVENT_CHANNEL, type IpcResult } from './preload-bridge.js';
 
 /** The part of ipcMain used here; `event` carries the sender's id and frame URL. */

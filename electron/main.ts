@@ -101,7 +101,7 @@ async function start(): Promise<void> {
     dialogs: dialogs(),
     ...(rayConfig ? { concurrency: 64, manager: { spawn: (entry: string) => ray!.spawn(entry) } } : {}),
   });
-  if (rayConfig) ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db });
+  if (rayConfig) ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db, dbPath: loc.dbPath });
   registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin, fileRoot: RENDERER_DIR }));
   forwardEvents(backend.events, () => (win && !win.isDestroyed() ? win.webContents : undefined));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>

@@ -45,6 +45,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'config:presets': call('config:presets'),
     'config:schema': call('config:schema'),
     'config:validate': call('config:validate'),
+    'config:estimate': call('config:estimate'),
     'datasets:list': call('datasets:list'),
     'paths:check': call('paths:check'),
     'models:base': call('models:base'),

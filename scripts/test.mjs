@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, then every tests/**/*.test.ts with node's test runner (tsx loader).
+// `npm test`: type-check, lint, the architecture and unused-export checks, then every tests/**/*.test.ts with node's test runner (tsx loader).
 // Ends with the line "N passed, N failed[, N skipped]". Pass paths to run a subset: npm test -- tests/backend/math
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
@@ -43,6 +43,10 @@ if (!skipStatic) {
   // The renderer: its .ts and .svelte files against renderer/tsconfig.json (DOM types, runes).
   step('typecheck renderer', process.execPath, [path.join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'renderer/tsconfig.json', '--threshold', 'error', '--output', 'human']);
   step('lint', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+  // The layer rules of docs/ARCHITECTURE.md (.dependency-cruiser.mjs): a break names the rule and why it exists.
+  step('architecture', process.execPath, [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--config', '.dependency-cruiser.mjs', '--output-type', 'err-long', 'backend', 'renderer/src', 'electron', 'bin']);
+  // Exports and files nothing uses (knip.json): dead code is deleted, not kept "for later".
+  step('unused exports', process.execPath, [path.join(root, 'node_modules/knip/bin/knip.js'), '--no-progress']);
 }
 
 // The browser tests load renderer/dist: build it first when it is missing or stale.

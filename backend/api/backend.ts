@@ -2,10 +2,10 @@
 // manager (reconciled at start) and the API handlers over them.
 import path from 'node:path';
 import { openDb, type Db } from '../db/open-db.js';
-import type { Reconciled } from '../db/run-store.js';
+import type { Reconciled } from '../jobs/run-status.js';
 import { RunManager, type RunManagerOptions } from '../runs/run-manager.js';
 import type { ApiHandlers } from './contract.js';
-import { EventBus } from './event-bus.js';
+import { EventBus } from '../runs/event-bus.js';
 import { LogTail } from './log-tail.js';
 import { createService, type ServiceOptions } from './service.js';
 

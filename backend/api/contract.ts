@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, type RunStatus, type Verdict } from '../domain/vocabulary.js';
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
+import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
+import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
@@ -41,18 +43,6 @@ export interface RunSummary {
   config: unknown;
   /** An eval run's k-attempt accuracy by dataset (k = 1..K); empty for training runs and before it finishes. */
   evalAccuracy: Array<{ dataset: string; n: number; byK: Array<number | null> }>;
-}
-
-/** A live run's current phase, reported by its worker. */
-export interface RunPhase {
-  name: 'setup' | 'pretraining' | 'training';
-  /** What it is doing, in words ("pre-training the built-in base model"). */
-  label: string;
-  /** Progress within the phase (steps), when it has one. */
-  done: number | null;
-  total: number | null;
-  /** The worker's estimate of the phase's time left. */
-  etaSeconds: number | null;
 }
 
 /** Evaluation defaults of a model kind (backend/eval/eval-defaults.ts). */
@@ -149,12 +139,6 @@ export interface CheckpointExportView {
   files: Array<{ name: string; bytes: number }>;
 }
 
-export interface RuntimeInfo {
-  name: string;
-  device: string;
-  reason: string;
-  tfBackend?: string;
-}
 
 export interface SystemInfo {
   version: string;
@@ -338,6 +322,10 @@ export const methods = {
   'config:validate': method<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>()(
     z.strictObject({ config: z.unknown() }),
   ),
+  /** The memory a run of this config would need at its peak, against the device's (train --dry-run in a child process). */
+  'config:estimate': method<{ fits: boolean; peakBytes: number | null; availableBytes: number | null; available: string | null; device: string | null; message: string | null }>()(
+    z.strictObject({ config: z.unknown() }),
+  ),
   'datasets:list': method<Array<{ name: string; title: string; count: number | null; goldRule: string; benchmark: boolean }>>()(empty),
   /** Checks one path field of the run config before launch (exists, right kind, size), for a message beside the field. */
   'paths:check': method<{ ok: boolean; message: string | null }>()(
@@ -369,27 +357,14 @@ export type MethodOutput<M extends MethodName> = NonNullable<Methods[M]['_output
 
 /** The implementation side: one async handler per method. */
 export type ApiHandlers = { [M in MethodName]: (input: MethodParsed<M>) => Promise<MethodOutput<M>> };
-/** The calling side (renderer client, preload bridge): one function per method. */
-export type ApiClient = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
 
 // ---- events ------------------------------------------------------------------------------------------------
-
-export interface ApiEvents {
-  /** A run changed status (queued → running → completed/stopped/failed/interrupted). */
-  'runs:status': { runId: number; status: RunStatus; error: string | null; runtime?: RuntimeInfo; startStep?: number };
-  /** One training step finished: its committed metrics (the batch the charts append). */
-  'runs:progress': { runId: number; step: number; totalSteps: number | null; metrics: Record<string, number> };
-  /** A run entered a phase or moved within one (pre-training progress). */
-  'runs:phase': { runId: number; phase: RunPhase };
-  /** A status line of a worker (model loading, checkpoints, errors). */
-  'runs:log': { runId: number; level: 'info' | 'error'; line: string };
-}
-export type EventName = keyof ApiEvents;
-export const EVENT_NAMES: EventName[] = ['runs:status', 'runs:progress', 'runs:phase', 'runs:log'];
-/** An event as it travels (SSE `data:`, IPC payload): a per-launch sequence number keeps them ordered. */
-export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { seq: number; name: K; data: ApiEvents[K] } }[E];
-
+// The run events are the run manager's (backend/domain/run-events.ts); the API carries them as they are.
+export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type RuntimeInfo, type RunPhase } from '../domain/run-events.js';
 // ---- errors ------------------------------------------------------------------------------------------------
+
+/** HTTP status of each kind of domain error (backend/domain/errors.ts). */
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, invalid: 400, unavailable: 503 };
 
 /** An error the API reports to its caller: HTTP status, message, and the input field it blames, if any. */
 export class ApiError extends Error {
@@ -401,6 +376,11 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** A domain error as the API reports it; anything else unchanged. */
+export function toApiError(err: unknown): unknown {
+  return err instanceof DomainError ? new ApiError(DOMAIN_STATUS[err.kind], err.message, err.field) : err;
 }
 
 /** Validates a method's raw input; throws a 400 {@link ApiError} naming the first bad field. */

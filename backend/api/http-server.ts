@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createReadStream, existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError, isMethodName, methods, parseInput, type ApiHandlers, type MethodName } from './contract.js';
-import type { EventBus } from './event-bus.js';
+import type { EventBus } from '../runs/event-bus.js';
 import { fallbackPage } from './fallback-page.js';
 import { EXPORT_FILE_NAME, EXPORTS_URL_PREFIX } from './export-service.js';
 import { guardRequest } from './request-guard.js';

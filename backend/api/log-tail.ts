@@ -1,7 +1,7 @@
 // The recent log lines of each run, for the run detail page's log tail: worker status lines (runs:log) and
 // status changes, kept in memory per run (the last `perRun`) from this process's event bus. Not persisted:
 // after a restart a run's tail starts empty (its error stays on the run row).
-import type { EventBus } from './event-bus.js';
+import type { EventBus } from '../runs/event-bus.js';
 
 export interface LogLine {
   /** Milliseconds since the epoch. */

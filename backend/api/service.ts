@@ -1,7 +1,7 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,11 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, toApiError, type ApiHandlers, type MethodOutput, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
-import { shippedBaseModelsDir } from '../rl/shipped-base-models.js';
+import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -122,6 +122,32 @@ function summary(r: RunRow, x: SummaryExtras): RunSummary {
   };
 }
 
+/** `train --dry-run --json` on the config in a child process (tfjs never loads in the API process). */
+function estimateMemory(config: RunConfig): Promise<MethodOutput<'config:estimate'>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'as-estimate-'));
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, 'train', '--config', file, '--dry-run', '--json'],
+      { timeout: 120_000, env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
+      (err, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        const last = stdout.trim().split('\n').at(-1) ?? '';
+        try {
+          const r = JSON.parse(last) as { fits: boolean; peakBytes: number; availableBytes: number; available: string; device: string };
+          const why = r.fits ? null : stderr.trim().split('\n').find((l) => l.trim() !== '' && !l.startsWith('Dry run')) ?? 'does not fit';
+          resolve({ fits: r.fits, peakBytes: r.peakBytes, availableBytes: r.availableBytes, available: r.available, device: r.device, message: why });
+        } catch {
+          const message = stderr.trim().split('\n').filter((l) => l && !l.startsWith('Dry run')).join(' ') || (err as Error | null)?.message || 'no estimate';
+          resolve({ fits: false, peakBytes: null, availableBytes: null, available: null, device: null, message });
+        }
+      },
+    );
+  });
+}
+
 /** The compute runtime a worker would pick, asked of a child process (tfjs never loads in the API process). */
 function probeRuntime(): Promise<RuntimeInfo> {
   return new Promise((resolve, reject) => {
@@ -140,6 +166,21 @@ function probeRuntime(): Promise<RuntimeInfo> {
       },
     );
   });
+}
+
+/** The handlers with domain errors (backend/domain/errors.ts) turned into the API's errors (HTTP status codes). */
+function withApiErrors(handlers: ApiHandlers): ApiHandlers {
+  const wrapped = Object.entries(handlers).map(([name, handler]) => [
+    name,
+    async (input: unknown) => {
+      try {
+        return await (handler as (i: unknown) => Promise<unknown>)(input);
+      } catch (err) {
+        throw toApiError(err);
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as ApiHandlers;
 }
 
 export function createService(o: ServiceOptions): ApiHandlers {
@@ -183,7 +224,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
         }
       : noDialog;
 
-  return {
+  return withApiErrors({
     'runs:list': async (input) => {
       const rewards = lastMetricValues(db, 'reward');
       return listRuns(db, { kind: input?.kind, status: input?.status }).map((r) => summary(r, extras(r, rewards.get(r.id) ?? null)));
@@ -333,6 +374,11 @@ export function createService(o: ServiceOptions): ApiHandlers {
         throw err;
       }
     },
+    'config:estimate': async ({ config }) => {
+      const parsed = parseForLaunch(config, 'config');
+      checkRunConfigPaths(parsed);
+      return estimateMemory(parsed);
+    },
     'datasets:list': async () => [
       ...BUILTIN_DATASETS.map((d) => ({ name: d.name, title: d.title, count: d.count, goldRule: d.goldRule, benchmark: (BENCHMARK_NAMES as readonly string[]).includes(d.name) })),
       { name: 'synthetic', title: 'Synthetic arithmetic (generated, seeded)', count: null, goldRule: 'generated', benchmark: false },
@@ -388,7 +434,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
     'dialog:openFile': o.dialogs?.['dialog:openFile'] ?? noDialog,
     'dialog:openFolder': remember(o.dialogs?.['dialog:openFolder']),
     'dialog:saveFile': remember(o.dialogs?.['dialog:saveFile']),
-  };
+  });
 }
 
 type RunDetailCheckpoint = { id: number; step: number; path: string; format: string; createdAt: number };

@@ -35,8 +35,8 @@ export const demoCommand: Command = {
     '5 times per question (pass@k). Ctrl-C stops the demo: its runs are marked stopped, nothing is evaluated.\n' +
     'Runs, episodes, attempts and eval results are stored in the database, so `npm start` shows them.',
   async run(args) {
-    const { reconcile } = await import('../db/run-store.js');
-    const { runDemo, DemoStopped } = await import('../eval/demo.js');
+    const { reconcile } = await import('../jobs/run-status.js');
+    const { runDemo, DemoStopped } = await import('../jobs/demo.js');
     const { formatDemoReport } = await import('../eval/demo-summary.js');
     const seed = int(args, 'seed') ?? 0;
     const protocol = str(args, 'protocol') ?? 'one-episode';

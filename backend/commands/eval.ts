@@ -8,7 +8,8 @@ import { damagedDatabaseMessage } from './known-errors.js';
 import { explainStorageError } from '../db/storage-error.js';
 import { ProgressLine } from './progress.js';
 import { openDb, type Db } from '../db/open-db.js';
-import { createRun, failRun, finishRun, getRun, latestCheckpoint, markRunning } from '../db/run-store.js';
+import { createRun, getRun, latestCheckpoint } from '../db/run-store.js';
+import { failRun, finishRun, markRunning } from '../jobs/run-status.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { toCsv } from '../export/csv.js';
 import type { KAttemptProtocol } from '../eval/k-attempt.js';
@@ -229,7 +230,7 @@ export const evalCommand: Command = {
       if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
         throw new UserError(`checkpoint folder ${target.dir} does not exist`);
       // Loaded here, not at the top, so other commands do not pay for loading tfjs.
-      const { selectRuntime, parseRuntimeName } = await import('../model/runtime.js');
+      const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
       const { loadEvalModel } = await import('../eval/load-eval-model.js');
       let runtime;
       try {
@@ -287,7 +288,7 @@ export const evalCommand: Command = {
       let reduced = 0;
       try {
         const gen = { batchSize, maxTokensPerAttempt: maxTokens, maxTotalTokens: maxTotal, onProgress };
-        const store = await import('../eval/store.js');
+        const store = await import('../jobs/eval-store.js');
         const storeTarget = {
           checkpointId: target.checkpointId,
           checkpointPath: target.dir,

@@ -38,10 +38,10 @@ export const exportModelCommand: Command = {
     const maxShardBytes = parseSize(str(args, 'max-shard-size')!);
     const logitsFile = str(args, 'logits-json');
     const prompts = str(args, 'logit-prompts')!.split(';').map((p) => parseIds(p, '--logit-prompts'));
-    const { selectRuntime, parseRuntimeName } = await import('../model/runtime.js');
-    const { loadHfModel } = await import('../model/hf-import.js');
-    const { exportHfModel } = await import('../model/hf-export.js');
-    const { tf } = await import('../model/tf.js');
+    const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
+    const { loadHfModel } = await import('../model/formats/hf-import.js');
+    const { exportHfModel } = await import('../model/formats/hf-export.js');
+    const { tf } = await import('../model/core/tf.js');
     const force = str(args, 'runtime');
     try {
       await selectRuntime({ force: force === undefined ? undefined : parseRuntimeName(force) });
@@ -82,8 +82,8 @@ export const exportModelCommand: Command = {
           exported.dispose();
         }
         // Our token ids for sample texts, so the checker compares them with transformers' tokenizer.
-        const { HfTokenizer } = await import('../model/hf-tokenizer.js');
-        const { chatmlTemplate } = await import('../model/chat-template.js');
+        const { HfTokenizer } = await import('../model/tokenizers/hf-tokenizer.js');
+        const { chatmlTemplate } = await import('../model/tokenizers/chat-template.js');
         const tok = await HfTokenizer.load(out);
         const texts = [
           'Hello, world! The answer is 42.',

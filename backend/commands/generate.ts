@@ -55,16 +55,16 @@ export const generateCommand: Command = {
     if (!(topP > 0 && topP <= 1)) throw new UserError(`--top-p must be in (0, 1], got ${topP}`, 2);
     const seed = int(args, 'seed')!;
 
-    const { selectRuntime, parseRuntimeName } = await import('../model/runtime.js');
-    const { loadHfModel } = await import('../model/hf-import.js');
-    const { HfTokenizer } = await import('../model/hf-tokenizer.js');
-    const { charTokenizer } = await import('../model/char-tokenizer.js');
-    const { stopTokenIds } = await import('../model/stop-tokens.js');
-    const { loadTextInterface } = await import('../model/model-folder.js');
+    const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
+    const { loadHfModel } = await import('../model/formats/hf-import.js');
+    const { HfTokenizer } = await import('../model/tokenizers/hf-tokenizer.js');
+    const { charTokenizer } = await import('../model/tokenizers/char-tokenizer.js');
+    const { stopTokenIds } = await import('../model/tokenizers/stop-tokens.js');
+    const { loadTextInterface } = await import('../model/formats/model-folder.js');
     const attempts = int(args, 'attempts');
     if (attempts !== undefined && (!flag(args, 'chat') || attempts < 1)) throw new UserError('--attempts N (≥ 1) goes with --chat', 2);
     if (flag(args, 'chat') && text === undefined) throw new UserError('--chat needs --prompt TEXT (the question)', 2);
-    const { generate } = await import('../model/generate.js');
+    const { generate } = await import('../model/core/generate.js');
     const force = str(args, 'runtime');
     try {
       await selectRuntime({ force: force === undefined ? undefined : parseRuntimeName(force) });

@@ -1,16 +1,6 @@
 // Progress line for long CLI work (train, eval, demo): step/total, a bar, ETA and named values.
 // On a terminal it redraws one line; otherwise it prints a line at most every `intervalMs`.
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
+import { formatDuration } from '../domain/durations.js';
 
 /** Pure: one progress line. `elapsedS` is the time spent on `done` units so far. */
 export function formatProgress(opts: {

@@ -6,7 +6,8 @@ import { type Command, DATA_OPTIONS, dataLocationOf, flag, UserError } from './c
 import path from 'node:path';
 import { explainStorageError, storageErrorCode } from '../db/storage-error.js';
 import { openDb, openDbSnapshot, type Db } from '../db/open-db.js';
-import { listRuns, reconcile, type RunRow } from '../db/run-store.js';
+import { listRuns, type RunRow } from '../db/run-store.js';
+import { reconcile } from '../jobs/run-status.js';
 import { damagedDatabaseMessage } from './known-errors.js';
 
 const SUBCOMMANDS = ['list'];

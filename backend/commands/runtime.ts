@@ -10,7 +10,7 @@ export const runtimeCommand: Command = {
   },
   async run(args) {
     // Loaded here, not at the top, so other commands do not pay for loading tfjs.
-    const { formatRuntimeReport, parseRuntimeName, selectRuntime } = await import('../model/runtime.js');
+    const { formatRuntimeReport, parseRuntimeName, selectRuntime } = await import('../model/runtime/runtime.js');
     let force;
     const f = str(args, 'force');
     if (f !== undefined) {

@@ -54,12 +54,13 @@ export const serveCommand: Command = {
     if (rayConfig) {
       const { RayLauncher } = await import('../runs/ray/ray-launcher.js');
       try {
-        ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db });
+        ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db, dbPath });
       } catch (err) {
         await backend.close();
         throw new UserError((err as Error).message, 2);
       }
       process.stderr.write(`Ray backend (${rayConfig.source}): runs are Ray jobs on ${ray.client.address} (Ray ${ray.rayVersion}); results come back to ${ray.ingest.url}\n`);
+      if (ray.stoppedOrphans.length > 0) process.stderr.write(`stopped ${ray.stoppedOrphans.length} Ray job(s) an earlier launch left running on this database; resume their runs\n`);
     }
     for (const r of backend.reconciled) process.stderr.write(`run ${r.runId} marked interrupted: ${r.reason}\n`);
     await buildUiIfStale();

@@ -21,8 +21,9 @@ export const sweepCommand: Command = {
   details: 'Runs go one at a time into the data folder\'s database (the app shows them live and groups them by seed).\nCtrl-C stops after the current step of the current run; the remaining runs are not started.',
   async run(args) {
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');
-    const { runTraining } = await import('../rl/train-run.js');
-    const { reconcile, createRun } = await import('../db/run-store.js');
+    const { runTraining } = await import('../jobs/train-run.js');
+    const { createRun } = await import('../db/run-store.js');
+    const { reconcile } = await import('../jobs/run-status.js');
     const { seedList, sweepRuns } = await import('../runs/sweep.js');
     const preset = str(args, 'preset');
     const file = str(args, 'config');

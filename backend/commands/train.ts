@@ -28,9 +28,10 @@ export const trainCommand: Command = {
     'evaluation at its next token, an update once it finishes) and checkpoints the last completed step\n' +
     '(SIGTERM the same); a second Ctrl-C quits at once. Every step is logged to SQLite in one transaction.',
   async run(args) {
-    const { getRun, reconcile } = await import('../db/run-store.js');
+    const { getRun } = await import('../db/run-store.js');
+    const { reconcile } = await import('../jobs/run-status.js');
     const { parseRunConfig, ConfigError } = await import('../rl/config.js');
-    const { runTraining } = await import('../rl/train-run.js');
+    const { runTraining } = await import('../jobs/train-run.js');
 
     const file = str(args, 'config');
     const preset = str(args, 'preset');
@@ -153,9 +154,9 @@ export const trainCommand: Command = {
 
 /** --dry-run: the config is valid (parsed already); prints the estimate against the device; 0 fits, 1 does not. */
 async function dryRunReport(config: RunConfig, source: string, json: boolean): Promise<number> {
-  const { selectRuntime } = await import('../model/runtime.js');
+  const { selectRuntime } = await import('../model/runtime/runtime.js');
   const { checkRunMemory } = await import('../rl/memory-check.js');
-  const { formatBytes, formatEstimate } = await import('../model/memory-estimate.js');
+  const { formatBytes, formatEstimate } = await import('../model/runtime/memory-estimate.js');
   const { recipeLines, RECIPE, configValue } = await import('../rl/recipe.js');
   // The Qwen presets follow the seed's recipe (docs/RECIPE.md): shown beside this config's values.
   const qwen = config.preset?.startsWith('qwen2.5-math-1.5b') ?? false;

@@ -15,7 +15,7 @@ export interface BuiltinDataset {
   file: string;
   /** Number of records the file holds. */
   count: number;
-  /** How the gold answer is read (DESIGN §1 table). */
+  /** How the gold answer is read (docs/ARCHITECTURE.md, "The method"). */
   goldRule: string;
   import: ImportOptions;
 }

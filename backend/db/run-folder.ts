@@ -32,6 +32,23 @@ export function existingRunFolder(db: Db, dataDir: string, runId: number): strin
 }
 
 /**
+ * Every folder under <data folder>/runs holding this run's files: its named folder, and the run folder of each
+ * of its checkpoints (runs/<folder>/checkpoints/step-N) — a run trained elsewhere (a Ray node's scratch
+ * database) has checkpoints but no folder name here. Never another run's folder: only what this run's rows name.
+ */
+export function runFoldersOf(db: Db, dataDir: string, runId: number): string[] {
+  const root = path.resolve(dataDir, 'runs');
+  const out = new Set<string>();
+  const named = existingRunFolder(db, dataDir, runId);
+  if (named) out.add(path.resolve(named));
+  for (const { path: p } of db.prepare('SELECT path FROM checkpoints WHERE run_id = ?').all(runId) as Array<{ path: string }>) {
+    const rel = path.relative(root, path.resolve(p)).split(/[\\/]/);
+    if (rel.length >= 3 && rel[0] !== '..' && rel[0] !== '' && rel[1] === 'checkpoints') out.add(path.join(root, rel[0]!));
+  }
+  return [...out];
+}
+
+/**
  * Checks that the data folder can hold a run's files before any work starts: runs/ and models/ (and exports/)
  * are folders or absent — a file in their place would fail the run at its first checkpoint — and creates
  * `dir` (the run's folder). Throws an Error naming the path and the fix.

@@ -1,9 +1,9 @@
-// Typed reads and writes of runs and what they log: create/start/heartbeat/finish a run, log one step
+// Typed reads and writes of runs and what they log: create a run, heartbeat, log one step
 // (metrics + episodes + attempts) in one transaction, list runs, read metric series, reconcile dead runs.
 import type { Db } from './open-db.js';
 import { repeatCount } from '../domain/repeat-rule.js';
 import { solvedAtOf, type EpisodeRecord, type EvalMetric, type RunKind, type RunStatus } from '../domain/vocabulary.js';
-import { pidExists, processStartToken, sameProcessAlive } from './process-identity.js';
+import { sameProcessAlive } from './process-identity.js';
 
 
 export interface RunRow {
@@ -79,14 +79,6 @@ function toRun(r: RawRun): RunRow {
   };
 }
 
-export function createExperiment(db: Db, name: string, description = ''): number {
-  return Number(
-    db
-      .prepare('INSERT INTO experiments (name, description, created_at) VALUES (?, ?, ?)')
-      .run(name, description, now()).lastInsertRowid,
-  );
-}
-
 /** Records a new run as `queued` with its resolved config; returns its id. */
 export function createRun(
   db: Db,
@@ -120,27 +112,6 @@ export function createRun(
 
 function changeOne(db: Db, runId: number, sql: string, ...params: unknown[]): void {
   if (db.prepare(sql).run(...params).changes !== 1) throw new Error(`run ${runId} does not exist`);
-}
-
-/** The worker took the run: status running, its pid/backend/device, started now (kept on resume), error cleared. */
-export function markRunning(
-  db: Db,
-  runId: number,
-  worker: { pid: number; backend?: string; device?: string; /** Default: read from the OS for `pid`. */ pidStart?: string | null },
-): void {
-  const t = now();
-  changeOne(
-    db,
-    runId,
-    "UPDATE runs SET status = 'running', pid = ?, pid_start = ?, backend = ?, device = ?, started_at = COALESCE(started_at, ?), heartbeat_at = ?, ended_at = NULL, error = NULL WHERE id = ?",
-    worker.pid,
-    worker.pidStart !== undefined ? worker.pidStart : processStartToken(worker.pid),
-    worker.backend ?? null,
-    worker.device ?? null,
-    t,
-    t,
-    runId,
-  );
 }
 
 export function heartbeat(db: Db, runId: number): void {
@@ -207,29 +178,6 @@ export function truncateRunAfter(db: Db, runId: number, step: number): void {
     db.prepare('DELETE FROM episodes WHERE run_id = ? AND step > ?').run(runId, step);
     db.prepare('UPDATE runs SET steps_done = MIN(steps_done, ?) WHERE id = ?').run(step, runId);
   }).immediate();
-}
-
-/** Ends a run normally (`completed`, or `stopped` when the user stopped it). */
-export function finishRun(db: Db, runId: number, status: 'completed' | 'stopped' = 'completed'): void {
-  changeOne(
-    db,
-    runId,
-    'UPDATE runs SET status = ?, ended_at = ?, pid = NULL WHERE id = ?',
-    status,
-    now(),
-    runId,
-  );
-}
-
-export function failRun(db: Db, runId: number, error: string): void {
-  changeOne(
-    db,
-    runId,
-    "UPDATE runs SET status = 'failed', error = ?, ended_at = ?, pid = NULL WHERE id = ?",
-    error,
-    now(),
-    runId,
-  );
 }
 
 export function addCheckpoint(db: Db, runId: number, step: number, path: string, format: string): number {
@@ -386,42 +334,8 @@ export function metricsOf(db: Db, runId: number, names?: string[]): Record<strin
   return out;
 }
 
-/** Whether a process with this pid exists (EPERM = exists but owned by someone else). */
-export const processAlive = pidExists;
-
 /** Whether a run's recorded worker (pid + start token) is still alive — not just some process with its pid. */
 export function workerAlive(db: Db, runId: number): boolean {
   const r = db.prepare('SELECT pid, pid_start FROM runs WHERE id = ?').get(runId) as { pid: number | null; pid_start: string | null } | undefined;
   return r !== undefined && r.pid !== null && sameProcessAlive(r.pid, r.pid_start);
-}
-
-export interface Reconciled {
-  runId: number;
-  reason: string;
-}
-
-/**
- * Every run marked `running` whose worker process is gone becomes `interrupted`, with the reason stored in
- * `error`; its committed steps stay. Called by every command that opens the database. Returns what changed.
- */
-export function reconcile(db: Db, isAlive: (pid: number, pidStart: string | null) => boolean = sameProcessAlive): Reconciled[] {
-  const running = db
-    .prepare("SELECT id, pid, pid_start, heartbeat_at FROM runs WHERE status = 'running'")
-    .all() as Array<{ id: number; pid: number | null; pid_start: string | null; heartbeat_at: number | null }>;
-  const changed: Reconciled[] = [];
-  const mark = db.prepare(
-    "UPDATE runs SET status = 'interrupted', error = ?, ended_at = COALESCE(heartbeat_at, ?), pid = NULL WHERE id = ? AND status = 'running'",
-  );
-  db.transaction(() => {
-    for (const r of running) {
-      if (r.pid !== null && isAlive(r.pid, r.pid_start)) continue;
-      const last =
-        r.heartbeat_at !== null ? `; last heartbeat ${new Date(r.heartbeat_at).toISOString()}` : '';
-      const reused = r.pid !== null && pidExists(r.pid) ? ' (its pid now belongs to another process)' : '';
-      const reason =
-        r.pid === null ? `no worker process was recorded${last}` : `worker process ${r.pid} is gone${reused}${last}`;
-      if (mark.run(reason, now(), r.id).changes === 1) changed.push({ runId: r.id, reason });
-    }
-  }).immediate();
-  return changed;
 }

@@ -2,10 +2,10 @@
 // validation questions of its task. Recorded in base-model.json when a checkpoint is saved for shipping
 // (bench:base-model --save), and re-measured by the test that the shipped checkpoints load and still agree.
 import { generateSynthetic } from '../data/synthetic.js';
-import type { BaseTaskSpec } from '../rl/base-model-data.js';
-import { charTokenizer } from '../model/char-tokenizer.js';
-import { compactTemplate } from '../model/chat-template.js';
-import type { Transformer } from '../model/transformer.js';
+import type { BaseTaskSpec } from '../pretrain/base-model-data.js';
+import { charTokenizer } from '../model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../model/tokenizers/chat-template.js';
+import type { Transformer } from '../model/core/transformer.js';
 import { evaluateKAttempt } from './k-attempt.js';
 
 /** Which questions the check reads: validation split, a fixed seed, a few dozen. */

@@ -1,7 +1,7 @@
 // The held-out split of a training run's own task (the questions its periodic evaluation used), so that a
 // later evaluation of its checkpoint measures what the run trained for, under the same dataset name.
 import { parseRunConfig } from '../rl/config.js';
-import { questionsFor } from '../rl/train-run.js';
+import { questionsFor } from '../rl/run-data.js';
 import type { DatasetQuestions } from './k-attempt.js';
 
 export const HELD_OUT = 'held-out';

@@ -1,4 +1,4 @@
-// k-attempt evaluation (DESIGN §1 "Evaluation"): greedy decoding, the training prompt and feedback turns;
+// k-attempt evaluation (docs/ARCHITECTURE.md, "The method"): greedy decoding, the training prompt and feedback turns;
 // a question is solved at k when one of its first k attempts is correct. Per dataset, accuracy for
 // k = 1..K, and the mean over datasets.
 //
@@ -174,7 +174,7 @@ export async function evaluateKAttempt(
 }
 
 /**
- * The in-training check (DESIGN: "during training, every n steps, k = 1"): greedy accuracy at k = 1 on a
+ * The in-training check (every n steps during training, k = 1): greedy accuracy at k = 1 on a
  * held-out split, with the prompt the policy trains with (multi-attempt N = 1, or single-turn).
  */
 export async function evaluateHeldOut(

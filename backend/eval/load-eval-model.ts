@@ -1,6 +1,6 @@
 // What `eval` needs from disk: a checkpoint folder as an EvalModel (model + tokenizer + its chat template)
 // and named datasets as question lists (the synthetic task's test split, or a built-in benchmark file).
-import { loadModelFolder } from '../model/model-folder.js';
+import { loadModelFolder } from '../model/formats/model-folder.js';
 import { loadDataset } from '../data/registry.js';
 import type { EvalModel } from './run-questions.js';
 import type { DatasetQuestions } from './k-attempt.js';

@@ -1,6 +1,6 @@
 // Does the model learn from "your answer is incorrect"? Two rates over the retries (attempts 2, 3, … of an
 // episode): the repeat rate — the retry's answer equals an earlier wrong answer of the same episode — and
-// the switch-to-correct rate — a retry right after a boxed wrong answer is correct (DESIGN §1 "Evaluation").
+// the switch-to-correct rate — a retry right after a boxed wrong answer is correct (docs/ARCHITECTURE.md, "The method").
 import { repeatFlags } from '../domain/repeat-rule.js';
 import type { AttemptRecord } from '../domain/vocabulary.js';
 

@@ -7,11 +7,11 @@
 // fit a minimal attempt each is SKIPPED (not evaluated, not counted in n, reported by id); one whose budget is
 // below maxTotalTokens is evaluated with the smaller budget and counted in `reducedBudget`. Nothing is
 // truncated inside a prompt.
-import type { Transformer } from '../model/transformer.js';
-import type { Tokenizer } from '../model/tokenizer.js';
-import type { ChatTemplate } from '../model/chat-template.js';
-import { createDecodeSession } from '../model/generate.js';
-import { stopTokenIds } from '../model/stop-tokens.js';
+import type { Transformer } from '../model/core/transformer.js';
+import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
+import type { ChatTemplate } from '../model/tokenizers/chat-template.js';
+import { createDecodeSession } from '../model/core/generate.js';
+import { stopTokenIds } from '../model/tokenizers/stop-tokens.js';
 import {
   runEpisodes,
   dialogueFromTemplate,
@@ -66,7 +66,7 @@ export interface GenerationOptions {
   judge?: (attemptText: string, gold: string) => Judgement;
   /** Called after each batch with questions done / total (skipped ones count as done at the start). */
   onProgress?: (done: number, total: number) => void;
-  /** Aborted → generation throws StoppedError at the next token (backend/model/stop-point.ts). */
+  /** Aborted → generation throws StoppedError at the next token (backend/model/core/stop-point.ts). */
   signal?: AbortSignal;
 }
 

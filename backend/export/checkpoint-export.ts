@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CharTokenizer } from '../model/char-tokenizer.js';
+import { CharTokenizer } from '../model/tokenizers/char-tokenizer.js';
 import { checkFolderTarget, ExportPathError } from './export-path.js';
 import type { ExportPlaces } from './export-places.js';
 

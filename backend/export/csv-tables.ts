@@ -6,7 +6,6 @@ import { episodeWhere, iterateEpisodes, type EpisodeFilter } from '../db/episode
 import type { CsvValue } from './csv-file.js';
 
 export type CsvTable = 'metrics' | 'eval' | 'episodes' | 'attempts';
-export const CSV_TABLES: readonly CsvTable[] = ['metrics', 'eval', 'episodes', 'attempts'];
 
 export interface CsvQuery {
   /** metrics / eval: these runs (all when omitted). */

@@ -1,6 +1,6 @@
 // Public surface of backend/math: answer extraction, normalisation, equivalence and grading.
 export { extractAnswer, type Extraction, type ExtractOptions } from './extract-answer.js';
-export { normalize, hasPercentMark } from './normalize.js';
+export { normalize } from './normalize.js';
 export { isEquivalentCheap, DEFAULT_OPTIONS, type Equivalence, type EquivalenceOptions } from './options.js';
 export { isEquivalentSync } from './equivalent-sync.js';
 export {

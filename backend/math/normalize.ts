@@ -91,11 +91,6 @@ const UNIT_SET = new Set(UNIT_WORDS.flatMap((u) => [u, u + 's', u + 'es']));
 const TEXT_WRAPPERS =
   /\\(?:text|textbf|textit|mathrm|mathbf|mbox|boldsymbol|mathit|operatorname)\s*\{([^{}]*)\}/g;
 
-/** True when the raw answer marks itself as a percentage (so ×100 / ÷100 variants are allowed). */
-export function hasPercentMark(answer: string): boolean {
-  return /%|\\%|percent/i.test(answer);
-}
-
 /** Removes a trailing unit: `\text{ cm}^2`, `\mbox{ meters}`, or a bare unit word after a number. */
 function stripUnits(s: string): string {
   // \text{...} (optionally ^2 / ^3) at the end, after something containing a digit or a closing brace.

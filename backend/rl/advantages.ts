@@ -18,7 +18,7 @@ export interface AdvantageBatch {
 export interface AdvantageOptions {
   /** Discount γ inside an attempt (gae, reinforce++). Default 1. */
   gamma?: number;
-  /** GAE λ inside an attempt. Default 0.99 (DESIGN §1). */
+  /** GAE λ inside an attempt. Default 0.99 (docs/ARCHITECTURE.md, "The method"). */
   lambda?: number;
   /** REINFORCE++ KL penalty β folded into the token rewards. Default 0. */
   klCoef?: number;

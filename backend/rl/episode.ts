@@ -1,4 +1,4 @@
-// Multi-attempt episodes (DESIGN §1): a batch of dialogues generated together; a wrong attempt gets the
+// Multi-attempt episodes (docs/ARCHITECTURE.md, "The method"): a batch of dialogues generated together; a wrong attempt gets the
 // feedback turn appended and the same sequence continues. Records every attempt, every token's kind
 // (prompt / generated / feedback) and the log-probability of every generated token.
 
@@ -31,7 +31,7 @@ export interface EpisodeResult {
   endReason: 'correct' | 'out_of_attempts' | 'out_of_budget';
 }
 
-/** The part of a decode session (backend/model/generate.ts) that episodes drive. */
+/** The part of a decode session (backend/model/core/generate.ts) that episodes drive. */
 export interface EpisodeDecoder {
   append(i: number, tokens: number[]): void;
   generate(opts: {
@@ -166,7 +166,7 @@ export async function runEpisodes(tasks: EpisodeTask[], deps: EpisodeDeps, opts:
   return live.map((l) => l.result);
 }
 
-/** The part of a chat template (backend/model/chat-template.ts) an episode needs. */
+/** The part of a chat template (backend/model/tokenizers/chat-template.ts) an episode needs. */
 export interface DialogueTemplate {
   prompt(question: string, attempts: number | null): string;
   /** The feedback turn, which starts by closing the model's turn with `endOfTurn[0]`. */

@@ -1,6 +1,6 @@
 // The RL losses as pure tensor functions returning `{ loss, metrics }` (OpenRLHF/verl style): masked
 // token-level mean, PPO clipped policy loss, clipped value loss, k1/k2/k3 KL, entropy, and the actor total.
-import { tf, type Tensor } from '../model/tf.js';
+import { tf, type Tensor } from '../model/core/tf.js';
 
 /** Scalar diagnostics of a loss (tensors, so they can be read after the step; see {@link readMetrics}). */
 export type Metrics = Record<string, tf.Scalar>;
@@ -23,8 +23,8 @@ export function maskedMean(x: Tensor, mask: Tensor): tf.Scalar {
   });
 }
 
-// Per-token log-probabilities and entropy are the model's (one implementation, backend/model/logprobs.ts).
-import { tokenLogProbs, entropyFromLogits } from '../model/logprobs.js';
+// Per-token log-probabilities and entropy are the model's (one implementation, backend/model/core/logprobs.ts).
+import { tokenLogProbs, entropyFromLogits } from '../model/core/logprobs.js';
 export { tokenLogProbs, entropyFromLogits };
 
 export type KlEstimator = 'k1' | 'k2' | 'k3';

@@ -3,11 +3,11 @@
 // for the activations of an update, plus the gradient accumulator when a mini-batch is split; activation
 // checkpointing per model.gradientCheckpointing) — and the check against the device, from config.json alone.
 import path from 'node:path';
-import type { ModelConfig } from '../model/config.js';
-import { readModelConfig } from '../model/hf-import.js';
-import { assertFits, assertTensorsFit, deviceMemoryBytes, estimateRunMemory, largeTensors, type MemoryEstimate, type MemoryEstimateInput } from '../model/memory-estimate.js';
-import { activeAdapter, adapterLabel } from '../model/webgpu-device.js';
-import { BASE_MODEL_CONFIG } from './base-model.js';
+import type { ModelConfig } from '../model/core/config.js';
+import { readModelConfig } from '../model/formats/hf-import.js';
+import { assertFits, assertTensorsFit, deviceMemoryBytes, estimateRunMemory, largeTensors, type MemoryEstimate, type MemoryEstimateInput } from '../model/runtime/memory-estimate.js';
+import { activeAdapter, adapterLabel } from '../model/runtime/webgpu-device.js';
+import { BASE_MODEL_CONFIG } from '../pretrain/base-model.js';
 import type { RunConfig } from './config.js';
 
 /**

@@ -2,9 +2,9 @@
 // update of the actor (policy + KL + entropy) or the critic (clipped value loss) with global-norm clipping.
 // Tensors are read with `await t.data()`: the only read WebGPU has (its dataSync needs a browser canvas); on
 // the cpu backends it resolves at once with the same array.
-import { tf, type Tensor } from '../model/tf.js';
-import type { Transformer } from '../model/transformer.js';
-import { tokenLogProbs } from '../model/logprobs.js';
+import { tf, type Tensor } from '../model/core/tf.js';
+import type { Transformer } from '../model/core/transformer.js';
+import { tokenLogProbs } from '../model/core/logprobs.js';
 import { actorLoss, clippedValueLoss, readMetrics, type KlEstimator, type LossResult } from './losses.js';
 
 /** Rows [start, end) of a flat [B·W] array as a [end−start, W] tensor. */
@@ -129,14 +129,6 @@ export async function accumulatedUpdate(optimizer: tf.Optimizer, vars: tf.Variab
   } finally {
     for (const g of Object.values(acc)) g.dispose();
   }
-}
-
-/**
- * Computes gradients of `lossFn` for `vars`, clips them to a global L2 norm of `maxNorm`, applies them with
- * `optimizer` and returns the loss metrics plus `gradNorm` (before clipping).
- */
-export function clippedUpdate(optimizer: tf.Optimizer, vars: tf.Variable[], maxNorm: number, lossFn: () => LossResult): Promise<Record<string, number>> {
-  return accumulatedUpdate(optimizer, vars, maxNorm, [{ weight: 1, lossFn }]);
 }
 
 export interface ActorBatch {

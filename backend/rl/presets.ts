@@ -1,7 +1,7 @@
 // Named starting points for a training run (inputs to the run-config schema, which fills in the rest):
 // the built-in model scaled for a CPU, and the reference's recipe for Qwen2.5-Math-1.5B (docs/RECIPE.md).
 
-/** The reference's credit assignment (DESIGN §1): PPO, GAE γ = 1, λ = 0.99, ε = 0.2, k3 KL 0.01 in the loss. */
+/** The reference's credit assignment (docs/ARCHITECTURE.md, "The method"): PPO, GAE γ = 1, λ = 0.99, ε = 0.2, k3 KL 0.01 in the loss. */
 const referencePpo = {
   name: 'ppo',
   gamma: 1,
@@ -77,7 +77,7 @@ const builtinCpu = {
 const multiAttempt = { task: { mode: 'multi-attempt', minAttempts: 1, maxAttempts: 5 } };
 /**
  * The built-in multi-attempt preset uses the seed's reward as it is (+1 / −0.5 / −1, no per-attempt discount).
- * A discount δ < 1 (`task.attemptDiscount`, DESIGN §1's option) stays available; docs/RESULTS.md records the
+ * A discount δ < 1 (`task.attemptDiscount`, an option of the method, docs/ARCHITECTURE.md) stays available; docs/RESULTS.md records the
  * runs with δ = 0.5 and what it changed.
  */
 const builtinMultiAttempt = multiAttempt;

@@ -1,4 +1,4 @@
-// The scalar reward of one episode from the sequence of its attempts' final statuses (DESIGN §1, "Reward").
+// The scalar reward of one episode from the sequence of its attempts' final statuses (docs/ARCHITECTURE.md, "The method").
 // Pure, no tfjs: the episode generator calls it once per finished episode; the trainer places the value
 // on the episode's last generated token.
 

@@ -3,11 +3,11 @@
 // and the step. Written into a temporary folder and renamed, so a crash never leaves a half checkpoint.
 import { mkdir, readFile, rename, rm, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { tf } from '../model/tf.js';
-import type { Transformer } from '../model/transformer.js';
-import { loadModel, loadOptimizer, saveModel, saveOptimizer } from '../model/checkpoint.js';
-import { writeFileAtomic } from '../model/safetensors.js';
-import { copyTokenizerFiles } from '../model/model-folder.js';
+import type { tf } from '../model/core/tf.js';
+import type { Transformer } from '../model/core/transformer.js';
+import { loadModel, loadOptimizer, saveModel, saveOptimizer } from '../model/formats/checkpoint.js';
+import { writeFileAtomic } from '../model/formats/safetensors.js';
+import { copyTokenizerFiles } from '../model/formats/model-folder.js';
 import type { RunConfig } from './config.js';
 
 export interface TrainingState {

@@ -1,24 +1,25 @@
 // The RL training loop (orchestration only): rollout → grade → rewards → reference log-probs → values →
 // advantages → mini-batch updates of actor and critic → metrics → periodic evaluation and checkpoints.
 // The maths lives in episode/rollout/advantages/losses/ppo-update; storage is the caller's (callbacks).
-import { tf, type Tensor } from '../model/tf.js';
-import { Transformer } from '../model/transformer.js';
-import { createDecodeSession } from '../model/generate.js';
-import { createAdam } from '../model/checkpoint.js';
-import { parameterShapes } from '../model/transformer.js';
-import { Rng } from '../model/rng.js';
-import type { Tokenizer } from '../model/tokenizer.js';
-import { stopTokenIds } from '../model/stop-tokens.js';
-import type { ChatTemplate } from '../model/chat-template.js';
+import { tf, type Tensor } from '../model/core/tf.js';
+import type { Transformer } from '../model/core/transformer.js';
+import { createDecodeSession } from '../model/core/generate.js';
+import { Rng } from '../model/core/rng.js';
+import type { Tokenizer } from '../model/tokenizers/tokenizer.js';
+import { stopTokenIds } from '../model/tokenizers/stop-tokens.js';
+import type { ChatTemplate } from '../model/tokenizers/chat-template.js';
 import type { RunConfig } from './config.js';
 import { dialogueFromTemplate, type Judgement } from './episode.js';
 import { rollout, rolloutMetrics, type Question, type RolloutBatch } from './rollout.js';
 import { computeAdvantages, estimatorForAlgorithm } from './advantages.js';
-import { learningRateAt } from './schedule.js';
+import { learningRateAt } from '../model/core/schedule.js';
 import { actorUpdate, batchLogProbs, batchValues, criticUpdate, rowsTensor, type ActorBatch } from './ppo-update.js';
 import type { TrainingState } from './train-checkpoint.js';
-import { isStopped, StoppedError } from '../model/stop-point.js';
+import { isStopped, StoppedError } from '../model/core/stop-point.js';
 import { MIN_TOKENS_PER_ATTEMPT, episodeBudget, fitTrainingPool, longestFeedback, type FitBudgets, type TrainingPoolFit } from './context-fit.js';
+import { cloneModel, createCritic, createOptimizers } from './trainer-models.js';
+
+export { cloneModel, createCritic, createOptimizers };
 
 export interface TrainerEnv {
   /** Trainable policy, its optimizer, and (ppo) the critic with its optimizer. */
@@ -70,28 +71,6 @@ export interface StopInfo {
 
 /** Chunk of the no-gradient forwards (old and reference log-probs, values) when config.microBatch is unset. */
 const FORWARD_MICRO_BATCH = 32;
-
-/** The critic for PPO: the policy's backbone and weights plus a zero-initialised scalar value head. */
-export async function createCritic(policy: Transformer): Promise<Transformer> {
-  const config = { ...policy.config, valueHead: true };
-  const weights = new Map(await policy.exportWeights());
-  for (const [name, shape] of parameterShapes(config)) {
-    if (!weights.has(name)) weights.set(name, { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape });
-  }
-  return Transformer.fromWeights(config, weights, 'critic');
-}
-
-/** A trainable copy of a model (the reference stays frozen and untouched). */
-export async function cloneModel(model: Transformer): Promise<Transformer> {
-  return Transformer.fromWeights(model.config, await model.exportWeights(), 'policy copy');
-}
-
-/** Fresh optimizers for a new run, with the run's Adam settings. */
-export function createOptimizers(config: RunConfig, critic: boolean) {
-  const o = config.optimizer;
-  const make = (lr: number) => createAdam({ learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
-  return { actorOptimizer: make(o.actorLr), criticOptimizer: critic ? make(o.criticLr) : undefined };
-}
 
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
   (opt as unknown as { learningRate: number }).learningRate = lr;

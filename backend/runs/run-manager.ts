@@ -4,14 +4,16 @@
 import { rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/open-db.js';
-import { createRun, failRun, finishRun, getRun, latestCheckpoint, reconcile, truncateRunAfter, workerAlive, type Reconciled } from '../db/run-store.js';
+import { createRun, getRun, latestCheckpoint, truncateRunAfter, workerAlive } from '../db/run-store.js';
+import { failRun, finishRun, interruptRun, reconcile, requeueRun, type Reconciled } from '../jobs/run-status.js';
 import { isTerminal, type RunStatus } from '../domain/vocabulary.js';
 import type { RunConfig } from '../rl/config.js';
-import { ApiError, type RunPhase } from '../api/contract.js';
-import type { EventBus } from '../api/event-bus.js';
+import { DomainError } from '../domain/errors.js';
+import type { RunPhase } from '../domain/run-events.js';
+import type { EventBus } from './event-bus.js';
 import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
-import { existingRunFolder } from '../db/run-folder.js';
+import { runFoldersOf } from '../db/run-folder.js';
 
 export interface RunManagerOptions {
   db: Db;
@@ -39,7 +41,7 @@ interface Active {
   exited: Promise<void>;
 }
 
-/** rl/train-run.ts's TRAINING_CHECKPOINT_FORMAT, repeated: importing that module would load tfjs here. */
+/** jobs/train-run.ts's TRAINING_CHECKPOINT_FORMAT, repeated: importing that module would load tfjs here. */
 const TRAINING_CHECKPOINT_FORMAT = 'training';
 
 /** Signals that end a worker from outside (a user's kill, the OOM killer, a logout): the run is interrupted, not failed. */
@@ -85,9 +87,7 @@ export class RunManager {
   }
 
   private setInterrupted(runId: number, reason: string): void {
-    this.db
-      .prepare("UPDATE runs SET status = 'interrupted', error = ?, ended_at = ?, pid = NULL WHERE id = ? AND status IN ('running', 'queued')")
-      .run(reason, Date.now(), runId);
+    interruptRun(this.db, runId, reason);
   }
 
   private watchAdopted(): void {
@@ -131,17 +131,17 @@ export class RunManager {
   resume(runId: number, opts: { steps?: number } = {}): { runId: number; status: RunStatus } {
     this.assertOpen();
     const run = getRun(this.db, runId);
-    if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
-    if (run.kind !== 'train') throw new ApiError(409, `run ${runId} is a ${run.kind} run; only training runs resume`, 'runId');
-    if (run.status === 'running' || run.status === 'queued') throw new ApiError(409, `run ${runId} is already ${run.status}`, 'runId');
+    if (!run) throw new DomainError('not-found', `no run with id ${runId}`, 'runId');
+    if (run.kind !== 'train') throw new DomainError('conflict', `run ${runId} is a ${run.kind} run; only training runs resume`, 'runId');
+    if (run.status === 'running' || run.status === 'queued') throw new DomainError('conflict', `run ${runId} is already ${run.status}`, 'runId');
     if (opts.steps !== undefined) {
-      if (opts.steps <= run.stepsDone) throw new ApiError(400, `steps must exceed the ${run.stepsDone} steps already done, got ${opts.steps}`, 'steps');
+      if (opts.steps <= run.stepsDone) throw new DomainError('invalid', `steps must exceed the ${run.stepsDone} steps already done, got ${opts.steps}`, 'steps');
       this.db.prepare('UPDATE runs SET config = json_set(config, \'$.steps\', ?) WHERE id = ?').run(opts.steps, runId);
     }
     const resume = latestCheckpoint(this.db, runId, TRAINING_CHECKPOINT_FORMAT) !== undefined;
     // Without a checkpoint the run starts over: its old rows would duplicate the new curve.
     if (!resume) truncateRunAfter(this.db, runId, 0);
-    this.db.prepare("UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL WHERE id = ?").run(runId);
+    requeueRun(this.db, runId);
     return this.enqueue(runId, 'train', resume);
   }
 
@@ -155,7 +155,7 @@ export class RunManager {
   /** Stops a run: a queued one leaves the queue; a running one finishes its step, checkpoints and exits. */
   async stop(runId: number): Promise<{ runId: number; status: RunStatus }> {
     const run = getRun(this.db, runId);
-    if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
+    if (!run) throw new DomainError('not-found', `no run with id ${runId}`, 'runId');
     const qi = this.queue.findIndex((q) => q.runId === runId);
     if (qi >= 0) {
       this.queue.splice(qi, 1);
@@ -201,19 +201,19 @@ export class RunManager {
       }, timeout).unref();
       return { runId, status: run.status };
     }
-    throw new ApiError(409, `run ${runId} is not running or queued (status ${run.status})`, 'runId');
+    throw new DomainError('conflict', `run ${runId} is not running or queued (status ${run.status})`, 'runId');
   }
 
   /** Deletes a finished run's rows and (with deleteFiles) its folder under the data directory. */
   delete(runId: number, deleteFiles: boolean): { runId: number; deletedFiles: string[] } {
     const run = getRun(this.db, runId);
-    if (!run) throw new ApiError(404, `no run with id ${runId}`, 'runId');
+    if (!run) throw new DomainError('not-found', `no run with id ${runId}`, 'runId');
     if (!isTerminal(run.status) || this.active.has(runId) || this.adopted.has(runId))
-      throw new ApiError(409, `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
+      throw new DomainError('conflict', `run ${runId} is ${run.status}; stop it before deleting it`, 'runId');
     const deletedFiles: string[] = [];
     if (deleteFiles) {
-      const dir = existingRunFolder(this.db, this.o.dataDir, runId);
-      if (dir && existsSync(dir)) {
+      for (const dir of runFoldersOf(this.db, this.o.dataDir, runId)) {
+        if (!existsSync(dir)) continue;
         rmSync(dir, { recursive: true, force: true });
         deletedFiles.push(dir);
       }
@@ -325,7 +325,7 @@ export class RunManager {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new ApiError(503, 'the run manager is shutting down');
+    if (this.closed) throw new DomainError('unavailable', 'the run manager is shutting down');
   }
 
   /** Shuts down: queued runs are stopped, running workers are asked to stop (and killed after the timeout). */

@@ -2,7 +2,7 @@
 // (inside Electron with ELECTRON_RUN_AS_NODE=1); Electron's utilityProcess can implement the same interface.
 import { fork } from 'node:child_process';
 import type { FromWorker, ToWorker } from '../workers/protocol.js';
-import { workerLaunch } from './packaged-paths.js';
+import { workerLaunch } from '../platform/packaged-paths.js';
 
 export interface WorkerHandle {
   readonly pid: number | undefined;

@@ -1,8 +1,9 @@
 // The evaluation worker process: runs one queued eval run (k-attempt accuracy, greedy) from its stored
-// config, reports progress, stores results/episodes in one transaction at the end (backend/eval/store.ts).
+// config, reports progress, stores results/episodes in one transaction at the end (backend/jobs/eval-store.ts).
 // A `stop` (or SIGTERM) marks the run stopped and exits: an evaluation has nothing to resume.
 import { openDb, type Db } from '../db/open-db.js';
-import { failRun, finishRun, getRun, heartbeat, markRunning } from '../db/run-store.js';
+import { getRun, heartbeat } from '../db/run-store.js';
+import { failRun, finishRun, markRunning } from '../jobs/run-status.js';
 import type { EvalRunConfig, FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 function send(msg: FromWorker): void {
@@ -38,7 +39,7 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
   const c = row.config as EvalRunConfig;
   const log = (line: string) => send({ type: 'log', runId: job.runId, level: 'info', line });
   try {
-    const { selectRuntime } = await import('../model/runtime.js');
+    const { selectRuntime } = await import('../model/runtime/runtime.js');
     const runtime = await selectRuntime({});
     markRunning(db, job.runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
     send({ type: 'started', runId: job.runId, startStep: 0, runtime: { name: runtime.name, device: runtime.device, reason: runtime.reason, tfBackend: runtime.tfBackend } });
@@ -46,7 +47,7 @@ async function run(job: Extract<WorkerJob, { kind: 'eval' }>): Promise<void> {
     beat.unref();
     const { loadEvalModel, loadEvalDatasets } = await import('../eval/load-eval-model.js');
     const { evaluateKAttempt } = await import('../eval/k-attempt.js');
-    const { storeKAttempt } = await import('../eval/store.js');
+    const { storeKAttempt } = await import('../jobs/eval-store.js');
     log(`loading ${c.checkpoint}`);
     const m = await loadEvalModel(c.checkpoint);
     try {

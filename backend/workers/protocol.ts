@@ -1,7 +1,7 @@
 // The messages between the run manager and its worker processes (discriminated unions both ways) and the
 // table of worker entry points by job kind. Only ids, numbers and strings cross: never tensors or models.
 import { fileURLToPath } from 'node:url';
-import type { RunPhase } from '../api/contract.js';
+import type { RunPhase } from '../domain/run-events.js';
 
 /** A job a worker runs. The run row (with its resolved config) is already in the database. */
 export type WorkerJob =
@@ -59,7 +59,3 @@ export const WORKER_ENTRIES: Record<JobKind, string> = {
   train: fileURLToPath(new URL('./train-worker.ts', import.meta.url)),
   eval: fileURLToPath(new URL('./eval-worker.ts', import.meta.url)),
 };
-
-export function isFromWorker(m: unknown): m is FromWorker {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
-}

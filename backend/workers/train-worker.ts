@@ -3,7 +3,7 @@
 import { openDb } from '../db/open-db.js';
 import { getRun, heartbeat } from '../db/run-store.js';
 import { parseRunConfig } from '../rl/config.js';
-import { runTraining } from '../rl/train-run.js';
+import { runTraining } from '../jobs/train-run.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 function send(msg: FromWorker): void {

@@ -6,14 +6,14 @@
 // bench/gpu/webgpu-device.sh; `--shape tiny` is a smoke test for any machine.
 // Usage: node --import tsx bench/gpu/webgpu-qwen05.ts [--runtime webgpu] [--shape qwen05|tiny] [--reps 3]
 import { parseArgs } from 'node:util';
-import { tf } from '../../backend/model/tf.js';
-import { parseRuntimeName, selectRuntime, type RuntimeReport } from '../../backend/model/runtime.js';
-import { parseModelConfig } from '../../backend/model/config.js';
-import { Transformer } from '../../backend/model/transformer.js';
-import { createAdam } from '../../backend/model/checkpoint.js';
-import { lmTrainStep } from '../../backend/model/lm-train.js';
-import { createDecodeSession } from '../../backend/model/generate.js';
-import { Rng } from '../../backend/model/rng.js';
+import { tf } from '../../backend/model/core/tf.js';
+import { parseRuntimeName, selectRuntime, type RuntimeReport } from '../../backend/model/runtime/runtime.js';
+import { parseModelConfig } from '../../backend/model/core/config.js';
+import { Transformer } from '../../backend/model/core/transformer.js';
+import { createAdam } from '../../backend/model/formats/checkpoint.js';
+import { lmTrainStep } from '../../backend/model/core/lm-train.js';
+import { createDecodeSession } from '../../backend/model/core/generate.js';
+import { Rng } from '../../backend/model/core/rng.js';
 
 const { values } = parseArgs({
   options: {

@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import path from 'node:path';
 import { openSqlite } from '../../backend/db/sqlite-binding.js';
 import { openDb } from '../../backend/db/open-db.js';
-import { getRun, reconcile } from '../../backend/db/run-store.js';
-import { readSafetensors } from '../../backend/model/safetensors.js';
+import { getRun } from '../../backend/db/run-store.js';
+import { reconcile } from '../../backend/jobs/run-status.js';
+import { readSafetensors } from '../../backend/model/formats/safetensors.js';
 import { existingRunFolder } from '../../backend/db/run-folder.js';
 import { BIN, faultFixture, type FaultFixture } from './fixture.js';
 

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Transformer } from '../../backend/model/transformer.js';
-import { parseModelConfig } from '../../backend/model/config.js';
-import { charTokenizer } from '../../backend/model/char-tokenizer.js';
-import { saveModel } from '../../backend/model/checkpoint.js';
+import { Transformer } from '../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../backend/model/core/config.js';
+import { charTokenizer } from '../../backend/model/tokenizers/char-tokenizer.js';
+import { saveModel } from '../../backend/model/formats/checkpoint.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 

@@ -10,11 +10,11 @@ import { createBackend } from '../../backend/api/backend.js';
 import type { EventEnvelope } from '../../backend/api/contract.js';
 import { createRun, getRun, logStep } from '../../backend/db/run-store.js';
 import { neutralizeFormula, parseCsv, toCsv } from '../../backend/export/csv.js';
-import { Transformer } from '../../backend/model/transformer.js';
-import { parseModelConfig } from '../../backend/model/config.js';
-import { saveModel } from '../../backend/model/checkpoint.js';
-import { loadHfModel } from '../../backend/model/hf-import.js';
-import { Rng } from '../../backend/model/rng.js';
+import { Transformer } from '../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../backend/model/core/config.js';
+import { saveModel } from '../../backend/model/formats/checkpoint.js';
+import { loadHfModel } from '../../backend/model/formats/hf-import.js';
+import { Rng } from '../../backend/model/core/rng.js';
 import { faultFixture } from './fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -129,16 +129,18 @@ export interface StopTrial {
 
 /** Run configs (on the tiny fixture model) in which one phase takes nearly all of a step. */
 function phaseConfig(fx: Awaited<ReturnType<typeof faultFixture>>, target: StopPhase): Record<string, unknown> {
-  const common = { steps: 400, checkpoint: { everySteps: 0 } };
+  // The runtime a user gets by default (auto: the native CPU kernels here), not the fixture's plain-JS 'cpu'.
+  const common = { steps: 400, checkpoint: { everySteps: 0 }, runtime: 'auto' };
   switch (target) {
     case 'pre-training':
-      return { ...fx.config(5, 0), model: { source: 'builtin' } };
+      return { ...fx.config(5, 0), model: { source: 'builtin' }, runtime: 'auto' };
     case 'rollout':
-      return fx.config(0, 0, { ...common, rolloutBatch: 32, miniBatch: 32, generation: { maxTokensPerAttempt: 40, maxTotalTokens: 120 } });
+      // Episodes generated one at a time (GRPO, no critic or reference): the rollout is about half of each step.
+      return fx.config(0, 0, { ...common, rolloutBatch: 16, miniBatch: 16, algorithm: { name: 'grpo', samplesPerPrompt: 2, kl: { coef: 0 } }, generation: { batchSize: 1, maxTokensPerAttempt: 60, maxTotalTokens: 150 } });
     case 'update':
       return fx.config(0, 0, { ...common, rolloutBatch: 8, miniBatch: 2, epochs: 40, generation: { maxTokensPerAttempt: 2, maxTotalTokens: 6 } });
     case 'evaluation':
-      return fx.config(0, 0, { ...common, eval: { everySteps: 1, maxQuestions: 200 }, generation: { maxTokensPerAttempt: 20, maxTotalTokens: 60 } });
+      return fx.config(0, 0, { ...common, rolloutBatch: 2, miniBatch: 2, eval: { everySteps: 1, maxQuestions: 200, attempts: 5 }, generation: { maxTokensPerAttempt: 20, maxTotalTokens: 100 } });
     case 'eval-run':
       return {}; // an evaluation run of the fixture's checkpoint (eval:start), not a training config
   }
@@ -172,20 +174,31 @@ export async function runStopLatency(o: { phases: StopPhase[]; trials: number; s
       try {
         const { runId } =
           target === 'eval-run'
-            ? await backend.handlers['eval:start']({ checkpoint: fx.base, datasets: ['synthetic'], attempts: 3, limit: 400, batchSize: 8, maxTokensPerAttempt: 20, maxTotalTokens: 60, seed: 0 } as never)
+            ? await backend.handlers['eval:start']({ checkpoint: fx.base, datasets: ['synthetic'], attempts: 5, protocol: 'separate', limit: 1000, batchSize: 8, maxTokensPerAttempt: 30, maxTotalTokens: 150, seed: 0 } as never)
             : await backend.handlers['runs:start']({ config: phaseConfig(fx, target) } as never);
         const mine = (e: EventEnvelope) => (e.data as { runId?: number }).runId === runId;
         const line = (e: EventEnvelope) => (e.data as { line?: string }).line ?? '';
         if (target === 'pre-training') await waitFor((e) => mine(e) && e.name === 'runs:log' && /training the built-in base model/.test(line(e)), 'pre-training');
         else {
-          const t1 = performance.now();
           // Training: steps 1 and 2; an evaluation run: its first two batches of 8 questions.
           const unit = target === 'eval-run' ? 8 : 1;
           await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= unit, 'step 1');
           const t2 = performance.now();
-          await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= 2 * unit, 'step 2');
-          // A random moment of step 3 (about one step's duration after step 2 ended).
-          await new Promise((r) => setTimeout(r, rng.next() * Math.min(performance.now() - t2, t2 - t1)));
+          const s2 = await waitFor((e) => mine(e) && e.name === 'runs:progress' && (e.data as { step: number }).step >= 2 * unit, 'step 2');
+          // Aim at the target phase of step 3 by step 2's own timings (rollout, then forwards + update, then the
+          // evaluation): a random moment inside the middle 60% of that phase. The phase actually hit is read back.
+          const whole = performance.now() - t2;
+          let [from, to] = [0, whole];
+          const m = (s2.data as { metrics?: Record<string, number> }).metrics ?? {};
+          if (target !== 'eval-run' && m.secondsPerStep !== undefined && m.generationSeconds !== undefined) {
+            const gen = m.generationSeconds * 1000;
+            const step = m.secondsPerStep * 1000;
+            const evalMs = Math.max(0, whole - step);
+            if (target === 'rollout') [from, to] = [0.2 * gen, 0.8 * gen];
+            else if (target === 'update') [from, to] = [gen + 0.2 * (step - gen), gen + 0.8 * (step - gen)];
+            else if (target === 'evaluation') [from, to] = [step + 0.2 * evalMs, step + 0.8 * evalMs];
+          }
+          await new Promise((r) => setTimeout(r, from + rng.next() * (to - from)));
         }
         const t0 = performance.now();
         await backend.handlers['runs:stop']({ runId } as never);

@@ -7,7 +7,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openSqlite } from '../../backend/db/sqlite-binding.js';
 import { openDb } from '../../backend/db/open-db.js';
-import { getRun, reconcile } from '../../backend/db/run-store.js';
+import { getRun } from '../../backend/db/run-store.js';
+import { reconcile } from '../../backend/jobs/run-status.js';
 import { BIN, faultFixture } from './fixture.js';
 
 export interface WorkerKillTrial {

@@ -9,9 +9,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { until, type Studio } from './harness.js';
 import { openDb } from '../../backend/db/open-db.js';
-import { addCheckpoint, addEvalResult, createRun, finishRun, logStep } from '../../backend/db/run-store.js';
+import { addCheckpoint, addEvalResult, createRun, logStep } from '../../backend/db/run-store.js';
+import { finishRun, markRunning } from '../../backend/jobs/run-status.js';
 import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
-import { encodeSafetensors } from '../../backend/model/safetensors.js';
+import { encodeSafetensors } from '../../backend/model/formats/safetensors.js';
 import { parseCsv } from '../../backend/export/csv.js';
 
 export interface ExploreContext {
@@ -54,6 +55,7 @@ function seedRun(studio: Studio): { runId: number; checkpoint: string } {
     writeFileSync(path.join(checkpoint, 'config.json'), JSON.stringify({ vocab_size: 7 }));
     addCheckpoint(db, runId, 3, checkpoint, 'attempt-studio-train-v1');
     addEvalResult(db, runId, { dataset: 'math500', k: 2, n: 10, correct: 4, decoding: 'greedy', step: 3 });
+    markRunning(db, runId, { pid: process.pid }); // a run that ran: the state machine allows completed only from running
     finishRun(db, runId);
     return { runId, checkpoint };
   } finally {

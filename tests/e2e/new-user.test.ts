@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import { openBrowser, screenshot, startStudio, until, type Studio } from './harness.js';
 import { seedStudioDb } from './seed-db.js';
 import { openDb } from '../../backend/db/open-db.js';
-import { createRun, finishRun, logStep } from '../../backend/db/run-store.js';
+import { createRun, logStep } from '../../backend/db/run-store.js';
+import { finishRun } from '../../backend/jobs/run-status.js';
 import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
 
 const W = 1024;
@@ -132,6 +133,11 @@ test('a new user at 1024 × 700 and with the keyboard: every page, forms, charts
     }
     assert.doesNotMatch(await page.locator('.launch-panel .field-help').first().innerText(), /-1 steps/, 'the preset summary never echoes a rejected value');
     await page.locator('[data-testid="budget"]').waitFor();
+    await page.fill('[data-field="steps"]', '20');
+    await page.press('[data-field="steps"]', 'Tab');
+    await page.locator('[data-testid="validation"]', { hasText: 'config valid' }).waitFor();
+    await page.click('[data-testid="estimate-memory"]');
+    await page.locator('[data-testid="memory-estimate"]', { hasText: /Peak memory ≈ .* of .* — fits/ }).waitFor({ timeout: 120_000 });
     await screenshot(page, '24-experiments-1024');
 
     // ---- Run detail at 1024: Stop/Resume live here too; a single step gets a 0–2 axis of whole numbers ----

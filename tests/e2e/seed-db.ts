@@ -1,7 +1,8 @@
 // Test fixture: a studio database with finished runs written directly (no training): metrics over steps,
 // eval results for k = 1..K on two datasets, a failed run. For page tests that need data without waiting.
 import { openDb } from '../../backend/db/open-db.js';
-import { addEvalResult, createRun, failRun, finishRun, logStep, markRunning } from '../../backend/db/run-store.js';
+import { addEvalResult, createRun, logStep } from '../../backend/db/run-store.js';
+import { failRun, finishRun, markRunning } from '../../backend/jobs/run-status.js';
 import { presetRunConfig } from '../../backend/rl/config.js';
 
 export interface SeededRun {

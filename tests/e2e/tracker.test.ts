@@ -11,9 +11,9 @@ import type { Page } from 'playwright-core';
 import { openBrowser, screenshot, startStudio, until, type Studio } from './harness.js';
 import { tinySetup } from '../backend/runs/tiny-run.js';
 import { seedGroups } from './seed-db.js';
-import { baseModelSpecHash, resolveBaseModelSpec } from '../../backend/rl/base-model.js';
-import { Transformer } from '../../backend/model/transformer.js';
-import { saveModel } from '../../backend/model/checkpoint.js';
+import { baseModelSpecHash, resolveBaseModelSpec } from '../../backend/pretrain/base-model.js';
+import { Transformer } from '../../backend/model/core/transformer.js';
+import { saveModel } from '../../backend/model/formats/checkpoint.js';
 import { parseCsv } from '../../backend/export/csv.js';
 
 type Row = { id: number; name: string; status: string; error: string | null };
@@ -89,11 +89,15 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
     // ---- a 2-seed sweep of a tiny config from the Experiments page ----
     await page.click('[data-nav="experiments"]');
     await page.locator('[data-field="steps"]').waitFor();
-    await page.locator('[data-testid="preset"]').selectOption('builtin-multi-attempt');
-    await setField(page, 'model.checkpoint', tiny.base);
-    for (const [f, v] of [['steps', '3'], ['rolloutBatch', '2'], ['miniBatch', '2'], ['epochs', '1'], ['generation.maxTokensPerAttempt', '6'], ['generation.maxTotalTokens', '12'], ['eval.everySteps', '0'], ['eval.maxQuestions', '3'], ['checkpoint.everySteps', '0'], ['runtime', 'cpu']] as const)
-      await setField(page, f, v);
-    await page.locator('[data-testid="validation"]', { hasText: 'config valid' }).waitFor();
+    const fillTiny = async () => {
+      await page.locator('[data-testid="preset"]').selectOption('builtin-multi-attempt');
+      await setField(page, 'model.checkpoint', tiny.base);
+      for (const [f, v] of [['steps', '3'], ['rolloutBatch', '2'], ['miniBatch', '2'], ['epochs', '1'], ['generation.maxTokensPerAttempt', '6'], ['generation.maxTotalTokens', '12'], ['eval.everySteps', '0'], ['eval.maxQuestions', '3'], ['checkpoint.everySteps', '0'], ['runtime', 'cpu']] as const)
+        await setField(page, f, v);
+      await page.locator('[data-testid="validation"]', { hasText: 'config valid' }).waitFor();
+    };
+    await fillTiny();
+    assert.equal(await page.locator('[data-testid="time-estimate"]').count(), 0, 'no run with these settings has trained yet');
     await page.locator('[data-testid="reproduce-finding"] summary').click();
     const sweep = page.locator('[data-testid="reproduce-finding"] [data-testid="sweep-launcher"]');
     await sweep.locator('[data-testid="sweep-seeds"]').fill('2');
@@ -104,6 +108,13 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
     const ids = launchedIds(page);
     assert.equal(ids.length, 4);
     await allCompleted(studio, ids);
+    // Issue #24 item 4: with runs of the same settings measured, the form estimates the training time.
+    await page.click('[data-nav="experiments"]');
+    await page.locator('[data-field="steps"]').waitFor();
+    await fillTiny();
+    await page.locator('[data-testid="time-estimate"]', { hasText: /About .* of training \(\d+\.\d\d s per step measured on run #\d+/ }).waitFor();
+    await page.goto(`${studio.url}#/runs?launched=${ids.join(',')}&sweep=two%20seeds`);
+    await page.locator('[data-testid="open-grouped"]').waitFor();
     await page.click('[data-testid="open-grouped"]');
 
     // ---- the grouped comparison: two groups of n = 2, mean ± sd per k and the gain; min–max; CSV ----
@@ -204,6 +215,10 @@ test('tracker views: demo from the empty studio, a 2-seed sweep, grouped compari
     await until('all three seeds in the multi-attempt row', async () => / pts 3 /.test((await seededRow.innerText()).replace(/\s+/g, ' ')));
     assert.match((await seededRow.innerText()).replace(/\s+/g, ' '), /38\.0 ± 4\.0% .* 10\.0 ± 2\.0 pts 3/);
     await screenshot(page, '19-grouped-bands');
+    // Grouped by hand: the runs' tags (all six seeded runs carry the same tag).
+    await page.locator('[data-testid="group-by"]').selectOption('tags');
+    const byTag = page.locator('[data-testid="group-table"] tr[data-group="tags: seeded groups"]');
+    await until('one group of six by tag', async () => (await byTag.count()) === 1 && / pts 6 /.test((await byTag.innerText()).replace(/\s+/g, ' ')));
 
     assert.deepEqual(b.problems, [], 'no page errors or console errors');
   } catch (err) {

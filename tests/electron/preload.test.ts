@@ -9,7 +9,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { buildPreload } from '../../scripts/build-electron.mjs';
 import { METHOD_NAMES, type ApiHandlers } from '../../backend/api/contract.js';
-import { EventBus } from '../../backend/api/event-bus.js';
+import { EventBus } from '../../backend/runs/event-bus.js';
 import { forwardEvents, registerApiHandlers, type IpcEventLike } from '../../electron/ipc-handlers.js';
 import { EVENT_CHANNEL } from '../../electron/preload-bridge.js';
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKER_ENTRIES } from '../../backend/workers/protocol.js';
 import { BUILTIN_DATASETS, DATASETS_DIR } from '../../backend/data/registry.js';
-import { ADDON_PATH } from '../../backend/model/native-addon.js';
-import { esbuildPackage, isInAsar, toUnpacked, workerLaunch } from '../../backend/runs/packaged-paths.js';
+import { ADDON_PATH } from '../../backend/model/native/native-addon.js';
+import { esbuildPackage, isInAsar, toUnpacked, workerLaunch } from '../../backend/platform/packaged-paths.js';
 import { BINARY_NAME, BUILD_INFO_NAME, ELECTRON_SQLITE_REL, electronSqliteDir } from '../../backend/db/sqlite-binding.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

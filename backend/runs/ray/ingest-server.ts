@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open-db.js';
-import { failRun, finishRun, getRun, heartbeat, latestCheckpoint, markRunning, truncateRunAfter } from '../../db/run-store.js';
+import { getRun, heartbeat, latestCheckpoint, truncateRunAfter } from '../../db/run-store.js';
+import { failRun, finishRun, markRunning } from '../../jobs/run-status.js';
 import type { FromWorker } from '../../workers/protocol.js';
 import { applyStepRecord, type StepRecord } from './step-record.js';
 

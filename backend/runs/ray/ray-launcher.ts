@@ -29,6 +29,8 @@ export interface RayBackendOptions {
   cpusPerJob?: number;
   pollMs?: number;
   heartbeatSeconds?: number;
+  /** The studio's database file: jobs carry it, and a new launch stops jobs an earlier launch left running on it. */
+  dbPath?: string;
 }
 
 /** How a job's end reads as a process exit for the run manager. */
@@ -66,10 +68,19 @@ export class RayLauncher {
     const unreachable = checkSharedDir(path.resolve(o.sharedDir));
     if (unreachable) throw new RayClusterError(`Ray backend: ${unreachable}`);
     const { ray_version } = await client.version();
+    // Jobs of an earlier launch on this database can no longer report (their ingest server is gone) and their
+    // runs were just marked interrupted: stop them before a resume starts a second job on the same run.
+    const orphans = o.dbPath ? (await client.list()).filter((j) => j.metadata?.app === 'attempt-studio' && j.metadata?.db === path.resolve(o.dbPath!) && !RAY_TERMINAL.includes(j.status)) : [];
+    await Promise.all(orphans.map((j) => client.stop(j.submission_id).catch(() => false)));
     const ingest = new RayIngestServer(o.db, o.ingestHost ?? '127.0.0.1');
     await ingest.start();
-    return new RayLauncher({ ...o, sharedDir: path.resolve(o.sharedDir) }, ingest, ray_version);
+    const launcher = new RayLauncher({ ...o, sharedDir: path.resolve(o.sharedDir) }, ingest, ray_version);
+    launcher.stoppedOrphans = orphans.map((j) => j.submission_id);
+    return launcher;
   }
+
+  /** Jobs of an earlier launch on the same database that create() stopped. */
+  stoppedOrphans: string[] = [];
 
   /** For the run manager's `spawn` option. */
   readonly spawn: SpawnWorker = (entry) => {
@@ -154,7 +165,7 @@ class RayWorkerHandle implements WorkerHandle {
         submissionId: jobId,
         runtimeEnv: { env_vars: { ATTEMPT_STUDIO_RAY_JOB: JSON.stringify(spec), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
         ...res,
-        metadata: { app: 'attempt-studio', run: String(runId), kind: this.kind },
+        metadata: { app: 'attempt-studio', run: String(runId), kind: this.kind, ...(this.o.dbPath ? { db: path.resolve(this.o.dbPath) } : {}) },
       });
     } catch (err) {
       this.deliver({ type: 'log', runId, level: 'error', line: (err as Error).message });

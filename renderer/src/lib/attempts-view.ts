@@ -1,6 +1,6 @@
 // The attempts explorer's pure parts: the filter as route parameters (so a filtered view is a link) and as
 // episodes:list input, and an episode as the dialogue the model saw — question, each attempt with its extracted
-// answer and verdict, and between attempts the feedback turn the environment injected (DESIGN §1).
+// answer and verdict, and between attempts the feedback turn the environment injected (docs/ARCHITECTURE.md, "The method").
 import type { AttemptView, EpisodeSummary, MethodInput } from '../../../backend/api/contract.js';
 import { VERDICTS, type Verdict as VerdictName } from '../../../backend/domain/vocabulary.js';
 

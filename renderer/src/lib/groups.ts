@@ -16,6 +16,8 @@ export interface RunRef {
   id: number;
   name: string;
   config: unknown;
+  /** The run's tags: grouping by 'tags' puts runs with the same tags together (groups made by hand). */
+  tags?: readonly string[];
 }
 
 export interface Group {
@@ -27,16 +29,19 @@ export interface Group {
 
 /**
  * Groups runs: by = 'seed' puts runs that differ only in their seed together (a label from what sets them
- * apart: the task mode and attempts, else the first run's name); by = a config path groups by its value.
+ * apart: the task mode and attempts, else the first run's name); by = 'tags' groups runs with the same tags
+ * (grouping by hand: tag the runs on the Runs page); by = a config path groups by its value.
  */
-export function groupRuns(runs: readonly RunRef[], by: 'seed' | string): Group[] {
+export function groupRuns(runs: readonly RunRef[], by: 'seed' | 'tags' | string): Group[] {
   const groups = new Map<string, Group>();
   for (const r of runs) {
     const flat = flattenConfig(r.config);
-    const key = by === 'seed' ? seedGroupKey(r.config) : JSON.stringify(flat[by] ?? null);
+    const tags = [...(r.tags ?? [])].sort();
+    const key = by === 'seed' ? seedGroupKey(r.config) : by === 'tags' ? JSON.stringify(tags) : JSON.stringify(flat[by] ?? null);
     let g = groups.get(key);
     if (!g) {
-      const label = by === 'seed' ? groupLabel(r) : `${by} = ${flat[by] === undefined ? '(unset)' : String(flat[by])}`;
+      const label =
+        by === 'seed' ? groupLabel(r) : by === 'tags' ? (tags.length > 0 ? `tags: ${tags.join(', ')}` : '(no tags)') : `${by} = ${flat[by] === undefined ? '(unset)' : String(flat[by])}`;
       groups.set(key, (g = { id: `g${groups.size + 1}`, label, runIds: [] }));
     }
     g.runIds.push(r.id);

@@ -91,3 +91,25 @@ export function sortRuns(runs: readonly RunSummary[], key: SortKey, dir: 1 | -1,
     return c === 0 ? y.id - x.id : c * dir;
   });
 }
+
+/** The settings that decide a training step's cost: a run that shares them predicts another's time per step. */
+const COST_KEYS = ['model.source', 'model.checkpoint', 'rolloutBatch', 'generation.maxTotalTokens', 'generation.maxTokensPerAttempt', 'algorithm.name', 'algorithm.samplesPerPrompt', 'task.mode', 'task.maxAttempts', 'epochs', 'runtime'];
+
+/**
+ * A time estimate for `config` from the newest finished training run with the same cost settings: its measured
+ * seconds per step (training time / steps) times the steps asked for; null when no such run has trained.
+ */
+export function timeEstimate(config: unknown, runs: readonly RunSummary[]): { seconds: number; perStep: number; fromRun: number } | null {
+  const want = flattenConfig(config);
+  const steps = want.steps;
+  if (typeof steps !== 'number') return null;
+  for (const r of runs) {
+    if (r.kind !== 'train' || r.trainingSeconds === null || r.stepsDone <= 0) continue;
+    const f = flattenConfig(r.config);
+    if (COST_KEYS.every((k) => JSON.stringify(f[k]) === JSON.stringify(want[k]))) {
+      const perStep = r.trainingSeconds / r.stepsDone;
+      return { seconds: perStep * steps, perStep, fromRun: r.id };
+    }
+  }
+  return null;
+}

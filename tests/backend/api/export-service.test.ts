@@ -9,7 +9,7 @@ import { createBackend, type Backend } from '../../../backend/api/backend.js';
 import { ApiError, parseInput, type MethodInput, type MethodName, type MethodOutput } from '../../../backend/api/contract.js';
 import { startHttpServer } from '../../../backend/api/http-server.js';
 import { addCheckpoint, createRun, logStep } from '../../../backend/db/run-store.js';
-import { encodeSafetensors } from '../../../backend/model/safetensors.js';
+import { encodeSafetensors } from '../../../backend/model/formats/safetensors.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 
 let dir: string;

@@ -259,6 +259,10 @@ test('every method answers; a real run streams its events in order over SSE', as
   const heldOutOfFolder = await call('eval:start', { checkpoint: s.base, datasets: ['held-out'] });
   assert.equal(heldOutOfFolder.status, 400);
   assert.match(heldOutOfFolder.body.error, /give runId/);
+  // The memory estimate before launch (train --dry-run in a child process).
+  const est = await ok('config:estimate', { config: s.config(2) });
+  assert.equal(est.fits, true, JSON.stringify(est));
+  assert.ok(est.peakBytes > 0 && est.availableBytes > est.peakBytes && typeof est.available === 'string');
   // Path checks beside the form's fields.
   assert.deepEqual(await ok('paths:check', { field: 'model.checkpoint', path: s.base }), { ok: true, message: null });
   const missing = await ok('paths:check', { field: 'dataset.source', path: `${s.dir}/nope.jsonl` });

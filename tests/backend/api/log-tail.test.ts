@@ -1,7 +1,7 @@
 // The per-run log tail: keeps runs:log lines and status changes per run, oldest first, bounded, forgettable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBus } from '../../../backend/api/event-bus.js';
+import { EventBus } from '../../../backend/runs/event-bus.js';
 import { LogTail } from '../../../backend/api/log-tail.js';
 
 test('log tail: lines and status changes per run, bounded to the last N, limit, forget, close unsubscribes', () => {

@@ -1,4 +1,4 @@
-// The API process (serve, Electron main) must never load TensorFlow.js: only worker processes do (DESIGN §4).
+// The API process (serve, Electron main) must never load TensorFlow.js: only worker processes do (docs/ARCHITECTURE.md).
 // Checked in a fresh process through require.cache, where tfjs's CommonJS build lands when anything imports it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ test('the backend assembly, HTTP server, run manager and serve command load no t
   const api = probe(['./backend/api/backend.ts', './backend/api/http-server.ts', './backend/commands/serve.ts', './electron/ipc-handlers.ts'].map((m) => path.join(root, m)));
   assert.equal(api.status, 0, api.stderr);
   assert.equal(api.stdout, '0');
-  const control = probe([path.join(root, 'backend/model/tf.ts')]);
+  const control = probe([path.join(root, 'backend/model/core/tf.ts')]);
   assert.equal(control.status, 0, control.stderr);
   assert.ok(Number(control.stdout) > 0, 'the check sees tfjs when it is loaded');
 });

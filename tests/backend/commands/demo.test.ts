@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { parseCsv } from '../../../backend/export/csv.js';
-import { DEFAULT_BASE_MODEL_SPEC } from '../../../backend/rl/base-model.js';
+import { DEFAULT_BASE_MODEL_SPEC } from '../../../backend/pretrain/base-model.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 

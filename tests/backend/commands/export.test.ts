@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../../backend/db/open-db.js';
-import { addCheckpoint, createRun, finishRun, logStep } from '../../../backend/db/run-store.js';
-import { encodeSafetensors } from '../../../backend/model/safetensors.js';
+import { addCheckpoint, createRun, logStep } from '../../../backend/db/run-store.js';
+import { finishRun, markRunning } from '../../../backend/jobs/run-status.js';
+import { encodeSafetensors } from '../../../backend/model/formats/safetensors.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
@@ -39,6 +40,7 @@ test('export csv and checkpoint from the command line', () => {
     writeFileSync(path.join(ck, 'model.safetensors'), encodeSafetensors(new Map([['w', { data: new Float32Array([1]), shape: [1] }]])));
     writeFileSync(path.join(ck, 'config.json'), '{}');
     addCheckpoint(db, runId, 2, ck, 'attempt-studio-train-v1');
+    markRunning(db, runId, { pid: process.pid }); // a run that ran: the state machine allows completed only from running
     finishRun(db, runId);
     db.close();
 

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { loadHfModel } from '../../../backend/model/hf-import.js';
-import { HfTokenizer } from '../../../backend/model/hf-tokenizer.js';
-import { generate } from '../../../backend/model/generate.js';
-import { chatmlTemplate } from '../../../backend/model/chat-template.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { loadHfModel } from '../../../backend/model/formats/hf-import.js';
+import { HfTokenizer } from '../../../backend/model/tokenizers/hf-tokenizer.js';
+import { generate } from '../../../backend/model/core/generate.js';
+import { chatmlTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { QWEN_TINY, writeTinyModel, writeTinyTokenizer } from '../model/hf-fixtures.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');

@@ -1,7 +1,8 @@
 // Progress line formatting: bar, ETA from the pace so far, named values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatProgress, ProgressLine } from '../../../backend/commands/progress.js';
+import { formatProgress, ProgressLine } from '../../../backend/commands/progress.js';
+import { formatDuration } from '../../../backend/domain/durations.js';
 
 test('durations', () => {
   assert.equal(formatDuration(0), '00:00');

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { QWEN_TINY, writeTinyModel } from '../model/hf-fixtures.js';
 import { writeTrainedBpeTokenizer } from '../model/bpe-fixture.js';
-import { HfTokenizer } from '../../../backend/model/hf-tokenizer.js';
-import { chatmlTemplate } from '../../../backend/model/chat-template.js';
+import { HfTokenizer } from '../../../backend/model/tokenizers/hf-tokenizer.js';
+import { chatmlTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { BENCHMARK_NAMES } from '../../../backend/data/registry.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');

@@ -6,14 +6,8 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../../backend/db/open-db.js';
-import {
-  createRun,
-  failRun,
-  finishRun,
-  getRun,
-  logStep,
-  markRunning,
-} from '../../../backend/db/run-store.js';
+import { createRun, getRun, logStep } from '../../../backend/db/run-store.js';
+import { failRun, finishRun, markRunning } from '../../../backend/jobs/run-status.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 const run = (args: string[], env: Record<string, string> = {}) =>

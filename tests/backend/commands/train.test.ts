@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../../../backend/db/sqlite-binding.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { saveModel } from '../../../backend/model/checkpoint.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { saveModel } from '../../../backend/model/formats/checkpoint.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 

@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../../backend/db/open-db.js';
-import { createRun, getRun, markRunning, reconcile, workerAlive } from '../../../backend/db/run-store.js';
+import { createRun, getRun, workerAlive } from '../../../backend/db/run-store.js';
+import { markRunning, reconcile } from '../../../backend/jobs/run-status.js';
 import { pidExists, processStartToken, sameProcessAlive } from '../../../backend/db/process-identity.js';
 import { RunManager } from '../../../backend/runs/run-manager.js';
-import { EventBus } from '../../../backend/api/event-bus.js';
+import { EventBus } from '../../../backend/runs/event-bus.js';
 
 const supported = process.platform !== 'win32';
 

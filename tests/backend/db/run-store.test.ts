@@ -8,20 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { openDb } from '../../../backend/db/open-db.js';
 import { migrate, SCHEMA_VERSION } from '../../../backend/db/migrations.js';
-import {
-  addCheckpoint,
-  addEvalResult,
-  createRun,
-  failRun,
-  finishRun,
-  getRun,
-  listRuns,
-  logStep,
-  markRunning,
-  metricsOf,
-  reconcile,
-  truncateRunAfter,
-} from '../../../backend/db/run-store.js';
+import { addCheckpoint, addEvalResult, createRun, getRun, listRuns, logStep, metricsOf, truncateRunAfter } from '../../../backend/db/run-store.js';
+import { failRun, finishRun, markRunning, reconcile } from '../../../backend/jobs/run-status.js';
 import type { EpisodeRecord } from '../../../backend/domain/vocabulary.js';
 
 function tempDb(): { file: string; done: () => void } {

@@ -3,7 +3,7 @@
 // and no tensor leaks.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
+import { tf } from '../../../backend/model/core/tf.js';
 import {
   evaluateKAttempt,
   evaluateHeldOut,
@@ -11,7 +11,7 @@ import {
   meanAccuracy,
 } from '../../../backend/eval/k-attempt.js';
 import { runQuestions } from '../../../backend/eval/run-questions.js';
-import { chatmlTemplate } from '../../../backend/model/chat-template.js';
+import { chatmlTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { tinyEvalModel, hashJudge, questions } from './tiny-eval.js';
 
 before(async () => {

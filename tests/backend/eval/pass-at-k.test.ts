@@ -61,7 +61,7 @@ test('summarizeSamples: mean accuracy, pass@k averaged over questions', () => {
 });
 
 test('evaluateSampled on a tiny model: n samples per question, pass@k from the per-question counts, no leak', async () => {
-  const { tf } = await import('../../../backend/model/tf.js');
+  const { tf } = await import('../../../backend/model/core/tf.js');
   await tf.setBackend('cpu');
   const { evaluateSampled } = await import('../../../backend/eval/sampled.js');
   const { tinyEvalModel, hashJudge, questions } = await import('./tiny-eval.js');

@@ -9,9 +9,9 @@ import {
   runQuestions,
   type EvalModel,
 } from '../../../backend/eval/run-questions.js';
-import { stopTokenIds } from '../../../backend/model/stop-tokens.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
+import { stopTokenIds } from '../../../backend/model/tokenizers/stop-tokens.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 
 test('default judge grades the last boxed answer with backend/math', () => {
   assert.deepEqual(defaultJudge('so \\boxed{3} no, \\boxed{\\frac{8}{2}}', '4'), {

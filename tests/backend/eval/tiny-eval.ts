@@ -1,9 +1,9 @@
 // A tiny random char-level model and a deterministic stand-in judge for the evaluation tests: the random
 // model never writes a \boxed{}, so the judge grades each attempt by a hash of its text instead, which
 // gives a mix of first-try, later and never solved questions.
-import { Transformer } from '../../../backend/model/transformer.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import type { EvalModel, EvalQuestion } from '../../../backend/eval/run-questions.js';
 import { tinyConfig } from '../model/tiny.js';
 

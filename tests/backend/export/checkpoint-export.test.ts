@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { encodeSafetensors } from '../../../backend/model/safetensors.js';
-import { CharTokenizer } from '../../../backend/model/char-tokenizer.js';
+import { encodeSafetensors } from '../../../backend/model/formats/safetensors.js';
+import { CharTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 import { exportCheckpoint } from '../../../backend/export/checkpoint-export.js';
 import { ExportPathError } from '../../../backend/export/export-path.js';
 

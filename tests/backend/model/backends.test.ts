@@ -1,12 +1,12 @@
 // The model computes the same on the wasm backend as on cpu (the benchmark's fastest offline runtime).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { selectRuntime } from '../../../backend/model/runtime.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { KvCache } from '../../../backend/model/kv-cache.js';
-import { nextTokenLoss } from '../../../backend/model/logprobs.js';
-import { generate } from '../../../backend/model/generate.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { KvCache } from '../../../backend/model/core/kv-cache.js';
+import { nextTokenLoss } from '../../../backend/model/core/logprobs.js';
+import { generate } from '../../../backend/model/core/generate.js';
 import { tinyConfig } from './tiny.js';
 
 after(async () => {

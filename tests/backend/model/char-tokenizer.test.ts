@@ -1,8 +1,8 @@
 // Character tokenizer: round trip, special tokens as single ids, unknown characters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { specialId } from '../../../backend/model/tokenizer.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { specialId } from '../../../backend/model/tokenizers/tokenizer.js';
 
 test('round-trips math text and LaTeX', () => {
   const s = 'Compute $\\frac{3}{4} + 2^{10}$ × 7 ≤ π.\n\\boxed{1024}';

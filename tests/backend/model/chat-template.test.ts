@@ -7,8 +7,8 @@ import {
   renderEpisode,
   encodeSpans,
   chatTemplateByName,
-} from '../../../backend/model/chat-template.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
+} from '../../../backend/model/tokenizers/chat-template.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 
 const Q = 'What is $1+1$?';
 const R = ['It is \\boxed{3}', 'Then \\boxed{1}', 'So \\boxed{2}'];

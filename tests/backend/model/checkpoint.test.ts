@@ -5,17 +5,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
 import {
   saveModel,
   loadModel,
   saveOptimizer,
   loadOptimizer,
   createAdam,
-} from '../../../backend/model/checkpoint.js';
-import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../../../backend/model/safetensors.js';
-import { lmTrainStep } from '../../../backend/model/lm-train.js';
+} from '../../../backend/model/formats/checkpoint.js';
+import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../../../backend/model/formats/safetensors.js';
+import { lmTrainStep } from '../../../backend/model/core/lm-train.js';
 import { tinyConfig } from './tiny.js';
 
 let dir: string;

@@ -3,11 +3,11 @@
 // one-op decoder layer); the forward keeps fewer tensor bytes alive; without a tape it is the plain forward.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { checkpointed } from '../../../backend/model/checkpointed-layer.js';
-import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { checkpointed } from '../../../backend/model/core/checkpointed-layer.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
 import { tinyConfig } from './tiny.js';
 
 const noAddon = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;

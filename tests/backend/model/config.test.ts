@@ -6,8 +6,8 @@ import {
   fromHfConfig,
   parseModelConfig,
   toHfConfig,
-} from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
+} from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 
 test('the built-in config matches the char tokenizer and the suggested shape', () => {
   assert.equal(BUILTIN_MODEL_CONFIG.vocabSize, charTokenizer.vocabSize);

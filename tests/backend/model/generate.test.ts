@@ -2,13 +2,13 @@
 // appending injected tokens to a live session, and no tensor leak over 200 steps.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { createDecodeSession, generate } from '../../../backend/model/generate.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { createDecodeSession, generate } from '../../../backend/model/core/generate.js';
 import { tinyConfig } from './tiny.js';
-import { BUILTIN_MODEL_CONFIG } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
+import { BUILTIN_MODEL_CONFIG } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -3,10 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromHfConfig } from '../../../backend/model/config.js';
-import { parameterShapes } from '../../../backend/model/transformer.js';
-import { Rng } from '../../../backend/model/rng.js';
-import { writeSafetensorsStream, type WriteDtype } from '../../../backend/model/safetensors-stream.js';
+import { fromHfConfig } from '../../../backend/model/core/config.js';
+import { parameterShapes } from '../../../backend/model/core/transformer.js';
+import { Rng } from '../../../backend/model/core/rng.js';
+import { writeSafetensorsStream, type WriteDtype } from '../../../backend/model/formats/safetensors-stream.js';
 
 export const QWEN_TINY = {
   architectures: ['Qwen2ForCausalLM'],

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { loadHfModel } from '../../../backend/model/hf-import.js';
-import { generate } from '../../../backend/model/generate.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { loadHfModel } from '../../../backend/model/formats/hf-import.js';
+import { generate } from '../../../backend/model/core/generate.js';
 import { LLAMA_TINY, QWEN_TINY, runReference, writeTinyModel, type ReferenceOutput } from './hf-fixtures.js';
 
 const PROMPTS = [

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HfTokenizer } from '../../../backend/model/hf-tokenizer.js';
-import { chatmlTemplate, encodeSpans, renderEpisode } from '../../../backend/model/chat-template.js';
-import { chatTemplateForTokenizer, compileChatTemplate, renderSandboxed } from '../../../backend/model/jinja-template.js';
+import { HfTokenizer } from '../../../backend/model/tokenizers/hf-tokenizer.js';
+import { chatmlTemplate, encodeSpans, renderEpisode } from '../../../backend/model/tokenizers/chat-template.js';
+import { chatTemplateForTokenizer, compileChatTemplate, renderSandboxed } from '../../../backend/model/tokenizers/jinja-template.js';
 import { writeTinyTokenizer } from './hf-fixtures.js';
 
 let dir: string;

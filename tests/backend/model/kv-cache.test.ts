@@ -2,9 +2,9 @@
 // and after tokens are appended mid-sequence.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { KvCache } from '../../../backend/model/kv-cache.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { KvCache } from '../../../backend/model/core/kv-cache.js';
 import { tinyConfig } from './tiny.js';
 
 before(async () => {

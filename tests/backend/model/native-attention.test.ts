@@ -2,12 +2,12 @@
 // compositions run on stock kernels: values and gradients within 1e-5 of the tensor's scale, no leaks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, type Tensor } from '../../../backend/model/tf.js';
-import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
-import { attentionRows, attentionRowsReference, rotaryRows, rotaryRowsReference } from '../../../backend/model/native-attention.js';
-import { tokenLogProbs } from '../../../backend/model/logprobs.js';
-import { MASKED } from '../../../backend/model/ops.js';
+import { tf, type Tensor } from '../../../backend/model/core/tf.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
+import { attentionRows, attentionRowsReference, rotaryRows, rotaryRowsReference } from '../../../backend/model/native/native-attention.js';
+import { tokenLogProbs } from '../../../backend/model/core/logprobs.js';
+import { MASKED } from '../../../backend/model/core/ops.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;
 

@@ -3,13 +3,13 @@
 // cache, and greedy generation (with rows stopping early, so stopped rows are compacted away) picks the same tokens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { KvCache } from '../../../backend/model/kv-cache.js';
-import { generate } from '../../../backend/model/generate.js';
-import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
-import { nativeDecodeLimits } from '../../../backend/model/native-decode.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { KvCache } from '../../../backend/model/core/kv-cache.js';
+import { generate } from '../../../backend/model/core/generate.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
+import { nativeDecodeLimits } from '../../../backend/model/native/native-decode.js';
 import { tinyConfig } from './tiny.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;

@@ -2,10 +2,10 @@
 // values and gradients within 1e-5 (max-abs relative to the tensor's scale), Adam state identical, no leaks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, type Tensor } from '../../../backend/model/tf.js';
-import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
-import { rmsNorm, rmsNormReference, swiglu, swigluReference, applyRotary, applyRotaryReference, adam } from '../../../backend/model/native-fused.js';
+import { tf, type Tensor } from '../../../backend/model/core/tf.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
+import { rmsNorm, rmsNormReference, swiglu, swigluReference, applyRotary, applyRotaryReference, adam } from '../../../backend/model/native/native-fused.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;
 

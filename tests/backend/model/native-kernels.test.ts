@@ -2,9 +2,9 @@
 // no aliasing, no leaks. Error measure: max |native − stock| / max |stock| per tensor, ≤ 1e-5; NaN/±Inf must match.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { installNativeKernels, uninstallNativeKernels, nativeKernelNames } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { installNativeKernels, uninstallNativeKernels, nativeKernelNames } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
 
 const { reason } = loadNativeAddon();
 const skip = reason ? `native addon unavailable: ${reason}` : false;

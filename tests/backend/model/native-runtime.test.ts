@@ -2,10 +2,10 @@
 // skipped with ATTEMPT_STUDIO_NATIVE=0 (the stock-tfjs fallback path); plain `cpu` restores the stock kernels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectRuntime, formatRuntimeReport } from '../../../backend/model/runtime.js';
-import { nativeKernelNames } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
-import { tf } from '../../../backend/model/tf.js';
+import { selectRuntime, formatRuntimeReport } from '../../../backend/model/runtime/runtime.js';
+import { nativeKernelNames } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
+import { tf } from '../../../backend/model/core/tf.js';
 
 const { reason } = loadNativeAddon();
 const skip = reason ? `native addon unavailable: ${reason}` : false;

@@ -3,14 +3,14 @@
 // fused Adam steps agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { createAdam } from '../../../backend/model/checkpoint.js';
-import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { createAdam } from '../../../backend/model/formats/checkpoint.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
 import { tinyConfig } from './tiny.js';
-import { layerWeightNames, nativeLayer } from '../../../backend/model/native-layer.js';
-import { causalMask } from '../../../backend/model/ops.js';
+import { layerWeightNames, nativeLayer } from '../../../backend/model/native/native-layer.js';
+import { causalMask } from '../../../backend/model/core/ops.js';
 
 const skip = loadNativeAddon().reason ? `native addon unavailable: ${loadNativeAddon().reason}` : false;
 

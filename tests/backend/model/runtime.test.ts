@@ -1,8 +1,8 @@
 // Runtime selection: falls back cleanly when optional backends are absent; forcing a missing one is an error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectRuntime, setNativeKernelProvider, parseRuntimeName } from '../../../backend/model/runtime.js';
-import { tf } from '../../../backend/model/tf.js';
+import { selectRuntime, setNativeKernelProvider, parseRuntimeName } from '../../../backend/model/runtime/runtime.js';
+import { tf } from '../../../backend/model/core/tf.js';
 
 test('falls back past missing optional backends to one that works', async () => {
   const report = await selectRuntime({ candidates: ['tfjs-node-gpu', 'tfjs-node', 'cpu'] });

@@ -2,8 +2,8 @@
 // and the reported log-prob is that of the temperature-scaled distribution before top-p truncation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleToken, logProbAt, validateSampling } from '../../../backend/model/sampling.js';
-import { Rng } from '../../../backend/model/rng.js';
+import { sampleToken, logProbAt, validateSampling } from '../../../backend/model/core/sampling.js';
+import { Rng } from '../../../backend/model/core/rng.js';
 
 const probs = [0.1, 0.4, 0.2, 0.3];
 const logits = probs.map(Math.log);

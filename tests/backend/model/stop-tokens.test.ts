@@ -1,4 +1,4 @@
-// The stop-token rule (backend/model/stop-tokens.ts) on a Hugging Face folder whose generation_config.json
+// The stop-token rule (backend/model/tokenizers/stop-tokens.ts) on a Hugging Face folder whose generation_config.json
 // names an extra EOS id that is no end-of-turn string of its template: a training rollout and an evaluation
 // of the same prompt, both greedy, stop at that token at the same place (training once left EOS out).
 import { test, before, after } from 'node:test';
@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { loadModelFolder } from '../../../backend/model/model-folder.js';
-import { stopTokenIds } from '../../../backend/model/stop-tokens.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { loadModelFolder } from '../../../backend/model/formats/model-folder.js';
+import { stopTokenIds } from '../../../backend/model/tokenizers/stop-tokens.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { runQuestions, defaultJudge, isBoxedComplete } from '../../../backend/eval/run-questions.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
 import { trainStep, cloneModel, createCritic, createOptimizers } from '../../../backend/rl/trainer.js';

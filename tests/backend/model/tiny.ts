@@ -1,5 +1,5 @@
 // Tiny model configs shared by the model tests (fast on the tfjs cpu backend).
-import { parseModelConfig, type ModelConfig } from '../../../backend/model/config.js';
+import { parseModelConfig, type ModelConfig } from '../../../backend/model/core/config.js';
 
 export function tinyConfig(over: Partial<ModelConfig> = {}): ModelConfig {
   return parseModelConfig({

@@ -2,11 +2,11 @@
 // 20-step Adam training loop that learns without leaking tensors.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer, parameterShapes } from '../../../backend/model/transformer.js';
-import { tokenLogProbs, entropyFromLogits } from '../../../backend/model/logprobs.js';
-import { lmTrainStep } from '../../../backend/model/lm-train.js';
-import { createAdam } from '../../../backend/model/checkpoint.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer, parameterShapes } from '../../../backend/model/core/transformer.js';
+import { tokenLogProbs, entropyFromLogits } from '../../../backend/model/core/logprobs.js';
+import { lmTrainStep } from '../../../backend/model/core/lm-train.js';
+import { createAdam } from '../../../backend/model/formats/checkpoint.js';
 import { tinyConfig } from './tiny.js';
 
 before(async () => {

@@ -3,12 +3,12 @@
 // GRPO), chunked generation gives the same episodes (greedy and seeded), the new fields are validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
-import { createDecodeSession } from '../../../backend/model/generate.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
+import { createDecodeSession } from '../../../backend/model/core/generate.js';
 import { gradeSync } from '../../../backend/math/grade.js';
 import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig, ConfigError } from '../../../backend/rl/config.js';

@@ -2,7 +2,7 @@
 // keys named, every bad field listed with its path, help text on every field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RUNTIME_NAMES } from '../../../backend/model/runtime.js';
+import { RUNTIME_NAMES } from '../../../backend/model/runtime/runtime.js';
 import {
   CONFIG_RUNTIME_NAMES,
   ConfigError,

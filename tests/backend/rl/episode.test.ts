@@ -130,7 +130,7 @@ test('drawAttempts covers {min..max} uniformly and validates its range', () => {
 });
 
 test('dialogueFromTemplate: the ChatML feedback turn is byte-identical, minus its <|im_end|> when the model closed the turn', async () => {
-  const { chatmlTemplate } = await import('../../../backend/model/chat-template.js');
+  const { chatmlTemplate } = await import('../../../backend/model/tokenizers/chat-template.js');
   const { dialogueFromTemplate } = await import('../../../backend/rl/episode.js');
   const d = dialogueFromTemplate(chatmlTemplate);
   const reference = '<|im_end|>\n<|im_start|>system\nYour answer is incorrect. You have 2 attempts left. Try an alternative.<|im_end|>\n<|im_start|>assistant\n';
@@ -144,7 +144,7 @@ test('dialogueFromTemplate: the ChatML feedback turn is byte-identical, minus it
 
 test('dialogueFromTemplate: the feedback closes the turn only when the model did not', async () => {
   const { dialogueFromTemplate } = await import('../../../backend/rl/episode.js');
-  const { compactTemplate, chatmlTemplate } = await import('../../../backend/model/chat-template.js');
+  const { compactTemplate, chatmlTemplate } = await import('../../../backend/model/tokenizers/chat-template.js');
   const d = dialogueFromTemplate(compactTemplate);
   assert.equal(d.prompt('1+2=', 3), compactTemplate.prompt('1+2=', 3));
   assert.equal(d.prompt('1+2=', null), compactTemplate.prompt('1+2=', null));

@@ -2,7 +2,7 @@
 // the gradient of the total actor loss at feedback-token positions being exactly zero. No tensor leaks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
+import { tf } from '../../../backend/model/core/tf.js';
 import {
   actorLoss,
   clippedValueLoss,

@@ -1,4 +1,4 @@
-// The reward table of DESIGN §1 over every kind of status sequence, the baseline, and the optional discount.
+// The reward table of the method (docs/ARCHITECTURE.md) over every kind of status sequence, the baseline, and the optional discount.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { episodeOutcome, episodeReward } from '../../../backend/rl/rewards.js';

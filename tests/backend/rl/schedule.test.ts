@@ -1,7 +1,7 @@
 // Cosine schedule with warm-up and floor: hand-computed points.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineWithWarmup, learningRateAt } from '../../../backend/rl/schedule.js';
+import { cosineWithWarmup, learningRateAt } from '../../../backend/model/core/schedule.js';
 
 const spec = { baseLr: 1, totalSteps: 100, warmupFraction: 0.03, minLrRatio: 0.1 };
 

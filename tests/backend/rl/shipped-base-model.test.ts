@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { selectRuntime } from '../../../backend/model/runtime.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
 import {
   DEFAULT_BASE_MODEL_SPEC,
   SHIPPED_BASE_MODELS_DIR,
@@ -16,7 +16,7 @@ import {
   ensureBaseModel,
   resolveBaseModelSpec,
   type BaseModelInfo,
-} from '../../../backend/rl/base-model.js';
+} from '../../../backend/pretrain/base-model.js';
 import { baseModelCheck, BASE_MODEL_CHECK } from '../../../backend/eval/base-model-check.js';
 
 const shipped = existsSync(SHIPPED_BASE_MODELS_DIR)

@@ -4,18 +4,18 @@
 // during the base model's pre-training (a timer-driven abort is seen: the loop yields to the event loop).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { gradeSync } from '../../../backend/math/grade.js';
 import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
 import { train, cloneModel, createOptimizers, type TrainerEnv, type StopInfo } from '../../../backend/rl/trainer.js';
 import { evaluateKAttempt } from '../../../backend/eval/k-attempt.js';
-import { pretrainBaseModel } from '../../../backend/rl/base-model.js';
-import { isStopped } from '../../../backend/model/stop-point.js';
+import { pretrainBaseModel } from '../../../backend/pretrain/base-model.js';
+import { isStopped } from '../../../backend/model/core/stop-point.js';
 
 const modelConfig = parseModelConfig({ vocabSize: charTokenizer.vocabSize, hiddenSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1, intermediateSize: 24, rmsNormEps: 1e-6, ropeTheta: 10000, qkvBias: false, tieEmbeddings: true, maxPositions: 128, initStd: 0.5 });
 const questions = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `${i}+${i}=`, gold: String(2 * i) }));

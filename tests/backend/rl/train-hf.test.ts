@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { QWEN_TINY, writeTinyModel, writeTinyTokenizer } from '../model/hf-fixtures.js';
-import { estimateRunMemory, assertFits, parameterCount } from '../../../backend/model/memory-estimate.js';
-import { fromHfConfig } from '../../../backend/model/config.js';
+import { estimateRunMemory, assertFits, parameterCount } from '../../../backend/model/runtime/memory-estimate.js';
+import { fromHfConfig } from '../../../backend/model/core/config.js';
 import { presetRunConfig } from '../../../backend/rl/config.js';
 import { runMemoryInput } from '../../../backend/rl/memory-check.js';
-import { loadTextInterface } from '../../../backend/model/model-folder.js';
-import { chatmlTemplate } from '../../../backend/model/chat-template.js';
+import { loadTextInterface } from '../../../backend/model/formats/model-folder.js';
+import { chatmlTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 let dir: string;

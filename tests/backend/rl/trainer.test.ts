@@ -6,18 +6,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tf } from '../../../backend/model/tf.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { gradeSync } from '../../../backend/math/grade.js';
 import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
 import { train, trainStep, createCritic, cloneModel, createOptimizers, questionsForStep, type TrainerEnv, type StepReport } from '../../../backend/rl/trainer.js';
 import { saveTrainingCheckpoint, loadTrainingCheckpoint } from '../../../backend/rl/train-checkpoint.js';
-import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native-kernels.js';
-import { loadNativeAddon } from '../../../backend/model/native-addon.js';
+import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
+import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
 
 const modelConfig = parseModelConfig({
   vocabSize: charTokenizer.vocabSize,

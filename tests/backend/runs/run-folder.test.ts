@@ -3,10 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../../../backend/db/sqlite-binding.js';
 import { tinySetup } from './tiny-run.js';
+import { openDb } from '../../../backend/db/open-db.js';
+import { addCheckpoint, createRun } from '../../../backend/db/run-store.js';
+import { runFolder, runFoldersOf } from '../../../backend/db/run-folder.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/attempt-studio.js');
 
@@ -45,5 +49,28 @@ test('a file named runs in the data folder: the run fails at once, naming it, be
     assert.deepEqual(run, { status: 'failed', stepsDone: 0 });
   } finally {
     s.cleanup();
+  }
+});
+
+test('runFoldersOf: the named folder and the run folders of its own checkpoints, never another run’s or outside runs/', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-folders-of-'));
+  try {
+    const db = openDb(path.join(dir, 's.db'));
+    const a = createRun(db, { kind: 'train', config: {} });
+    const b = createRun(db, { kind: 'train', config: {} });
+    const named = runFolder(db, dir, a);
+    assert.match(path.basename(named), new RegExp(`^${a}-[0-9a-f]{8}$`));
+    // A run trained elsewhere (no folder name here) whose checkpoints are in runs/<x>/checkpoints, and one outside.
+    addCheckpoint(db, b, 1, path.join(dir, 'runs', `${b}-cafebabe`, 'checkpoints', 'step-000001'), 'training');
+    addCheckpoint(db, b, 2, path.join(tmpdir(), 'elsewhere', 'checkpoints', 'step-000002'), 'training');
+    assert.deepEqual(runFoldersOf(db, dir, a), [named]);
+    assert.deepEqual(runFoldersOf(db, dir, b), [path.join(dir, 'runs', `${b}-cafebabe`)]);
+    // An old run whose checkpoints live in the unkeyed runs/<id> keeps that folder.
+    const c = createRun(db, { kind: 'train', config: {} });
+    addCheckpoint(db, c, 1, path.join(dir, 'runs', String(c), 'checkpoints', 'step-000001'), 'training');
+    assert.equal(runFolder(db, dir, c), path.join(dir, 'runs', String(c)));
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { openDb } from '../../../backend/db/open-db.js';
 import { getRun, latestCheckpoint } from '../../../backend/db/run-store.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
-import { EventBus } from '../../../backend/api/event-bus.js';
+import { EventBus } from '../../../backend/runs/event-bus.js';
 import type { EventEnvelope } from '../../../backend/api/contract.js';
 import { RunManager } from '../../../backend/runs/run-manager.js';
 import { tinySetup } from './tiny-run.js';

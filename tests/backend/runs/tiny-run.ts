@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { saveModel } from '../../../backend/model/checkpoint.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { saveModel } from '../../../backend/model/formats/checkpoint.js';
 
 export interface TinySetup {
   dir: string;

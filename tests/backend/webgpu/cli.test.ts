@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadHfModel } from '../../../backend/model/hf-import.js';
-import { isSoftwareAdapter } from '../../../backend/model/webgpu-device.js';
-import type { RuntimeReport } from '../../../backend/model/runtime.js';
+import { loadHfModel } from '../../../backend/model/formats/hf-import.js';
+import { isSoftwareAdapter } from '../../../backend/model/runtime/webgpu-device.js';
+import type { RuntimeReport } from '../../../backend/model/runtime/runtime.js';
 import { QWEN_TINY, writeTinyModel } from '../model/hf-fixtures.js';
 import { startWebGpuOrSkip } from './webgpu-available.js';
 

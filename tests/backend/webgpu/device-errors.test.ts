@@ -3,8 +3,8 @@
 // (outputs stay unwritten) — the next read throws them instead of returning wrong data.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { selectRuntime } from '../../../backend/model/runtime.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
 import { startWebGpuOrSkip } from './webgpu-available.js';
 
 after(async () => {

@@ -2,8 +2,8 @@
 // turns, batched KV-cache decoding) gives the cpu runtime's episodes and accuracy, with no tensor leak.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { selectRuntime } from '../../../backend/model/runtime.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
 import { evaluateKAttempt } from '../../../backend/eval/k-attempt.js';
 import { tinyEvalModel, hashJudge, questions } from '../eval/tiny-eval.js';
 import { startWebGpuOrSkip } from './webgpu-available.js';

@@ -2,8 +2,8 @@
 // buffer binding, min(maxBufferSize, maxStorageBufferBindingSize); the refusal names the first one that does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromHfConfig } from '../../../backend/model/config.js';
-import { assertTensorsFit, largeTensors } from '../../../backend/model/memory-estimate.js';
+import { fromHfConfig } from '../../../backend/model/core/config.js';
+import { assertTensorsFit, largeTensors } from '../../../backend/model/runtime/memory-estimate.js';
 
 // Qwen/Qwen2.5-0.5B's config.json fields that shape it.
 const qwen05 = fromHfConfig({

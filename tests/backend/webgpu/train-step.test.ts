@@ -4,12 +4,12 @@
 // step metrics within 1e-3 relative, weight updates within 1e-3 of the largest step; no tensor leaks.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../../backend/model/tf.js';
-import { selectRuntime } from '../../../backend/model/runtime.js';
-import { Transformer } from '../../../backend/model/transformer.js';
-import { parseModelConfig } from '../../../backend/model/config.js';
-import { charTokenizer } from '../../../backend/model/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/chat-template.js';
+import { tf } from '../../../backend/model/core/tf.js';
+import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
+import { Transformer } from '../../../backend/model/core/transformer.js';
+import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
+import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { gradeSync } from '../../../backend/math/grade.js';
 import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';

@@ -1,7 +1,7 @@
 // Whether the webgpu runtime can start here (forced, so a software adapter counts). Outside CI a machine
 // without an adapter skips the WebGPU tests with the reason; under CI=true (.ci/run installs Mesa) it fails.
 import type { TestContext } from 'node:test';
-import { selectRuntime, type RuntimeReport } from '../../../backend/model/runtime.js';
+import { selectRuntime, type RuntimeReport } from '../../../backend/model/runtime/runtime.js';
 
 let probe: Promise<RuntimeReport | Error> | undefined;
 

@@ -55,3 +55,15 @@ test('group CSV: header, one row per x, quoted group name', () => {
   const csv = aggregateCsv('a, "b"', 'k', [{ x: 1, mean: 0.5, sd: 0.1, min: 0.4, max: 0.6, n: 2 }]);
   assert.equal(csv, 'group,k,mean,sd,min,max,n\r\n"a, ""b""",1,0.5,0.1,0.4,0.6,2\r\n');
 });
+
+test('grouping by hand: runs with the same tags form a group, untagged runs one more', () => {
+  const runs = [
+    { id: 1, name: 'a', config: cfg(1, 'x'), tags: ['lr sweep', 'fast'] },
+    { id: 2, name: 'b', config: cfg(2, 'y'), tags: ['fast', 'lr sweep'] },
+    { id: 3, name: 'c', config: cfg(3, 'x'), tags: [] },
+  ];
+  assert.deepEqual(groupRuns(runs, 'tags'), [
+    { id: 'g1', label: 'tags: fast, lr sweep', runIds: [1, 2] },
+    { id: 'g2', label: '(no tags)', runIds: [3] },
+  ]);
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunSummary } from '../../../backend/api/contract.js';
-import { cellText, configDiff, filterRuns, flattenConfig, NO_FILTER, sortRuns } from '../../../renderer/src/lib/runs-table.js';
+import { cellText, configDiff, filterRuns, flattenConfig, NO_FILTER, sortRuns, timeEstimate } from '../../../renderer/src/lib/runs-table.js';
 
 const run = (id: number, o: Partial<RunSummary> = {}): RunSummary => ({
   id, kind: 'train', status: 'completed', name: `r${id}`, preset: 'builtin-multi-attempt', backend: null, device: null, pid: null, error: null,
@@ -40,4 +40,16 @@ test('sort by a built-in column or a config path, both ways; missing values last
   assert.deepEqual(sortRuns(runs, 'id', -1).map((r) => r.id), [3, 2, 1]);
   assert.deepEqual(sortRuns([run(1, { name: 'b10' }), run(2, { name: 'b9' })], 'name', 1).map((r) => r.id), [2, 1], 'numeric-aware');
   assert.deepEqual(sortRuns(runs, 'result', 1, (id) => (id === 2 ? 0.5 : id === 1 ? -1 : null)).map((r) => r.id), [1, 2, 3]);
+});
+
+test('time estimate: seconds per step of the newest run with the same cost settings, times the steps', () => {
+  const cfg = { steps: 100, rolloutBatch: 8, model: { source: 'builtin' }, generation: { maxTotalTokens: 40 } };
+  const runs = [
+    run(3, { trainingSeconds: 50, stepsDone: 10, config: { ...cfg, rolloutBatch: 64 } }),
+    run(2, { trainingSeconds: 20, stepsDone: 10, config: { ...cfg, steps: 10, seed: 4 } }),
+    run(1, { trainingSeconds: 90, stepsDone: 10, config: cfg }),
+  ];
+  assert.deepEqual(timeEstimate(cfg, runs), { seconds: 200, perStep: 2, fromRun: 2 });
+  assert.equal(timeEstimate({ ...cfg, rolloutBatch: 2 }, runs), null);
+  assert.equal(timeEstimate(cfg, [run(5, { trainingSeconds: null, config: cfg })]), null);
 });

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { openDb } from '../../../../backend/db/open-db.js';
 import { getRun } from '../../../../backend/db/run-store.js';
 import { parseRunConfig } from '../../../../backend/rl/config.js';
-import { EventBus } from '../../../../backend/api/event-bus.js';
+import { EventBus } from '../../../../backend/runs/event-bus.js';
 import type { EventEnvelope } from '../../../../backend/api/contract.js';
 import { RunManager } from '../../../../backend/runs/run-manager.js';
 import { RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
 import type { EvalRunConfig } from '../../../../backend/workers/protocol.js';
-import { trainInWorkers } from '../../../../backend/eval/train-in-workers.js';
+import { trainInWorkers } from '../../../../backend/jobs/train-in-workers.js';
 import { tinySetup } from '../tiny-run.js';
 import { findRay, startLocalRayCluster } from './local-ray-cluster.js';
 
@@ -37,7 +37,7 @@ function jobWorkerPid(runId: number): number | undefined {
   return undefined;
 }
 
-test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once, a sweep fanned out', { skip, timeout: 900_000 }, async () => {
+test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once, a sweep fanned out, orphans stopped', { skip, timeout: 900_000 }, async () => {
   assert.ok(ray, 'CI=true: Ray must be installed (.ci/run makes .venv-ray)');
   const cluster = await startLocalRayCluster(ray, { headCpus: 2, workerCpus: 1 });
   const s = await tinySetup('as-ray-run-');
@@ -63,7 +63,8 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
   let launcher: RayLauncher | undefined;
   let manager: RunManager | undefined;
   try {
-    launcher = await RayLauncher.create({ address: cluster.address, sharedDir: s.dir, db, pollMs: 500, heartbeatSeconds: 2 });
+    launcher = await RayLauncher.create({ address: cluster.address, sharedDir: s.dir, db, dbPath: s.dbPath, pollMs: 500, heartbeatSeconds: 2 });
+    assert.deepEqual(launcher.stoppedOrphans, []);
     manager = new RunManager({ db, dbPath: s.dbPath, dataDir: s.dir, events, concurrency: 8, spawn: launcher.spawn, stopTimeoutMs: 120_000 });
     manager.init();
     const long = manager.start(parseRunConfig(s.config(400, 1), 'long'), 'to stop').runId;
@@ -129,6 +130,22 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
     for (const r of sweep) {
       assert.ok(r.checkpoint?.startsWith(s.dir), String(r.checkpoint));
       assert.equal((db.prepare("SELECT count(*) n FROM episodes WHERE run_id = ? AND split = 'train'").get(r.runId) as { n: number }).n, 6);
+    }
+    // A studio restarting on this database stops the jobs its earlier launch left running (they cannot report
+    // any more), so a resume never runs two jobs on one run; here the old launch still watches and sees it end.
+    const orphan = manager.start(parseRunConfig(s.config(400, 5), 'orphan'), 'left running').runId;
+    await waitFor(status(orphan, 'running'), 'orphan running');
+    const restarted = await RayLauncher.create({ address: cluster.address, sharedDir: s.dir, db, dbPath: s.dbPath });
+    try {
+      assert.equal(restarted.stoppedOrphans.length, 1);
+      assert.match(restarted.stoppedOrphans[0]!, new RegExp(`^attempt-studio-run-${orphan}-`));
+      // Ray's stop is a SIGTERM: the worker ends its step and (this old launch still listening) records `stopped`;
+      // after a real restart nobody listens and the run stays as start-up reconciliation left it, `interrupted`.
+      await waitFor((e) => e.name === 'runs:status' && e.data.runId === orphan && ['stopped', 'interrupted'].includes(e.data.status), 'orphan ended after its job was stopped');
+      await manager.settled(orphan);
+      assert.equal((await launcher.client.status(restarted.stoppedOrphans[0]!)).status, 'STOPPED');
+    } finally {
+      await restarted.close();
     }
     // Checkpoints live in the shared folder the user named.
     for (const c of db.prepare('SELECT path FROM checkpoints').all() as Array<{ path: string }>) assert.ok(c.path.startsWith(path.join(s.dir, 'runs')), c.path);

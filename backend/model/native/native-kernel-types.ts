@@ -1,0 +1,10 @@
+// The cpu backend as the native kernels and the buffer pool see it (types only): shared by
+// native-kernel-util.ts and native-buffer-pool.ts, which import each other's values otherwise.
+import type { tf } from '../core/tf.js';
+
+export type TensorInfo = tf.TensorInfo;
+
+export interface CpuBackend {
+  data: { get(id: object): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo;
+}
