@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.venv-oracle/**', 'dist/**', 'native/build/**', 'renderer/dist/**', 'bench/results/**', '**/*.svelte'] },
+  { ignores: ['node_modules/**', '.venv-*/**', '.cache/**', 'dist/**', 'native/build/**', 'renderer/dist/**', 'bench/results/**', '**/*.svelte'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
