@@ -13,7 +13,7 @@ import { openBrowser, screenshot, startStudio, until, type Studio } from './harn
 import { seedStudioDb } from './seed-db.js';
 import { openDb } from '../../backend/db/open-db.js';
 import { createRun, logStep } from '../../backend/db/run-store.js';
-import { finishRun } from '../../backend/jobs/run-status.js';
+import { finishRun, markRunning } from '../../backend/jobs/run-status.js';
 import type { EpisodeRecord } from '../../backend/domain/vocabulary.js';
 
 const W = 1024;
@@ -37,6 +37,7 @@ function seedEpisodes(dbPath: string): number {
         { response: `\\boxed{${i + 1}}`, extracted: String(i + 1), verdict: 'correct', tokens: 4 },
       ],
     }));
+    markRunning(db, id, { pid: process.pid }); // a run that ran: the state machine allows completed only from running
     logStep(db, id, 1, { metrics: { reward: 0.5, accuracy: 0.5 }, episodes });
     finishRun(db, id);
     return id;

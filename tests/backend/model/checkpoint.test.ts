@@ -90,7 +90,8 @@ test('corrupt or truncated safetensors give a clear error naming the file', asyn
   writeFileSync(cfgFile, JSON.stringify({ ...cfg, hidden_size: 32 }));
   await assert.rejects(
     loadModel(ck),
-    /model\.safetensors: tensor 'model\.embed_tokens\.weight' has shape \[23, 16\], the config needs \[23, 32\]/,
+    // The config is checked against the weights before any tensor is read (#18), naming the field and the tensor.
+    /config\.json: field 'hidden_size' is 32, but model\.embed_tokens\.weight has 16 columns/,
   );
   await assert.rejects(loadModel(path.join(dir, 'nope')), /nope\/config\.json: missing/);
 });

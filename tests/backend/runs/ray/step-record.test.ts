@@ -11,6 +11,7 @@ import { addCheckpoint, addEvalResult, createRun, getRun, logStep } from '../../
 import type { EpisodeRecord } from '../../../../backend/domain/vocabulary.js';
 import { applyStepRecord, readStepRecord, stepFingerprints } from '../../../../backend/runs/ray/step-record.js';
 import { RayIngestServer, type IngestBatch } from '../../../../backend/runs/ray/ingest-server.js';
+import { markRunning } from '../../../../backend/jobs/run-status.js';
 import { checkSharedDir } from '../../../../backend/runs/ray/ray-entry-spec.js';
 import { exitOfJob, jobResources, RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
 
@@ -151,6 +152,8 @@ test('the forwarder: a resumed job sends only the steps it made, never the seede
     const runId = createRun(studio, { kind: 'train', config: { steps: 3 } as never });
     for (const step of [1, 2]) logStep(studio, runId, step, { metrics: { reward: step }, episodes: [episode(`q${step}`, ['correct'])] });
     addCheckpoint(studio, runId, 2, '/shared/ck2', 'training');
+    // The resumed job has started (its 'started' message marks the run running): 'completed' is allowed only from running.
+    markRunning(studio, runId, { pid: 0, pidStart: null });
     // The node's scratch as ray-entry seeds it: the run and its checkpoint rows, no step rows.
     createRun(scratch, { kind: 'train', config: { steps: 3 } as never });
     addCheckpoint(scratch, runId, 2, '/shared/ck2', 'training');
