@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, type RunStatus, type Verdict } from '../domain/vocabulary.js';
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
-import { DomainError, type DomainErrorKind } from '../domain/errors.js';
+import { ApiError } from './api-error.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
@@ -363,25 +363,7 @@ export type ApiHandlers = { [M in MethodName]: (input: MethodParsed<M>) => Promi
 export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type RuntimeInfo, type RunPhase } from '../domain/run-events.js';
 // ---- errors ------------------------------------------------------------------------------------------------
 
-/** HTTP status of each kind of domain error (backend/domain/errors.ts). */
-const DOMAIN_STATUS: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, invalid: 400, unavailable: 503 };
-
-/** An error the API reports to its caller: HTTP status, message, and the input field it blames, if any. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-/** A domain error as the API reports it; anything else unchanged. */
-export function toApiError(err: unknown): unknown {
-  return err instanceof DomainError ? new ApiError(DOMAIN_STATUS[err.kind], err.message, err.field) : err;
-}
+export { ApiError, toApiError } from './api-error.js';
 
 /** Validates a method's raw input; throws a 400 {@link ApiError} naming the first bad field. */
 export function parseInput<M extends MethodName>(name: M, raw: unknown): MethodParsed<M> {

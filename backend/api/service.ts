@@ -1,10 +1,8 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open-db.js';
 import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig, type RunConfig } from '../rl/config.js';
@@ -16,8 +14,10 @@ import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, toApiError, type ApiHandlers, type MethodOutput, type EvalDefaultsView, type EvalResultView, type RunPhase, type RunSummary, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, toApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
+import { evalAccuracy, summary, timeSplit, type SummaryExtras } from './run-summary.js';
+import { estimateMemory, probeRuntime } from './cli-probes.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
 import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
@@ -48,7 +48,6 @@ function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsV
   const per = (run.config as { generation?: { maxTokensPerAttempt?: number } } | null)?.generation?.maxTokensPerAttempt;
   return { ...d, datasets: [HELD_OUT], ...(per !== undefined ? { maxTokensPerAttempt: per } : {}) };
 }
-const BIN = fileURLToPath(new URL('../../bin/attempt-studio.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A run config from the API, parsed; its first problem becomes a 400 naming the field. */
@@ -62,110 +61,6 @@ function parseForLaunch(config: unknown, label: string): RunConfig {
     }
     throw err;
   }
-}
-
-/** What runs:list adds to a stored run row: live phase, time split, an eval run's accuracy by k. */
-interface SummaryExtras {
-  lastReward: number | null;
-  phase: RunPhase | null;
-  setupSeconds: number | null;
-  trainingSeconds: number | null;
-  evalAccuracy: RunSummary['evalAccuracy'];
-}
-
-/** Setup and training seconds (metrics setupSeconds at step 0 and the sum of secondsPerStep), per run. */
-function timeSplit(db: Db, runId: number): { setupSeconds: number | null; trainingSeconds: number | null } {
-  const q = db.prepare("SELECT SUM(value) AS s, COUNT(*) AS n FROM metrics WHERE run_id = ? AND name = ?");
-  const setup = q.get(runId, 'setupSeconds') as { s: number | null; n: number };
-  const train = q.get(runId, 'secondsPerStep') as { s: number | null; n: number };
-  return { setupSeconds: setup.n > 0 ? setup.s : null, trainingSeconds: train.n > 0 ? train.s : null };
-}
-
-/** An eval run's k-attempt accuracy by dataset (k = 1..K). */
-function evalAccuracy(db: Db, runId: number): RunSummary['evalAccuracy'] {
-  const rows = db
-    .prepare("SELECT dataset, k, n, accuracy FROM eval_results WHERE run_id = ? AND metric = 'k_attempt' ORDER BY dataset, k, id")
-    .all(runId) as Array<{ dataset: string; k: number; n: number; accuracy: number }>;
-  const out: RunSummary['evalAccuracy'] = [];
-  for (const r of rows) {
-    let d = out.find((x) => x.dataset === r.dataset);
-    if (!d) out.push((d = { dataset: r.dataset, n: r.n, byK: [] }));
-    while (d.byK.length < r.k) d.byK.push(null);
-    d.byK[r.k - 1] = r.accuracy;
-    d.n = Math.max(d.n, r.n);
-  }
-  return out;
-}
-
-function summary(r: RunRow, x: SummaryExtras): RunSummary {
-  const steps = (r.config as { steps?: unknown } | null)?.steps;
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    name: r.name,
-    preset: r.preset,
-    backend: r.backend,
-    device: r.device,
-    pid: r.pid,
-    error: r.error,
-    createdAt: r.createdAt,
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    heartbeatAt: r.heartbeatAt,
-    stepsDone: r.stepsDone,
-    totalSteps: typeof steps === 'number' ? steps : null,
-    tags: r.tags,
-    resumable: r.kind === 'train' && r.status !== 'running' && r.status !== 'queued',
-    config: r.config,
-    ...x,
-  };
-}
-
-/** `train --dry-run --json` on the config in a child process (tfjs never loads in the API process). */
-function estimateMemory(config: RunConfig): Promise<MethodOutput<'config:estimate'>> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'as-estimate-'));
-  const file = path.join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify(config));
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, 'train', '--config', file, '--dry-run', '--json'],
-      { timeout: 120_000, env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
-      (err, stdout, stderr) => {
-        rmSync(dir, { recursive: true, force: true });
-        const last = stdout.trim().split('\n').at(-1) ?? '';
-        try {
-          const r = JSON.parse(last) as { fits: boolean; peakBytes: number; availableBytes: number; available: string; device: string };
-          const why = r.fits ? null : stderr.trim().split('\n').find((l) => l.trim() !== '' && !l.startsWith('Dry run')) ?? 'does not fit';
-          resolve({ fits: r.fits, peakBytes: r.peakBytes, availableBytes: r.availableBytes, available: r.available, device: r.device, message: why });
-        } catch {
-          const message = stderr.trim().split('\n').filter((l) => l && !l.startsWith('Dry run')).join(' ') || (err as Error | null)?.message || 'no estimate';
-          resolve({ fits: false, peakBytes: null, availableBytes: null, available: null, device: null, message });
-        }
-      },
-    );
-  });
-}
-
-/** The compute runtime a worker would pick, asked of a child process (tfjs never loads in the API process). */
-function probeRuntime(): Promise<RuntimeInfo> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, 'runtime', '--json'],
-      { timeout: 120_000, env: { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`runtime probe failed: ${stderr.trim() || err.message}`));
-        try {
-          const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as RuntimeInfo;
-          resolve({ name: r.name, device: r.device, reason: r.reason, tfBackend: r.tfBackend });
-        } catch (e) {
-          reject(new Error(`runtime probe printed no JSON: ${(e as Error).message}`));
-        }
-      },
-    );
-  });
 }
 
 /** The handlers with domain errors (backend/domain/errors.ts) turned into the API's errors (HTTP status codes). */
