@@ -57,6 +57,7 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
   const stop = async () => {
     for (const p of [...procs].reverse()) {
       if (p.exitCode !== null || p.signalCode !== null) continue;
+      if (p.exitCode !== null || p.signalCode !== null) continue; // a node that already ended (e.g. restarted above)
       const exited = new Promise((r) => p.once('exit', r));
       try {
         process.kill(-p.pid!, 'SIGTERM');
@@ -82,7 +83,17 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
     await waitFor(async () => (await fetch(`${address}/api/version`)).ok, deadline, () => log.join(''));
     let nodes = 0;
     if ((opts.workerCpus ?? 1) > 0) {
-      start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0']);
+      let joined = false;
+      let tries = 0;
+      const startWorker = () => {
+        tries++;
+        const w = start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0']);
+        // Under load a node's `ray start` can time out waiting for its own object store and exit: start it again.
+        w.once('exit', () => {
+          if (!joined && tries < 3) startWorker();
+        });
+      };
+      startWorker();
       nodes = 1;
       await waitFor(
         async () => {
@@ -93,6 +104,7 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
         deadline,
         () => log.join(''),
       );
+      joined = true;
     }
     return { address, nodes, stop };
   } catch (err) {
