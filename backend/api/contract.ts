@@ -5,6 +5,7 @@ import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, ty
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
 import { ApiError } from './api-error.js';
+import type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
@@ -251,6 +252,11 @@ export const methods = {
       metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
+  /**
+   * Succ@k, the unique-answer ratio and SCoRe's deltas of a run's latest k-attempt evaluation per dataset, and
+   * beside Succ@k the sampled pass@k of `baselineRunId` at the same k when that run stored one.
+   */
+  'eval:comparisons': method<AttemptComparisonsView[]>()(z.strictObject({ runId, baselineRunId: runId.optional() })),
   /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
   'eval:defaults': method<EvalDefaultsView>()(
     z
@@ -376,6 +382,7 @@ export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type R
 // ---- errors ------------------------------------------------------------------------------------------------
 
 export { ApiError, toApiError } from './api-error.js';
+export type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** Validates a method's raw input; throws a 400 {@link ApiError} naming the first bad field. */
 export function parseInput<M extends MethodName>(name: M, raw: unknown): MethodParsed<M> {

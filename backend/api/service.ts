@@ -19,6 +19,7 @@ import { ApiError, toApiError, type ApiHandlers, type EvalResultView, type Runti
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { evalAccuracy, summary, timeSplit, type SummaryExtras } from './run-summary.js';
 import { estimateMemory, probeRuntime } from './cli-probes.js';
+import { evalComparisons } from './attempt-comparisons-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
 import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
@@ -196,6 +197,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
            ORDER BY run_id, metric, dataset, k, step`,
         )
         .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:comparisons': async (q) => evalComparisons(db, q),
     'eval:defaults': async (q) => {
       if (q.checkpoint !== undefined) return evalDefaultsForRun(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })), null);
       const run = mustRun(q.runId!);
