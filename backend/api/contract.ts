@@ -5,6 +5,7 @@ import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, ty
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
 import { ApiError } from './api-error.js';
+import type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
@@ -251,6 +252,11 @@ export const methods = {
       metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
+  /**
+   * Succ@k, the unique-answer ratio and SCoRe's deltas of a run's latest k-attempt evaluation per dataset, and
+   * beside Succ@k the sampled pass@k of `baselineRunId` at the same k when that run stored one.
+   */
+  'eval:comparisons': method<AttemptComparisonsView[]>()(z.strictObject({ runId, baselineRunId: runId.optional() })),
   /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
   'eval:defaults': method<EvalDefaultsView>()(
     z
@@ -274,11 +280,23 @@ export const methods = {
         protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
-        batchSize: z.number().int().min(1).default(8),
+        /** Questions decoded together; default 8 (EVAL_BATCH_SIZE, backend/eval/eval-defaults.ts; `eval --batch` too). */
+        batchSize: z.number().int().min(1).optional(),
         /** Default: eval:defaults (a built-in run's own generation.maxTokensPerAttempt). */
         maxTokensPerAttempt: z.number().int().min(1).optional(),
         maxTotalTokens: z.number().int().min(1).optional(),
-        seed: z.number().int().min(0).default(0),
+        /** 'single-turn' (the baseline's prompt) only at k = 1 (attempts 1 or left out). Default 'multi-attempt'. */
+        prompt: z.enum(['multi-attempt', 'single-turn']).optional(),
+        /** Sampled pass@k instead of k-attempt accuracy: this many independent samples per question (no protocol). */
+        samples: z.number().int().min(1).max(64).optional(),
+        /** Sampling temperature, with samples only (default 1). */
+        temperature: z.number().positive().optional(),
+        /** Chat template by name (compact, chatml); default: the model's own. */
+        template: z.string().min(1).optional(),
+        /** Compute runtime ('auto' or a name, as a run config's runtime); default 'auto'. */
+        runtime: z.string().min(1).optional(),
+        /** Seed (sampling, synthetic questions); default 0. */
+        seed: z.number().int().min(0).optional(),
         name: z.string().min(1).optional(),
       })
       .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
@@ -364,6 +382,7 @@ export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type R
 // ---- errors ------------------------------------------------------------------------------------------------
 
 export { ApiError, toApiError } from './api-error.js';
+export type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** Validates a method's raw input; throws a 400 {@link ApiError} naming the first bad field. */
 export function parseInput<M extends MethodName>(name: M, raw: unknown): MethodParsed<M> {

@@ -1,7 +1,9 @@
 // The run status state machine: the ONLY code that changes runs.status (a run is born `queued` by
 // db/run-store.ts createRun). Every move is checked against TRANSITIONS inside its UPDATE, so a run that
-// another process already moved is never overwritten: a refused move throws naming the run and both statuses.
+// another process already moved is never overwritten: a refused move throws a DomainError ('conflict', or
+// 'not-found' for a missing run) naming the run and both statuses, which callers answer as 409 / 404.
 import type { Db } from '../db/open-db.js';
+import { DomainError } from '../domain/errors.js';
 import { pidExists, processStartToken, sameProcessAlive } from '../db/process-identity.js';
 import { RUN_STATUSES, type RunStatus } from '../domain/vocabulary.js';
 
@@ -32,8 +34,8 @@ function tryMove(db: Db, runId: number, to: RunStatus, set: string, params: unkn
 function move(db: Db, runId: number, to: RunStatus, set: string, params: unknown[]): void {
   if (tryMove(db, runId, to, set, params)) return;
   const row = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: RunStatus } | undefined;
-  if (!row) throw new Error(`run ${runId} does not exist`);
-  throw new Error(`run ${runId} is ${row.status}; it cannot become ${to} (allowed from: ${allowedFrom(to).join(', ')})`);
+  if (!row) throw new DomainError('not-found', `run ${runId} does not exist`, 'runId');
+  throw new DomainError('conflict', `run ${runId} is ${row.status}; it cannot become ${to} (allowed from: ${allowedFrom(to).join(', ')})`, 'runId');
 }
 
 /** The worker took the run: status running, its pid/backend/device, started now (kept on resume), error cleared. */

@@ -1,6 +1,8 @@
 // The worker's end of a Ray job: every second, the worker's messages and every step whose stored rows changed
 // in the node's scratch database go to the studio's ingest server in one batch (sequence-numbered, retried with
 // backoff; steps are resent whole, so a retry never duplicates a row). The answer may ask the run to stop.
+// Only an unreachable studio or a 5xx is retried: a 4xx (the studio refused the batch, e.g. its run was
+// stopped or interrupted meanwhile) ends the forwarding at once and tells the worker through onRefused.
 import { openDb, type Db } from '../../db/open-db.js';
 import type { FromWorker } from '../../workers/protocol.js';
 import type { IngestBatch } from './ingest-server.js';
@@ -15,6 +17,8 @@ export interface ForwarderOptions {
   dbPath: string;
   /** Called once when the studio asks the run to stop. */
   onStop: () => void;
+  /** Called once when the studio refuses a batch (4xx, with its reason): nothing more is sent; the job should end. */
+  onRefused?: (reason: string) => void;
   intervalMs?: number;
   /** How long one batch is retried before the forwarder gives up on the studio (default 120 s). */
   retryForMs?: number;
@@ -28,6 +32,8 @@ export class Forwarder {
   private final?: IngestBatch['final'];
   private finalSent = false;
   private stopAsked = false;
+  /** Why the studio refused this job's batches; once set nothing more is sent. */
+  refused?: string;
   private chain: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
 
@@ -72,7 +78,7 @@ export class Forwarder {
   }
 
   private async flushOnce(): Promise<void> {
-    if (this.finalSent) return;
+    if (this.finalSent || this.refused !== undefined) return;
     this.db ??= openDb(this.o.dbPath, { readonly: true });
     const fps = stepFingerprints(this.db, this.o.runId);
     const changed = [...fps].filter(([step, fp]) => this.sent.get(step) !== fp);
@@ -90,7 +96,10 @@ export class Forwarder {
         this.o.onStop();
       }
     } catch (err) {
-      this.queue.unshift(...messages); // resent (with the same steps) in the next batch
+      if ((err as { permanent?: boolean }).permanent) {
+        this.refused = (err as Error).message;
+        this.o.onRefused?.(this.refused);
+      } else this.queue.unshift(...messages); // resent (with the same steps) in the next batch
       throw err;
     }
   }

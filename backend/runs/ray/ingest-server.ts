@@ -3,6 +3,8 @@
 // logs, done) and step records — and applies the records to the studio's database, which stays the only
 // writer of it. Each job has its own token; batches carry a sequence number (a retried batch is applied once)
 // and records replace their step whole (never a duplicate row). The answer tells the worker whether to stop.
+// A batch is applied whole or not at all; one the studio refuses (its run has moved on: a status change the
+// state machine forbids) is answered 409 with the reason, bad input 400 — the worker gives up, never retries.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +12,7 @@ import type { Db } from '../../db/open-db.js';
 import { getRun, heartbeat, latestCheckpoint, truncateRunAfter } from '../../db/run-store.js';
 import { failRun, finishRun, markRunning } from '../../jobs/run-status.js';
 import type { FromWorker } from '../../workers/protocol.js';
+import { DomainError } from '../../domain/errors.js';
 import { applyStepRecord, type StepRecord } from './step-record.js';
 
 /** What the studio side knows of one submitted job. */
@@ -102,12 +105,21 @@ export class RayIngestServer {
           if (size > MAX_BODY) return send(413, { error: 'batch too large' });
           chunks.push(c as Buffer);
         }
-        const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as IngestBatch;
+        let batch: IngestBatch;
+        try {
+          batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as IngestBatch;
+        } catch (err) {
+          return send(400, { error: `batch is not JSON: ${(err as Error).message}` });
+        }
+        if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.messages) || !Array.isArray(batch.records))
+          return send(400, { error: 'batch must be {seq, messages: [], records: []}' });
         this.apply(who.job, batch);
         return send(200, { stop: who.job.stopRequested(), seq: who.job.lastSeq });
       }
       send(404, { error: 'no such route' });
     } catch (err) {
+      // A refused status change (the run was stopped, interrupted or finished meanwhile) is final for this job.
+      if (err instanceof DomainError) return send(err.kind === 'not-found' ? 404 : 409, { error: err.message });
       send(500, { error: (err as Error).message });
     }
   }
@@ -120,7 +132,7 @@ export class RayIngestServer {
       truncateRunAfter(db, job.runId, ck?.step ?? 0);
     }
     const run = db.prepare('SELECT * FROM runs WHERE id = ?').get(job.runId) as Record<string, unknown> | undefined;
-    if (!run) throw new Error(`no run with id ${job.runId}`);
+    if (!run) throw new DomainError('not-found', `no run with id ${job.runId}`);
     const checkpoints = db.prepare('SELECT * FROM checkpoints WHERE run_id = ?').all(job.runId) as Array<Record<string, unknown>>;
     const runs = [run];
     // An evaluation names a checkpoint of another run: its row (and that run's) must exist for the foreign keys.
@@ -137,9 +149,21 @@ export class RayIngestServer {
 
   private apply(job: IngestJob, batch: IngestBatch): void {
     if (!Number.isInteger(batch.seq) || batch.seq <= job.lastSeq) return; // a retry of a batch already applied
+    // One transaction: a refused status change leaves none of the batch behind.
+    this.db.transaction(() => this.applyRows(job, batch))();
+    job.lastSeq = batch.seq;
+    for (const msg of batch.messages) job.onMessage(msg);
+  }
+
+  private applyRows(job: IngestJob, batch: IngestBatch): void {
     const db = this.db;
     for (const msg of batch.messages) {
       if (msg.type === 'started') {
+        // Only the run this job was launched for, still queued: the state machine also lets a finished run
+        // become running (the CLI's in-process resume), but a job whose run was stopped, interrupted or taken
+        // by another job meanwhile must not bring it back.
+        const status = getRun(db, job.runId)?.status;
+        if (status !== 'queued') throw new DomainError('conflict', `run ${job.runId} is ${status ?? 'gone'}; a Ray job starts only a queued run (it was stopped, interrupted or started by another job meanwhile)`, 'runId');
         // The worker took the run on a Ray node: no local pid (liveness is the Ray job's status).
         markRunning(db, job.runId, { pid: 0, pidStart: null, backend: msg.runtime.name, device: msg.runtime.device });
         db.prepare('UPDATE runs SET pid = NULL WHERE id = ?').run(job.runId);
@@ -153,7 +177,5 @@ export class RayIngestServer {
         else finishRun(db, job.runId, batch.final.status);
       }
     } else if (getRun(db, job.runId)?.status === 'running') heartbeat(db, job.runId);
-    job.lastSeq = batch.seq;
-    for (const msg of batch.messages) job.onMessage(msg);
   }
 }

@@ -42,7 +42,19 @@ async function main(): Promise<void> {
   if (!spec) throw new Error('$ATTEMPT_STUDIO_RAY_JOB is not set: this entry point is started by the studio as a Ray job');
   const scratch = mkdtempSync(path.join(tmpdir(), `attempt-studio-ray-${spec.runId}-`));
   const dbPath = path.join(scratch, 'run.db');
-  const forwarder = new Forwarder({ server: spec.server, token: spec.token, jobId: spec.jobId, runId: spec.runId, dbPath, onStop: () => process.emit('message', { type: 'stop' } satisfies ToWorker, undefined) });
+  const forwarder = new Forwarder({
+    server: spec.server,
+    token: spec.token,
+    jobId: spec.jobId,
+    runId: spec.runId,
+    dbPath,
+    onStop: () => process.emit('message', { type: 'stop' } satisfies ToWorker, undefined),
+    // The studio will not take this run's results any more (it moved the run on): working on is wasted.
+    onRefused: (reason) => {
+      say(`${reason}; ending the job`);
+      void finish(3);
+    },
+  });
   const finish = async (code: number) => {
     await forwarder.close();
     rmSync(scratch, { recursive: true, force: true });

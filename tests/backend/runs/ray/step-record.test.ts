@@ -1,6 +1,7 @@
 // Step records from a Ray node to the studio's SQLite: read whole from a scratch database, applied by replacing
 // the step (twice = once), re-logged steps replace themselves; the ingest server applies a retried batch once,
-// refuses bad tokens, and answers "stop" when the user asked. Real SQLite files and a real HTTP listener.
+// refuses bad tokens, answers "stop" when the user asked, and refuses (409, nothing applied) a batch whose run
+// has moved on, which ends the forwarder at once. Real SQLite files and a real HTTP listener.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { addCheckpoint, addEvalResult, createRun, getRun, logStep } from '../../
 import type { EpisodeRecord } from '../../../../backend/domain/vocabulary.js';
 import { applyStepRecord, readStepRecord, stepFingerprints } from '../../../../backend/runs/ray/step-record.js';
 import { RayIngestServer, type IngestBatch } from '../../../../backend/runs/ray/ingest-server.js';
-import { markRunning } from '../../../../backend/jobs/run-status.js';
+import { finishRun, markRunning } from '../../../../backend/jobs/run-status.js';
 import { checkSharedDir } from '../../../../backend/runs/ray/ray-entry-spec.js';
 import { exitOfJob, jobResources, RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
 
@@ -172,6 +173,62 @@ test('the forwarder: a resumed job sends only the steps it made, never the seede
     assert.deepEqual(got, ['step', 'done']);
     assert.equal(getRun(studio, runId)!.stepsDone, 3);
     assert.equal(stops, 0);
+  } finally {
+    await server.close();
+    studio.close();
+    scratch.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a batch the studio refuses (its run moved on) is answered 409 with the reason, changes nothing, and the forwarder gives up at once', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-ray-refuse-'));
+  const studio = openDb(path.join(dir, 'studio.db'));
+  const scratchPath = path.join(dir, 'scratch.db');
+  const scratch = openDb(scratchPath);
+  const server = new RayIngestServer(studio);
+  await server.start();
+  try {
+    const runId = createRun(studio, { kind: 'train', config: { steps: 2 } as never });
+    finishRun(studio, runId, 'stopped'); // stopped while its job was starting
+    createRun(scratch, { kind: 'train', config: { steps: 2 } as never });
+    logStep(scratch, runId, 1, { metrics: { reward: 1 }, episodes: [episode('q1', ['correct'])] });
+    const got: string[] = [];
+    server.register('job-3', { runId, token: 'r'.repeat(48), resume: false, lastSeq: 0, onMessage: (m) => got.push(m.type), stopRequested: () => false });
+    const started = { type: 'started' as const, runId, startStep: 0, runtime: { name: 'cpu', device: 'CPU', reason: 'test', tfBackend: 'cpu' } };
+    const res = await fetch(`${server.url}/ray/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${'r'.repeat(48)}`, 'x-attempt-studio-job': 'job-3', 'content-type': 'application/json' },
+      body: JSON.stringify({ seq: 1, messages: [started], records: [readStepRecord(scratch, runId, 1)] } satisfies IngestBatch),
+    });
+    assert.equal(res.status, 409);
+    assert.match(((await res.json()) as { error: string }).error, new RegExp(`run ${runId} is stopped; a Ray job starts only a queued run`));
+    assert.equal((studio.prepare('SELECT count(*) n FROM episodes').get() as { n: number }).n, 0, 'the refused batch left no rows');
+    assert.deepEqual(got, [], 'and no messages');
+    // The state machine's own refusal answers the same: a queued run cannot be reported completed.
+    const queued = createRun(studio, { kind: 'train', config: { steps: 2 } as never });
+    server.register('job-4', { runId: queued, token: 'q'.repeat(48), resume: false, lastSeq: 0, onMessage: () => undefined, stopRequested: () => false });
+    const early = await fetch(`${server.url}/ray/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${'q'.repeat(48)}`, 'x-attempt-studio-job': 'job-4' },
+      body: JSON.stringify({ seq: 1, messages: [], records: [], final: { status: 'completed', error: null } } satisfies IngestBatch),
+    });
+    assert.equal(early.status, 409);
+    assert.match(((await early.json()) as { error: string }).error, new RegExp(`run ${queued} is queued; it cannot become completed`));
+    const bad = await fetch(`${server.url}/ray/batch`, { method: 'POST', headers: { authorization: `Bearer ${'r'.repeat(48)}`, 'x-attempt-studio-job': 'job-3' }, body: '{"seq": 1,' });
+    assert.equal(bad.status, 400, 'a malformed batch is the sender’s fault, not a server error');
+
+    const { Forwarder } = await import('../../../../backend/runs/ray/forwarder.js');
+    const refusals: string[] = [];
+    const fwd = new Forwarder({ server: server.url, token: 'r'.repeat(48), jobId: 'job-3', runId, dbPath: scratchPath, onStop: () => assert.fail('no stop'), onRefused: (r) => refusals.push(r), intervalMs: 60_000, retryForMs: 600_000 });
+    fwd.message(started);
+    await fwd.flush(); // a 5xx would be retried for retryForMs (10 min): a 409 ends at once
+    await fwd.flush();
+    await fwd.close();
+    assert.equal(refusals.length, 1, 'refused once, then nothing more is sent');
+    assert.match(refusals[0]!, /refused batch 1: 409 .*a Ray job starts only a queued run/);
+    assert.equal(getRun(studio, runId)!.status, 'stopped');
+    assert.equal((studio.prepare('SELECT count(*) n FROM episodes').get() as { n: number }).n, 0);
   } finally {
     await server.close();
     studio.close();
