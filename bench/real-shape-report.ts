@@ -47,7 +47,7 @@ for (const [model, row] of Object.entries(data.results)) {
       lines.push(`| ${label} | failed: ${String(r.error).slice(0, 80)} | | | | | | |`);
       continue;
     }
-    lines.push(`| ${label} ${r.torch ? `${r.torch}` : ''} | ${fmt(r.b1?.prefillTokensPerS, 1)} | ${fmt(r.b8?.prefillTokensPerS, 1)} | ${fmt(r.b1?.decodeTokensPerS)} | ${fmt(r.b8?.decodeTokensPerS)} | ${r.train ? fmt(r.train.seconds, 0) : 'not run'} | ${gib(r.peakRssBytes)} | ${r.loadAvgStart?.[0]} → ${r.loadAvgEnd?.[0]} |`);
+    lines.push(`| ${label} ${r.torch ? `${r.torch}` : ''} | ${fmt(r.b1?.prefillTokensPerS, 1)} | ${fmt(r.b8?.prefillTokensPerS, 1)} | ${fmt(r.b1?.decodeTokensPerS)} | ${fmt(r.b8?.decodeTokensPerS)} | ${r.train ? fmt(r.train.seconds, 0) : trainRuns[model]?.[key] ? 'own run ↓' : 'not run'} | ${gib(r.peakRssBytes)} | ${r.loadAvgStart?.[0]} → ${r.loadAvgEnd?.[0]} |`);
   }
   for (const [key, label] of IMPLS.slice(1)) {
     const o = row.ours;
