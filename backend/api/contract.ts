@@ -280,11 +280,23 @@ export const methods = {
         protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
-        batchSize: z.number().int().min(1).default(8),
+        /** Questions decoded together; default 8 (EVAL_BATCH_SIZE, backend/eval/eval-defaults.ts; `eval --batch` too). */
+        batchSize: z.number().int().min(1).optional(),
         /** Default: eval:defaults (a built-in run's own generation.maxTokensPerAttempt). */
         maxTokensPerAttempt: z.number().int().min(1).optional(),
         maxTotalTokens: z.number().int().min(1).optional(),
-        seed: z.number().int().min(0).default(0),
+        /** 'single-turn' (the baseline's prompt) only at k = 1 (attempts 1 or left out). Default 'multi-attempt'. */
+        prompt: z.enum(['multi-attempt', 'single-turn']).optional(),
+        /** Sampled pass@k instead of k-attempt accuracy: this many independent samples per question (no protocol). */
+        samples: z.number().int().min(1).max(64).optional(),
+        /** Sampling temperature, with samples only (default 1). */
+        temperature: z.number().positive().optional(),
+        /** Chat template by name (compact, chatml); default: the model's own. */
+        template: z.string().min(1).optional(),
+        /** Compute runtime ('auto' or a name, as a run config's runtime); default 'auto'. */
+        runtime: z.string().min(1).optional(),
+        /** Seed (sampling, synthetic questions); default 0. */
+        seed: z.number().int().min(0).optional(),
         name: z.string().min(1).optional(),
       })
       .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
