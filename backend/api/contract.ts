@@ -5,9 +5,11 @@ import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, ty
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
 import { ApiError } from './api-error.js';
+import { clusterInputs, type ClusterSaveResult, type ClusterTestResult, type ClusterView } from './contract-cluster.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
+export type { ActiveBackendView, ClusterSaveResult, ClusterTestResult, ClusterView, RaySettingsView } from './contract-cluster.js';
 
 // ---- shared value types ------------------------------------------------------------------------------------
 
@@ -333,6 +335,12 @@ export const methods = {
   ),
   /** Whether the built-in base model is already in this studio's model cache (else the first run pre-trains it). */
   'models:base': method<{ cached: boolean }>()(empty),
+  /** Where runs execute: the backend in use (this machine or a Ray cluster, and what chose it) and settings.json's "ray". */
+  'cluster:get': method<ClusterView>()(empty),
+  /** Saves settings.json's "ray" (null: this machine); switches now when no run is queued or running, else at the next start. */
+  'cluster:save': method<ClusterSaveResult>()(clusterInputs.save),
+  /** Asks a Ray dashboard for its version and its jobs: whether the studio could use it. */
+  'cluster:test': method<ClusterTestResult>()(clusterInputs.test),
   'system:runtime': method<SystemInfo>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
   'dialog:openFile': method<{ path: string | null }>()(
     z.strictObject({ title: z.string().optional(), filters: dialogFilters }).optional(),

@@ -21,6 +21,7 @@ import { estimateMemory, probeRuntime } from './cli-probes.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
 import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
+import { clusterHandlers, type ClusterServiceOptions } from './cluster-service.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -33,6 +34,8 @@ export interface ServiceOptions {
   logs?: LogTail;
   /** Native dialogs (Electron only); absent, the dialog methods answer 501. */
   dialogs?: Pick<ApiHandlers, 'dialog:openFile' | 'dialog:openFolder' | 'dialog:saveFile'>;
+  /** Where runs execute and the settings.json the Settings page writes. */
+  cluster: ClusterServiceOptions;
 }
 
 /** The eval dataset name of a training run's own held-out split (as its periodic evaluation names it). */
@@ -298,6 +301,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
       const shipped = shippedBaseModelsDir();
       return { cached: (shipped !== null && has(shipped)) || has(path.join(o.dataDir, 'models')) };
     },
+    ...clusterHandlers(o.cluster, manager),
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
         runtime = probeRuntime();

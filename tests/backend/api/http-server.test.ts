@@ -21,7 +21,7 @@ let server: HttpServerHandle;
 
 before(async () => {
   s = await tinySetup('as-api-');
-  backend = createBackend({ dbPath: s.dbPath });
+  backend = createBackend({ dbPath: s.dbPath, settingsFile: path.join(s.dir, 'settings.json') });
   server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token: TOKEN, port: 0, maxBodyBytes: 64 * 1024, exportDir: backend.exportDir });
 });
 after(async () => {
@@ -309,6 +309,10 @@ test('every method answers; a real run streams its events in order over SSE', as
     assert.equal(r.status, 501, m);
     answered.add(m);
   }
+  // Where runs execute (the Settings page): this machine; a closed port is "not connected"; saving this machine.
+  assert.deepEqual((await ok('cluster:get')).active, { backend: 'local' });
+  assert.equal((await ok('cluster:test', { address: 'http://127.0.0.1:9' })).ok, false);
+  assert.equal((await ok('cluster:save', { ray: null })).applied, true);
   assert.deepEqual([...answered].sort(), [...METHOD_NAMES].sort(), 'every contract method was called');
 
   const evKinds = sse.events.filter((e) => e.data.runId === ev.runId && e.name === 'runs:status').map((e) => e.data.status);
