@@ -30,7 +30,7 @@ import {
 import { evaluateSampled } from '../backend/eval/sampled.js';
 import { charTokenizer } from '../backend/model/tokenizers/char-tokenizer.js';
 import { compactTemplate } from '../backend/model/tokenizers/chat-template.js';
-import type { KAttemptProtocol } from '../backend/eval/k-attempt.js';
+import type { KAttemptProtocol } from '../backend/eval/eval-defaults.js';
 import { loadModel } from '../backend/model/formats/checkpoint.js';
 import { latestCheckpoint } from '../backend/db/run-store.js';
 import { accuracyChartSvg } from '../backend/export/accuracy-chart-svg.js';

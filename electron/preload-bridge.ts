@@ -38,6 +38,7 @@ export function makeBridge(ipc: IpcRendererLike): Bridge {
     'episodes:facets': call('episodes:facets'),
     'episodes:get': call('episodes:get'),
     'eval:results': call('eval:results'),
+    'eval:comparisons': call('eval:comparisons'),
     'eval:defaults': call('eval:defaults'),
     'eval:start': call('eval:start'),
     'export:csv': call('export:csv'),

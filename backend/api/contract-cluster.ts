@@ -1,7 +1,8 @@
-// The contract's part for "where runs execute" (re-exported by contract.ts, where the methods are listed):
+// The contract's part for "where runs execute" (its methods spread into contract.ts's, its types re-exported):
 // the Settings page reads which backend this server uses (this machine or a Ray cluster, and what chose it),
 // saves settings.json's "ray" (validated field by field), and tests a cluster's dashboard before saving.
 import { z } from 'zod';
+import { method } from './method-spec.js';
 
 /** settings.json's "ray" as the Settings page edits it. */
 export interface RaySettingsView {
@@ -80,18 +81,26 @@ const address = z
   );
 const optionalText = z.string().trim().max(4096).nullish();
 
-export const clusterInputs = {
-  /** ray: the cluster to use; null: this machine (removes settings.json's "ray"). */
-  save: z.strictObject({
-    ray: z
-      .strictObject({
-        address,
-        /** Absolute; must exist and be writable here (default: the data folder). */
-        sharedDir: optionalText,
-        ingestHost: optionalText,
-        cpusPerJob: z.number().positive({ error: 'must be a positive number of CPUs' }).max(1024).nullish(),
-      })
-      .nullable(),
-  }),
-  test: z.strictObject({ address }),
-};
+export const clusterMethods = {
+  /** Where runs execute: the backend in use (this machine or a Ray cluster, and what chose it) and settings.json's "ray". */
+  'cluster:get': method<ClusterView>()(z.strictObject({}).optional()),
+  /**
+   * Saves settings.json's "ray" (ray: null removes it: this machine); switches now when no run is queued or
+   * running and no flag or environment variable chose the backend, else at the next start.
+   */
+  'cluster:save': method<ClusterSaveResult>()(
+    z.strictObject({
+      ray: z
+        .strictObject({
+          address,
+          /** Absolute; must exist and be writable here (default: the data folder). */
+          sharedDir: optionalText,
+          ingestHost: optionalText,
+          cpusPerJob: z.number().positive({ error: 'must be a positive number of CPUs' }).max(1024).nullish(),
+        })
+        .nullable(),
+    }),
+  ),
+  /** Asks a Ray dashboard for its version and its jobs: whether the studio could use it. */
+  'cluster:test': method<ClusterTestResult>()(z.strictObject({ address })),
+} as const;

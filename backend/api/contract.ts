@@ -5,7 +5,9 @@ import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, ty
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
 import { ApiError } from './api-error.js';
-import { clusterInputs, type ClusterSaveResult, type ClusterTestResult, type ClusterView } from './contract-cluster.js';
+import { clusterMethods } from './contract-cluster.js';
+import { method, type MethodSpec } from './method-spec.js';
+import type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
@@ -163,14 +165,6 @@ export interface SystemInfo {
 const runId = z.number().int().positive();
 const empty = z.strictObject({}).optional();
 
-/** A method: its input schema, and its output type carried as a phantom. */
-export interface MethodSpec<I extends z.ZodType, O> {
-  input: I;
-  /** Only in Electron (native dialogs); the HTTP server answers 501. */
-  desktopOnly?: boolean;
-  readonly _output?: O;
-}
-const method = <O>() => <I extends z.ZodType>(input: I, desktopOnly = false): MethodSpec<I, O> => ({ input, ...(desktopOnly ? { desktopOnly } : {}) });
 
 /** The attempts explorer's filter (episodes:list, export:csv). */
 const episodeFilter = {
@@ -253,6 +247,11 @@ export const methods = {
       metric: z.enum(EVAL_METRICS).optional(),
     }),
   ),
+  /**
+   * Succ@k, the unique-answer ratio and SCoRe's deltas of a run's latest k-attempt evaluation per dataset, and
+   * beside Succ@k the sampled pass@k of `baselineRunId` at the same k when that run stored one.
+   */
+  'eval:comparisons': method<AttemptComparisonsView[]>()(z.strictObject({ runId, baselineRunId: runId.optional() })),
   /** The evaluation defaults for a checkpoint or a run's model (eval-defaults.ts): the seed's for a Hugging Face model. */
   'eval:defaults': method<EvalDefaultsView>()(
     z
@@ -276,11 +275,23 @@ export const methods = {
         protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
-        batchSize: z.number().int().min(1).default(8),
+        /** Questions decoded together; default 8 (EVAL_BATCH_SIZE, backend/eval/eval-defaults.ts; `eval --batch` too). */
+        batchSize: z.number().int().min(1).optional(),
         /** Default: eval:defaults (a built-in run's own generation.maxTokensPerAttempt). */
         maxTokensPerAttempt: z.number().int().min(1).optional(),
         maxTotalTokens: z.number().int().min(1).optional(),
-        seed: z.number().int().min(0).default(0),
+        /** 'single-turn' (the baseline's prompt) only at k = 1 (attempts 1 or left out). Default 'multi-attempt'. */
+        prompt: z.enum(['multi-attempt', 'single-turn']).optional(),
+        /** Sampled pass@k instead of k-attempt accuracy: this many independent samples per question (no protocol). */
+        samples: z.number().int().min(1).max(64).optional(),
+        /** Sampling temperature, with samples only (default 1). */
+        temperature: z.number().positive().optional(),
+        /** Chat template by name (compact, chatml); default: the model's own. */
+        template: z.string().min(1).optional(),
+        /** Compute runtime ('auto' or a name, as a run config's runtime); default 'auto'. */
+        runtime: z.string().min(1).optional(),
+        /** Seed (sampling, synthetic questions); default 0. */
+        seed: z.number().int().min(0).optional(),
         name: z.string().min(1).optional(),
       })
       .refine((v) => (v.checkpoint === undefined) !== (v.runId === undefined), { message: 'give exactly one of checkpoint or runId', path: ['checkpoint'] }),
@@ -335,12 +346,7 @@ export const methods = {
   ),
   /** Whether the built-in base model is already in this studio's model cache (else the first run pre-trains it). */
   'models:base': method<{ cached: boolean }>()(empty),
-  /** Where runs execute: the backend in use (this machine or a Ray cluster, and what chose it) and settings.json's "ray". */
-  'cluster:get': method<ClusterView>()(empty),
-  /** Saves settings.json's "ray" (null: this machine); switches now when no run is queued or running, else at the next start. */
-  'cluster:save': method<ClusterSaveResult>()(clusterInputs.save),
-  /** Asks a Ray dashboard for its version and its jobs: whether the studio could use it. */
-  'cluster:test': method<ClusterTestResult>()(clusterInputs.test),
+  ...clusterMethods,
   'system:runtime': method<SystemInfo>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
   'dialog:openFile': method<{ path: string | null }>()(
     z.strictObject({ title: z.string().optional(), filters: dialogFilters }).optional(),
@@ -372,6 +378,7 @@ export { type RunEvents as ApiEvents, type EventName, type EventEnvelope, type R
 // ---- errors ------------------------------------------------------------------------------------------------
 
 export { ApiError, toApiError } from './api-error.js';
+export type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** Validates a method's raw input; throws a 400 {@link ApiError} naming the first bad field. */
 export function parseInput<M extends MethodName>(name: M, raw: unknown): MethodParsed<M> {

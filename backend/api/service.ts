@@ -1,6 +1,6 @@
 // The API's implementation: one handler per contract method, over the SQLite database (reads) and the run
 // manager (everything that starts or stops work). No transport here: HTTP and Electron IPC both call these.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { Db } from '../db/open-db.js';
@@ -8,16 +8,18 @@ import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, update
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig, type RunConfig } from '../rl/config.js';
 import { seedList, sweepRuns } from '../runs/sweep.js';
 import { PRESET_NAMES } from '../rl/presets.js';
-import { evalDefaultsFor, evalModelKind, totalTokensOf, type EvalModelKind } from '../eval/eval-defaults.js';
+import { evalModelKind } from '../eval/eval-defaults.js';
+import { evalDefaultsForRun, resolveEvalJob, resolveEvalTarget } from '../jobs/kinds/eval-job.js';
 import { BENCHMARK_NAMES, BUILTIN_DATASETS, DATASET_NAMES } from '../data/registry.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { episodeFacets, getEpisode, listEpisodes } from '../db/episode-query.js';
 import type { LogTail } from './log-tail.js';
 import { checkRunConfigPaths, checkUserPath, DATASET_EXTENSIONS, MAX_DATASET_BYTES } from './safe-path.js';
-import { ApiError, toApiError, type ApiHandlers, type EvalDefaultsView, type EvalResultView, type RuntimeInfo, type SystemInfo } from './contract.js';
+import { ApiError, toApiError, type ApiHandlers, type EvalResultView, type RuntimeInfo, type SystemInfo } from './contract.js';
 import { exportCsv, exportRunCheckpoint } from './export-service.js';
 import { evalAccuracy, summary, timeSplit, type SummaryExtras } from './run-summary.js';
 import { estimateMemory, probeRuntime } from './cli-probes.js';
+import { evalComparisons } from './attempt-comparisons-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
 import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
@@ -38,19 +40,6 @@ export interface ServiceOptions {
   cluster: ClusterServiceOptions;
 }
 
-/** The eval dataset name of a training run's own held-out split (as its periodic evaluation names it). */
-const HELD_OUT = 'held-out';
-
-/**
- * The evaluation defaults of a model kind (eval-defaults.ts); a built-in model's training run is evaluated by
- * default on its own task's held-out split with its own per-attempt budget.
- */
-function runEvalDefaults(kind: EvalModelKind, run: RunRow | null): EvalDefaultsView {
-  const d = evalDefaultsFor(kind);
-  if (kind !== 'builtin' || run === null || run.kind !== 'train') return d;
-  const per = (run.config as { generation?: { maxTokensPerAttempt?: number } } | null)?.generation?.maxTokensPerAttempt;
-  return { ...d, datasets: [HELD_OUT], ...(per !== undefined ? { maxTokensPerAttempt: per } : {}) };
-}
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A run config from the API, parsed; its first problem becomes a 400 naming the field. */
@@ -211,53 +200,21 @@ export function createService(o: ServiceOptions): ApiHandlers {
            ORDER BY run_id, metric, dataset, k, step`,
         )
         .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:comparisons': async (q) => evalComparisons(db, q),
     'eval:defaults': async (q) => {
-      if (q.checkpoint !== undefined) return runEvalDefaults(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })), null);
+      if (q.checkpoint !== undefined) return evalDefaultsForRun(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })), null);
       const run = mustRun(q.runId!);
       const ck = latestCheckpoint(db, run.id);
       // No checkpoint yet: the run's model source decides.
       const source = (run.config as { model?: { source?: unknown } } | null)?.model?.source;
-      return runEvalDefaults(ck ? evalModelKind(ck.path) : source === undefined || source === 'builtin' ? 'builtin' : 'hf', run);
+      return evalDefaultsForRun(ck ? evalModelKind(ck.path) : source === undefined || source === 'builtin' ? 'builtin' : 'hf', run);
     },
+    // The same resolve as `attempt-studio eval` (jobs/kinds/eval-job.ts): unset fields take the model's defaults,
+    // a built-in training run's own held-out split and per-attempt budget; the worker runs jobs/run-eval.ts.
     'eval:start': async (q) => {
-      let target: { dir: string; checkpointId: number | null; step: number | null; sourceRun: number | null };
-      if (q.runId !== undefined) {
-        mustRun(q.runId);
-        const ck = latestCheckpoint(db, q.runId);
-        if (!ck) throw new ApiError(409, `run ${q.runId} has no checkpoint yet`, 'runId');
-        target = { dir: path.resolve(ck.path), checkpointId: ck.id, step: ck.step, sourceRun: q.runId };
-      } else target = { dir: checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' }), checkpointId: null, step: null, sourceRun: null };
-      if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
-        throw new ApiError(400, `checkpoint folder ${target.dir} does not exist`, q.runId !== undefined ? 'runId' : 'checkpoint');
-      // Unset fields take the model's defaults (runEvalDefaults): the seed's for a Hugging Face model; a built-in
-      // training run's own held-out split and per-attempt budget.
-      const kind = evalModelKind(target.dir);
-      const base = runEvalDefaults(kind, q.runId !== undefined ? (getRun(db, q.runId) ?? null) : null);
-      const datasets = q.datasets ?? [...base.datasets];
-      if (datasets.includes(HELD_OUT) && q.runId === undefined)
-        throw new ApiError(400, `'${HELD_OUT}' is the held-out split of a training run's task: give runId, not a checkpoint folder`, 'datasets');
-      const unknown = datasets.filter((d) => d !== HELD_OUT && !DATASET_NAMES.includes(d));
-      if (unknown.length > 0) throw new ApiError(400, `unknown dataset(s) ${unknown.join(', ')} (known: ${HELD_OUT}, ${DATASET_NAMES.join(', ')})`, 'datasets');
-      const K = q.attempts ?? evalDefaultsFor(kind, datasets).maxAttempts;
-      const perAttempt = q.maxTokensPerAttempt ?? base.maxTokensPerAttempt;
-      return manager.startEval(
-        {
-          checkpoint: target.dir,
-          checkpointId: target.checkpointId,
-          step: target.step,
-          sourceRun: target.sourceRun,
-          datasets: [...new Set(datasets)],
-          maxAttempts: K,
-          protocol: q.protocol ?? base.protocol,
-          prompt: 'multi-attempt',
-          limit: q.limit ?? null,
-          batchSize: q.batchSize,
-          maxTokensPerAttempt: perAttempt,
-          maxTotalTokens: q.maxTotalTokens ?? (q.maxTokensPerAttempt !== undefined ? K * perAttempt : totalTokensOf(base, K, perAttempt)),
-          seed: q.seed,
-        },
-        q.name,
-      );
+      const { name, checkpoint, runId, ...request } = q;
+      const target = resolveEvalTarget(db, { runId, checkpoint: checkpoint === undefined ? undefined : checkUserPath(checkpoint, { field: 'checkpoint', mustBe: 'dir' }) });
+      return manager.startEval(resolveEvalJob(target, request), name);
     },
     'config:presets': async () => PRESET_NAMES.map((name) => ({ name, config: presetRunConfig(name) })),
     'config:schema': async () => describeRunConfigFields(),

@@ -131,3 +131,27 @@ export async function openDbOrExplain(dbPath: string, dataDir = dbPath.replace(/
     throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
   }
 }
+
+/** The option every command that computes shares: --runtime NAME. */
+export const RUNTIME_OPTION: Record<'runtime', OptionSpec> = {
+  runtime: { type: 'string', value: 'NAME', description: 'Force a compute runtime (see `attempt-studio runtime`)' },
+};
+
+/**
+ * Selects the compute runtime (loads tfjs, so only commands that compute call it): `force` names one, else the
+ * fastest available. An unknown name is a usage error (exit 2); a runtime that cannot start, a clear UserError.
+ */
+export async function selectRuntimeOrExplain(force: string | undefined): Promise<import('../model/runtime/runtime.js').RuntimeReport> {
+  const { parseRuntimeName, selectRuntime } = await import('../model/runtime/runtime.js');
+  let name;
+  try {
+    name = force === undefined ? undefined : parseRuntimeName(force);
+  } catch (err) {
+    throw new UserError((err as Error).message, 2);
+  }
+  try {
+    return await selectRuntime({ force: name });
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}

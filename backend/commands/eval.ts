@@ -1,19 +1,16 @@
 // `attempt-studio eval`: k-attempt evaluation (or sampled pass@k) of a checkpoint folder or of a run's
-// latest checkpoint on named datasets; prints the accuracy table (datasets + mean × k), writes it as CSV
-// and stores everything (an eval run, eval_results rows, episodes and attempts) in the SQLite database.
-import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// latest checkpoint. Thin: flags → request → the eval job's spec (jobs/kinds/eval-job.ts, the same resolve the
+// API's eval:start uses) → an eval run in the database → the eval executor (jobs/run-eval.ts, which the app's
+// eval worker runs too) in this process → the accuracy table printed and written as CSV.
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, DATA_OPTIONS, dataLocationOf, flag, int, str, UserError } from './command.js';
-import { damagedDatabaseMessage } from './known-errors.js';
-import { explainStorageError } from '../db/storage-error.js';
+import { type Command, DATA_OPTIONS, RUNTIME_OPTION, dataLocationOf, flag, int, openDbOrExplain, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
-import { openDb, type Db } from '../db/open-db.js';
-import { createRun, getRun, latestCheckpoint } from '../db/run-store.js';
-import { failRun, finishRun, markRunning } from '../jobs/run-status.js';
 import { DATASET_NAMES } from '../data/registry.js';
-import { toCsv } from '../export/csv.js';
-import type { KAttemptProtocol } from '../eval/k-attempt.js';
-import { describeEvalDefaults, evalDefaultsFor, evalModelKind, totalTokensOf } from '../eval/eval-defaults.js';
+import { DomainError } from '../domain/errors.js';
+import { describeEvalDefaults, EVAL_BATCH_SIZE, K_ATTEMPT_PROTOCOLS, type KAttemptProtocol } from '../eval/eval-defaults.js';
+import { createEvalRun, resolveEvalJob, resolveEvalTarget, type EvalRequest } from '../jobs/kinds/eval-job.js';
+import { formatTable, kAttemptTable, passAtKOf, sampledTable, tableCsv } from './eval-table.js';
 
 /** Parses `--attempts`: `K` or `1..K` (the sweep always starts at 1). */
 export function parseAttempts(v: string): number {
@@ -24,84 +21,70 @@ export function parseAttempts(v: string): number {
   return K;
 }
 
+/** Parses `--datasets a,b`: names in order, duplicates dropped (the eval job checks that they exist). */
 export function parseDatasets(v: string): string[] {
   const names = v
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (names.length === 0) throw new UserError('--datasets needs at least one name', 2);
-  const unknown = names.filter((n) => !DATASET_NAMES.includes(n));
-  if (unknown.length > 0)
-    throw new UserError(
-      `unknown dataset${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${DATASET_NAMES.join(', ')})`,
-      2,
-    );
   return [...new Set(names)];
 }
 
-export interface AccuracyTable {
-  header: string[];
-  rows: { dataset: string; n: number; skipped: number; values: number[] }[];
+/** The request field a DomainError names → the flag the user typed. */
+const FLAG_OF: Record<string, string> = {
+  datasets: '--datasets',
+  attempts: '--attempts',
+  protocol: '--protocol',
+  temperature: '--temperature',
+  samples: '--samples',
+  runtime: '--runtime',
+  maxTokensPerAttempt: '--max-tokens',
+  maxTotalTokens: '--max-total-tokens',
+};
+
+/** A refused request as the CLI reports it: a bad flag is a usage error (exit 2); a missing run or folder, exit 1. */
+function userErrorOf(err: unknown): unknown {
+  if (!(err instanceof DomainError)) return err;
+  const flagName = err.field === undefined ? undefined : FLAG_OF[err.field];
+  return flagName ? new UserError(`${flagName}: ${err.message}`, 2) : new UserError(err.message);
 }
 
-/** Rows = datasets + mean (unweighted over datasets with n > 0), columns = k (or pass@k). */
-export function accuracyTable(
-  datasets: { dataset: string; n: number; skipped: number; values: number[] }[],
-  K: number,
-  prefix: string,
-): AccuracyTable {
-  const used = datasets.filter((d) => d.n > 0);
-  const mean = Array.from({ length: K }, (_, i) =>
-    used.length ? used.reduce((s, d) => s + d.values[i]!, 0) / used.length : 0,
-  );
-  return {
-    header: ['dataset', 'n', 'skipped', ...Array.from({ length: K }, (_, i) => `${prefix}${i + 1}`)],
-    rows: [
-      ...datasets,
-      {
-        dataset: 'mean',
-        n: datasets.reduce((s, d) => s + d.n, 0),
-        skipped: datasets.reduce((s, d) => s + d.skipped, 0),
-        values: mean,
-      },
-    ],
+/** The request the flags describe; what is left out takes the eval job's defaults. */
+function requestOf(args: Parameters<Command['run']>[0]): EvalRequest {
+  const positive = (key: string) => {
+    const v = int(args, key);
+    if (v !== undefined && v < 1) throw new UserError(`--${key} must be at least 1, got ${v}`, 2);
+    return v;
   };
-}
-
-export function formatTable(t: AccuracyTable): string {
-  const cells = [
-    t.header,
-    ...t.rows.map((r) => [
-      r.dataset,
-      String(r.n),
-      String(r.skipped),
-      ...r.values.map((v) => (100 * v).toFixed(1)),
-    ]),
-  ];
-  const widths = t.header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  return cells
-    .map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
-    .join('\n');
-}
-
-export const tableCsv = (t: AccuracyTable) =>
-  toCsv([t.header, ...t.rows.map((r) => [r.dataset, r.n, r.skipped, ...r.values])]);
-
-function resolveCheckpoint(
-  args: Parameters<Command['run']>[0],
-  db: () => Db,
-): { dir: string; checkpointId?: number; step?: number; sourceRun?: number } {
-  const ck = str(args, 'checkpoint');
-  const runArg = str(args, 'run');
-  if ((ck === undefined) === (runArg === undefined))
-    throw new UserError('give exactly one of --checkpoint DIR or --run ID', 2);
-  if (ck !== undefined) return { dir: path.resolve(ck) };
-  const id = Number(runArg);
-  if (!Number.isInteger(id) || id < 1) throw new UserError(`--run must be a run id, got '${runArg}'`, 2);
-  if (!getRun(db(), id)) throw new UserError(`run ${id} does not exist in ${db().name}`);
-  const c = latestCheckpoint(db(), id);
-  if (!c) throw new UserError(`run ${id} has no checkpoint yet`);
-  return { dir: path.resolve(c.path), checkpointId: c.id, step: c.step, sourceRun: id };
+  const protocol = str(args, 'protocol');
+  if (protocol !== undefined && !(K_ATTEMPT_PROTOCOLS as readonly string[]).includes(protocol))
+    throw new UserError(`--protocol must be ${K_ATTEMPT_PROTOCOLS.join(', ')}, got '${protocol}'`, 2);
+  const prompt = str(args, 'prompt');
+  if (prompt !== 'multi-attempt' && prompt !== 'single-turn') throw new UserError(`--prompt must be multi-attempt or single-turn, got '${prompt}'`, 2);
+  const samples = positive('samples');
+  const t = str(args, 'temperature');
+  const temperature = t === undefined ? undefined : Number(t);
+  if (temperature !== undefined && !(temperature > 0)) throw new UserError(`--temperature must be > 0, got '${t}'`, 2);
+  const a = str(args, 'attempts');
+  const d = str(args, 'datasets');
+  const req: EvalRequest = {
+    datasets: d === undefined ? undefined : parseDatasets(d),
+    attempts: a === undefined ? undefined : parseAttempts(a),
+    protocol: protocol as KAttemptProtocol | undefined,
+    prompt,
+    limit: positive('limit'),
+    batchSize: positive('batch'),
+    maxTokensPerAttempt: positive('max-tokens'),
+    maxTotalTokens: positive('max-total-tokens'),
+    samples,
+    // --temperature belongs to --samples; without it k-attempt accuracy is greedy.
+    temperature: samples === undefined ? undefined : (temperature ?? 1),
+    seed: int(args, 'seed'),
+    template: str(args, 'template'),
+    runtime: str(args, 'runtime'),
+  };
+  return Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) as EvalRequest;
 }
 
 export const evalCommand: Command = {
@@ -115,12 +98,12 @@ export const evalCommand: Command = {
       value: 'DIR',
       description: 'Checkpoint folder (config.json + model.safetensors)',
     },
-    run: { type: 'string', value: 'ID', description: "Evaluate this run's latest checkpoint" },
+    run: { type: 'string', value: 'ID', description: "Evaluate this run's latest checkpoint (a training run of the built-in model: on its own held-out split by default)" },
     ...DATA_OPTIONS,
     datasets: {
       type: 'string',
       value: 'LIST',
-      description: `Comma-separated: ${DATASET_NAMES.join(', ')} (default: by model, below)`,
+      description: `Comma-separated: ${DATASET_NAMES.join(', ')}, held-out (with --run: the run's own held-out split) (default: by model, below)`,
     },
     attempts: {
       type: 'string',
@@ -128,7 +111,7 @@ export const evalCommand: Command = {
       description: 'Sweep k = 1..K (default: by model, below; 7 for the built-in model on a benchmark)',
     },
     limit: { type: 'string', value: 'N', description: 'First N questions of each dataset' },
-    batch: { type: 'string', value: 'N', description: 'Questions decoded together', default: '16' },
+    batch: { type: 'string', value: 'N', description: 'Questions decoded together', default: String(EVAL_BATCH_SIZE) },
     out: { type: 'string', value: 'FILE', description: 'CSV of the table (default: eval-run-<id>.csv)' },
     json: { type: 'boolean', description: 'Print the results as JSON instead of the table' },
     protocol: {
@@ -165,11 +148,7 @@ export const evalCommand: Command = {
       value: 'NAME',
       description: "Chat template (compact, chatml); default: the model's own",
     },
-    runtime: {
-      type: 'string',
-      value: 'NAME',
-      description: 'Force a compute runtime (see `attempt-studio runtime`)',
-    },
+    ...RUNTIME_OPTION,
   },
   details: [
     'k-attempt accuracy: greedy decoding with the training prompt and feedback turns; a question counts as',
@@ -180,189 +159,44 @@ export const evalCommand: Command = {
     '--samples N reports unbiased pass@k and mean accuracy of independent samples: a different quantity.',
     'Questions whose prompt and feedback turns do not fit the model context are skipped and counted; others',
     'get a smaller generation budget when needed.',
-    'Defaults by model (any option given overrides its value):',
+    'The app\'s evaluation (eval:start) resolves the same request the same way and runs the same executor',
+    '(backend/jobs/run-eval.ts) in a worker process: the same options give the same stored config and results.',
+    'Defaults by model (any option given overrides its value); a training run of the built-in model is',
+    "evaluated on its own held-out split with its own --max-tokens:",
     ...describeEvalDefaults().map((l) => `  ${l}`),
   ].join('\n'),
   async run(args) {
-    const K0 = str(args, 'attempts');
-    let K = K0 !== undefined ? parseAttempts(K0) : undefined;
-    const datasetsArg = str(args, 'datasets');
-    let datasets = datasetsArg !== undefined ? parseDatasets(datasetsArg) : undefined;
-    const protocolArg = str(args, 'protocol') as KAttemptProtocol | undefined;
-    if (protocolArg !== undefined && !['one-episode', 'truncated', 'separate'].includes(protocolArg))
-      throw new UserError(`--protocol must be one-episode, truncated or separate, got '${protocolArg}'`, 2);
-    const prompt = str(args, 'prompt') as 'multi-attempt' | 'single-turn';
-    if (prompt !== 'multi-attempt' && prompt !== 'single-turn')
-      throw new UserError(`--prompt must be multi-attempt or single-turn, got '${prompt}'`, 2);
-    if (prompt === 'single-turn' && str(args, 'samples') === undefined) {
-      if (K !== undefined && K !== 1)
-        throw new UserError(`--prompt single-turn is evaluated at k = 1 only; got --attempts ${K}`, 2);
-      K = 1;
-    }
-    const positive = (key: string) => {
-      const v = int(args, key);
-      if (v !== undefined && v < 1) throw new UserError(`--${key} must be at least 1, got ${v}`, 2);
-      return v;
-    };
-    const limit = positive('limit');
-    const batchSize = positive('batch')!;
-    const maxTokensArg = positive('max-tokens');
-    const samples = positive('samples');
-    const seed = int(args, 'seed') ?? 0;
-    const temperature = Number(str(args, 'temperature'));
-    if (samples !== undefined && !(temperature > 0))
-      throw new UserError(`--temperature must be > 0 for --samples, got '${str(args, 'temperature')}'`, 2);
-
-    const dbFile = (await dataLocationOf(args)).dbPath;
-    let db: Db | undefined;
-    const openDbOnce = (): Db => {
-      if (!db) {
-        try {
-          db = openDb(dbFile);
-        } catch (err) {
-          throw new UserError(damagedDatabaseMessage(err, dbFile) ?? `cannot open database ${dbFile}: ${explainStorageError(err, path.dirname(dbFile))}`);
-        }
-      }
-      return db;
-    };
+    const checkpoint = str(args, 'checkpoint');
+    const runArg = str(args, 'run');
+    if ((checkpoint === undefined) === (runArg === undefined)) throw new UserError('give exactly one of --checkpoint DIR or --run ID', 2);
+    const runId = runArg === undefined ? undefined : Number(runArg);
+    if (runId !== undefined && !(Number.isInteger(runId) && runId >= 1)) throw new UserError(`--run must be a run id, got '${runArg}'`, 2);
+    const request = requestOf(args);
+    const loc = await dataLocationOf(args);
+    const db = await openDbOrExplain(loc.dbPath, loc.dataDir);
     try {
-      const target = resolveCheckpoint(args, openDbOnce);
-      if (!existsSync(target.dir) || !statSync(target.dir).isDirectory())
-        throw new UserError(`checkpoint folder ${target.dir} does not exist`);
-      // Loaded here, not at the top, so other commands do not pay for loading tfjs.
-      const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
-      const { loadEvalModel } = await import('../eval/load-eval-model.js');
-      let runtime;
+      let spec;
       try {
-        const force = str(args, 'runtime');
-        runtime = await selectRuntime({ force: force === undefined ? undefined : parseRuntimeName(force) });
+        spec = resolveEvalJob(resolveEvalTarget(db, { checkpoint, runId }), request);
       } catch (err) {
-        throw new UserError((err as Error).message);
+        throw userErrorOf(err);
       }
-      let m;
-      try {
-        m = await loadEvalModel(target.dir, str(args, 'template'));
-      } catch (err) {
-        throw new UserError(`cannot load checkpoint ${target.dir}: ${(err as Error).message}`);
-      }
-      // Model-aware defaults (eval-defaults.ts): the seed's for a Hugging Face model, small ones for the built-in.
-      const defaults = evalDefaultsFor(evalModelKind(target.dir), datasets);
-      datasets ??= [...defaults.datasets];
-      K ??= samples !== undefined ? samples : evalDefaultsFor(defaults.kind, datasets).maxAttempts;
-      const protocol = protocolArg ?? defaults.protocol;
-      const maxTokens = maxTokensArg ?? defaults.maxTokensPerAttempt;
-      const maxTotal = positive('max-total-tokens') ?? (maxTokensArg !== undefined ? K * maxTokens : totalTokensOf(defaults, K, maxTokens));
-      const { loadEvalDatasets } = await import('../eval/load-eval-model.js');
-      const data = await loadEvalDatasets(datasets, { limit, seed });
-
-      const runConfig = {
-        checkpoint: target.dir,
-        sourceRun: target.sourceRun ?? null,
-        step: target.step ?? null,
-        datasets,
-        maxAttempts: K,
-        protocol: samples === undefined ? protocol : null,
-        prompt,
-        template: m.template.name,
-        limit: limit ?? null,
-        batchSize,
-        maxTokensPerAttempt: maxTokens,
-        maxTotalTokens: maxTotal,
-        samples: samples ?? null,
-        temperature: samples === undefined ? 0 : temperature,
-        seed,
-      };
-      const runId = createRun(openDbOnce(), {
-        kind: 'eval',
-        config: runConfig,
-        name: `eval ${path.basename(target.dir)}`,
-      });
-      markRunning(openDbOnce(), runId, { pid: process.pid, backend: runtime.name, device: runtime.device });
+      const id = createEvalRun(db, spec);
+      const { runEval } = await import('../jobs/run-eval.js');
       let bar: ProgressLine | undefined;
-      const onProgress = (done: number, total: number, dataset: string) => {
-        bar ??= new ProgressLine('eval', total);
-        bar.update(done, { dataset });
-      };
-      let table: AccuracyTable;
-      let json: unknown;
-      let reduced = 0;
-      try {
-        const gen = { batchSize, maxTokensPerAttempt: maxTokens, maxTotalTokens: maxTotal, onProgress };
-        const store = await import('../jobs/eval-store.js');
-        const storeTarget = {
-          checkpointId: target.checkpointId,
-          checkpointPath: target.dir,
-          step: target.step,
-        };
-        if (samples === undefined) {
-          const { evaluateKAttempt } = await import('../eval/k-attempt.js');
-          const r = await evaluateKAttempt(m, data, { ...gen, maxAttempts: K, protocol, prompt });
-          store.storeKAttempt(openDbOnce(), runId, r, storeTarget);
-          reduced = r.datasets.reduce((sum, d) => sum + d.reducedBudget, 0);
-          table = accuracyTable(
-            r.datasets.map((d) => ({
-              dataset: d.dataset,
-              n: d.n,
-              skipped: d.skipped.length,
-              values: d.accuracyByK,
-            })),
-            K,
-            'k',
-          );
-          json = {
-            runId,
-            quantity: 'k-attempt accuracy (greedy)',
-            protocol,
-            maxAttempts: K,
-            datasets: r.datasets.map((d) => ({
-              dataset: d.dataset,
-              n: d.n,
-              skipped: d.skipped.length,
-              reducedBudget: d.reducedBudget,
-              correctByK: d.correctByK,
-              accuracyByK: d.accuracyByK,
-              repeatRate: d.retry.repeatRate,
-              switchToCorrectRate: d.retry.switchToCorrectRate,
-            })),
-            meanAccuracyByK: r.meanAccuracyByK,
-          };
-        } else {
-          const { evaluateSampled } = await import('../eval/sampled.js');
-          const r = await evaluateSampled(m, data, { ...gen, samples, temperature, seed, prompt });
-          store.storeSampled(openDbOnce(), runId, r, storeTarget);
-          const pass = (d: (typeof r.datasets)[number]) =>
-            Array.from({ length: samples }, (_, i) => d.passAtK[i + 1] ?? 0);
-          table = accuracyTable(
-            r.datasets.map((d) => ({
-              dataset: d.dataset,
-              n: d.questions,
-              skipped: d.skipped.length,
-              values: pass(d),
-            })),
-            samples,
-            'pass@',
-          );
-          json = {
-            runId,
-            quantity: 'unbiased pass@k of independent samples (not k-attempt accuracy)',
-            decoding: r.decoding,
-            samples,
-            datasets: r.datasets.map((d) => ({
-              dataset: d.dataset,
-              n: d.questions,
-              skipped: d.skipped.length,
-              meanAccuracy: d.meanAccuracy,
-              passAtK: pass(d),
-            })),
-          };
-        }
-        finishRun(openDbOnce(), runId);
-      } catch (err) {
-        bar?.finish();
-        failRun(openDbOnce(), runId, (err as Error).message);
-        throw err;
-      }
-      const out = path.resolve(str(args, 'out') ?? `eval-run-${runId}.csv`);
+      const outcome = await runEval({
+        db,
+        runId: id,
+        onProgress: (done, total, dataset) => {
+          bar ??= new ProgressLine('eval', total);
+          bar.update(done, { dataset });
+        },
+      });
+      bar?.finish();
+      if (outcome.status === 'failed') throw new UserError(outcome.error);
+      const K = spec.maxAttempts;
+      const table = outcome.kAttempt ? kAttemptTable(outcome.kAttempt, K) : sampledTable(outcome.sampled, spec.samples!);
+      const out = path.resolve(str(args, 'out') ?? `eval-run-${id}.csv`);
       try {
         const tmp = `${out}.tmp-${process.pid}`;
         writeFileSync(tmp, tableCsv(table));
@@ -370,28 +204,53 @@ export const evalCommand: Command = {
       } catch (err) {
         throw new UserError(`cannot write ${out}: ${(err as Error).message}`);
       }
-      if (flag(args, 'json'))
-        process.stdout.write(JSON.stringify({ ...(json as object), csv: out, db: dbFile }) + '\n');
-      else {
-        const what =
-          samples === undefined
-            ? `k-attempt accuracy (%), greedy, protocol ${protocol}`
-            : `pass@k (%) of ${samples} samples at temperature ${temperature}`;
-        process.stdout.write(`${what} — eval run ${runId} in ${dbFile}\n${formatTable(table)}\n`);
-        const skipped = table.rows.at(-1)!.skipped;
-        if (skipped > 0)
-          process.stdout.write(
-            `${skipped} question(s) did not fit the model's context (${m.model.config.maxPositions} positions) and were skipped.\n`,
-          );
-        if (reduced > 0)
-          process.stdout.write(
-            `${reduced} question(s) were evaluated with a smaller generation budget to fit the context.\n`,
-          );
-        process.stdout.write(`CSV: ${out}\n`);
+      if (flag(args, 'json')) {
+        const json = outcome.kAttempt
+          ? {
+              runId: id,
+              quantity: 'k-attempt accuracy (greedy)',
+              protocol: spec.protocol,
+              maxAttempts: K,
+              datasets: outcome.kAttempt.datasets.map((d) => ({
+                dataset: d.dataset,
+                n: d.n,
+                skipped: d.skipped.length,
+                reducedBudget: d.reducedBudget,
+                correctByK: d.correctByK,
+                accuracyByK: d.accuracyByK,
+                repeatRate: d.retry.repeatRate,
+                switchToCorrectRate: d.retry.switchToCorrectRate,
+              })),
+              meanAccuracyByK: outcome.kAttempt.meanAccuracyByK,
+            }
+          : {
+              runId: id,
+              quantity: 'unbiased pass@k of independent samples (not k-attempt accuracy)',
+              decoding: outcome.sampled.decoding,
+              samples: spec.samples,
+              datasets: outcome.sampled.datasets.map((d) => ({
+                dataset: d.dataset,
+                n: d.questions,
+                skipped: d.skipped.length,
+                meanAccuracy: d.meanAccuracy,
+                passAtK: passAtKOf(d, spec.samples!),
+              })),
+            };
+        process.stdout.write(JSON.stringify({ ...json, csv: out, db: loc.dbPath }) + '\n');
+        return 0;
       }
+      const what = outcome.kAttempt
+        ? `k-attempt accuracy (%), greedy, protocol ${spec.protocol}`
+        : `pass@k (%) of ${spec.samples} samples at temperature ${spec.temperature}`;
+      process.stdout.write(`${what} — eval run ${id} in ${loc.dbPath}\n${formatTable(table)}\n`);
+      const skipped = table.rows.at(-1)!.skipped;
+      if (skipped > 0) process.stdout.write(`${skipped} question(s) did not fit the model's context (${outcome.maxPositions} positions) and were skipped.\n`);
+      const reduced = outcome.kAttempt?.datasets.reduce((sum, d) => sum + d.reducedBudget, 0) ?? 0;
+      if (reduced > 0) process.stdout.write(`${reduced} question(s) were evaluated with a smaller generation budget to fit the context.\n`);
+      process.stdout.write(`CSV: ${out}\n`);
       return 0;
     } finally {
-      db?.close();
+      db.close();
     }
   },
 };

@@ -2,7 +2,7 @@
 // folder that transformers loads — config.json, sharded safetensors (F32 or BF16), the tokenizer files — and
 // optionally this project's logits on a few prompts, for bench/gpu/check-hf-export.py to compare.
 import { writeFileSync } from 'node:fs';
-import { type Command, str, UserError } from './command.js';
+import { type Command, str, UserError, selectRuntimeOrExplain } from './command.js';
 import { parseIds } from './generate.js';
 
 /** Parses sizes like 4GB, 500MB, 2GiB, 123456 (bytes). */
@@ -38,16 +38,10 @@ export const exportModelCommand: Command = {
     const maxShardBytes = parseSize(str(args, 'max-shard-size')!);
     const logitsFile = str(args, 'logits-json');
     const prompts = str(args, 'logit-prompts')!.split(';').map((p) => parseIds(p, '--logit-prompts'));
-    const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
     const { loadHfModel } = await import('../model/formats/hf-import.js');
     const { exportHfModel } = await import('../model/formats/hf-export.js');
     const { tf } = await import('../model/core/tf.js');
-    const force = str(args, 'runtime');
-    try {
-      await selectRuntime({ force: force === undefined ? undefined : parseRuntimeName(force) });
-    } catch (err) {
-      throw new UserError((err as Error).message);
-    }
+    await selectRuntimeOrExplain(str(args, 'runtime'));
     let model;
     try {
       model = await loadHfModel(dir);

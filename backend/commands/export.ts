@@ -3,7 +3,7 @@
 // through the API contract's schemas and the same export code, so the rules (no clobbering, checked paths) hold.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, flag, openDbOrExplain, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, flag, openDbOrExplain, str, UserError } from './command.js';
 
 const SUBCOMMANDS = ['csv', 'checkpoint'];
 
@@ -49,7 +49,7 @@ export const exportCommand: Command = {
     verdict: { type: 'string', value: 'V', description: 'episodes, attempts: correct | wrong | no_box | over_budget (the episode’s last attempt)' },
     'solved-later': { type: 'string', value: 'yes|no', description: 'episodes, attempts: solved, but not on the first attempt' },
     repeated: { type: 'string', value: 'yes|no', description: 'episodes, attempts: a retry repeated an earlier wrong answer' },
-    db: { type: 'string', value: 'PATH', description: 'SQLite database (default: $ATTEMPT_STUDIO_DB, else ./attempt-studio.db)' },
+    ...DATA_OPTIONS,
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   details:
@@ -59,17 +59,17 @@ export const exportCommand: Command = {
     const [sub, ...extra] = args.positionals;
     if (sub === undefined || !SUBCOMMANDS.includes(sub) || extra.length > 0)
       throw new UserError(`expected a subcommand (${SUBCOMMANDS.join(', ')}), got ${sub === undefined ? 'none' : `'${args.positionals.join(' ')}'`}\nRun 'attempt-studio export --help' for usage.`, 2);
-    const { defaultDbPath } = await import('../db/open-db.js');
     const { ApiError, parseInput } = await import('../api/contract.js');
     const { exportCsv, exportRunCheckpoint } = await import('../api/export-service.js');
     const { cliExportPlaces } = await import('../export/export-places.js');
     const { getRun } = await import('../db/run-store.js');
-    const dbPath = defaultDbPath(str(args, 'db'));
+    const loc = await dataLocationOf(args);
+    const dbPath = loc.dbPath;
     if (!existsSync(dbPath)) throw new UserError(`no database at ${dbPath}`);
     const runs = ids(str(args, 'run'), 'run');
     const overwrite = flag(args, 'overwrite');
-    const places = cliExportPlaces({ dataDir: path.dirname(dbPath) });
-    const db = await openDbOrExplain(dbPath, path.dirname(dbPath));
+    const places = cliExportPlaces({ dataDir: loc.dataDir });
+    const db = await openDbOrExplain(dbPath, loc.dataDir);
     try {
       for (const id of runs ?? []) if (!getRun(db, id)) throw new UserError(`no run with id ${id} in ${dbPath}`);
       let result: unknown;

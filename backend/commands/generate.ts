@@ -1,6 +1,6 @@
 // `attempt-studio generate`: continue a prompt (text or token ids) with a model folder (Hugging Face import or
 // studio checkpoint), greedy or sampled; prints the continuation (with --json: {"ids": [...], "text": "..."}).
-import { type Command, flag, int, str, UserError } from './command.js';
+import { type Command, flag, int, str, UserError, RUNTIME_OPTION, selectRuntimeOrExplain } from './command.js';
 
 /** Parses `--prompt-ids 1,2,3` into non-negative integers. */
 export function parseIds(v: string, flagName = '--prompt-ids'): number[] {
@@ -34,7 +34,7 @@ export const generateCommand: Command = {
     'ignore-eos': { type: 'boolean', description: 'Do not stop at the end-of-sequence token' },
     chat: { type: 'boolean', description: "Wrap --prompt as a question in the model's episode template (single-turn prompt)" },
     attempts: { type: 'string', value: 'N', description: 'With --chat: the multi-attempt prompt for N attempts' },
-    runtime: { type: 'string', value: 'NAME', description: 'Force a compute runtime (tfjs-node-gpu, webgpu, tfjs-node, cpu-native, wasm, cpu)' },
+    ...RUNTIME_OPTION,
     json: { type: 'boolean', description: 'Print {"ids": [...], "text": "..."} (text only with a tokenizer)' },
   },
   details:
@@ -55,7 +55,6 @@ export const generateCommand: Command = {
     if (!(topP > 0 && topP <= 1)) throw new UserError(`--top-p must be in (0, 1], got ${topP}`, 2);
     const seed = int(args, 'seed')!;
 
-    const { selectRuntime, parseRuntimeName } = await import('../model/runtime/runtime.js');
     const { loadHfModel } = await import('../model/formats/hf-import.js');
     const { HfTokenizer } = await import('../model/tokenizers/hf-tokenizer.js');
     const { charTokenizer } = await import('../model/tokenizers/char-tokenizer.js');
@@ -65,12 +64,7 @@ export const generateCommand: Command = {
     if (attempts !== undefined && (!flag(args, 'chat') || attempts < 1)) throw new UserError('--attempts N (≥ 1) goes with --chat', 2);
     if (flag(args, 'chat') && text === undefined) throw new UserError('--chat needs --prompt TEXT (the question)', 2);
     const { generate } = await import('../model/core/generate.js');
-    const force = str(args, 'runtime');
-    try {
-      await selectRuntime({ force: force === undefined ? undefined : parseRuntimeName(force) });
-    } catch (err) {
-      throw new UserError((err as Error).message);
-    }
+    await selectRuntimeOrExplain(str(args, 'runtime'));
     let model;
     try {
       model = await loadHfModel(dir);

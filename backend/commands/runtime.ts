@@ -1,5 +1,5 @@
 // `attempt-studio runtime`: which compute runtime would be used here, and why the others were not.
-import { type Command, str, flag, UserError } from './command.js';
+import { type Command, str, flag, selectRuntimeOrExplain } from './command.js';
 
 export const runtimeCommand: Command = {
   name: 'runtime',
@@ -9,23 +9,8 @@ export const runtimeCommand: Command = {
     json: { type: 'boolean', description: 'Print the report as JSON' },
   },
   async run(args) {
-    // Loaded here, not at the top, so other commands do not pay for loading tfjs.
-    const { formatRuntimeReport, parseRuntimeName, selectRuntime } = await import('../model/runtime/runtime.js');
-    let force;
-    const f = str(args, 'force');
-    if (f !== undefined) {
-      try {
-        force = parseRuntimeName(f);
-      } catch (err) {
-        throw new UserError((err as Error).message, 2);
-      }
-    }
-    let report;
-    try {
-      report = await selectRuntime({ force });
-    } catch (err) {
-      throw new UserError((err as Error).message);
-    }
+    const { formatRuntimeReport } = await import('../model/runtime/runtime.js');
+    const report = await selectRuntimeOrExplain(str(args, 'force'));
     process.stdout.write(flag(args, 'json') ? JSON.stringify(report) + '\n' : formatRuntimeReport(report) + '\n');
     return 0;
   },

@@ -2,7 +2,7 @@
 // after the current step (with a checkpoint), --resume to continue a run, --json for scripts, and --dry-run to
 // validate the config and check its memory estimate against the device without training.
 import { readFileSync } from 'node:fs';
-import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
+import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, selectRuntimeOrExplain, str, UserError } from './command.js';
 import { ProgressLine } from './progress.js';
 import type { RunConfig } from '../rl/config.js';
 
@@ -154,13 +154,12 @@ export const trainCommand: Command = {
 
 /** --dry-run: the config is valid (parsed already); prints the estimate against the device; 0 fits, 1 does not. */
 async function dryRunReport(config: RunConfig, source: string, json: boolean): Promise<number> {
-  const { selectRuntime } = await import('../model/runtime/runtime.js');
   const { checkRunMemory } = await import('../rl/memory-check.js');
   const { formatBytes, formatEstimate } = await import('../model/runtime/memory-estimate.js');
   const { recipeLines, RECIPE, configValue } = await import('../rl/recipe.js');
   // The Qwen presets follow the seed's recipe (docs/RECIPE.md): shown beside this config's values.
   const qwen = config.preset?.startsWith('qwen2.5-math-1.5b') ?? false;
-  const runtime = await selectRuntime(config.runtime === 'auto' ? {} : { force: config.runtime });
+  const runtime = await selectRuntimeOrExplain(config.runtime === 'auto' ? undefined : config.runtime);
   let check;
   try {
     check = await checkRunMemory(config, runtime.name);

@@ -4,7 +4,6 @@ import type Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveDataLocation } from './data-location.js';
 import { migrate } from './migrations.js';
 import { openSqlite } from './sqlite-binding.js';
 
@@ -15,14 +14,6 @@ export interface OpenDbOptions {
   readonly?: boolean;
   /** How long a statement waits for a lock before failing, in ms. Default 5000. */
   busyTimeoutMs?: number;
-}
-
-/**
- * The database path a command uses: `--db`, else `--data-dir`/attempt-studio.db, else $ATTEMPT_STUDIO_DB, else
- * $ATTEMPT_STUDIO_DATA_DIR, else settings.json's dataDir, else the per-user data folder (db/data-location.ts).
- */
-export function defaultDbPath(flag?: string, dataDirFlag?: string): string {
-  return resolveDataLocation({ db: flag, dataDir: dataDirFlag }).dbPath;
 }
 
 export function openDb(file: string, opts: OpenDbOptions = {}): Db {

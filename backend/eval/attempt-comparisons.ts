@@ -76,3 +76,32 @@ export function firstSecondDeltas(episodes: readonly (readonly Pick<AttemptOutco
   }
   return { accuracyT1: t1 / n, accuracyT2: t2 / n, delta: (t2 - t1) / n, incorrectToCorrect: iToC / n, correctToIncorrect: cToI / n };
 }
+
+export interface AttemptComparisons {
+  /** Episodes (questions). */
+  n: number;
+  /** Succ@k for k = 1..K. */
+  succByK: number[];
+  /** Over episodes with a retry; null when none had one. */
+  uniqueAnswerRatio: number | null;
+  deltas: FirstSecondDeltas;
+}
+
+/** All of one evaluation's comparisons from its K-attempt episodes (each episode's attempts in order). */
+export function attemptComparisons(
+  episodes: readonly (readonly Pick<AttemptOutcome, 'verdict' | 'extracted'>[])[],
+  K: number,
+): AttemptComparisons {
+  return {
+    n: episodes.length,
+    succByK: successWithinK(
+      episodes.map((a) => {
+        const i = a.findIndex((x) => x.verdict === 'correct');
+        return i >= 0 ? i : null;
+      }),
+      K,
+    ),
+    uniqueAnswerRatio: uniqueAnswerRatio(episodes.map((a) => a.map((x) => x.extracted))),
+    deltas: firstSecondDeltas(episodes),
+  };
+}

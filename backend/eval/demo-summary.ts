@@ -6,7 +6,8 @@ import type { RewardValues } from '../rl/rewards.js';
 import type { RunConfig } from '../rl/config.js';
 import { DEFAULT_LEVELS, type Family } from '../data/synthetic.js';
 import type { SampledDatasetResult } from './sampled.js';
-import { sweepFromSolvedAt, type KAttemptDatasetResult, type KAttemptProtocol } from './k-attempt.js';
+import { sweepFromSolvedAt, type KAttemptDatasetResult } from './k-attempt.js';
+import type { KAttemptProtocol } from './eval-defaults.js';
 import {
   firstSecondDeltas,
   succVsPass,

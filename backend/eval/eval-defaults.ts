@@ -5,7 +5,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BENCHMARK_NAMES } from '../data/registry.js';
-import type { KAttemptProtocol } from './k-attempt.js';
+
+/** How accuracy at k is measured (k-attempt.ts explains each). */
+export const K_ATTEMPT_PROTOCOLS = ['one-episode', 'truncated', 'separate'] as const;
+export type KAttemptProtocol = (typeof K_ATTEMPT_PROTOCOLS)[number];
+
+/**
+ * Questions decoded together, for every model kind and both front ends (`eval --batch`, eval:start's batchSize).
+ * 8 keeps a Hugging Face model's key/value cache at its 8,000-token budget within a laptop's memory; the app used
+ * it before the CLI and the app shared one resolve (the CLI used 16). It changes speed and memory, not results.
+ */
+export const EVAL_BATCH_SIZE = 8;
 
 export type EvalModelKind = 'builtin' | 'hf';
 

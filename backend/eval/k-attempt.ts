@@ -25,9 +25,8 @@ import {
 } from './run-questions.js';
 import type { EpisodeResult } from '../rl/episode.js';
 import { retryStats, type RetryStats } from './repeat-rate.js';
+import { K_ATTEMPT_PROTOCOLS, type KAttemptProtocol } from './eval-defaults.js';
 
-export type KAttemptProtocol = 'one-episode' | 'truncated' | 'separate';
-export const K_ATTEMPT_PROTOCOLS: readonly KAttemptProtocol[] = ['one-episode', 'truncated', 'separate'];
 
 export interface DatasetQuestions {
   name: string;

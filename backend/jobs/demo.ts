@@ -21,7 +21,8 @@ import { mergeConfigInput, parseRunConfig, type RunConfig } from '../rl/config.j
 import { runTraining, type TrainRunResult } from './train-run.js';
 import { accuracyChartSvg } from '../export/accuracy-chart-svg.js';
 import { toCsv } from '../export/csv.js';
-import { evaluateKAttempt, type KAttemptProtocol, type KAttemptResult } from '../eval/k-attempt.js';
+import { evaluateKAttempt, type KAttemptResult } from '../eval/k-attempt.js';
+import type { KAttemptProtocol } from '../eval/eval-defaults.js';
 import type { EvalQuestion } from '../eval/run-questions.js';
 import { evaluateSampled } from '../eval/sampled.js';
 import { storeKAttempt, storeSampled } from './eval-store.js';

@@ -2,7 +2,6 @@
 // stop (then kill after a timeout), resume, delete, crash handling, and start-up reconciliation of runs
 // whose worker is gone. It owns no training code: workers write their runs' rows, it only watches.
 import { rmSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../db/open-db.js';
 import { createRun, getRun, latestCheckpoint, truncateRunAfter, workerAlive } from '../db/run-store.js';
 import { failRun, finishRun, interruptRun, reconcile, requeueRun, type Reconciled } from '../jobs/run-status.js';
@@ -11,7 +10,8 @@ import type { RunConfig } from '../rl/config.js';
 import { DomainError } from '../domain/errors.js';
 import type { RunPhase } from '../domain/run-events.js';
 import type { EventBus } from './event-bus.js';
-import { WORKER_ENTRIES, type EvalRunConfig, type JobKind, type WorkerJob } from '../workers/protocol.js';
+import { WORKER_ENTRIES, type JobKind, type WorkerJob } from '../workers/protocol.js';
+import { createEvalRun, type EvalJobSpec } from '../jobs/kinds/eval-job.js';
 import { forkWorker, type SpawnWorker, type WorkerHandle } from './spawn-worker.js';
 import { runFoldersOf } from '../db/run-folder.js';
 
@@ -132,10 +132,10 @@ export class RunManager {
     return this.enqueue(runId, 'train', false);
   }
 
-  /** Queues an evaluation run (k-attempt accuracy of a checkpoint); it shares the queue and its limit. */
-  startEval(config: EvalRunConfig, name?: string): { runId: number; status: RunStatus } {
+  /** Queues an evaluation run (its resolved spec, jobs/kinds/eval-job.ts); it shares the queue and its limit. */
+  startEval(config: EvalJobSpec, name?: string): { runId: number; status: RunStatus } {
     this.assertOpen();
-    const runId = createRun(this.db, { kind: 'eval', config, name: name ?? `eval ${path.basename(config.checkpoint)}` });
+    const runId = createEvalRun(this.db, config, name);
     return this.enqueue(runId, 'eval', false);
   }
 

@@ -16,7 +16,7 @@ export type WorkerJob =
       heartbeatSeconds?: number;
     }
   | {
-      /** A k-attempt evaluation; its settings are the run's stored config (an {@link EvalRunConfig}). */
+      /** An evaluation; its settings are the run's stored config (an EvalJobSpec, backend/jobs/kinds/eval-job.ts). */
       kind: 'eval';
       runId: number;
       dbPath: string;
@@ -24,22 +24,6 @@ export type WorkerJob =
       heartbeatSeconds?: number;
     };
 
-/** The stored config of an eval run started from the app (the `eval` command stores the same fields). */
-export interface EvalRunConfig {
-  checkpoint: string;
-  checkpointId: number | null;
-  step: number | null;
-  sourceRun: number | null;
-  datasets: string[];
-  maxAttempts: number;
-  protocol: 'one-episode' | 'truncated' | 'separate';
-  prompt: 'multi-attempt' | 'single-turn';
-  limit: number | null;
-  batchSize: number;
-  maxTokensPerAttempt: number;
-  maxTotalTokens: number;
-  seed: number;
-}
 export type JobKind = WorkerJob['kind'];
 
 /** Manager → worker. */

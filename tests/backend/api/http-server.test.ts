@@ -239,6 +239,7 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(evRun.kind, 'eval');
   assert.equal(evRun.status, 'completed', String(evRun.error));
   const evRows = await ok('eval:results', { runId: ev.runId });
+  assert.ok(Array.isArray(await ok('eval:comparisons', { runId: ev.runId })), 'the multi-attempt comparisons of a stored evaluation');
   assert.deepEqual(evRows.map((r: any) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
   // A training run is evaluated by default on its own held-out split, with its own token budget (issue #24).
   const own = await ok('eval:start', { runId, attempts: 2, limit: 2, batchSize: 2 });

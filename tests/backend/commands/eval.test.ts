@@ -142,9 +142,11 @@ test('eval --run ID evaluates the latest checkpoint; --json; sampled mode stores
     datasets: { dataset: string; n: number; accuracyByK: number[] }[];
     meanAccuracyByK: number[];
   };
+  // A training run of the built-in model is evaluated by default on its own held-out split, as the app does
+  // (one resolve for both: backend/jobs/kinds/eval-job.ts).
   assert.deepEqual(
     j.datasets.map((x) => [x.dataset, x.n]),
-    [['synthetic', 3]],
+    [['held-out', 3]],
   );
   const s = run([
     '--checkpoint',
@@ -249,7 +251,7 @@ test('clear errors: missing or corrupt checkpoint, unknown dataset, bad --attemp
   assert.match(r.stderr, /--attempts must be K or 1\.\.K/);
   r = await runHere(['--checkpoint', ck, '--prompt', 'single-turn', '--attempts', '3']);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--prompt single-turn is evaluated at k = 1 only; got --attempts 3/);
+  assert.match(r.stderr, /--attempts: the single-turn prompt is evaluated at k = 1 only; got attempts 3/);
   r = await runHere(['--db', db]);
   assert.match(r.stderr, /give exactly one of --checkpoint DIR or --run ID/);
   const d = openDb(db);

@@ -16,7 +16,7 @@ import { EventBus } from '../../../../backend/runs/event-bus.js';
 import type { EventEnvelope } from '../../../../backend/api/contract.js';
 import { RunManager } from '../../../../backend/runs/run-manager.js';
 import { RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
-import type { EvalRunConfig } from '../../../../backend/workers/protocol.js';
+import type { EvalJobSpec } from '../../../../backend/jobs/kinds/eval-job.js';
 import { trainInWorkers } from '../../../../backend/jobs/train-in-workers.js';
 import { tinySetup } from '../tiny-run.js';
 import { findRay, startLocalRayCluster, WORKER_NODE_RESOURCE, type LocalRayCluster } from './local-ray-cluster.js';
@@ -88,7 +88,7 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
     manager.init();
     const long = manager.start(parseRunConfig(s.config(400, 1), 'long'), 'to stop').runId;
     const killed = manager.start(parseRunConfig(s.config(8, 2), 'killed'), 'to kill').runId;
-    const evalCfg: EvalRunConfig = { checkpoint: s.base, checkpointId: null, step: null, sourceRun: null, datasets: ['synthetic'], maxAttempts: 2, protocol: 'one-episode', prompt: 'multi-attempt', limit: 6, batchSize: 3, maxTokensPerAttempt: 6, maxTotalTokens: 12, seed: 1 };
+    const evalCfg: EvalJobSpec = { checkpoint: s.base, checkpointId: null, step: null, sourceRun: null, datasets: ['synthetic'], maxAttempts: 2, protocol: 'one-episode', prompt: 'multi-attempt', template: null, limit: 6, batchSize: 3, maxTokensPerAttempt: 6, maxTotalTokens: 12, samples: null, temperature: 0, seed: 1, runtime: 'auto' };
     const ev = manager.startEval(evalCfg, 'eval on ray').runId;
 
     // In parallel: the two training runs are running on the cluster at once (Ray placed them on its CPUs),
