@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openBrowser, screenshot, startStudio, until, type Studio } from './harness.js';
+import { openBrowser, screenshot, setViewport, startStudio, until, type Studio } from './harness.js';
 import { tinySetup } from '../backend/runs/tiny-run.js';
 
 async function closedPort(): Promise<number> {
@@ -94,6 +94,11 @@ test('Settings: which backend is in use, a bad address refused by field, a close
     await saved.getByText('In use now: new runs run on this machine').waitFor();
     assert.deepEqual(onDisk(), { dataDir: tiny.dir });
     assert.equal(await page.locator('[data-testid="backend-problem"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="ray-test-result"]').count(), 0, 'the test result of the cleared address is gone');
+    // The long messages wrap: at 1024 × 700 the page does not scroll sideways.
+    await setViewport(page, 1024, 700);
+    assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth > (globalThis as any).innerWidth + 1), false, 'settings: no sideways scroll at 1024');
+    await screenshot(page, '35-settings-1024');
     assert.deepEqual(b.problems.filter((p) => !/Failed to load resource/.test(p)), [], 'no page errors');
   } finally {
     await b?.close();

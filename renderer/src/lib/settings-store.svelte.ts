@@ -87,7 +87,10 @@ export class SettingsStore {
       const ray = local ? null : { address: f.address.trim(), sharedDir: f.sharedDir.trim() || null, ingestHost: f.ingestHost.trim() || null, cpusPerJob: cpus === '' ? null : Number(cpus) };
       const r = await this.#api.call('cluster:save', { ray });
       this.view = r.view;
-      if (local) this.form = emptyForm();
+      if (local) {
+        this.form = emptyForm();
+        this.test = { state: 'idle' }; // it was about the address just cleared
+      }
       this.save = { state: 'done', ok: r.applied, message: r.message };
     } catch (err) {
       this.save = plain(err);

@@ -54,4 +54,5 @@ test('settings store: form from the saved entry, field errors beside their field
   await store.saveSettings(true);
   assert.deepEqual(saves.at(-1), { ray: null });
   assert.equal(store.form.address, '');
+  assert.deepEqual(store.test, { state: 'idle' }, 'the connection result of the cleared address is gone');
 });
