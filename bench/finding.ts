@@ -19,7 +19,8 @@ import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
-import { runDemo, DEMO_BUDGETS, demoTestQuestions, evaluateDemoModel } from '../backend/jobs/demo.js';
+import { runDemo, demoTestQuestions, evaluateDemoModel } from '../backend/jobs/demo.js';
+import { DEMO_BUDGETS } from '../backend/jobs/kinds/demo-job.js';
 import {
   demoComparisons,
   formatDemoTable,

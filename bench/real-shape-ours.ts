@@ -1,8 +1,8 @@
 // This project's side of `npm run bench:vs-torch -- --real-shapes`: one real-size model (random weights in the
 // exact shape, float32, cpu-native runtime) in its own process, the same measurements as
 // bench/peers/real_shape_torch.py, one JSON line out. Argument: the same JSON spec plus `config` (a ModelConfig).
-// Prefill = a decode session's first generate call of 1 token (the prompt's forward, last-position logits);
-// decode = the next call's per-step times; train = forward, next-token loss, gradients of every weight (no
+// Prefill = a decode session's first generate call of 1 token (the prompt's forward, last-position logits), the
+// median of `repeat` fresh sessions; decode = the last session's next calls' per-step times; train = forward, next-token loss, gradients of every weight (no
 // optimizer step) on 1 × trainSeq tokens; peak RSS from process.resourceUsage().
 import os from 'node:os';
 import { tf } from '../backend/model/core/tf.js';
@@ -22,8 +22,13 @@ const spec = JSON.parse(process.argv[2]!) as {
   trainSeq: number;
   threads: number;
   skipTrain?: boolean;
+  /** Prefill runs per batch size (median reported; decode follows the last); 0 = training only. */
+  repeat?: number;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const round = (x: number, d: number) => +x.toFixed(d);
 
 const runtime = await selectRuntime({ force: 'cpu-native' });
@@ -83,12 +88,18 @@ async function run(B: number, P: number, n: number) {
   }
 }
 
-await run(1, 4, 1); // warm-up
-for (const B of spec.batches) {
+const repeat = spec.repeat ?? 1;
+if (repeat > 0) await run(1, 4, 1); // warm-up
+for (const B of repeat > 0 ? spec.batches : []) {
+  const prefills: number[] = [];
+  for (let i = 0; i < repeat - 1; i++) prefills.push((await run(B, spec.prompt, 0)).prefill);
   const r = await run(B, spec.prompt, spec.newTokens);
+  prefills.push(r.prefill);
+  const prefill = median(prefills);
   out[`b${B}`] = {
-    prefillSeconds: round(r.prefill, 3),
-    prefillTokensPerS: round((B * spec.prompt) / r.prefill, 1),
+    prefillSeconds: round(prefill, 3),
+    prefillSecondsAll: prefills.map((x) => round(x, 3)),
+    prefillTokensPerS: round((B * spec.prompt) / prefill, 1),
     decodeStepSeconds: r.steps.map((x) => round(x, 4)),
     decodeTokensPerS: round(B / median(r.steps), 2),
   };

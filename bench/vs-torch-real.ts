@@ -5,10 +5,14 @@
 // prefill and decode tokens/s at batch 1 and 8, one training micro-batch of 1 × 1,024 tokens, peak RSS.
 // Writes bench/results/vs-torch-real-shapes.json with the load average around every figure and the derived
 // (computed, not measured) time of a full k = 1..7 evaluation of the five benchmarks and of one Qwen PPO step.
+// Every prefill is the median of --repeat runs (fresh sessions); a worker is stopped (and its row records why) when
+// the machine's available memory falls below --min-available-gib, so a run that does not fit never pushes other
+// processes into the kernel's OOM killer.
 // Options: --models 0.5b,1.5b  --peers pypi,debian  --train 0.5b,1.5b (which models get the training figure)
-// --no-train  --prompt N  --new N  --no-write
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// --no-train  --train-only (no prefill/decode)  --repeat N (3)  --prompt N  --new N  --min-available-gib G (1.5)
+// --out FILE (default bench/results/vs-torch-real-shapes.json)  --no-write
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fromHfConfig, type ModelConfig } from '../backend/model/core/config.js';
@@ -42,25 +46,60 @@ function peerShape(c: ModelConfig): Record<string, unknown> {
   return { vocab: c.vocabSize, d: c.hiddenSize, layers: c.numLayers, heads: c.numHeads, kvHeads: c.numKvHeads, ffn: c.intermediateSize, eps: c.rmsNormEps, theta: c.ropeTheta, tied: c.tieEmbeddings, qkvBias: c.qkvBias, maxPositions: Math.min(c.maxPositions, 4096) };
 }
 
-function runWorker(what: string, cmd: string, args: string[]): Record<string, unknown> {
+/** MemAvailable of /proc/meminfo in bytes (Infinity where there is none). */
+function availableBytes(): number {
+  try {
+    const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+    return m ? Number(m[1]) * 1024 : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+async function runWorker(what: string, cmd: string, args: string[]): Promise<Record<string, unknown>> {
   process.stdout.write(`  ${what} … `);
   const t = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: root });
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
+  let lowest = availableBytes();
+  let stopped = '';
+  const watch = setInterval(() => {
+    lowest = Math.min(lowest, availableBytes());
+    if (lowest < minAvailable && !stopped) {
+      let hwm: RegExpExecArray | null = null;
+      try {
+        hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      } catch {
+        // the worker ended meanwhile
+      }
+      const peak = hwm ? `, the worker's peak RSS then ${(Number(hwm[1]) / 2 ** 20).toFixed(1)} GiB` : '';
+      stopped = `stopped: the machine's available memory fell to ${(lowest / 2 ** 30).toFixed(1)} GiB (limit ${(minAvailable / 2 ** 30).toFixed(1)} GiB) after ${((performance.now() - t) / 1000).toFixed(0)} s${peak}`;
+      child.kill('SIGKILL');
+    }
+  }, 500);
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearInterval(watch);
   const secs = (performance.now() - t) / 1000;
-  const last = r.stdout.trim().split('\n').at(-1) ?? '';
-  if (r.status !== 0 || !last.startsWith('{')) {
-    process.stdout.write(`failed (${r.status}) after ${secs.toFixed(0)} s\n${r.stderr.slice(-2000)}\n`);
-    return { error: `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  if (stopped || status !== 0 || !last.startsWith('{')) {
+    process.stdout.write(`failed (${stopped || status}) after ${secs.toFixed(0)} s\n${stderr.slice(-2000)}\n`);
+    return { error: stopped || `exit ${status}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, lowestAvailableGiB: +(lowest / 2 ** 30).toFixed(1) };
   }
   const out = JSON.parse(last) as Record<string, unknown>;
   process.stdout.write(`${secs.toFixed(0)} s, load ${JSON.stringify(out.loadAvgEnd)}\n`);
-  return { ...out, wallSeconds: +secs.toFixed(1) };
+  return { ...out, wallSeconds: +secs.toFixed(1), lowestAvailableGiB: +(lowest / 2 ** 30).toFixed(1) };
 }
 
 const models = arg('models', '0.5b,1.5b').split(',');
 const peers = arg('peers', 'pypi,debian').split(',');
-const trainModels = process.argv.includes('--no-train') ? [] : arg('train', '0.5b,1.5b').split(',');
-const spec = { prompt: Number(arg('prompt', '64')), newTokens: Number(arg('new', '8')), batches: [1, 8], trainSeq: 1024, threads: 2 };
+const trainOnly = process.argv.includes('--train-only');
+const trainModels = process.argv.includes('--no-train') ? [] : arg('train', trainOnly ? arg('models', '0.5b,1.5b') : '0.5b,1.5b').split(',');
+const minAvailable = Number(arg('min-available-gib', '1.5')) * 2 ** 30;
+const outFile = path.resolve(arg('out', path.join(root, 'bench/results/vs-torch-real-shapes.json')));
+const spec = { prompt: Number(arg('prompt', '32')), newTokens: Number(arg('new', '4')), batches: [1, 8], trainSeq: 1024, threads: 2, repeat: trainOnly ? 0 : Number(arg('repeat', '3')) };
 const results: Record<string, Record<string, unknown>> = {};
 const parameters: Record<string, number> = {};
 const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
@@ -72,7 +111,7 @@ for (const key of models) {
   process.stdout.write(`\n== ${m.name}-shaped (random weights, float32): prompt ${spec.prompt}, ${spec.newTokens} decode steps, batch ${spec.batches.join(' and ')}${skipTrain ? '' : `, train 1 × ${spec.trainSeq}`}\n`);
   const row: Record<string, unknown> = {};
   parameters[m.name] = parameterCount(config);
-  row.ours = runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
+  row.ours = await runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
   for (const p of peers) {
     const peer = PEERS[p];
     if (!peer) throw new Error(`--peers: unknown '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
@@ -80,23 +119,23 @@ for (const key of models) {
       row[p] = { error: `${peer.python} not found (set ATTEMPT_STUDIO_TORCH_VENV_PYTHON)` };
       continue;
     }
-    row[p] = runWorker(peer.label, peer.python, [path.join(root, 'bench/peers/real_shape_torch.py'), JSON.stringify({ ...spec, skipTrain, shape: peerShape(config) })]);
+    row[p] = await runWorker(peer.label, peer.python, [path.join(root, 'bench/peers/real_shape_torch.py'), JSON.stringify({ ...spec, skipTrain, shape: peerShape(config) })]);
   }
   results[m.name] = row;
 }
 const out = {
   method:
-    'one process per model and implementation, run one after another (never two at once), 2 threads each; random weights in the exact shapes, float32; prefill = one forward of the prompt with last-position logits; decode = median of per-step times with a KV cache; train = one forward + next-token loss + backward into all weights (no optimizer step), a single sample after a 16-token warm-up; peak = the process peak RSS over all of it (weights included)',
+    'one process per model and implementation, run one after another (never two at once), 2 threads each; random weights in the exact shapes, float32; prefill = one forward of the prompt with last-position logits, the median of spec.repeat runs (repeat 0: training only); decode = median of per-step times with a KV cache; train = one forward + next-token loss + backward into all weights (no optimizer step), a single sample after a 16-token warm-up; peak = the process peak RSS over all of it (weights included)',
   spec: { ...spec, trainModels },
   results,
   parameters,
-  derived: derivedTimes(results, parameters),
+  ...(trainOnly ? {} : { derived: derivedTimes(results, parameters) }),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)), note: 'a SHARED 2-core machine: other engineers\' processes ran concurrently; every figure carries the load average around it' },
   date: new Date().toISOString(),
 };
 if (!process.argv.includes('--no-write')) {
-  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/vs-torch-real-shapes.json'), JSON.stringify(out, null, 2) + '\n');
-  process.stdout.write('\nwrote bench/results/vs-torch-real-shapes.json\n');
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(`\nwrote ${path.relative(root, outFile)}\n`);
 }
-process.stdout.write(JSON.stringify(out.derived, null, 1) + '\n');
+process.stdout.write(JSON.stringify(out.derived ?? out.results, null, 1) + '\n');

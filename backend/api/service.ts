@@ -23,6 +23,7 @@ import { evalComparisons } from './attempt-comparisons-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
 import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
+import { clusterHandlers, type ClusterServiceOptions } from './cluster-service.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   logs?: LogTail;
   /** Native dialogs (Electron only); absent, the dialog methods answer 501. */
   dialogs?: Pick<ApiHandlers, 'dialog:openFile' | 'dialog:openFolder' | 'dialog:saveFile'>;
+  /** Where runs execute and the settings.json the Settings page writes. */
+  cluster: ClusterServiceOptions;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -255,6 +258,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
       const shipped = shippedBaseModelsDir();
       return { cached: (shipped !== null && has(shipped)) || has(path.join(o.dataDir, 'models')) };
     },
+    ...clusterHandlers(o.cluster, manager),
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
         runtime = probeRuntime();

@@ -141,7 +141,7 @@ export const RUNTIME_OPTION: Record<'runtime', OptionSpec> = {
  * Selects the compute runtime (loads tfjs, so only commands that compute call it): `force` names one, else the
  * fastest available. An unknown name is a usage error (exit 2); a runtime that cannot start, a clear UserError.
  */
-export async function selectRuntimeOrExplain(force: string | undefined): Promise<import('../model/runtime/runtime.js').RuntimeReport> {
+export async function selectRuntimeOrExplain(force: string | undefined, opts: { probeAll?: boolean } = {}): Promise<import('../model/runtime/runtime.js').RuntimeReport> {
   const { parseRuntimeName, selectRuntime } = await import('../model/runtime/runtime.js');
   let name;
   try {
@@ -150,7 +150,7 @@ export async function selectRuntimeOrExplain(force: string | undefined): Promise
     throw new UserError((err as Error).message, 2);
   }
   try {
-    return await selectRuntime({ force: name });
+    return await selectRuntime({ force: name, probeAll: opts.probeAll });
   } catch (err) {
     throw new UserError((err as Error).message);
   }

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../model/core/tf.js';
 import { Transformer } from '../model/core/transformer.js';
 import { parseModelConfig, type ModelConfig } from '../model/core/config.js';
@@ -276,19 +275,13 @@ export interface EnsureOptions {
   signal?: AbortSignal;
   /** Called just before training starts (i.e. when no shipped or cached checkpoint has the spec's hash). */
   onTrain?: (spec: BaseModelSpec, dir: string) => void;
-  /** Read-only folder of shipped checkpoints looked at before the cache (default shippedBaseModelsDir(): SHIPPED_BASE_MODELS_DIR unless $ATTEMPT_STUDIO_SHIPPED_BASE_MODELS says otherwise; null: none). */
+  /** Read-only folder of shipped checkpoints looked at before the cache (default shippedBaseModelsDir(): resources/base-models unless $ATTEMPT_STUDIO_SHIPPED_BASE_MODELS says otherwise; null: none). */
   shippedDir?: string | null;
   /** Train anew even when a shipped or cached checkpoint has the spec's hash (the cache entry is replaced). */
   retrain?: boolean;
 }
 
 const INFO_FILE = 'base-model.json';
-
-/**
- * The base-model checkpoints shipped with the app (resources/base-models/base-<hash>/), trained by
- * `npm run bench:base-model -- --save resources/base-models`: the demo loads them instead of training.
- */
-export const SHIPPED_BASE_MODELS_DIR = fileURLToPath(new URL('../../resources/base-models/', import.meta.url));
 
 /** What base-model.json holds beside the weights. */
 export interface BaseModelInfo {

@@ -2,9 +2,9 @@
 """PyTorch side of `npm run bench:vs-torch -- --real-shapes`: one real-size model (random weights in the exact
 shape, float32, the architecture of gpt_torch.py's Gpt), one process, all measurements in a row, one JSON line out.
 
-Argument: a JSON object {shape (gpt_torch's keys), prompt, newTokens, batches, trainSeq, threads, skipTrain}.
-Measures greedy prefill (prompt tokens at each batch size, logits of the last position only) and decode (newTokens
-steps with a KV cache, per-step times), and one training micro-batch (forward, next-token loss over the whole
+Argument: a JSON object {shape (gpt_torch's keys), prompt, newTokens, batches, trainSeq, threads, skipTrain, repeat}.
+Measures greedy prefill (prompt tokens at each batch size, logits of the last position only; the median of `repeat`
+runs, 0 = training only) and decode (newTokens steps with a KV cache after the last prefill, per-step times), and one training micro-batch (forward, next-token loss over the whole
 vocabulary, backward into the weights' gradients; no optimizer step) of 1 x trainSeq tokens; peak RSS of the
 process (ru_maxrss) at the end."""
 import json
@@ -52,13 +52,20 @@ def main():
                 pos += 1
         return times
 
-    prefill(1, 4)  # warm-up
+    repeat = spec.get("repeat", 1)
+    if repeat > 0:
+        prefill(1, 4)  # warm-up
     P, n = spec["prompt"], spec["newTokens"]
-    for B in spec["batches"]:
-        secs, past, nxt = prefill(B, P)
+    for B in spec["batches"] if repeat > 0 else []:
+        prefills = []
+        for _ in range(repeat):
+            secs, past, nxt = prefill(B, P)
+            prefills.append(secs)
+        secs = statistics.median(prefills)
         steps = decode(B, P, n, past, nxt)
         med = statistics.median(steps)
-        out[f"b{B}"] = {"prefillSeconds": round(secs, 3), "prefillTokensPerS": round(B * P / secs, 1),
+        out[f"b{B}"] = {"prefillSeconds": round(secs, 3), "prefillSecondsAll": [round(x, 3) for x in prefills],
+                        "prefillTokensPerS": round(B * P / secs, 1),
                         "decodeStepSeconds": [round(x, 4) for x in steps], "decodeTokensPerS": round(B / med, 2)}
         del past
     if not spec.get("skipTrain"):

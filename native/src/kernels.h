@@ -10,6 +10,12 @@
 #else
 #define AS_CLONES
 #endif
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+// As AS_CLONES plus an AVX-512 clone, for loops whose speed is the vector width (memory-streaming products).
+#define AS_CLONES_WIDE __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define AS_CLONES_WIDE
+#endif
 
 namespace as {
 
@@ -38,6 +44,9 @@ inline float expApprox(float x) {
   const float small = x < lo ? 0.f : big;
   return x != x ? x : small;
 }
+
+// Products x·Wᵀ with 2 to this many rows of x stream the weight W [n, k] once (memory-bound: sgemm would pack it).
+constexpr int kStreamRows = 16;
 
 // C[i] = op(A[aOff[i]], B[bOff[i]]) for `count` [M,K]x[K,N] products (row-major), C contiguous [count,M,N].
 void matmulBatched(const float* a, const float* b, float* c, const int64_t* aOff, const int64_t* bOff, int64_t count,

@@ -113,6 +113,20 @@ test('BatchMatMul matches stock on explicitly broadcast inputs (all transposes, 
   }
 });
 
+test('x·Wᵀ with 2..16 rows (the weight-streaming path, threaded for large W) matches stock; no leaks', { skip }, () => {
+  const before = tf.memory().numTensors;
+  // rows cover every row-group size (1..4 left over) and the sgemm boundary (16 streams, 17 does not); k not a
+  // multiple of the 16 lanes; 1,100 × 1,030 is over the threading threshold (1M floats); rank 3 = several products.
+  const cases: [number[], number[]][] = [
+    [[2, 40], [24, 40]], [[3, 100], [70, 100]], [[5, 1030], [1100, 1030]], [[8, 1030], [1100, 1030]],
+    [[13, 33], [300, 33]], [[16, 1030], [1100, 1030]], [[17, 200], [150, 200]], [[3, 7, 65], [3, 90, 65]],
+  ];
+  for (const [as, bs] of cases) check(`matMul ${as}×${bs}ᵀ`, () => tf.matMul(randn(as), randn(bs), false, true));
+  check('matMul NaN/Inf rows × Wᵀ', () => tf.matMul(withSpecials([4, 50]), randn([60, 50]), false, true));
+  check('matMul rows × Wᵀ with NaN/Inf', () => tf.matMul(randn([6, 50]), withSpecials([60, 50]), false, true));
+  assert.equal(tf.memory().numTensors, before, 'tensor leak');
+});
+
 test('_FusedMatMul with bias and relu matches stock', { skip }, () => {
   for (const act of ['linear', 'relu'] as const) {
     check(`fused ${act}`, () => tf.fused.matMul({ a: randn([6, 5]), b: randn([5, 3]), bias: randn([3]), activation: act }));
