@@ -11,7 +11,7 @@ import { saveModel } from '../../../backend/model/formats/checkpoint.js';
 import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 import { tf } from '../../../backend/model/core/tf.js';
 import { openDb } from '../../../backend/db/open-db.js';
-import { addCheckpoint, createRun, evalResultsOf, getRun } from '../../../backend/db/run-store.js';
+import { addCheckpoint, createRun, evalResults, getRun } from '../../../backend/db/run-store.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 import { parseAttempts, parseDatasets } from '../../../backend/commands/eval.js';
 import { tinyConfig } from '../model/tiny.js';
@@ -77,7 +77,7 @@ test('eval --checkpoint: table, CSV and SQLite rows agree; episodes and attempts
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.status, 'completed');
     assert.equal(JSON.parse(runs[0]!.config).maxAttempts, 3);
-    const res = evalResultsOf(d, runs[0]!.id);
+    const res = evalResults(d, { runId: runs[0]!.id });
     assert.equal(res.length, 2 * 3);
     for (const row of rows.slice(1, 3)) {
       const [name, n, skipped, ...acc] = row;
@@ -178,11 +178,11 @@ test('eval --run ID evaluates the latest checkpoint; --json; sampled mode stores
   ]);
   const d2 = openDb(db);
   try {
-    const rows = evalResultsOf(d2, j.runId);
+    const rows = evalResults(d2, { runId: j.runId });
     assert.ok(rows.every((x) => x.checkpointId === ckId));
     assert.ok(rows.every((x) => x.step === 7));
     assert.equal(getRun(d2, j.runId)!.kind, 'eval');
-    const sampled = evalResultsOf(d2, j.runId + 1);
+    const sampled = evalResults(d2, { runId: j.runId + 1 });
     assert.deepEqual(
       sampled.map((x) => [x.metric, x.k, x.n]),
       [
