@@ -182,8 +182,18 @@ export const evalCommand: Command = {
         throw userErrorOf(err);
       }
       const id = createEvalRun(db, spec);
-      const { runEval } = await import('../jobs/run-eval.js');
+      const { runEval, stopEvalRun } = await import('../jobs/run-eval.js');
       let bar: ProgressLine | undefined;
+      // Ctrl-C (or SIGTERM) stops as the app's stop does: the run is marked stopped, nothing is stored.
+      const onStop = () => {
+        bar?.finish();
+        stopEvalRun(db, id);
+        process.stderr.write(`\nStopped: eval run ${id} is marked stopped; nothing was stored.\n`);
+        db.close();
+        process.exit(130);
+      };
+      process.on('SIGINT', onStop);
+      process.on('SIGTERM', onStop);
       const outcome = await runEval({
         db,
         runId: id,
@@ -191,6 +201,9 @@ export const evalCommand: Command = {
           bar ??= new ProgressLine('eval', total);
           bar.update(done, { dataset });
         },
+      }).finally(() => {
+        process.off('SIGINT', onStop);
+        process.off('SIGTERM', onStop);
       });
       bar?.finish();
       if (outcome.status === 'failed') throw new UserError(outcome.error);
