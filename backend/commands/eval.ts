@@ -161,6 +161,7 @@ export const evalCommand: Command = {
     'get a smaller generation budget when needed.',
     'The app\'s evaluation (eval:start) resolves the same request the same way and runs the same executor',
     '(backend/jobs/run-eval.ts) in a worker process: the same options give the same stored config and results.',
+    'Ctrl-C stops it as the app\'s stop does: the run is marked stopped and nothing is stored.',
     'Defaults by model (any option given overrides its value); a training run of the built-in model is',
     "evaluated on its own held-out split with its own --max-tokens:",
     ...describeEvalDefaults().map((l) => `  ${l}`),
