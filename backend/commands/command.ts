@@ -123,12 +123,11 @@ export async function dataLocationOf(args: ParsedArgs): Promise<{ dataDir: strin
 /** Opens the command's database; a failure (read-only or full disk, no permission) is a clear UserError. */
 export async function openDbOrExplain(dbPath: string, dataDir = dbPath.replace(/[/\\][^/\\]*$/, '')): Promise<import('../db/open-db.js').Db> {
   const { openDb } = await import('../db/open-db.js');
-  const { explainStorageError } = await import('../db/storage-error.js');
-  const { damagedDatabaseMessage } = await import('./known-errors.js');
+  const { cannotOpenDatabaseMessage } = await import('./known-errors.js');
   try {
     return openDb(dbPath);
   } catch (err) {
-    throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
+    throw new UserError(cannotOpenDatabaseMessage(err, dbPath, dataDir));
   }
 }
 

@@ -2,9 +2,7 @@
 // on 127.0.0.1 with a per-launch token; prints one line with the full URL. Ctrl-C stops runs with a checkpoint.
 import { fileURLToPath } from 'node:url';
 import { type Command, DATA_OPTIONS, dataLocationOf, int, str, UserError } from './command.js';
-import { damagedDatabaseMessage } from './known-errors.js';
-import path from 'node:path';
-import { explainStorageError } from '../db/storage-error.js';
+import { cannotOpenDatabaseMessage } from './known-errors.js';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist', import.meta.url));
 
@@ -50,7 +48,7 @@ export const serveCommand: Command = {
     try {
       backend = createBackend({ dbPath, dataDir: loc.dataDir, concurrency, rayOverride: rayOverride(rayInput) });
     } catch (err) {
-      throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, path.dirname(dbPath))}`);
+      throw new UserError(cannotOpenDatabaseMessage(err, dbPath, loc.dataDir));
     }
     if (rayConfig) {
       try {
