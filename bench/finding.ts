@@ -6,7 +6,8 @@
 //   [--rollout-batch N] [--test-questions N] [--base JSON] [--rl JSON] [--cache DIR] [--base-only]
 //   [--protocol one-episode|separate] [--also-separate] [--split validation|test] [--stored LABEL]
 //   --stored LABEL: train nothing; evaluate the checkpoints that label's run left in .cache/finding-runs on
-//   --split (how a configuration tuned on validation is evaluated on test once), both protocols.
+//   --split (how a configuration tuned on validation is evaluated on test once), both protocols; each seed's
+//   evaluation is kept in its run folder (eval-<split>.json) and reused, so seeds can be evaluated as they finish.
 //   --also-separate: evaluate the same three models again with the reference's N = k prompt per k ('separate').
 //   --base: overrides of the base model spec (e.g. '{"lr":0.003,"task":{"families":["add"],"levels":[2]}}');
 //   --rl: run-config values merged into BOTH policies (e.g. '{"generation":{"temperature":1.2}}').
@@ -18,7 +19,8 @@ import os from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../backend/db/open-db.js';
-import { runDemo, DEMO_BUDGETS, demoTestQuestions, evaluateDemoModel } from '../backend/jobs/demo.js';
+import { runDemo, demoTestQuestions, evaluateDemoModel } from '../backend/jobs/demo.js';
+import { DEMO_BUDGETS } from '../backend/jobs/kinds/demo-job.js';
 import {
   demoComparisons,
   formatDemoTable,
@@ -133,13 +135,24 @@ for (const seed of seeds) {
     await selectRuntime(); // the fast kernels (runDemo does this itself)
     const stored = path.resolve('.cache', 'finding-runs', `${values.stored}-s${seed}`);
     const s = JSON.parse(readFileSync(path.join(stored, 'summary.json'), 'utf8')) as DemoSummary;
-    const db = openDb(path.join(stored, 'finding.db'));
+    // Kept beside the checkpoints, so seeds can be evaluated as their training ends and gathered later (the
+    // same models on the same questions: deterministic).
+    const evalFile = path.join(stored, `eval-${split}.json`);
+    let evals: { oneEpisode: DemoSummary; separate: DemoSummary } | undefined;
     try {
-      perSeed.push(await reevaluate(db, s, 'one-episode'));
-      separate.push(await reevaluate(db, s, 'separate'));
-    } finally {
-      db.close();
+      evals = JSON.parse(readFileSync(evalFile, 'utf8')) as typeof evals;
+      process.stderr.write(`  seed ${seed}: ${split} evaluation from ${evalFile}\n`);
+    } catch {
+      const db = openDb(path.join(stored, 'finding.db'));
+      try {
+        evals = { oneEpisode: await reevaluate(db, s, 'one-episode'), separate: await reevaluate(db, s, 'separate') };
+      } finally {
+        db.close();
+      }
+      writeFileSync(evalFile, JSON.stringify(evals));
     }
+    perSeed.push(evals!.oneEpisode);
+    separate.push(evals!.separate);
     continue;
   }
   const work = path.resolve('.cache', 'finding-runs', `${values.label}-s${seed}`);

@@ -9,8 +9,7 @@ import type { ApiHandlers } from '../backend/api/contract.js';
 import { newToken, startHttpServer, type HttpServerHandle } from '../backend/api/http-server.js';
 import { forwardEvents, registerApiHandlers } from './ipc-handlers.js';
 import { SqliteBindingError } from '../backend/db/sqlite-binding.js';
-import { resolveRayConfig } from '../backend/runs/ray/ray-config.js';
-import { RayLauncher } from '../backend/runs/ray/ray-launcher.js';
+import { rayOverride, resolveRayConfig } from '../backend/runs/ray/ray-config.js';
 import { RayClusterError } from '../backend/runs/ray/ray-jobs-client.js';
 import { APP_DIR_NAME, dataDirFromArgv, isInside, resolveDataLocation } from '../backend/db/data-location.js';
 import { CSP, denyPermission, isAllowedNavigation, isAllowedRequest, isTrustedSender, originOf, windowOpenAction, windowOptions } from './window-options.js';
@@ -22,7 +21,6 @@ const PRELOAD = path.join(ROOT, 'dist/electron/preload.cjs');
 
 let win: BrowserWindow | undefined;
 let backend: Backend | undefined;
-let ray: RayLauncher | undefined;
 let server: HttpServerHandle | undefined;
 let appOrigin = 'file://';
 
@@ -94,14 +92,13 @@ async function start(): Promise<void> {
   if (app.isPackaged && (isInside(loc.dataDir, installDir) || isInside(loc.dataDir, (process as { resourcesPath?: string }).resourcesPath ?? installDir)))
     throw new Error(`the data folder ${loc.dataDir} (${loc.source}) is inside the install folder ${installDir}; choose another with --data-dir`);
   // Runs on a Ray cluster when $ATTEMPT_STUDIO_RAY or settings.json's "ray" names one (README: Ray cluster).
+  // The Settings page can change it while the app runs (cluster:save).
   const rayConfig = resolveRayConfig();
-  backend = createBackend({
-    dbPath: loc.dbPath,
-    dataDir: loc.dataDir,
-    dialogs: dialogs(),
-    ...(rayConfig ? { concurrency: 64, manager: { spawn: (entry: string) => ray!.spawn(entry) } } : {}),
+  backend = createBackend({ dbPath: loc.dbPath, dataDir: loc.dataDir, dialogs: dialogs(), rayOverride: rayOverride() });
+  // settings.json's cluster unreachable: this machine runs the work, and the Settings page says why.
+  if (rayConfig) await backend.cluster.use(rayConfig).catch((err: Error) => {
+    if (rayConfig.source !== 'settings') throw err;
   });
-  if (rayConfig) ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db, dbPath: loc.dbPath });
   registerApiHandlers(ipcMain, backend.handlers, (sender) => isTrustedSender(sender, { webContentsId: win?.webContents.id, origin: appOrigin, fileRoot: RENDERER_DIR }));
   forwardEvents(backend.events, () => (win && !win.isDestroyed() ? win.webContents : undefined));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
@@ -134,7 +131,6 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   // Workers finish their current step and checkpoint; their runs stay resumable.
   void Promise.allSettled([server?.close(), backend.close()])
-    .then(() => ray?.close())
     .finally(() => app.exit(0));
 });
 

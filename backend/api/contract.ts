@@ -5,10 +5,13 @@ import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, ty
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
 import { ApiError } from './api-error.js';
+import { clusterMethods } from './contract-cluster.js';
+import { method, type MethodSpec } from './method-spec.js';
 import type { AttemptComparisonsView } from './attempt-comparisons-service.js';
 
 /** The config form's field documentation, re-exported so the renderer needs only this contract from rl/. */
 export type { FieldDoc } from '../rl/config.js';
+export type { ActiveBackendView, ClusterSaveResult, ClusterTestResult, ClusterView, RaySettingsView } from './contract-cluster.js';
 
 // ---- shared value types ------------------------------------------------------------------------------------
 
@@ -162,14 +165,6 @@ export interface SystemInfo {
 const runId = z.number().int().positive();
 const empty = z.strictObject({}).optional();
 
-/** A method: its input schema, and its output type carried as a phantom. */
-export interface MethodSpec<I extends z.ZodType, O> {
-  input: I;
-  /** Only in Electron (native dialogs); the HTTP server answers 501. */
-  desktopOnly?: boolean;
-  readonly _output?: O;
-}
-const method = <O>() => <I extends z.ZodType>(input: I, desktopOnly = false): MethodSpec<I, O> => ({ input, ...(desktopOnly ? { desktopOnly } : {}) });
 
 /** The attempts explorer's filter (episodes:list, export:csv). */
 const episodeFilter = {
@@ -351,6 +346,7 @@ export const methods = {
   ),
   /** Whether the built-in base model is already in this studio's model cache (else the first run pre-trains it). */
   'models:base': method<{ cached: boolean }>()(empty),
+  ...clusterMethods,
   'system:runtime': method<SystemInfo>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
   'dialog:openFile': method<{ path: string | null }>()(
     z.strictObject({ title: z.string().optional(), filters: dialogFilters }).optional(),

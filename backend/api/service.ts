@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { Db } from '../db/open-db.js';
-import { getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
+import { evalResults, getRun, lastMetricValues, latestCheckpoint, listRuns, metricsOf, updateRunMeta, type RunRow } from '../db/run-store.js';
 import { ConfigError, describeRunConfigFields, parseRunConfig, presetRunConfig, type RunConfig } from '../rl/config.js';
 import { seedList, sweepRuns } from '../runs/sweep.js';
 import { PRESET_NAMES } from '../rl/presets.js';
@@ -23,6 +23,7 @@ import { evalComparisons } from './attempt-comparisons-service.js';
 import { checkRunDataset, DatasetCheckError } from '../data/check-dataset.js';
 import { apiExportPlaces } from '../export/export-places.js';
 import { shippedBaseModelsDir } from '../pretrain/shipped-base-models.js';
+import { clusterHandlers, type ClusterServiceOptions } from './cluster-service.js';
 
 export interface ServiceOptions {
   db: Db;
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   logs?: LogTail;
   /** Native dialogs (Electron only); absent, the dialog methods answer 501. */
   dialogs?: Pick<ApiHandlers, 'dialog:openFile' | 'dialog:openFolder' | 'dialog:saveFile'>;
+  /** Where runs execute and the settings.json the Settings page writes. */
+  cluster: ClusterServiceOptions;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -187,16 +190,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
       mustRun(q.runId);
       return exportRunCheckpoint(db, q, places);
     },
-    'eval:results': async (q) =>
-      db
-        .prepare(
-          `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, checkpoint_path AS checkpointPath, metric, skipped, step, dataset, k, n,
-                  correct, accuracy, decoding, created_at AS createdAt
-           FROM eval_results WHERE (@runId IS NULL OR run_id = @runId) AND (@dataset IS NULL OR dataset = @dataset) AND (@k IS NULL OR k = @k)
-             AND (@metric IS NULL OR metric = @metric)
-           ORDER BY run_id, metric, dataset, k, step`,
-        )
-        .all({ runId: q.runId ?? null, dataset: q.dataset ?? null, k: q.k ?? null, metric: q.metric ?? null }) as EvalResultView[],
+    'eval:results': async (q) => evalResults(db, q) as EvalResultView[],
     'eval:comparisons': async (q) => evalComparisons(db, q),
     'eval:defaults': async (q) => {
       if (q.checkpoint !== undefined) return evalDefaultsForRun(evalModelKind(checkUserPath(q.checkpoint, { field: 'checkpoint', mustBe: 'dir' })), null);
@@ -255,6 +249,7 @@ export function createService(o: ServiceOptions): ApiHandlers {
       const shipped = shippedBaseModelsDir();
       return { cached: (shipped !== null && has(shipped)) || has(path.join(o.dataDir, 'models')) };
     },
+    ...clusterHandlers(o.cluster, manager),
     'system:runtime': async (input) => {
       if (input?.refresh || !runtime) {
         runtime = probeRuntime();

@@ -123,12 +123,11 @@ export async function dataLocationOf(args: ParsedArgs): Promise<{ dataDir: strin
 /** Opens the command's database; a failure (read-only or full disk, no permission) is a clear UserError. */
 export async function openDbOrExplain(dbPath: string, dataDir = dbPath.replace(/[/\\][^/\\]*$/, '')): Promise<import('../db/open-db.js').Db> {
   const { openDb } = await import('../db/open-db.js');
-  const { explainStorageError } = await import('../db/storage-error.js');
-  const { damagedDatabaseMessage } = await import('./known-errors.js');
+  const { cannotOpenDatabaseMessage } = await import('./known-errors.js');
   try {
     return openDb(dbPath);
   } catch (err) {
-    throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`);
+    throw new UserError(cannotOpenDatabaseMessage(err, dbPath, dataDir));
   }
 }
 
@@ -141,7 +140,7 @@ export const RUNTIME_OPTION: Record<'runtime', OptionSpec> = {
  * Selects the compute runtime (loads tfjs, so only commands that compute call it): `force` names one, else the
  * fastest available. An unknown name is a usage error (exit 2); a runtime that cannot start, a clear UserError.
  */
-export async function selectRuntimeOrExplain(force: string | undefined): Promise<import('../model/runtime/runtime.js').RuntimeReport> {
+export async function selectRuntimeOrExplain(force: string | undefined, opts: { probeAll?: boolean } = {}): Promise<import('../model/runtime/runtime.js').RuntimeReport> {
   const { parseRuntimeName, selectRuntime } = await import('../model/runtime/runtime.js');
   let name;
   try {
@@ -150,7 +149,7 @@ export async function selectRuntimeOrExplain(force: string | undefined): Promise
     throw new UserError((err as Error).message, 2);
   }
   try {
-    return await selectRuntime({ force: name });
+    return await selectRuntime({ force: name, probeAll: opts.probeAll });
   } catch (err) {
     throw new UserError((err as Error).message);
   }

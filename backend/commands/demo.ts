@@ -1,8 +1,38 @@
 // `attempt-studio demo`: the whole loop on the embedded default (base model → baseline and multi-attempt RL
 // → k-attempt evaluation) with progress and ETA, writing the table, CSV, SVG chart and summary.json.
 import path from 'node:path';
-import { type Command, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
+import { type Command, type ParsedArgs, DATA_OPTIONS, dataLocationOf, openDbOrExplain, flag, int, str, UserError } from './command.js';
+import { DomainError } from '../domain/errors.js';
+import { parseDemoJobSpec, type DemoJobSpec } from '../jobs/kinds/demo-job.js';
 import { ProgressLine } from './progress.js';
+
+/** The demo flag that sets each spec field (a refused field is reported as the flag the user typed). */
+const FLAG_OF: Record<string, string> = {
+  seed: '--seed',
+  protocol: '--protocol',
+  'budget.baseSteps': '--base-steps',
+  'budget.rlSteps': '--rl-steps',
+  'budget.rolloutBatch': '--rollout-batch',
+  'budget.testQuestions': '--test-questions',
+};
+
+/** Flags → the demo job's spec (jobs/kinds/demo-job.ts); a bad value is a usage error (exit 2) naming its flag. */
+function demoSpecOf(args: ParsedArgs): DemoJobSpec {
+  const budget = { baseSteps: int(args, 'base-steps'), rlSteps: int(args, 'rl-steps'), rolloutBatch: int(args, 'rollout-batch'), testQuestions: int(args, 'test-questions') };
+  try {
+    return parseDemoJobSpec({
+      seed: int(args, 'seed'),
+      quick: flag(args, 'quick'),
+      trainBase: flag(args, 'train-base'),
+      protocol: str(args, 'protocol'),
+      budget: Object.fromEntries(Object.entries(budget).filter(([, v]) => v !== undefined)),
+    });
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    const name = FLAG_OF[err.field ?? ''];
+    throw new UserError(name ? `${name} ${err.message.replace(/^invalid demo request: [^:]+: /, '')}` : err.message, 2);
+  }
+}
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -38,10 +68,7 @@ export const demoCommand: Command = {
     const { reconcile } = await import('../jobs/run-status.js');
     const { runDemo, DemoStopped } = await import('../jobs/demo.js');
     const { formatDemoReport } = await import('../eval/demo-summary.js');
-    const seed = int(args, 'seed') ?? 0;
-    const protocol = str(args, 'protocol') ?? 'one-episode';
-    if (protocol !== 'one-episode' && protocol !== 'separate')
-      throw new UserError(`--protocol must be one-episode or separate, got '${protocol}'`, 2);
+    const spec = demoSpecOf(args);
     const outDir = path.resolve(str(args, 'out') ?? 'demo-output');
     const loc = await dataLocationOf(args);
     const dbFile = loc.dbPath;
@@ -76,21 +103,8 @@ export const demoCommand: Command = {
         dbPath: dbFile,
         dataDir: loc.dataDir,
         outDir,
-        seed,
-        quick: flag(args, 'quick'),
-        trainBase: flag(args, 'train-base'),
-        protocol,
+        ...spec,
         ...(ray ? { spawn: ray.spawn } : {}),
-        budget: Object.fromEntries(
-          (
-            [
-              ['baseSteps', int(args, 'base-steps')],
-              ['rlSteps', int(args, 'rl-steps')],
-              ['rolloutBatch', int(args, 'rollout-batch')],
-              ['testQuestions', int(args, 'test-questions')],
-            ] as const
-          ).filter(([, v]) => v !== undefined),
-        ),
         signal: controller.signal,
         // Worker log lines go above the progress line, which is drawn again under them.
         onLog: (line) => (progress ? progress.log(line) : process.stderr.write(`${line}\n`)),

@@ -161,6 +161,7 @@ export const evalCommand: Command = {
     'get a smaller generation budget when needed.',
     'The app\'s evaluation (eval:start) resolves the same request the same way and runs the same executor',
     '(backend/jobs/run-eval.ts) in a worker process: the same options give the same stored config and results.',
+    'Ctrl-C stops it as the app\'s stop does: the run is marked stopped and nothing is stored.',
     'Defaults by model (any option given overrides its value); a training run of the built-in model is',
     "evaluated on its own held-out split with its own --max-tokens:",
     ...describeEvalDefaults().map((l) => `  ${l}`),
@@ -182,8 +183,18 @@ export const evalCommand: Command = {
         throw userErrorOf(err);
       }
       const id = createEvalRun(db, spec);
-      const { runEval } = await import('../jobs/run-eval.js');
+      const { runEval, stopEvalRun } = await import('../jobs/run-eval.js');
       let bar: ProgressLine | undefined;
+      // Ctrl-C (or SIGTERM) stops as the app's stop does: the run is marked stopped, nothing is stored.
+      const onStop = () => {
+        bar?.finish();
+        stopEvalRun(db, id);
+        process.stderr.write(`\nStopped: eval run ${id} is marked stopped; nothing was stored.\n`);
+        db.close();
+        process.exit(130);
+      };
+      process.on('SIGINT', onStop);
+      process.on('SIGTERM', onStop);
       const outcome = await runEval({
         db,
         runId: id,
@@ -191,6 +202,9 @@ export const evalCommand: Command = {
           bar ??= new ProgressLine('eval', total);
           bar.update(done, { dataset });
         },
+      }).finally(() => {
+        process.off('SIGINT', onStop);
+        process.off('SIGTERM', onStop);
       });
       bar?.finish();
       if (outcome.status === 'failed') throw new UserError(outcome.error);

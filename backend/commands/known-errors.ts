@@ -14,6 +14,11 @@ export function damagedDatabaseMessage(err: unknown, file?: string): string | nu
   );
 }
 
+/** Why a command could not open its database `dbPath` (damaged, read-only, full disk, no permission): one line. */
+export function cannotOpenDatabaseMessage(err: unknown, dbPath: string, dataDir: string): string {
+  return damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, dataDir)}`;
+}
+
 /** One line for an error that reached the top of a command. */
 export function describeUnexpectedError(err: unknown): string {
   const e = err as Error;

@@ -8,7 +8,7 @@ import { explainStorageError, storageErrorCode } from '../db/storage-error.js';
 import { openDb, openDbSnapshot, type Db } from '../db/open-db.js';
 import { listRuns, type RunRow } from '../db/run-store.js';
 import { reconcile } from '../jobs/run-status.js';
-import { damagedDatabaseMessage } from './known-errors.js';
+import { cannotOpenDatabaseMessage, damagedDatabaseMessage } from './known-errors.js';
 
 const SUBCOMMANDS = ['list'];
 
@@ -44,7 +44,7 @@ function openForListing(file: string): { db: Db; readOnly: boolean; close(): voi
     if (damaged) throw new UserError(damaged);
     const code = storageErrorCode(err) ?? '';
     if (!READ_ONLY.test(code) && !READ_ONLY.test(String((err as { code?: unknown }).code ?? ''))) {
-      throw new UserError(`cannot open database ${file}: ${explainStorageError(err, path.dirname(file))}`);
+      throw new UserError(cannotOpenDatabaseMessage(err, file, path.dirname(file)));
     }
     try {
       const snap = openDbSnapshot(file);

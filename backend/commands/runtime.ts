@@ -10,7 +10,7 @@ export const runtimeCommand: Command = {
   },
   async run(args) {
     const { formatRuntimeReport } = await import('../model/runtime/runtime.js');
-    const report = await selectRuntimeOrExplain(str(args, 'force'));
+    const report = await selectRuntimeOrExplain(str(args, 'force'), { probeAll: true });
     process.stdout.write(flag(args, 'json') ? JSON.stringify(report) + '\n' : formatRuntimeReport(report) + '\n');
     return 0;
   },

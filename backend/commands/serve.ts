@@ -2,9 +2,7 @@
 // on 127.0.0.1 with a per-launch token; prints one line with the full URL. Ctrl-C stops runs with a checkpoint.
 import { fileURLToPath } from 'node:url';
 import { type Command, DATA_OPTIONS, dataLocationOf, int, str, UserError } from './command.js';
-import { damagedDatabaseMessage } from './known-errors.js';
-import path from 'node:path';
-import { explainStorageError } from '../db/storage-error.js';
+import { cannotOpenDatabaseMessage } from './known-errors.js';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist', import.meta.url));
 
@@ -16,7 +14,7 @@ export const serveCommand: Command = {
     port: { type: 'string', value: 'P', description: 'Port on 127.0.0.1 (0 = any free port)', default: '4310' },
     ...DATA_OPTIONS,
     token: { type: 'string', value: 'T', description: 'Access token (default: $ATTEMPT_STUDIO_TOKEN, else random per launch)' },
-    concurrency: { type: 'string', value: 'N', description: 'Runs that may train at once (with --ray: default 64, Ray\'s resources decide)', default: '1' },
+    concurrency: { type: 'string', value: 'N', description: 'Runs that may train at once (default 1; on a Ray cluster 64, Ray\'s resources decide)' },
     ray: { type: 'string', value: 'ADDRESS', description: 'Run workers as Ray jobs on the cluster whose dashboard is ADDRESS (e.g. http://127.0.0.1:8265; else $ATTEMPT_STUDIO_RAY, else settings.json "ray")' },
     'ray-shared-dir': { type: 'string', value: 'DIR', description: 'Folder the studio and every node share at the same path: checkpoints, base models (default: the data folder)' },
     'ray-ingest-host': { type: 'string', value: 'HOST', description: 'Address the nodes reach the studio at for results (default 127.0.0.1)' },
@@ -31,34 +29,42 @@ export const serveCommand: Command = {
     const { newToken, startHttpServer } = await import('../api/http-server.js');
     const port = int(args, 'port') ?? 4310;
     if (port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, got ${port}`, 2);
-    const { resolveRayConfig } = await import('../runs/ray/ray-config.js');
+    const { defaultSettingsFile, rayOverride, resolveRayConfig } = await import('../runs/ray/ray-config.js');
+    const rayInput = { flags: { address: str(args, 'ray'), sharedDir: str(args, 'ray-shared-dir'), ingestHost: str(args, 'ray-ingest-host'), cpusPerJob: int(args, 'ray-cpus') } };
     let rayConfig;
     try {
-      rayConfig = resolveRayConfig({ flags: { address: str(args, 'ray'), sharedDir: str(args, 'ray-shared-dir'), ingestHost: str(args, 'ray-ingest-host'), cpusPerJob: int(args, 'ray-cpus') } });
+      rayConfig = resolveRayConfig(rayInput);
     } catch (err) {
       throw new UserError((err as Error).message, 2);
     }
-    const concurrency = int(args, 'concurrency') ?? (rayConfig ? 64 : 1);
-    if (concurrency < 1) throw new UserError(`--concurrency must be at least 1, got ${concurrency}`, 2);
+    // Unset: 1 on this machine, 64 on a Ray cluster (following a switch made on the Settings page).
+    const concurrency = int(args, 'concurrency');
+    if (concurrency !== undefined && concurrency < 1) throw new UserError(`--concurrency must be at least 1, got ${concurrency}`, 2);
     const token = str(args, 'token') ?? (process.env.ATTEMPT_STUDIO_TOKEN || undefined) ?? newToken();
     if (token.length < 8) throw new UserError('--token must be at least 8 characters', 2);
     const loc = await dataLocationOf(args);
     const dbPath = loc.dbPath;
     let backend;
-    let ray: import('../runs/ray/ray-launcher.js').RayLauncher | undefined;
     try {
-      backend = createBackend({ dbPath, dataDir: loc.dataDir, concurrency, ...(rayConfig ? { manager: { spawn: (entry: string) => ray!.spawn(entry) } } : {}) });
+      backend = createBackend({ dbPath, dataDir: loc.dataDir, concurrency, rayOverride: rayOverride(rayInput) });
     } catch (err) {
-      throw new UserError(damagedDatabaseMessage(err, dbPath) ?? `cannot open database ${dbPath}: ${explainStorageError(err, path.dirname(dbPath))}`);
+      throw new UserError(cannotOpenDatabaseMessage(err, dbPath, loc.dataDir));
     }
     if (rayConfig) {
-      const { RayLauncher } = await import('../runs/ray/ray-launcher.js');
       try {
-        ray = await RayLauncher.create({ ...rayConfig, sharedDir: rayConfig.sharedDir ?? loc.dataDir, db: backend.db, dbPath });
+        await backend.cluster.use(rayConfig);
       } catch (err) {
-        await backend.close();
-        throw new UserError((err as Error).message, 2);
+        // A cluster named on this command line (or in the environment) must work; one saved in settings.json
+        // must not lock the user out of the Settings page that changes it: this machine runs the work then.
+        if (rayConfig.source !== 'settings') {
+          await backend.close();
+          throw new UserError((err as Error).message, 2);
+        }
+        process.stderr.write(`Ray backend (settings): ${(err as Error).message}\nRunning on this machine instead; change the cluster on the Settings page or in ${defaultSettingsFile()}.\n`);
       }
+    }
+    const ray = backend.cluster.launcher;
+    if (ray && rayConfig) {
       process.stderr.write(`Ray backend (${rayConfig.source}): runs are Ray jobs on ${ray.client.address} (Ray ${ray.rayVersion}); results come back to ${ray.ingest.url}\n`);
       if (ray.stoppedOrphans.length > 0) process.stderr.write(`stopped ${ray.stoppedOrphans.length} Ray job(s) an earlier launch left running on this database; resume their runs\n`);
     }
@@ -87,7 +93,6 @@ export const serveCommand: Command = {
     });
     await server.close();
     await backend.close();
-    await ray?.close();
     return 0;
   },
 };

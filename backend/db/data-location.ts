@@ -56,12 +56,15 @@ export function readSettings(file = path.join(defaultDataDir(), SETTINGS_FILE_NA
   return dataDir === undefined ? {} : { dataDir };
 }
 
-/** Writes settings.json atomically (temp file + rename). */
+/** Writes settings.json's dataDir atomically (temp file + rename), keeping its other entries (e.g. "ray"). */
 export function writeSettings(settings: Settings, file = path.join(defaultDataDir(), SETTINGS_FILE_NAME)): void {
   if (settings.dataDir !== undefined && !path.isAbsolute(settings.dataDir)) throw new Error(`dataDir must be an absolute path, got ${settings.dataDir}`);
+  readSettings(file); // a broken file is an error, not overwritten
+  const others = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  delete others.dataDir;
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n');
+  writeFileSync(tmp, JSON.stringify({ ...others, ...settings }, null, 2) + '\n');
   renameSync(tmp, file);
 }
 

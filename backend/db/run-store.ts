@@ -262,15 +262,17 @@ export interface EvalResultRow extends Required<
   createdAt: number;
 }
 
-/** A run's eval results in insertion order. */
-export function evalResultsOf(db: Db, runId: number): EvalResultRow[] {
+/** Eval results, every filter optional (the API's eval:results, the tests): by run, metric, dataset, k and step. */
+export function evalResults(db: Db, f: { runId?: number; dataset?: string; k?: number; metric?: string } = {}): EvalResultRow[] {
   return db
     .prepare(
-      `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, checkpoint_path AS checkpointPath, step, dataset, k, n,
-              correct, accuracy, decoding, metric, skipped, created_at AS createdAt
-       FROM eval_results WHERE run_id = ? ORDER BY id`,
+      `SELECT id, run_id AS runId, checkpoint_id AS checkpointId, checkpoint_path AS checkpointPath, metric, skipped, step, dataset, k, n,
+              correct, accuracy, decoding, created_at AS createdAt
+       FROM eval_results WHERE (@runId IS NULL OR run_id = @runId) AND (@dataset IS NULL OR dataset = @dataset) AND (@k IS NULL OR k = @k)
+         AND (@metric IS NULL OR metric = @metric)
+       ORDER BY run_id, metric, dataset, k, step, id`,
     )
-    .all(runId) as EvalResultRow[];
+    .all({ runId: f.runId ?? null, dataset: f.dataset ?? null, k: f.k ?? null, metric: f.metric ?? null }) as EvalResultRow[];
 }
 
 /** Changes what the researcher owns on a run (name, tags, notes); other fields are the worker's. Returns whether the run exists. */

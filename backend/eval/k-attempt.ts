@@ -171,16 +171,3 @@ export async function evaluateKAttempt(
   }
   return { maxAttempts: K, protocol, prompt, datasets: results, meanAccuracyByK: meanAccuracy(results, K) };
 }
-
-/**
- * The in-training check (every n steps during training, k = 1): greedy accuracy at k = 1 on a
- * held-out split, with the prompt the policy trains with (multi-attempt N = 1, or single-turn).
- */
-export async function evaluateHeldOut(
-  m: EvalModel,
-  heldOut: DatasetQuestions,
-  opts: Omit<KAttemptOptions, 'maxAttempts' | 'protocol'>,
-): Promise<KAttemptDatasetResult> {
-  const r = await evaluateKAttempt(m, [heldOut], { ...opts, maxAttempts: 1, protocol: 'one-episode' });
-  return r.datasets[0]!;
-}

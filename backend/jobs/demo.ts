@@ -37,6 +37,7 @@ import {
   type SampledSummaryRow,
 } from '../eval/demo-summary.js';
 import { trainInWorkers } from './train-in-workers.js';
+import { DEMO_BUDGETS, demoBudgetOf, type DemoBudget } from './kinds/demo-job.js';
 import type { SpawnWorker } from '../runs/spawn-worker.js';
 
 export interface DemoOptions {
@@ -74,22 +75,6 @@ export interface DemoOptions {
   /** How the training workers start (default: local processes; `demo --ray` passes the Ray backend's). */
   spawn?: SpawnWorker;
 }
-
-export interface DemoBudget {
-  baseSteps: number;
-  rlSteps: number;
-  rolloutBatch: number;
-  testQuestions: number;
-  attempts: number;
-}
-
-/** Budgets of the full demo and of --quick. */
-export const DEMO_BUDGETS: Record<'full' | 'quick', DemoBudget> = {
-  // 150 RL steps: with the base model shipped, the multi-attempt worker's RL is the demo's cost (~1.8 CPU s a
-  // step, measured at 200 steps); 150 steps is an ESTIMATED 5 minutes on an idle 2-core machine (docs/RESULTS.md).
-  full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 150, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
-  quick: { baseSteps: 150, rlSteps: 6, rolloutBatch: 32, testQuestions: 60, attempts: 5 },
-};
 
 /** Thrown when the demo was stopped (Ctrl-C): its runs are marked stopped and nothing was evaluated. */
 export class DemoStopped extends Error {
@@ -137,7 +122,7 @@ export function evaluateDemoModel(
 /** Runs the demo; throws if a training run fails (its reason is in the database too), DemoStopped when stopped. */
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const t0 = performance.now();
-  const budget: DemoBudget = { ...(o.quick ? DEMO_BUDGETS.quick : DEMO_BUDGETS.full), ...o.budget };
+  const budget = demoBudgetOf(o.quick, o.budget);
   const log = o.onLog ?? (() => {});
   const split = o.split ?? 'test';
   const runtime = await selectRuntime();

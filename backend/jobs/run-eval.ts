@@ -47,6 +47,21 @@ async function questionsOf(db: Db, spec: EvalJobSpec): Promise<DatasetQuestions[
   return data;
 }
 
+/**
+ * A stop (Ctrl-C or SIGTERM in the CLI, `stop` in the app's worker): a running eval run becomes stopped and the
+ * process leaves. Nothing of it is stored (an evaluation stores all its rows at the end, in one transaction) and
+ * there is nothing to resume. Returns whether the run was running.
+ */
+export function stopEvalRun(db: Db, runId: number): boolean {
+  try {
+    if (getRun(db, runId)?.status !== 'running') return false;
+    finishRun(db, runId, 'stopped');
+    return true;
+  } catch {
+    return false; // it ended (completed or failed) in between: that status stands
+  }
+}
+
 /** Runs eval run `runId` to its end; never throws for a failure of the job itself (the run is marked failed). */
 export async function runEval(o: RunEvalOptions): Promise<EvalOutcome> {
   const { db, runId } = o;

@@ -26,7 +26,7 @@ import { storeKAttempt } from './eval-store.js';
 import type { RunConfig } from '../rl/config.js';
 import { ensureBaseModel } from '../pretrain/base-model.js';
 import { isStopped, StoppedError } from '../model/core/stop-point.js';
-import { PRETRAIN_LABEL, pretrainReporter } from '../rl/pretrain-phase.js';
+import { PRETRAIN_LABEL, pretrainReporter } from '../pretrain/pretrain-phase.js';
 import { gpuBytesOf, systemSampler } from './system-metrics.js';
 import { tf } from '../model/core/tf.js';
 import type { RunPhase } from '../domain/run-events.js';

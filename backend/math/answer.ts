@@ -2,7 +2,7 @@
 // a tuple, an interval, a union, a relation (equation, inequality or a chain of them), a matrix or text.
 // Leaves keep their normalised LaTeX; `verify` compares answers structure by structure.
 import { normalize } from './normalize.js';
-import { splitTopLevel } from './structure.js';
+import { enclosesAll, splitTopLevel } from './structure.js';
 
 export type RelOp = '=' | '<' | '>' | '\\le' | '\\ge' | '\\ne' | '\\in';
 
@@ -140,7 +140,7 @@ function read(s: string, depth: number): Answer {
   const rel = splitRelations(s);
   if (rel) return { kind: 'relation', terms: rel.terms.map(normalizeLeaf), ops: rel.ops };
   const compact = s.trim();
-  if (compact.startsWith('\\{') && compact.endsWith('\\}') && enclosed(compact, 2)) {
+  if (compact.startsWith('\\{') && compact.endsWith('\\}') && enclosesAll(compact, 0)) {
     const inner = compact.slice(2, -2).trim();
     const items = inner === '' ? [] : (splitTopLevel(inner, ',') ?? [inner]);
     if (items.length > MAX_ITEMS) return leaf(s);
@@ -148,7 +148,7 @@ function read(s: string, depth: number): Answer {
   }
   const first = compact[0];
   const last = compact[compact.length - 1];
-  if ((first === '(' || first === '[') && (last === ')' || last === ']') && enclosed(compact, 1)) {
+  if ((first === '(' || first === '[') && (last === ')' || last === ']') && enclosesAll(compact, 0)) {
     const items = splitTopLevel(compact.slice(1, -1), ',');
     if (items && items.length >= 2 && items.length <= MAX_ITEMS && items.every((p) => p.trim() !== '')) {
       const parts = items.map((p) => read(p.trim(), depth + 1));
@@ -174,24 +174,4 @@ function splitList(s: string): string[] | null {
   const items = parts.map((p) => p.trim());
   if (items.some((p) => p === '')) return null;
   return items;
-}
-
-/** True when the bracket pair opening at 0 (of width `w`) closes at the very end. */
-function enclosed(s: string, w: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\\') {
-      const n = s[i + 1];
-      if (n === '{') depth++;
-      else if (n === '}') depth--;
-      i++;
-      if (depth === 0 && i < s.length - 1) return false;
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    if (depth === 0 && i < s.length - 1) return false;
-  }
-  return depth === 0 && w > 0;
 }

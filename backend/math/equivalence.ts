@@ -4,6 +4,7 @@
 import { canonicalInteger, isIntegerLiteral, numericEqual, parseSimpleNumber } from './numbers.js';
 import { compareCompiled, compileEquation, compileLatex } from './fast-eval.js';
 import { shapeOf, splitTopLevel, type Shape } from './structure.js';
+import { allOrdered, matchUnordered } from './pairing.js';
 
 export type Method =
   | 'exact'
@@ -64,8 +65,10 @@ export const MAX_WORK = 5000;
 /** The oracle of the cheap pass: everything it is asked stays undecided. */
 export const undecidedOracle: CasOracle = () => ({ equal: undefined, method: 'undecided' });
 
-const MAX_ITEMS = 64;
 const MAX_DEPTH = 6;
+
+/** The exact key long lists fall back to (pairing.ts): the normalised string itself. */
+const same = (x: string): string => x;
 
 /** Compares two normalised answers. */
 export function compareNormalized(p: string, g: string, ctx: CompareContext, depth = 0): Decision {
@@ -174,7 +177,7 @@ function compareShapes(sp: Shape, sg: Shape, ctx: CompareContext, depth: number)
     if (sp.rows.length !== sg.rows.length || sp.rows.some((r, i) => r.length !== sg.rows[i]!.length)) {
       return { equal: false, method: 'matrix' };
     }
-    return { equal: allOrdered(sp.rows.flat(), sg.rows.flat(), sub), method: 'matrix' };
+    return { equal: allOrdered(sp.rows.flat(), sg.rows.flat(), sub, same), method: 'matrix' };
   }
   // A one-row or one-column matrix against a tuple `(a,b,c)`: a vector either way.
   const vector = (s: Shape): string[] | null =>
@@ -186,68 +189,19 @@ function compareShapes(sp: Shape, sg: Shape, ctx: CompareContext, depth: number)
   if ((sp.kind === 'matrix') !== (sg.kind === 'matrix')) {
     const vp = vector(sp);
     const vg = vector(sg);
-    if (vp && vg) return { equal: allOrdered(vp, vg, sub), method: 'matrix' };
+    if (vp && vg) return { equal: allOrdered(vp, vg, sub, same), method: 'matrix' };
     return { equal: false, method: 'shape_mismatch' };
   }
   if (sp.kind === 'bracketed' && sg.kind === 'bracketed') {
     const method = sg.open === '(' && sg.close === ')' ? 'tuple' : 'interval';
     if (sp.open !== sg.open || sp.close !== sg.close) return { equal: false, method };
-    return { equal: allOrdered(sp.items, sg.items, sub), method };
+    return { equal: allOrdered(sp.items, sg.items, sub, same), method };
   }
   const unordered = (s: Shape): string[] | null => (s.kind === 'set' || s.kind === 'list' ? s.items : null);
   const up = unordered(sp);
   const ug = unordered(sg);
-  if (up && ug) return { equal: matchUnordered(up, ug, sub), method: sg.kind === 'set' ? 'set' : 'list' };
+  if (up && ug) return { equal: matchUnordered(up, ug, sub, same), method: sg.kind === 'set' ? 'set' : 'list' };
   if (sp.kind === 'union' && sg.kind === 'union')
-    return { equal: matchUnordered(sp.parts, sg.parts, sub), method: 'union' };
+    return { equal: matchUnordered(sp.parts, sg.parts, sub, same), method: 'union' };
   return { equal: false, method: 'shape_mismatch' };
-}
-
-/** Element i of a against element i of b; false as soon as one pair is false. */
-function allOrdered(a: string[], b: string[], cmp: (x: string, y: string) => Tri): Tri {
-  if (a.length !== b.length) return false;
-  if (a.length > MAX_ITEMS) return a.every((x, i) => x === b[i]);
-  let result: Tri = true;
-  for (let i = 0; i < a.length; i++) {
-    const r = cmp(a[i]!, b[i]!);
-    if (r === false) return false;
-    if (r === undefined) result = undefined;
-  }
-  return result;
-}
-
-/**
- * Is there a one-to-one pairing of a and b with every pair equal? true if one exists using only equal pairs,
- * false if none exists even counting undecided pairs as equal, undefined otherwise (bipartite matching).
- */
-function matchUnordered(a: string[], b: string[], cmp: (x: string, y: string) => Tri): Tri {
-  if (a.length !== b.length) return false;
-  if (a.length > MAX_ITEMS) return [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
-  const memo = new Map<number, Tri>();
-  const edge = (i: number, j: number): Tri => {
-    const key = i * 1024 + j;
-    if (!memo.has(key)) memo.set(key, cmp(a[i]!, b[j]!));
-    return memo.get(key);
-  };
-  const perfect = (allowUndecided: boolean): boolean => {
-    const owner = new Array<number>(b.length).fill(-1);
-    const tryAssign = (i: number, seen: boolean[]): boolean => {
-      for (let j = 0; j < b.length; j++) {
-        if (seen[j]) continue;
-        const e = edge(i, j);
-        if (!(e === true || (allowUndecided && e === undefined))) continue;
-        seen[j] = true;
-        if (owner[j] === -1 || tryAssign(owner[j]!, seen)) {
-          owner[j] = i;
-          return true;
-        }
-      }
-      return false;
-    };
-    for (let i = 0; i < a.length; i++)
-      if (!tryAssign(i, new Array<boolean>(b.length).fill(false))) return false;
-    return true;
-  };
-  if (perfect(false)) return true;
-  return perfect(true) ? undefined : false;
 }

@@ -45,7 +45,7 @@ export function splitTopLevel(s: string, sep: string): string[] | null {
 }
 
 /** True when the outer brackets at 0 and s.length-1 enclose the whole string (not `(a)+(b)`). */
-function enclosesAll(s: string, open: number): boolean {
+export function enclosesAll(s: string, open: number): boolean {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
     const c = s[i]!;

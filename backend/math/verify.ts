@@ -15,6 +15,7 @@ import {
 } from './equivalence.js';
 import type { Parsed } from './parse.js';
 import { compareRelations, isAssignment, isEquation, relationAsSet } from './relation.js';
+import { allOrdered, matchUnordered } from './pairing.js';
 
 export interface VerifyContext extends CompareContext {
   /** Decimal places a plain decimal is rounded to before it is compared (Math-Verify's default 6). */
@@ -25,7 +26,8 @@ export interface VerifyContext extends CompareContext {
   allowSetRelation: boolean;
 }
 
-const MAX_ITEMS = 64;
+/** The exact key long lists fall back to (pairing.ts). */
+const answerKey = (x: Answer): string => JSON.stringify(x);
 
 /** Is any gold candidate equal to any prediction candidate? */
 export function verify(gold: Parsed, pred: Parsed, ctx: VerifyContext): Decision {
@@ -109,7 +111,7 @@ function compareSets(g: Answer, p: Answer, ctx: VerifyContext, depth: number): D
   }
   if (gs.kind === 'union' || ps.kind === 'union') {
     if (gs.kind !== 'union' || ps.kind !== 'union') return { equal: false, method: 'union' };
-    return { equal: matchUnordered(gs.parts, ps.parts, sub), method: 'union' };
+    return { equal: matchUnordered(gs.parts, ps.parts, sub, answerKey), method: 'union' };
   }
   // An open interval `(a, b)` is also the pair (a, b) (Math-Verify reads `(1,2)` as an interval).
   const items = (s: SetLike): Answer[] | null =>
@@ -133,55 +135,6 @@ function compareSets(g: Answer, p: Answer, ctx: VerifyContext, depth: number): D
   const pi = unique(items(ps), ps.kind === 'set');
   if (!gi || !pi) return { equal: false, method: 'interval' };
   if (gi.length !== pi.length) return { equal: false, method: gs.kind === 'set' ? 'set' : 'tuple' };
-  if (gs.kind === 'set') return { equal: matchUnordered(gi, pi, sub), method: 'set' };
+  if (gs.kind === 'set') return { equal: matchUnordered(gi, pi, sub, answerKey), method: 'set' };
   return { equal: allOrdered(gi, pi, sub), method: 'tuple' };
-}
-
-function allOrdered(a: Answer[], b: Answer[], cmp: (x: Answer, y: Answer) => Tri): Tri {
-  if (a.length !== b.length) return false;
-  let result: Tri = true;
-  for (let i = 0; i < a.length; i++) {
-    const r = cmp(a[i]!, b[i]!);
-    if (r === false) return false;
-    if (r === undefined) result = undefined;
-  }
-  return result;
-}
-
-/**
- * A one-to-one pairing of gold items with predicted items, every pair equal: true when one exists with
- * decided pairs, false when none exists even counting undecided pairs as equal, else undefined.
- */
-function matchUnordered(a: Answer[], b: Answer[], cmp: (x: Answer, y: Answer) => Tri): Tri {
-  if (a.length !== b.length) return false;
-  if (a.length > MAX_ITEMS) {
-    const key = (x: Answer) => JSON.stringify(x);
-    return [...a].map(key).sort().join('\u0000') === [...b].map(key).sort().join('\u0000');
-  }
-  const memo = new Map<number, Tri>();
-  const edge = (i: number, j: number): Tri => {
-    const k = i * 1024 + j;
-    if (!memo.has(k)) memo.set(k, cmp(a[i]!, b[j]!));
-    return memo.get(k);
-  };
-  const perfect = (allowUndecided: boolean): boolean => {
-    const owner = new Array<number>(b.length).fill(-1);
-    const assign = (i: number, seen: boolean[]): boolean => {
-      for (let j = 0; j < b.length; j++) {
-        if (seen[j]) continue;
-        const e = edge(i, j);
-        if (!(e === true || (allowUndecided && e === undefined))) continue;
-        seen[j] = true;
-        if (owner[j] === -1 || assign(owner[j]!, seen)) {
-          owner[j] = i;
-          return true;
-        }
-      }
-      return false;
-    };
-    for (let i = 0; i < a.length; i++) if (!assign(i, new Array<boolean>(b.length).fill(false))) return false;
-    return true;
-  };
-  if (perfect(false)) return true;
-  return perfect(true) ? undefined : false;
 }

@@ -68,8 +68,3 @@ export function episodeOutcome(statuses: readonly Verdict[], opts: RewardOptions
     solvedAt >= 0 ? values.correct * Math.pow(discount, solvedAt) : anyBoxed ? values.wrong : values.noBox;
   return { reward, solvedAt, anyBoxed, attemptsUsed: statuses.length };
 }
-
-/** The reward alone; see {@link episodeOutcome}. */
-export function episodeReward(statuses: readonly Verdict[], opts: RewardOptions = {}): number {
-  return episodeOutcome(statuses, opts).reward;
-}

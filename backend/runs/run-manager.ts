@@ -48,7 +48,7 @@ const TRAINING_CHECKPOINT_FORMAT = 'training';
 const EXTERNAL_SIGNALS: NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP'];
 
 export class RunManager {
-  readonly concurrency: number;
+  #concurrency: number;
   private readonly queue: Array<{ runId: number; kind: JobKind; resume: boolean }> = [];
   private readonly active = new Map<number, Active>();
   /** Runs still running under a worker from an earlier launch (no IPC to them; signals only). */
@@ -59,8 +59,20 @@ export class RunManager {
   private readonly phases = new Map<number, RunPhase>();
 
   constructor(private readonly o: RunManagerOptions) {
-    this.concurrency = o.concurrency ?? 1;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${o.concurrency}`);
+    this.#concurrency = o.concurrency ?? 1;
+    this.setConcurrency(this.#concurrency);
+  }
+
+  /** Runs that may run at once. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Changes the limit (the backend changed: a cluster's resources decide); a higher one starts waiting runs. */
+  setConcurrency(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`concurrency must be a positive integer, got ${n}`);
+    this.#concurrency = n;
+    this.pump();
   }
 
   private get db(): Db {
@@ -243,7 +255,7 @@ export class RunManager {
   }
 
   private pump(): void {
-    while (!this.closed && this.queue.length > 0 && this.active.size + this.adopted.size < this.concurrency) {
+    while (!this.closed && this.queue.length > 0 && this.active.size + this.adopted.size < this.#concurrency) {
       const next = this.queue.shift()!;
       this.launch(next.runId, next.kind, next.resume);
     }

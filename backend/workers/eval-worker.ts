@@ -4,9 +4,8 @@
 // over IPC and beats while it works. A `stop` (or SIGTERM) marks the run stopped and exits: an evaluation has
 // nothing to resume.
 import { openDb, type Db } from '../db/open-db.js';
-import { getRun, heartbeat } from '../db/run-store.js';
-import { finishRun } from '../jobs/run-status.js';
-import { runEval } from '../jobs/run-eval.js';
+import { heartbeat } from '../db/run-store.js';
+import { runEval, stopEvalRun } from '../jobs/run-eval.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 function send(msg: FromWorker): void {
@@ -22,7 +21,7 @@ function send(msg: FromWorker): void {
 
 let current: { db: Db; runId: number } | undefined;
 function stopNow(): void {
-  if (current && getRun(current.db, current.runId)?.status === 'running') finishRun(current.db, current.runId, 'stopped');
+  if (current) stopEvalRun(current.db, current.runId);
   if (current) send({ type: 'done', runId: current.runId, status: 'stopped', steps: 0, error: null });
   setTimeout(() => process.exit(0), 20);
 }

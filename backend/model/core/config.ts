@@ -57,21 +57,37 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 export const MODEL_CONFIG_DEFAULTS = { valueHead: false, initStd: 0.02 } as const;
 
-/** Validates a model config; `where` names the source (a file) in the error. Unknown keys are rejected. */
-export function parseModelConfig(raw: unknown, where = 'model config'): ModelConfig {
+/** config.json's name for each studio field a Hugging Face config sets (errors on an HF folder name these). */
+const HF_FIELD_NAMES: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(MODEL_CONFIG_BOUNDS).map(([k, b]) => [k, b.hf])),
+  rmsNormEps: 'rms_norm_eps',
+  ropeTheta: 'rope_theta',
+  ropeScaling: 'rope_scaling',
+  tieEmbeddings: 'tie_word_embeddings',
+};
+
+/**
+ * Validates a model config; `where` names the source (a file) in the error, `names` maps a field to the name
+ * the source uses for it (config.json's keys for a Hugging Face folder). Unknown keys are rejected.
+ */
+export function parseModelConfig(raw: unknown, where = 'model config', names: Record<string, string> = {}): ModelConfig {
+  const nameOf = (path: PropertyKey[]) => {
+    const [head, ...rest] = path.map(String);
+    return [names[head ?? ''] ?? head, ...rest].join('.');
+  };
   const withDefaults =
     raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...MODEL_CONFIG_DEFAULTS, ...raw } : raw;
   const r = modelConfigSchema.safeParse(withDefaults);
   if (!r.success) {
     const msgs = r.error.issues.map((i) => {
       if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-      return `field '${i.path.join('.') || '(root)'}': ${i.message}`;
+      return `field '${nameOf(i.path) || '(root)'}': ${i.message}`;
     });
     throw new Error(`${where}: ${msgs.join('; ')}`);
   }
   const c = r.data;
   const fail = (field: string, msg: string): never => {
-    throw new Error(`${where}: field '${field}': ${msg}`);
+    throw new Error(`${where}: field '${names[field] ?? field}': ${msg}`);
   };
   if (c.numHeads % c.numKvHeads !== 0)
     fail('numKvHeads', `numHeads (${c.numHeads}) must be a multiple of numKvHeads (${c.numKvHeads})`);
@@ -192,7 +208,7 @@ export function fromHfConfig(hf: Record<string, unknown>, where = 'config.json')
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${where}: field '${b.hf}': must be a positive integer, got ${JSON.stringify(v)}`);
     if (v > b.max) throw new Error(`${where}: field '${b.hf}': ${v} is over ${b.max.toLocaleString('en-US')} (larger than any real model); is the file damaged?`);
   }
-  return parseModelConfig(cfg, where);
+  return parseModelConfig(cfg, where, HF_FIELD_NAMES);
 }
 
 /** The config.json a Hugging Face loader understands (Qwen2 when qkvBias, else Llama), plus our extras. */

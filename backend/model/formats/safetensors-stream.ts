@@ -3,32 +3,11 @@
 // bytes (converted to float32 chunk by chunk); the writer emits the header, then one tensor at a time.
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { BYTES, decodeValues, headerLength, parseHeaderJson, type TensorEntry } from './safetensors-header.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
-/** The safetensors spec caps the JSON header at 100 MB; a larger length means a corrupt file. */
-const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 /** Conversion chunk (elements) for F16/BF16/F64 reads and BF16 writes. */
 const CHUNK = 1 << 20;
-
-export type StDtype = 'F32' | 'F16' | 'BF16' | 'F64';
-const BYTES: Record<StDtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
-
-export interface TensorEntry {
-  dtype: StDtype;
-  shape: number[];
-  /** Byte offsets into the data section, [begin, end). */
-  begin: number;
-  end: number;
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * Math.pow(2, -14) * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * Math.pow(2, e - 15) * (1 + f / 1024);
-}
 
 /** float32 → bfloat16 bits, round to nearest even (as torch's .to(torch.bfloat16)); NaN stays NaN. */
 export function floatToBf16Bits(f32Bits: number): number {
@@ -108,15 +87,10 @@ export class SafetensorsReader {
     }
     const bytes = BYTES[e.dtype];
     const chunk = Buffer.allocUnsafe(Math.min(n, CHUNK) * bytes);
-    const outBits = new Uint32Array(out.buffer);
     for (let i0 = 0; i0 < n; i0 += CHUNK) {
-      const m = Math.min(CHUNK, n - i0);
-      const view = chunk.subarray(0, m * bytes);
+      const view = chunk.subarray(0, Math.min(CHUNK, n - i0) * bytes);
       this.readExact(view, pos + i0 * bytes, name);
-      if (e.dtype === 'BF16') for (let i = 0; i < m; i++) outBits[i0 + i] = view.readUInt16LE(2 * i) << 16;
-      else if (e.dtype === 'F16') for (let i = 0; i < m; i++) out[i0 + i] = halfToFloat(view.readUInt16LE(2 * i));
-      else if (e.dtype === 'F64') for (let i = 0; i < m; i++) out[i0 + i] = view.readDoubleLE(8 * i);
-      else for (let i = 0; i < m; i++) out[i0 + i] = view.readFloatLE(4 * i);
+      decodeValues(view, e.dtype, out, i0);
     }
     return out;
   }
@@ -131,52 +105,13 @@ function parseHeader(
   fd: number,
   file: string,
 ): { dataStart: number; tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
-  const fail = (msg: string): never => {
-    throw new Error(`${file}: ${msg}`);
-  };
   const size = fstatSync(fd).size;
-  if (size < 8) fail(`truncated: ${size} bytes, smaller than the 8-byte header length`);
-  const lenBuf = Buffer.alloc(8);
-  readSync(fd, lenBuf, 0, 8, 0);
-  const headerLen = Number(lenBuf.readBigUInt64LE(0));
-  if (headerLen > size - 8)
-    fail(`truncated or not a safetensors file: header length ${headerLen} exceeds the file size ${size}`);
-  if (headerLen > MAX_HEADER_BYTES) fail(`corrupt header: length ${headerLen} is over the 100 MB limit`);
+  const lenBuf = Buffer.alloc(Math.min(8, size));
+  readSync(fd, lenBuf, 0, lenBuf.length, 0);
+  const headerLen = headerLength(lenBuf, size, file);
   const hb = Buffer.alloc(headerLen);
   readSync(fd, hb, 0, headerLen, 8);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(hb.toString('utf8')) as Record<string, unknown>;
-  } catch (err) {
-    return fail(`corrupt header (not valid JSON: ${(err as Error).message})`);
-  }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('corrupt header (not a JSON object)');
-  const dataStart = 8 + headerLen;
-  const dataLen = size - dataStart;
-  const rawMeta = header.__metadata__ ?? {};
-  if (typeof rawMeta !== 'object' || rawMeta === null || Array.isArray(rawMeta)) fail(`corrupt header: __metadata__ is not an object`);
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawMeta as Record<string, unknown>)) metadata[k] = String(v);
-  const tensors = new Map<string, TensorEntry>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const e = (entry ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = String(e.dtype) as StDtype;
-    if (!(dtype in BYTES)) fail(`tensor '${name}' has dtype ${dtype}; supported: F32, F16, BF16, F64`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
-      fail(`tensor '${name}' has an invalid shape`);
-    const shape = e.shape as number[];
-    const offs = e.data_offsets as number[];
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[1] < offs[0])
-      fail(`tensor '${name}' has invalid data_offsets`);
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (offs[1] - offs[0] !== n * BYTES[dtype])
-      fail(`tensor '${name}': data_offsets span ${offs[1] - offs[0]} bytes, shape [${shape.join(', ')}] ${dtype} needs ${n * BYTES[dtype]}`);
-    if (offs[1] > dataLen)
-      fail(`truncated: tensor '${name}' needs data up to byte ${offs[1]}, the file has ${dataLen} data bytes`);
-    tensors.set(name, { dtype, shape, begin: offs[0], end: offs[1] });
-  }
-  return { dataStart, tensors, metadata };
+  return parseHeaderJson(hb, size, file);
 }
 
 export interface TensorToWrite {

@@ -3,6 +3,7 @@
 // F32, F16, BF16 and F64 into float32. Errors name the file and what is wrong.
 import { open, rename, unlink } from 'node:fs/promises';
 import { SafetensorsReader } from './safetensors-stream.js';
+import { decodeValues, headerLength, parseHeaderJson } from './safetensors-header.js';
 import { endianness } from 'node:os';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -11,8 +12,6 @@ export interface NamedArray {
   data: Float32Array;
   shape: number[];
 }
-
-const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
 
 /** Serialises F32 tensors (in the given order) and string metadata to a safetensors buffer. */
 export function encodeSafetensors(
@@ -47,79 +46,20 @@ export function encodeSafetensors(
   return out;
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * Math.pow(2, -14) * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * Math.pow(2, e - 15) * (1 + f / 1024);
-}
-
 /** Parses a safetensors buffer; `where` (the file name) prefixes every error. */
 export function decodeSafetensors(
   buf: Buffer,
   where: string,
 ): { tensors: Map<string, NamedArray>; metadata: Record<string, string> } {
-  const fail = (msg: string): never => {
-    throw new Error(`${where}: ${msg}`);
-  };
-  if (buf.length < 8) fail(`truncated: ${buf.length} bytes, smaller than the 8-byte header length`);
-  const headerLen = Number(buf.readBigUInt64LE(0));
-  if (headerLen > buf.length - 8)
-    fail(
-      `truncated or not a safetensors file: header length ${headerLen} exceeds the file size ${buf.length}`,
-    );
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, unknown>;
-  } catch (err) {
-    return fail(`corrupt header (not valid JSON: ${(err as Error).message})`);
-  }
-  if (!header || typeof header !== 'object' || Array.isArray(header))
-    fail('corrupt header (not a JSON object)');
-  const dataStart = 8 + headerLen;
-  const dataLen = buf.length - dataStart;
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const headerLen = headerLength(buf.subarray(0, 8), buf.length, where);
+  const { dataStart, tensors: entries, metadata } = parseHeaderJson(buf.subarray(8, 8 + headerLen), buf.length, where);
   const tensors = new Map<string, NamedArray>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = String(e?.dtype);
-    const bytes = BYTES[dtype];
-    if (!bytes) fail(`tensor '${name}' has dtype ${dtype}; supported: F32, F16, BF16, F64`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
-      fail(`tensor '${name}' has an invalid shape`);
-    const shape = e.shape as number[];
-    const offs = e.data_offsets as number[];
-    if (
-      !Array.isArray(offs) ||
-      offs.length !== 2 ||
-      !offs.every((d) => Number.isInteger(d) && d >= 0) ||
-      offs[1] < offs[0]
-    )
-      fail(`tensor '${name}' has invalid data_offsets`);
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (offs[1] - offs[0] !== n * bytes)
-      fail(
-        `tensor '${name}': data_offsets span ${offs[1] - offs[0]} bytes, shape [${shape.join(', ')}] ${dtype} needs ${n * bytes}`,
-      );
-    if (offs[1] > dataLen)
-      fail(
-        `truncated: tensor '${name}' needs data up to byte ${offs[1]}, the file has ${dataLen} data bytes`,
-      );
-    const base = dataStart + offs[0];
-    const data = new Float32Array(n);
-    if (dtype === 'F32' && LITTLE_ENDIAN) new Uint8Array(data.buffer).set(buf.subarray(base, base + 4 * n));
-    else if (dtype === 'F32') for (let i = 0; i < n; i++) data[i] = buf.readFloatLE(base + 4 * i);
-    else if (dtype === 'F64') for (let i = 0; i < n; i++) data[i] = buf.readDoubleLE(base + 8 * i);
-    else if (dtype === 'F16')
-      for (let i = 0; i < n; i++) data[i] = halfToFloat(buf.readUInt16LE(base + 2 * i));
-    else {
-      const u = new Uint32Array(data.buffer);
-      for (let i = 0; i < n; i++) u[i] = buf.readUInt16LE(base + 2 * i) << 16;
-    }
-    tensors.set(name, { data, shape });
+  for (const [name, e] of entries) {
+    const data = new Float32Array(e.shape.reduce((a, b) => a * b, 1));
+    const bytes = buf.subarray(dataStart + e.begin, dataStart + e.end);
+    if (e.dtype === 'F32' && LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes);
+    else decodeValues(bytes, e.dtype, data, 0);
+    tensors.set(name, { data, shape: e.shape });
   }
   return { tensors, metadata };
 }

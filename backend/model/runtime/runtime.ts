@@ -72,7 +72,7 @@ async function tryNodeBinding(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tf
   return 'tensorflow';
 }
 
-async function tryCandidate(name: RuntimeName, forced: boolean): Promise<{ detail: string; nativeKernels: string[]; device: string; adapter?: AdapterReport }> {
+async function tryCandidate(name: RuntimeName, forced: boolean, probeAll: boolean): Promise<{ detail: string; nativeKernels: string[]; device: string; adapter?: AdapterReport }> {
   const cpus = `CPU (${(await import('node:os')).availableParallelism()} cores)`;
   switch (name) {
     case 'tfjs-node-gpu': {
@@ -83,7 +83,7 @@ async function tryCandidate(name: RuntimeName, forced: boolean): Promise<{ detai
       return { detail: `CUDA via libtensorflow (${gpu})`, nativeKernels: [], device: gpu };
     }
     case 'webgpu': {
-      const adapter = await startWebGpu(forced);
+      const adapter = await startWebGpu(forced, forced || probeAll);
       const kind = adapter.software ? 'a software adapter (CPU rasteriser, slow)' : 'a hardware adapter';
       return { detail: `WebGPU (Dawn, ${adapter.backend === 'opengles' ? 'OpenGL ES' : 'native API'}) on ${kind}: ${adapterLabel(adapter)}`, nativeKernels: [], device: adapterLabel(adapter), adapter };
     }
@@ -119,16 +119,17 @@ export function parseRuntimeName(value: string): RuntimeName {
 /**
  * Chooses and activates the compute runtime. With `force`, only that one is tried and its failure is an
  * error; otherwise candidates are tried in order and the first that works is used. The environment variable
- * ATTEMPT_STUDIO_RUNTIME forces one too.
+ * ATTEMPT_STUDIO_RUNTIME forces one too. `probeAll` (the `runtime` command's diagnosis) also probes what
+ * automatic selection skips as too slow to ask on every start (WebGPU over OpenGL ES without Vulkan).
  */
-export async function selectRuntime(opts: { force?: RuntimeName; candidates?: RuntimeName[] } = {}): Promise<RuntimeReport> {
+export async function selectRuntime(opts: { force?: RuntimeName; candidates?: RuntimeName[]; probeAll?: boolean } = {}): Promise<RuntimeReport> {
   const envForce = process.env.ATTEMPT_STUDIO_RUNTIME ? parseRuntimeName(process.env.ATTEMPT_STUDIO_RUNTIME) : undefined;
   const force = opts.force ?? envForce;
   const order = force ? [force] : (opts.candidates ?? [...RUNTIME_NAMES]);
   const attempts: RuntimeAttempt[] = [];
   for (const name of order) {
     try {
-      const r = await tryCandidate(name, force !== undefined);
+      const r = await tryCandidate(name, force !== undefined, opts.probeAll === true);
       attempts.push({ name, ok: true, reason: r.detail });
       await tf.ready();
       return {

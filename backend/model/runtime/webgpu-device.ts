@@ -110,12 +110,18 @@ function libraryPresent(file: string): boolean {
   return dirs.some((d) => existsSync(path.join(d, file)));
 }
 
-/** The platform's native API first; on Linux also OpenGL ES through EGL (Mesa, where Vulkan is absent). */
-function probes(notes: string[]): Probe[] {
+/**
+ * The platform's native API first; on Linux also OpenGL ES through EGL (Mesa, where Vulkan is absent) when
+ * `probeGles`. Without a Vulkan loader the GLES adapter is in practice Mesa's CPU rasteriser, which automatic
+ * selection refuses anyway: probing it costs 1–2 s and Dawn prints limit warnings, so jobs skip it.
+ */
+function probes(notes: string[], probeGles: boolean): Probe[] {
   const list: Probe[] = [];
-  if (process.platform !== 'linux' || libraryPresent('libvulkan.so.1')) list.push({ backend: 'default', featureLevel: 'core', flags: [] });
+  const vulkan = process.platform !== 'linux' || libraryPresent('libvulkan.so.1');
+  if (vulkan) list.push({ backend: 'default', featureLevel: 'core', flags: [] });
   else notes.push('vulkan: no libvulkan.so.1 (install libvulkan1 and the GPU vendor\'s Vulkan driver)');
-  if (process.platform === 'linux') list.push({ backend: 'opengles', featureLevel: 'compatibility', flags: ['backend=opengles'] });
+  if (process.platform === 'linux' && probeGles) list.push({ backend: 'opengles', featureLevel: 'compatibility', flags: ['backend=opengles'] });
+  else if (process.platform === 'linux') notes.push('opengles: not probed (without Vulkan usually a CPU rasteriser); tried when forced (--force webgpu) and by `attempt-studio runtime`');
   return list;
 }
 
@@ -155,15 +161,17 @@ export function adapterLabel(a: AdapterReport): string {
  * Finds the best adapter: the first hardware one over every probe, else the first software one. Returns it
  * with what each probe found. Throws (with the reasons) when none answers at all.
  */
-async function findAdapter(): Promise<{ gpu: Gpu; adapter: GpuAdapter; report: AdapterReport; notes: string[]; backendModule: BackendModule }> {
+async function findAdapter(probeGles: boolean): Promise<{ gpu: Gpu; adapter: GpuAdapter; report: AdapterReport; notes: string[]; backendModule: BackendModule }> {
+  const notes: string[] = [];
+  const list = probes(notes, probeGles);
+  if (list.length === 0) throw new Error(`no hardware adapter: ${notes.join('; ')}`);
   const backendModule = await loadOptional<BackendModule>('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
   // Headless Mesa: EGL needs the surfaceless platform, else eglInitialize fails and no GLES adapter appears.
   if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
   const dawn = await loadOptional<{ create(flags: string[]): Gpu; globals: Record<string, unknown> }>('webgpu', () => import('webgpu'));
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  const notes: string[] = [];
   let software: { gpu: Gpu; adapter: GpuAdapter; report: AdapterReport } | undefined;
-  for (const probe of probes(notes)) {
+  for (const probe of list) {
     const gpu = dawn.create(probe.flags);
     instances.push(gpu);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: probe.featureLevel });
@@ -194,15 +202,16 @@ function exposeNavigatorGpu(gpu: Gpu): void {
 
 /**
  * Starts the 'webgpu' tfjs backend on the best adapter. A software adapter is refused unless `allowSoftware`
- * (the runtime was forced). Returns the adapter's report; throws with the reason otherwise.
+ * (the runtime was forced); OpenGL ES is probed when `probeGles` (by default only when forced). Returns the
+ * adapter's report; throws with the reason otherwise.
  */
-export async function startWebGpu(allowSoftware: boolean): Promise<AdapterReport> {
+export async function startWebGpu(allowSoftware: boolean, probeGles = allowSoftware): Promise<AdapterReport> {
   if (active && tf.findBackend('webgpu')) {
     if (active.report.software && !allowSoftware) throw new Error(`only a software adapter: ${adapterLabel(active.report)}; used only when forced (--force webgpu)`);
     if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not start');
     return active.report;
   }
-  const found = await findAdapter();
+  const found = await findAdapter(probeGles);
   if (found.report.software && !allowSoftware) {
     throw new Error(`only a software adapter: ${adapterLabel(found.report)}; used only when forced (--force webgpu)`);
   }

@@ -13,10 +13,3 @@ export interface Tokenizer {
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
 }
-
-/** Id of a special token by name; throws naming the tokenizer if it has no such token. */
-export function specialId(tok: Tokenizer, name: string): number {
-  const id = tok.specialTokens[name];
-  if (id === undefined) throw new Error(`tokenizer ${tok.name}: no special token '${name}'`);
-  return id;
-}

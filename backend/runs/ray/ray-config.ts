@@ -1,18 +1,22 @@
 // Where the studio finds its Ray cluster, first match wins: `serve --ray ADDRESS` (and its --ray-* flags),
 // $ATTEMPT_STUDIO_RAY, then `"ray": {"address", "sharedDir", "ingestHost", "cpusPerJob"}` in settings.json of the
-// default data folder (the desktop app reads the last two). No match: the local backend. Bad values are errors
-// naming the file and field.
-import { existsSync, readFileSync } from 'node:fs';
+// default data folder (the desktop app reads the last two; the Settings page writes it). No match: the local
+// backend. Bad values are errors naming the file and field; writing keeps the file's other entries.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultDataDir, SETTINGS_FILE_NAME } from '../../db/data-location.js';
 
-export interface RayConfig {
+/** The "ray" entry of settings.json. */
+export interface RaySettings {
   address: string;
   /** Default: the data folder. */
   sharedDir?: string;
   ingestHost?: string;
   cpusPerJob?: number;
-  /** Where it came from, for the start-up line. */
+}
+
+export interface RayConfig extends RaySettings {
+  /** Where it came from, for the start-up line and the Settings page. */
   source: 'flag' | 'env' | 'settings';
 }
 
@@ -22,21 +26,40 @@ export interface RayConfigInput {
   settingsFile?: string;
 }
 
+/** settings.json of the default data folder (where the desktop app and `serve` read "ray"). */
+export const defaultSettingsFile = (): string => path.join(defaultDataDir(), SETTINGS_FILE_NAME);
+
+/** Whether the flags or the environment choose the cluster (then settings.json's "ray" is not read). */
+export function rayOverride(i: RayConfigInput = {}): 'flag' | 'env' | null {
+  if (i.flags?.address) return 'flag';
+  return (i.env ?? process.env).ATTEMPT_STUDIO_RAY ? 'env' : null;
+}
+
 export function resolveRayConfig(i: RayConfigInput = {}): RayConfig | undefined {
   const f = i.flags ?? {};
   const extras = { ...(f.sharedDir ? { sharedDir: f.sharedDir } : {}), ...(f.ingestHost ? { ingestHost: f.ingestHost } : {}), ...(f.cpusPerJob !== undefined ? { cpusPerJob: f.cpusPerJob } : {}) };
   if (f.address) return { address: f.address, ...extras, source: 'flag' };
   const env = (i.env ?? process.env).ATTEMPT_STUDIO_RAY;
   if (env) return { address: env, ...extras, source: 'env' };
-  const file = i.settingsFile ?? path.join(defaultDataDir(), SETTINGS_FILE_NAME);
-  if (!existsSync(file)) return undefined;
+  const saved = readRaySettings(i.settingsFile ?? defaultSettingsFile());
+  return saved ? { ...saved, ...extras, source: 'settings' } : undefined;
+}
+
+function readObject(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const ray = (raw as { ray?: unknown } | null)?.ray;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: must hold a JSON object`);
+  return raw as Record<string, unknown>;
+}
+
+/** settings.json's "ray", validated; undefined when the file or the entry is missing. */
+export function readRaySettings(file: string): RaySettings | undefined {
+  const ray = readObject(file).ray;
   if (ray === undefined) return undefined;
   if (typeof ray !== 'object' || ray === null || Array.isArray(ray)) throw new Error(`${file}: "ray" must be an object like {"address": "http://HEAD:8265", "sharedDir": "/mnt/shared"}`);
   const r = ray as Record<string, unknown>;
@@ -53,7 +76,16 @@ export function resolveRayConfig(i: RayConfigInput = {}): RayConfig | undefined 
     ...(r.sharedDir !== undefined ? { sharedDir: r.sharedDir as string } : {}),
     ...(r.ingestHost !== undefined ? { ingestHost: r.ingestHost as string } : {}),
     ...(r.cpusPerJob !== undefined ? { cpusPerJob: r.cpusPerJob as number } : {}),
-    ...extras,
-    source: 'settings',
   };
+}
+
+/** Sets (or with null removes) settings.json's "ray", keeping its other entries; atomic (temp file + rename). */
+export function writeRaySettings(file: string, ray: RaySettings | null): void {
+  const all = readObject(file);
+  if (ray) all.ray = ray;
+  else delete all.ray;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
+  renameSync(tmp, file);
 }

@@ -12,6 +12,8 @@ export interface RayJobRequest {
   numCpus?: number;
   numGpus?: number;
   memoryBytes?: number;
+  /** Custom resources (`ray start --resources`), e.g. {"shared-fs": 1} to place jobs only on nodes that mount the shared folder. */
+  resources?: Record<string, number>;
   metadata?: Record<string, string>;
 }
 
@@ -74,6 +76,7 @@ export class RayJobsClient {
     if (r.numCpus !== undefined) body.entrypoint_num_cpus = r.numCpus;
     if (r.numGpus !== undefined) body.entrypoint_num_gpus = r.numGpus;
     if (r.memoryBytes !== undefined) body.entrypoint_memory = Math.ceil(r.memoryBytes);
+    if (r.resources && Object.keys(r.resources).length > 0) body.entrypoint_resources = r.resources;
     const out = await this.call<{ submission_id: string }>('POST', '/api/jobs/', body);
     return out.submission_id;
   }

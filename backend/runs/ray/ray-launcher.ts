@@ -27,6 +27,8 @@ export interface RayBackendOptions {
   ingestHost?: string;
   /** CPUs each job asks for (default 1); GPUs: 1 when the run's runtime asks for a GPU, else 0. */
   cpusPerJob?: number;
+  /** Custom resources each job asks for (nodes started with `ray start --resources`): places jobs on those nodes only. */
+  resourcesPerJob?: Record<string, number>;
   pollMs?: number;
   heartbeatSeconds?: number;
   /** The studio's database file: jobs carry it, and a new launch stops jobs an earlier launch left running on it. */
@@ -81,6 +83,11 @@ export class RayLauncher {
 
   /** Jobs of an earlier launch on the same database that create() stopped. */
   stoppedOrphans: string[] = [];
+
+  /** The shared folder (absolute). */
+  get sharedDir(): string {
+    return this.o.sharedDir;
+  }
 
   /** For the run manager's `spawn` option. */
   readonly spawn: SpawnWorker = (entry) => {
@@ -165,6 +172,7 @@ class RayWorkerHandle implements WorkerHandle {
         submissionId: jobId,
         runtimeEnv: { env_vars: { ATTEMPT_STUDIO_RAY_JOB: JSON.stringify(spec), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) } },
         ...res,
+        ...(this.o.resourcesPerJob ? { resources: this.o.resourcesPerJob } : {}),
         metadata: { app: 'attempt-studio', run: String(runId), kind: this.kind, ...(this.o.dbPath ? { db: path.resolve(this.o.dbPath) } : {}) },
       });
     } catch (err) {

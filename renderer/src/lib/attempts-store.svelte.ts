@@ -3,7 +3,7 @@
 // facets for the pickers, and the opened episode with its dialogue. Given the API client.
 import type { EpisodeFacetsView, EpisodeSummary, MethodOutput } from '../../../backend/api/contract.js';
 import type { StudioApi } from './api-client.js';
-import { episodeQuery, stepRangeError, type AttemptsFilter } from './attempts-view.js';
+import { EMPTY_FILTER, episodeQuery, stepRangeError, type AttemptsFilter } from './attempts-view.js';
 
 export type EpisodeDetail = MethodOutput<'episodes:get'>;
 
@@ -11,7 +11,7 @@ export type EpisodeDetail = MethodOutput<'episodes:get'>;
 const MAX_CONTINUES = 8;
 
 export class AttemptsStore {
-  filter = $state<AttemptsFilter>({ runId: null, stepMin: '', stepMax: '', split: '', dataset: '', verdict: '', solvedLater: '', repeated: '' });
+  filter = $state<AttemptsFilter>({ ...EMPTY_FILTER });
   items = $state.raw<EpisodeSummary[]>([]);
   facets = $state.raw<EpisodeFacetsView | null>(null);
   loading = $state(false);

@@ -21,7 +21,8 @@ export interface AttemptsFilter {
   repeated: TriState;
 }
 
-export const EMPTY_FILTER: AttemptsFilter = { runId: null, stepMin: '', stepMax: '', split: '', dataset: '', verdict: '', solvedLater: '', repeated: '' };
+/** No filter: every episode (the explorer's start; reset keeps only the run). */
+export const EMPTY_FILTER: Readonly<AttemptsFilter> = { runId: null, stepMin: '', stepMax: '', split: '', dataset: '', verdict: '', solvedLater: '', repeated: '' };
 
 const PARAM_KEYS = { runId: 'run', stepMin: 'from', stepMax: 'to', split: 'split', dataset: 'dataset', verdict: 'verdict', solvedLater: 'later', repeated: 'repeated' } as const;
 

@@ -1,7 +1,7 @@
 // Hash routes of the renderer (`#/runs/12`, `#/compare?runs=1,2`): parsing and building, as pure functions.
 // Hash routes work the same over HTTP (`serve`) and from file:// (Electron).
 
-export const PAGES = ['experiments', 'runs', 'run', 'compare', 'attempts', 'export'] as const;
+export const PAGES = ['experiments', 'runs', 'run', 'compare', 'attempts', 'export', 'settings'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export interface Route {

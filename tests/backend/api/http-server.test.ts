@@ -21,7 +21,7 @@ let server: HttpServerHandle;
 
 before(async () => {
   s = await tinySetup('as-api-');
-  backend = createBackend({ dbPath: s.dbPath });
+  backend = createBackend({ dbPath: s.dbPath, settingsFile: path.join(s.dir, 'settings.json') });
   server = await startHttpServer({ handlers: backend.handlers, events: backend.events, token: TOKEN, port: 0, maxBodyBytes: 64 * 1024, exportDir: backend.exportDir });
 });
 after(async () => {
@@ -239,6 +239,7 @@ test('every method answers; a real run streams its events in order over SSE', as
   assert.equal(evRun.kind, 'eval');
   assert.equal(evRun.status, 'completed', String(evRun.error));
   const evRows = await ok('eval:results', { runId: ev.runId });
+  assert.ok(Array.isArray(await ok('eval:comparisons', { runId: ev.runId })), 'the multi-attempt comparisons of a stored evaluation');
   assert.deepEqual(evRows.map((r: any) => [r.dataset, r.k, r.n]), [['synthetic', 1, 2], ['synthetic', 2, 2]]);
   // A training run is evaluated by default on its own held-out split, with its own token budget (issue #24).
   const own = await ok('eval:start', { runId, attempts: 2, limit: 2, batchSize: 2 });
@@ -309,6 +310,10 @@ test('every method answers; a real run streams its events in order over SSE', as
     assert.equal(r.status, 501, m);
     answered.add(m);
   }
+  // Where runs execute (the Settings page): this machine; a closed port is "not connected"; saving this machine.
+  assert.deepEqual((await ok('cluster:get')).active, { backend: 'local' });
+  assert.equal((await ok('cluster:test', { address: 'http://127.0.0.1:9' })).ok, false);
+  assert.equal((await ok('cluster:save', { ray: null })).applied, true);
   assert.deepEqual([...answered].sort(), [...METHOD_NAMES].sort(), 'every contract method was called');
 
   const evKinds = sse.events.filter((e) => e.data.runId === ev.runId && e.name === 'runs:status').map((e) => e.data.status);

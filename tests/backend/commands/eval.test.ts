@@ -2,7 +2,7 @@
 // CSV and the SQLite rows agree; --run uses the run's latest checkpoint; sampled mode; clear errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { saveModel } from '../../../backend/model/formats/checkpoint.js';
 import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 import { tf } from '../../../backend/model/core/tf.js';
 import { openDb } from '../../../backend/db/open-db.js';
-import { addCheckpoint, createRun, evalResultsOf, getRun } from '../../../backend/db/run-store.js';
+import { addCheckpoint, createRun, evalResults, getRun } from '../../../backend/db/run-store.js';
 import { parseCsv } from '../../../backend/export/csv.js';
 import { parseAttempts, parseDatasets } from '../../../backend/commands/eval.js';
 import { tinyConfig } from '../model/tiny.js';
@@ -77,7 +77,7 @@ test('eval --checkpoint: table, CSV and SQLite rows agree; episodes and attempts
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.status, 'completed');
     assert.equal(JSON.parse(runs[0]!.config).maxAttempts, 3);
-    const res = evalResultsOf(d, runs[0]!.id);
+    const res = evalResults(d, { runId: runs[0]!.id });
     assert.equal(res.length, 2 * 3);
     for (const row of rows.slice(1, 3)) {
       const [name, n, skipped, ...acc] = row;
@@ -178,11 +178,11 @@ test('eval --run ID evaluates the latest checkpoint; --json; sampled mode stores
   ]);
   const d2 = openDb(db);
   try {
-    const rows = evalResultsOf(d2, j.runId);
+    const rows = evalResults(d2, { runId: j.runId });
     assert.ok(rows.every((x) => x.checkpointId === ckId));
     assert.ok(rows.every((x) => x.step === 7));
     assert.equal(getRun(d2, j.runId)!.kind, 'eval');
-    const sampled = evalResultsOf(d2, j.runId + 1);
+    const sampled = evalResults(d2, { runId: j.runId + 1 });
     assert.deepEqual(
       sampled.map((x) => [x.metric, x.k, x.n]),
       [
@@ -264,4 +264,32 @@ test('clear errors: missing or corrupt checkpoint, unknown dataset, bad --attemp
   assert.equal(parseAttempts('1..7'), 7);
   assert.equal(parseAttempts('4'), 4);
   assert.deepEqual(parseDatasets('amc23, aime24,amc23'), ['amc23', 'aime24']);
+});
+
+test('Ctrl-C stops an evaluation as the app does: exit 130, the run marked stopped, nothing stored', async () => {
+  const db = path.join(dir, 's.db');
+  const child = spawn(process.execPath, [bin, 'eval', '--checkpoint', ck, '--db', db, '--limit', '200', '--batch', '1', '--max-tokens', '20', '--out', path.join(dir, 's.csv')], {
+    env: { ...process.env, ATTEMPT_STUDIO_RUNTIME: 'cpu' },
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Wait for the first progress line (the run is running and has decoded a question), then interrupt.
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/eval .*\d+\/200 /.test(stderr)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`eval ended before its first progress line: ${stderr}`)));
+  });
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /Stopped: eval run \d+ is marked stopped; nothing was stored/);
+  const d = openDb(db);
+  try {
+    const runs = d.prepare("SELECT id, status FROM runs WHERE kind = 'eval'").all() as { id: number; status: string }[];
+    assert.deepEqual(runs.map((r) => r.status), ['stopped']);
+    assert.equal(evalResults(d, { runId: runs[0]!.id }).length, 0);
+  } finally {
+    d.close();
+  }
 });

@@ -250,7 +250,7 @@ test('WAL: a reader is not blocked while a writer transaction is open', () => {
 
 test('migration 2 adds metric / checkpoint_path / skipped to eval_results, keeping rows written at version 1', async () => {
   const { MIGRATIONS } = await import('../../../backend/db/migrations.js');
-  const { evalResultsOf, latestCheckpoint } = await import('../../../backend/db/run-store.js');
+  const { evalResults, latestCheckpoint } = await import('../../../backend/db/run-store.js');
   const t = tempDb();
   try {
     const raw = openSqlite(t.file);
@@ -260,12 +260,12 @@ test('migration 2 adds metric / checkpoint_path / skipped to eval_results, keepi
       INSERT INTO eval_results (run_id, dataset, k, n, correct, accuracy, decoding, created_at) VALUES (1, 'amc23', 1, 40, 10, 0.25, 'greedy', 1);`);
     raw.close();
     const db = openDb(t.file);
-    const [old] = evalResultsOf(db, 1);
+    const [old] = evalResults(db, { runId: 1 });
     assert.equal(old!.metric, 'k_attempt');
     assert.equal(old!.skipped, 0);
     assert.equal(old!.checkpointPath, null);
     addEvalResult(db, 1, { dataset: 'amc23', k: 2, n: 40, correct: 12, decoding: 'sampled(t=1,p=1)', metric: 'pass_at_k', accuracy: 0.321, checkpointPath: '/ck', skipped: 3 });
-    const rows = evalResultsOf(db, 1);
+    const rows = evalResults(db, { runId: 1 });
     assert.deepEqual(
       rows.map((r) => [r.k, r.metric, r.accuracy, r.checkpointPath, r.skipped]),
       [

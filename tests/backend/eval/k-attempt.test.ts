@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/core/tf.js';
 import {
   evaluateKAttempt,
-  evaluateHeldOut,
   sweepFromSolvedAt,
   meanAccuracy,
 } from '../../../backend/eval/k-attempt.js';
@@ -119,7 +118,7 @@ test('context fitting: too-long prompts are skipped and counted, long ones get a
   assert.deepEqual(ev.datasets[0]!.skipped, ['long']);
 });
 
-test('single-turn prompt only at k = 1; evaluateHeldOut is k = 1; ChatML prompts fit or are skipped', async () => {
+test('single-turn prompt only at k = 1; a single-turn evaluation at k = 1; ChatML prompts fit or are skipped', async () => {
   const m = tinyEvalModel(4);
   await assert.rejects(
     evaluateKAttempt(m, [{ name: 'a', questions: questions(2) }], {
@@ -129,14 +128,10 @@ test('single-turn prompt only at k = 1; evaluateHeldOut is k = 1; ChatML prompts
     }),
     /single-turn prompt is evaluated at k = 1 only/,
   );
-  const held = await evaluateHeldOut(
-    m,
-    { name: 'held', questions: questions(5) },
-    { ...gen, prompt: 'single-turn' },
-  );
-  assert.equal(held.correctByK.length, 1);
-  assert.equal(held.n, 5);
-  assert.ok(held.episodes.every((e) => e.attempts.length === 1));
+  const [held] = (await evaluateKAttempt(m, [{ name: 'held', questions: questions(5) }], { ...gen, maxAttempts: 1, prompt: 'single-turn' })).datasets;
+  assert.equal(held!.correctByK.length, 1);
+  assert.equal(held!.n, 5);
+  assert.ok(held!.episodes.every((e) => e.attempts.length === 1));
   // The ChatML system prompt alone is ~200 characters: with a 128-position char model every question is skipped.
   const chat = await evaluateKAttempt(
     { ...m, template: chatmlTemplate },

@@ -2,7 +2,7 @@
 // real bin, its own process) and to the API's eval:start (a real run manager and eval worker process) stores
 // the same config and the same results, greedy k-attempt and sampled pass@k alike; the executor in this
 // process agrees and leaks no tensors. A stored eval config that fails the schema ends as a failed run that
-// names the field, in-process and in a worker, and the app keeps serving.
+// names the field, in-process and in a worker, and the app keeps serving. A stop ends it alike in both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -111,4 +111,21 @@ test('a stored eval config that fails the schema gives a failed run naming the f
   assert.match(w.error ?? '', /invalid eval config: protocol: a k-attempt evaluation names its protocol/);
   const listed = await backend.handlers['runs:list']({});
   assert.ok(listed.some((r) => r.id === runId && r.status === 'failed'));
+});
+
+test("the app's stop ends an evaluation in its worker as Ctrl-C does in the CLI: stopped, nothing stored", async () => {
+  const { runId } = await backend.handlers['eval:start']({ checkpoint: s.base, datasets: ['synthetic'], limit: 200, batchSize: 1, maxTokensPerAttempt: 20, runtime: 'cpu' } as never);
+  // Wait for the worker's first progress report (it is running and decoding), then stop.
+  await new Promise<void>((resolve) => {
+    const off = backend.events.subscribe((e) => {
+      if (e.name === 'runs:progress' && (e.data as { runId: number }).runId === runId) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await backend.manager.stop(runId);
+  await backend.manager.settled(runId);
+  assert.equal(getRun(backend.db, runId)!.status, 'stopped');
+  assert.equal((backend.db.prepare('SELECT COUNT(*) AS c FROM eval_results WHERE run_id = ?').get(runId) as { c: number }).c, 0);
 });

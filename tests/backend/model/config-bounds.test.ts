@@ -51,4 +51,9 @@ test('the bounds hold for studio configs too, and real shapes pass', () => {
   assert.throws(() => parseModelConfig({ ...base, maxPositions: 1e7 }), /field 'maxPositions': must be at most 1,048,576/);
   const hf = { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 151_936, hidden_size: 1536, num_hidden_layers: 28, num_attention_heads: 12, num_key_value_heads: 2, intermediate_size: 8960, rms_norm_eps: 1e-6, rope_theta: 10000, max_position_embeddings: 1_010_000, tie_word_embeddings: true };
   assert.equal(fromHfConfig(hf).maxPositions, 1_010_000, 'a 1M-context model is within bounds');
+  // Errors on a config.json name its keys, not the studio's own field names.
+  assert.throws(() => fromHfConfig({ ...hf, rms_norm_eps: 0 }), (e: Error) => /field 'rms_norm_eps'/.test(e.message) && !/rmsNormEps/.test(e.message));
+  assert.throws(() => fromHfConfig({ ...hf, rope_theta: -1 }), /field 'rope_theta'/);
+  assert.throws(() => fromHfConfig({ ...hf, num_key_value_heads: 5 }), /field 'num_key_value_heads'/);
+  assert.throws(() => parseModelConfig({ ...base, rmsNormEps: 0 }), /field 'rmsNormEps'/, 'a studio config keeps its own names');
 });

@@ -5,12 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/core/tf.js';
 import { Transformer } from '../../../backend/model/core/transformer.js';
-import { parseModelConfig } from '../../../backend/model/core/config.js';
 import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
 import { createDecodeSession } from '../../../backend/model/core/generate.js';
-import { gradeSync } from '../../../backend/math/grade.js';
-import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig, ConfigError } from '../../../backend/rl/config.js';
 import { dialogueFromTemplate } from '../../../backend/rl/episode.js';
 import { rollout } from '../../../backend/rl/rollout.js';
@@ -18,28 +15,13 @@ import { actorUpdate, criticUpdate, accumulatedUpdate, type ActorBatch } from '.
 import { actorLoss } from '../../../backend/rl/losses.js';
 import { actionLogProbs } from '../../../backend/rl/ppo-update.js';
 import { trainStep, createCritic, cloneModel, type TrainerEnv } from '../../../backend/rl/trainer.js';
+import { additionQuestions, tinyAttemptComplete, tinyJudge, tinyModelConfig } from './tiny-trainer.js';
 
-const modelConfig = parseModelConfig({
-  vocabSize: charTokenizer.vocabSize,
-  hiddenSize: 16,
-  numLayers: 1,
-  numHeads: 2,
-  numKvHeads: 1,
-  intermediateSize: 24,
-  rmsNormEps: 1e-6,
-  ropeTheta: 10000,
-  qkvBias: false,
-  tieEmbeddings: true,
-  maxPositions: 128,
-  initStd: 0.5,
-});
+const modelConfig = tinyModelConfig();
 
-const questions = Array.from({ length: 6 }, (_, i) => ({ id: `q${i}`, question: `${i}+${i}=`, gold: String(2 * i) }));
-const judge = (text: string, gold: string) => {
-  const g = gradeSync(text, gold, { answerIs: false });
-  return { verdict: g.verdict, extracted: g.extracted };
-};
-const isAttemptComplete = (text: string) => extractAnswer(text, { answerIs: false }).answer !== null;
+const questions = additionQuestions(6);
+const judge = tinyJudge;
+const isAttemptComplete = tinyAttemptComplete;
 
 function maxRelDiff(a: Float32Array, b: Float32Array): number {
   let diff = 0;

@@ -4,32 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/core/tf.js';
-import { Transformer } from '../../../backend/model/core/transformer.js';
-import { parseModelConfig } from '../../../backend/model/core/config.js';
 import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
-import { gradeSync } from '../../../backend/math/grade.js';
-import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
 import { dialogueFromTemplate } from '../../../backend/rl/episode.js';
 import { episodeBudget, fitTrainingPool, longestFeedback, requiredBudget } from '../../../backend/rl/context-fit.js';
-import { train, trainStep, cloneModel, createCritic, createOptimizers, type TrainerEnv } from '../../../backend/rl/trainer.js';
+import { train, trainStep } from '../../../backend/rl/trainer.js';
+import { disposeTinyEnv, makeTinyEnv, tinyModelConfig } from './tiny-trainer.js';
 
 const CTX = 128;
-const modelConfig = parseModelConfig({
-  vocabSize: charTokenizer.vocabSize,
-  hiddenSize: 16,
-  numLayers: 1,
-  numHeads: 2,
-  numKvHeads: 1,
-  intermediateSize: 24,
-  rmsNormEps: 1e-6,
-  ropeTheta: 10000,
-  qkvBias: false,
-  tieEmbeddings: true,
-  maxPositions: CTX,
-  initStd: 0.5,
-});
+const modelConfig = tinyModelConfig(CTX);
 
 // Compact template, char tokens: prompt = question + 9 (N < 10), feedback turn = 7. With N ≤ 3, 4 tokens per
 // attempt and 20 in all, a question fits when 128 − (L + 9) − 2·7 ≥ 12, i.e. L ≤ 93; a 90-char one fits with a
@@ -60,31 +44,8 @@ function config(over: Record<string, unknown> = {}) {
   );
 }
 
-async function makeEnv(qs = questions): Promise<TrainerEnv & { reference: Transformer }> {
-  const reference = Transformer.create(modelConfig, 1);
-  const actor = await cloneModel(reference);
-  const critic = await createCritic(reference);
-  return {
-    state: { actor, critic, ...createOptimizers(config(), true) } as TrainerEnv['state'],
-    reference,
-    tokenizer: charTokenizer,
-    template: compactTemplate,
-    trainQuestions: qs,
-    judge: (text, gold) => {
-      const g = gradeSync(text, gold, { answerIs: false });
-      return { verdict: g.verdict, extracted: g.extracted };
-    },
-    isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
-  };
-}
-
-function disposeEnv(env: TrainerEnv & { reference: Transformer }) {
-  env.state.actor.dispose();
-  env.state.critic?.dispose();
-  env.state.actorOptimizer.dispose();
-  env.state.criticOptimizer?.dispose();
-  env.reference.dispose();
-}
+const makeEnv = (qs = questions) => makeTinyEnv(qs, config(), { modelConfig });
+const disposeEnv = disposeTinyEnv;
 
 test('pure fitting: the budget is what the context leaves, at most maxTotalTokens; too little room is null', () => {
   const b = { context: 100, maxTokensPerAttempt: 10, maxTotalTokens: 30 };

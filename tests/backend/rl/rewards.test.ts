@@ -1,7 +1,7 @@
 // The reward table of the method (docs/ARCHITECTURE.md) over every kind of status sequence, the baseline, and the optional discount.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { episodeOutcome, episodeReward } from '../../../backend/rl/rewards.js';
+import { episodeOutcome } from '../../../backend/rl/rewards.js';
 import type { Verdict as AttemptStatus } from '../../../backend/domain/vocabulary.js';
 
 const table: Array<[string, AttemptStatus[], number, number]> = [
@@ -19,6 +19,9 @@ const table: Array<[string, AttemptStatus[], number, number]> = [
   ['solved at the fifth attempt', ['wrong', 'no_box', 'wrong', 'wrong', 'correct'], 1, 4],
 ];
 
+/** The reward alone (the tests below read only it). */
+const episodeReward = (...a: Parameters<typeof episodeOutcome>) => episodeOutcome(...a).reward;
+
 test('reward table: every status sequence', () => {
   for (const [name, statuses, reward, solvedAt] of table) {
     const o = episodeOutcome(statuses);
@@ -29,8 +32,8 @@ test('reward table: every status sequence', () => {
 });
 
 test('single-turn baseline (N = 1): +1 / −0.5 / −1', () => {
-  assert.equal(episodeReward(['correct']), 1);
-  assert.equal(episodeReward(['wrong']), -0.5);
+  assert.equal(episodeOutcome(['correct']).reward, 1);
+  assert.equal(episodeOutcome(['wrong']).reward, -0.5);
   assert.equal(episodeReward(['no_box']), -1);
   assert.equal(episodeReward(['over_budget']), -1);
 });

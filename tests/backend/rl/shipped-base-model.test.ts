@@ -11,14 +11,16 @@ import { tf } from '../../../backend/model/core/tf.js';
 import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
 import {
   DEFAULT_BASE_MODEL_SPEC,
-  SHIPPED_BASE_MODELS_DIR,
   baseModelSpecHash,
   ensureBaseModel,
   resolveBaseModelSpec,
   type BaseModelInfo,
 } from '../../../backend/pretrain/base-model.js';
 import { baseModelCheck, BASE_MODEL_CHECK } from '../../../backend/eval/base-model-check.js';
+import { shippedBaseModelsDir } from '../../../backend/pretrain/shipped-base-models.js';
 
+/** The folder the app ships (the environment override left out). */
+const SHIPPED_BASE_MODELS_DIR = shippedBaseModelsDir({})!;
 const shipped = existsSync(SHIPPED_BASE_MODELS_DIR)
   ? readdirSync(SHIPPED_BASE_MODELS_DIR).filter((d) => d.startsWith('base-')).sort()
   : [];

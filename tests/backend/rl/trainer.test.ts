@@ -9,32 +9,15 @@ import path from 'node:path';
 import { tf } from '../../../backend/model/core/tf.js';
 import { Transformer } from '../../../backend/model/core/transformer.js';
 import { parseModelConfig } from '../../../backend/model/core/config.js';
-import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
-import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
-import { gradeSync } from '../../../backend/math/grade.js';
-import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
-import { train, trainStep, createCritic, cloneModel, createOptimizers, questionsForStep, type TrainerEnv, type StepReport } from '../../../backend/rl/trainer.js';
+import { train, trainStep, questionsForStep, type TrainerEnv, type StepReport } from '../../../backend/rl/trainer.js';
 import { saveTrainingCheckpoint, loadTrainingCheckpoint } from '../../../backend/rl/train-checkpoint.js';
+import { additionQuestions, disposeTinyEnv, makeTinyEnv, tinyModelConfig } from './tiny-trainer.js';
 import { installNativeKernels, uninstallNativeKernels } from '../../../backend/model/native/native-kernels.js';
 import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
 
-const modelConfig = parseModelConfig({
-  vocabSize: charTokenizer.vocabSize,
-  hiddenSize: 16,
-  numLayers: 1,
-  numHeads: 2,
-  numKvHeads: 1,
-  intermediateSize: 24,
-  rmsNormEps: 1e-6,
-  ropeTheta: 10000,
-  qkvBias: false,
-  tieEmbeddings: true,
-  maxPositions: 128,
-  initStd: 0.5,
-});
-
-const questions = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `${i}+${i}=`, gold: String(2 * i) }));
+const modelConfig = tinyModelConfig();
+const questions = additionQuestions(12);
 
 function config(over: Record<string, unknown> = {}) {
   return parseRunConfig(
@@ -54,33 +37,8 @@ function config(over: Record<string, unknown> = {}) {
   );
 }
 
-async function makeEnv(withCritic: boolean, mc = modelConfig): Promise<TrainerEnv & { reference: Transformer }> {
-  const reference = Transformer.create(mc, 1);
-  const actor = await cloneModel(reference);
-  const critic = withCritic ? await createCritic(reference) : undefined;
-  const cfg = config();
-  const { actorOptimizer, criticOptimizer } = createOptimizers(cfg, withCritic);
-  return {
-    state: { actor, actorOptimizer, critic, criticOptimizer },
-    reference,
-    tokenizer: charTokenizer,
-    template: compactTemplate,
-    trainQuestions: questions,
-    judge: (text, gold) => {
-      const g = gradeSync(text, gold, { answerIs: false });
-      return { verdict: g.verdict, extracted: g.extracted };
-    },
-    isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
-  };
-}
-
-function disposeEnv(env: TrainerEnv & { reference: Transformer }) {
-  env.state.actor.dispose();
-  env.state.critic?.dispose();
-  env.state.actorOptimizer.dispose();
-  env.state.criticOptimizer?.dispose();
-  env.reference.dispose();
-}
+const makeEnv = (withCritic: boolean, mc = modelConfig) => makeTinyEnv(questions, config(), { withCritic, modelConfig: mc });
+const disposeEnv = disposeTinyEnv;
 
 test('PPO steps: finite metrics, weights move, reference frozen, no tensor leak', async () => {
   const env = await makeEnv(true);

@@ -92,3 +92,26 @@ test('a model with a tensor larger than the adapter\'s largest buffer binding is
   assert.match(r.stderr, /tensor 'model\.embed_tokens\.weight'/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'a one-line error, no stack trace');
 });
+
+test('a job\'s automatic selection skips the OpenGL ES probe without a Vulkan loader: no Dawn warnings, the reason says so', async (t) => {
+  const forced = await startWebGpuOrSkip(t);
+  if (!forced) return;
+  if (forced.adapter!.backend !== 'opengles') return t.skip('this machine has a Vulkan loader: its native adapter is probed as before');
+  const select = (probeAll: boolean) => {
+    const code = `import { selectRuntime } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../../backend/model/runtime/runtime.ts'))};
+const r = await selectRuntime({ candidates: ['webgpu', 'cpu'], probeAll: ${probeAll} });
+process.stdout.write(JSON.stringify(r.attempts));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ATTEMPT_STUDIO_RUNTIME: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    return { attempts: JSON.parse(r.stdout) as RuntimeReport['attempts'], stderr: r.stderr };
+  };
+  const quick = select(false);
+  const webgpu = quick.attempts.find((a) => a.name === 'webgpu')!;
+  assert.equal(webgpu.ok, false);
+  assert.match(webgpu.reason, /opengles: not probed .*--force webgpu/);
+  assert.doesNotMatch(quick.stderr, /artificially reduced|Warning:/, 'Dawn was not started');
+  // The diagnosis (`attempt-studio runtime`) still asks Dawn, and finds the adapter the job skipped.
+  const full = select(true).attempts.find((a) => a.name === 'webgpu')!;
+  assert.equal(full.ok, false);
+  assert.match(full.reason, /only a software adapter: .+; used only when forced/);
+});

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/core/tf.js';
 import { selectRuntime } from '../../../backend/model/runtime/runtime.js';
 import { Transformer } from '../../../backend/model/core/transformer.js';
-import { parseModelConfig } from '../../../backend/model/core/config.js';
+import { additionQuestions, tinyAttemptComplete, tinyJudge, tinyModelConfig } from '../rl/tiny-trainer.js';
 import { charTokenizer } from '../../../backend/model/tokenizers/char-tokenizer.js';
 import { compactTemplate } from '../../../backend/model/tokenizers/chat-template.js';
-import { gradeSync } from '../../../backend/math/grade.js';
-import { extractAnswer } from '../../../backend/math/extract-answer.js';
 import { parseRunConfig } from '../../../backend/rl/config.js';
 import { trainStep, createCritic, cloneModel, type TrainerEnv } from '../../../backend/rl/trainer.js';
 import { startWebGpuOrSkip } from './webgpu-available.js';
@@ -20,21 +18,8 @@ after(async () => {
   await selectRuntime({ force: 'cpu' });
 });
 
-const modelConfig = parseModelConfig({
-  vocabSize: charTokenizer.vocabSize,
-  hiddenSize: 16,
-  numLayers: 1,
-  numHeads: 2,
-  numKvHeads: 1,
-  intermediateSize: 24,
-  rmsNormEps: 1e-6,
-  ropeTheta: 10000,
-  qkvBias: false,
-  tieEmbeddings: true,
-  maxPositions: 128,
-  initStd: 0.5,
-});
-const questions = Array.from({ length: 4 }, (_, i) => ({ id: `q${i}`, question: `${i}+${i}=`, gold: String(2 * i) }));
+const modelConfig = tinyModelConfig();
+const questions = additionQuestions(4);
 const config = parseRunConfig(
   {
     steps: 1,
@@ -65,11 +50,8 @@ async function step(): Promise<{ metrics: Record<string, number>; tokens: number
     tokenizer: charTokenizer,
     template: compactTemplate,
     trainQuestions: questions,
-    judge: (text, gold) => {
-      const g = gradeSync(text, gold, { answerIs: false });
-      return { verdict: g.verdict, extracted: g.extracted };
-    },
-    isAttemptComplete: (text) => extractAnswer(text, { answerIs: false }).answer !== null,
+    judge: tinyJudge,
+    isAttemptComplete: tinyAttemptComplete,
   };
   try {
     const rep = await trainStep(config, env, 0);

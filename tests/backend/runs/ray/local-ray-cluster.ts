@@ -1,9 +1,10 @@
 // Test fixture: a REAL Ray cluster on loopback — a head (`ray start --head --block`, its dashboard serving the
-// Jobs API) and a second worker node process — each with few CPUs, in a temp folder, stopped (and only what it
-// started) when done. Ray comes from $ATTEMPT_STUDIO_RAY_BIN, the checkout's .venv-ray (made by .ci/run), or
+// Jobs API) and a second worker node process, which has the custom resource WORKER_NODE_RESOURCE (so a job can
+// be placed on it) and whose raylet a test can kill (a node dying) — each with few CPUs, in a temp folder,
+// stopped (and only what it started) when done. Ray comes from $ATTEMPT_STUDIO_RAY_BIN, the checkout's .venv-ray (made by .ci/run), or
 // PATH. Without it: under CI=true the caller must fail; locally it skips with a message.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,12 +32,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A custom resource only the worker node has: a job asking for it runs there. */
+export const WORKER_NODE_RESOURCE = 'as-worker-node';
+
 export interface LocalRayCluster {
   /** The dashboard (Jobs API) address. */
   address: string;
   /** Worker nodes besides the head. */
   nodes: number;
+  /** SIGKILLs the worker node's raylet (the node dies as a crashed machine's would); returns its pid. */
+  killWorkerRaylet(): number;
   stop(): Promise<void>;
+}
+
+/** Pids of the processes in process group `pgid` whose command line matches `re`. */
+function groupMembers(pgid: number, re: RegExp): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
+      if (Number(fields[2]) !== pgid) continue;
+      if (re.test(readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '))) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
 /** Starts the cluster and waits until the Jobs API answers and every node has joined. */
@@ -56,8 +79,7 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
   };
   const stop = async () => {
     for (const p of [...procs].reverse()) {
-      if (p.exitCode !== null || p.signalCode !== null) continue;
-      if (p.exitCode !== null || p.signalCode !== null) continue; // a node that already ended (e.g. restarted above)
+      if (p.exitCode !== null || p.signalCode !== null) continue; // a node that already ended (restarted, or killed by a test)
       const exited = new Promise((r) => p.once('exit', r));
       try {
         process.kill(-p.pid!, 'SIGTERM');
@@ -82,12 +104,14 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
     start(['--head', '--node-ip-address=127.0.0.1', `--port=${gcsPort}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dashPort}`, `--num-cpus=${opts.headCpus ?? 2}`, '--num-gpus=0', '--include-dashboard=true', `--temp-dir=${temp}`]);
     await waitFor(async () => (await fetch(`${address}/api/version`)).ok, deadline, () => log.join(''));
     let nodes = 0;
+    let worker: ChildProcess | undefined;
     if ((opts.workerCpus ?? 1) > 0) {
       let joined = false;
       let tries = 0;
       const startWorker = () => {
         tries++;
-        const w = start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0']);
+        const w = start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0', `--resources=${JSON.stringify({ [WORKER_NODE_RESOURCE]: 1 })}`]);
+        worker = w;
         // Under load a node's `ray start` can time out waiting for its own object store and exit: start it again.
         w.once('exit', () => {
           if (!joined && tries < 3) startWorker();
@@ -106,7 +130,14 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
       );
       joined = true;
     }
-    return { address, nodes, stop };
+    const killWorkerRaylet = () => {
+      // `ray start` runs in its own process group (detached): the raylet it started is in it.
+      const [pid] = worker?.pid ? groupMembers(worker.pid, /\/raylet(\s|$)/) : [];
+      if (!pid) throw new Error('no raylet of the worker node is running');
+      process.kill(pid, 'SIGKILL');
+      return pid;
+    };
+    return { address, nodes, killWorkerRaylet, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,9 +1,11 @@
 // The Ray backend against a REAL local Ray cluster (a head and a second worker node on loopback, 3 CPUs in
-// all): two short training runs and an evaluation submitted as Ray jobs run in parallel; one is stopped
-// gracefully (checkpoint, `stopped`); one has its job's worker killed with kill -9, is reconciled as
-// `interrupted` and resumed to the end; the studio's SQLite holds every step exactly once. Skips without Ray
-// locally; under CI=true a missing Ray fails.
-import { test } from 'node:test';
+// all, one cluster for the file): two short training runs and an evaluation submitted as Ray jobs run in
+// parallel; one is stopped gracefully (checkpoint, `stopped`); one has its job's worker killed with kill -9, is
+// reconciled as `interrupted` and resumed to the end; the studio's SQLite holds every step exactly once. The
+// Settings API finds the cluster and switches an idle studio onto it and back. Last, the worker node dies (its
+// raylet killed) under a run: the run is `interrupted` and resumes on the head. Skips without Ray locally;
+// under CI=true a missing Ray fails.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,9 @@ import { RayLauncher } from '../../../../backend/runs/ray/ray-launcher.js';
 import type { EvalJobSpec } from '../../../../backend/jobs/kinds/eval-job.js';
 import { trainInWorkers } from '../../../../backend/jobs/train-in-workers.js';
 import { tinySetup } from '../tiny-run.js';
-import { findRay, startLocalRayCluster } from './local-ray-cluster.js';
+import { findRay, startLocalRayCluster, WORKER_NODE_RESOURCE, type LocalRayCluster } from './local-ray-cluster.js';
+import { createBackend } from '../../../../backend/api/backend.js';
+import { parseInput } from '../../../../backend/api/contract.js';
 
 const ray = findRay();
 const skip = !ray && process.env.CI !== 'true' ? 'Ray is not installed (python3 -m venv .venv-ray && .venv-ray/bin/pip install "ray[default]==2.40.0"; .ci/run does it)' : false;
@@ -37,12 +41,19 @@ function jobWorkerPid(runId: number): number | undefined {
   return undefined;
 }
 
-test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once, a sweep fanned out, orphans stopped', { skip, timeout: 900_000 }, async () => {
-  assert.ok(ray, 'CI=true: Ray must be installed (.ci/run makes .venv-ray)');
-  const cluster = await startLocalRayCluster(ray, { headCpus: 2, workerCpus: 1 });
-  const s = await tinySetup('as-ray-run-');
-  const db = openDb(s.dbPath);
-  const events = new EventBus();
+let cluster: LocalRayCluster | undefined;
+before(async () => {
+  if (!skip) {
+    assert.ok(ray, 'CI=true: Ray must be installed (.ci/run makes .venv-ray)');
+    cluster = await startLocalRayCluster(ray, { headCpus: 2, workerCpus: 1 });
+  }
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+/** Events of a bus, kept, and a wait for one matching (data, never time: the deadline only names what was missing). */
+function watchEvents(events: EventBus) {
   const seen: EventEnvelope[] = [];
   events.subscribe((e) => seen.push(e));
   const waitFor = (pred: (e: EventEnvelope) => boolean, what: string, ms = 300_000) =>
@@ -58,12 +69,20 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
         }
       });
     });
-  const status = (runId: number, want: string) => (e: EventEnvelope) => e.name === 'runs:status' && e.data.runId === runId && e.data.status === want;
-  const progress = (runId: number, atLeast: number) => (e: EventEnvelope) => e.name === 'runs:progress' && e.data.runId === runId && e.data.step >= atLeast;
+  return { seen, waitFor };
+}
+const status = (runId: number, want: string) => (e: EventEnvelope) => e.name === 'runs:status' && e.data.runId === runId && e.data.status === want;
+const progress = (runId: number, atLeast: number) => (e: EventEnvelope) => e.name === 'runs:progress' && e.data.runId === runId && e.data.step >= atLeast;
+
+test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → interrupted → resume, rows exactly once, a sweep fanned out, orphans stopped', { skip, timeout: 900_000 }, async () => {
+  const s = await tinySetup('as-ray-run-');
+  const db = openDb(s.dbPath);
+  const events = new EventBus();
+  const { seen, waitFor } = watchEvents(events);
   let launcher: RayLauncher | undefined;
   let manager: RunManager | undefined;
   try {
-    launcher = await RayLauncher.create({ address: cluster.address, sharedDir: s.dir, db, dbPath: s.dbPath, pollMs: 500, heartbeatSeconds: 2 });
+    launcher = await RayLauncher.create({ address: cluster!.address, sharedDir: s.dir, db, dbPath: s.dbPath, pollMs: 500, heartbeatSeconds: 2 });
     assert.deepEqual(launcher.stoppedOrphans, []);
     manager = new RunManager({ db, dbPath: s.dbPath, dataDir: s.dir, events, concurrency: 8, spawn: launcher.spawn, stopTimeoutMs: 120_000 });
     manager.init();
@@ -135,7 +154,7 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
     // any more), so a resume never runs two jobs on one run; here the old launch still watches and sees it end.
     const orphan = manager.start(parseRunConfig(s.config(400, 5), 'orphan'), 'left running').runId;
     await waitFor(status(orphan, 'running'), 'orphan running');
-    const restarted = await RayLauncher.create({ address: cluster.address, sharedDir: s.dir, db, dbPath: s.dbPath });
+    const restarted = await RayLauncher.create({ address: cluster!.address, sharedDir: s.dir, db, dbPath: s.dbPath });
     try {
       assert.equal(restarted.stoppedOrphans.length, 1);
       assert.match(restarted.stoppedOrphans[0]!, new RegExp(`^attempt-studio-run-${orphan}-`));
@@ -153,7 +172,90 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
     await manager?.close();
     await launcher?.close();
     db.close();
-    await cluster.stop();
+    s.cleanup();
+  }
+});
+
+test('the Settings API on a real cluster: the connection test succeeds, a save switches the idle studio onto the cluster (a run becomes a Ray job) and back', { skip, timeout: 600_000 }, async () => {
+  const s = await tinySetup('as-ray-settings-');
+  const settingsFile = path.join(s.dir, 'settings.json');
+  const backend = createBackend({ dbPath: s.dbPath, dataDir: s.dir, settingsFile, rayLauncher: { pollMs: 500, heartbeatSeconds: 2 } });
+  const h = backend.handlers;
+  const { waitFor } = watchEvents(backend.events);
+  try {
+    const address = cluster!.address;
+    const t = await h['cluster:test'](parseInput('cluster:test', { address }));
+    assert.equal(t.ok, true, t.message);
+    assert.equal(t.rayVersion, '2.40.0');
+    assert.match(t.message, /^Connected: Ray 2\.40\.0 at http:\/\/127\.0\.0\.1:\d+; its Jobs API answers \(\d+ jobs? listed\)\.$/);
+
+    const saved = await h['cluster:save'](parseInput('cluster:save', { ray: { address, sharedDir: s.dir, cpusPerJob: 1 } }));
+    assert.equal(saved.applied, true, saved.message);
+    assert.match(saved.message, /In use now: new runs are Ray jobs on http:\/\/127\.0\.0\.1:\d+ \(Ray 2\.40\.0\), 64 at once at most\.$/);
+    assert.deepEqual({ ...saved.view.active, ingestUrl: '' }, { backend: 'ray', address, sharedDir: s.dir, ingestHost: '127.0.0.1', cpusPerJob: 1, rayVersion: '2.40.0', ingestUrl: '', source: 'settings' });
+    assert.equal(saved.view.concurrency, 64);
+
+    const { runId } = await h['runs:start'](parseInput('runs:start', { config: s.config(3, 3), name: 'via settings' }));
+    await waitFor(status(runId, 'completed'), 'the run completed on the cluster');
+    await backend.manager.settled(runId);
+    const jobs = (await backend.cluster.launcher!.client.list()).filter((j) => j.metadata?.run === String(runId) && j.metadata?.db === path.resolve(s.dbPath));
+    assert.deepEqual(jobs.map((j) => j.status), ['SUCCEEDED'], 'the run was one Ray job');
+    assert.equal((backend.db.prepare("SELECT count(*) n FROM episodes WHERE run_id = ? AND split = 'train'").get(runId) as { n: number }).n, 6);
+
+    const back = await h['cluster:save'](parseInput('cluster:save', { ray: null }));
+    assert.equal(back.applied, true, back.message);
+    assert.deepEqual([back.view.active, back.view.concurrency], [{ backend: 'local' }, 1]);
+  } finally {
+    await backend.close();
+    s.cleanup();
+  }
+});
+
+// Last: it leaves the cluster without its worker node.
+test('a node that dies under a run (its raylet killed): Ray fails the job, the run is interrupted, and it resumes on the head from its checkpoint', { skip, timeout: 600_000 }, async (t) => {
+  const s = await tinySetup('as-ray-node-');
+  const db = openDb(s.dbPath);
+  const events = new EventBus();
+  const { seen, waitFor } = watchEvents(events);
+  // One launcher whose jobs must run on the worker node (its custom resource), one for anywhere (the head then).
+  const onWorker = await RayLauncher.create({ address: cluster!.address, sharedDir: s.dir, db, pollMs: 500, heartbeatSeconds: 2, resourcesPerJob: { [WORKER_NODE_RESOURCE]: 1 } });
+  const anywhere = await RayLauncher.create({ address: cluster!.address, sharedDir: s.dir, db, pollMs: 500, heartbeatSeconds: 2 });
+  let useWorker = true;
+  const manager = new RunManager({ db, dbPath: s.dbPath, dataDir: s.dir, events, concurrency: 4, spawn: (entry) => (useWorker ? onWorker : anywhere).spawn(entry), stopTimeoutMs: 120_000 });
+  manager.init();
+  try {
+    const runId = manager.start(parseRunConfig(s.config(400, 1), 'node dies'), 'node dies').runId;
+    await waitFor(progress(runId, 2), 'two steps on the worker node');
+    const job = (await onWorker.client.list()).find((j) => j.metadata?.run === String(runId) && j.status === 'RUNNING');
+    assert.ok(job, 'the run is a running Ray job');
+    cluster!.killWorkerRaylet();
+    await waitFor(status(runId, 'interrupted'), 'interrupted after its node died');
+    await manager.settled(runId);
+    const interrupted = getRun(db, runId)!;
+    assert.match(interrupted.error ?? '', /was killed by SIGKILL; its committed steps are kept and resume continues from the checkpoint at step \d+/);
+    const failed = await onWorker.client.status(job.submission_id);
+    assert.equal(failed.status, 'FAILED');
+    assert.equal(failed.driver_exit_code ?? null, null, 'no exit code: the driver did not end, its node did');
+    t.diagnostic(`Ray on the dead node's job: ${failed.message ?? '(no message)'}`);
+    const before = interrupted.stepsDone;
+    assert.ok(before >= 2, `steps ${before}`);
+
+    useWorker = false;
+    manager.resume(runId);
+    const resumedAt = seen.length;
+    await waitFor((e) => progress(runId, before + 1)(e) && seen.indexOf(e) >= resumedAt, 'a step past the checkpoint after resume');
+    await manager.stop(runId);
+    await waitFor((e) => status(runId, 'stopped')(e) && seen.indexOf(e) >= resumedAt, 'stopped after resume');
+    await manager.settled(runId);
+    const steps = getRun(db, runId)!.stepsDone;
+    const perStep = db.prepare("SELECT step, count(*) n FROM episodes WHERE run_id = ? AND split = 'train' GROUP BY step ORDER BY step").all(runId) as Array<{ step: number; n: number }>;
+    assert.deepEqual(perStep.map((r) => r.step), Array.from({ length: steps }, (_, i) => i + 1), 'each step once, none lost across the node death');
+    assert.ok(perStep.every((r) => r.n === 2), JSON.stringify(perStep));
+  } finally {
+    await manager.close();
+    await onWorker.close();
+    await anywhere.close();
+    db.close();
     s.cleanup();
   }
 });

@@ -1,11 +1,13 @@
 // Where the studio finds its Ray cluster: the flag, then $ATTEMPT_STUDIO_RAY, then settings.json's "ray"
-// (what the desktop app reads); bad settings are errors naming the file and the field.
+// (what the desktop app reads); bad settings are errors naming the file and the field; writing "ray" (the
+// Settings page) and dataDir keep each other.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveRayConfig } from '../../../../backend/runs/ray/ray-config.js';
+import { rayOverride, readRaySettings, resolveRayConfig, writeRaySettings } from '../../../../backend/runs/ray/ray-config.js';
+import { writeSettings } from '../../../../backend/db/data-location.js';
 
 test('flag, then environment, then settings.json; none: the local backend', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'as-ray-cfg-'));
@@ -41,6 +43,28 @@ test('bad "ray" settings name the file and the field', () => {
       writeFileSync(settingsFile, text);
       assert.throws(() => resolveRayConfig({ env: {}, settingsFile }), re, text);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the Settings page writes "ray" beside settings.json\'s other entries, and the data-folder setting keeps "ray"', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'as-ray-cfg-'));
+  const settingsFile = path.join(dir, 'sub', 'settings.json');
+  try {
+    writeRaySettings(settingsFile, { address: 'http://head:8265', cpusPerJob: 2 });
+    assert.deepEqual(readRaySettings(settingsFile), { address: 'http://head:8265', cpusPerJob: 2 });
+    writeSettings({ dataDir: '/big/disk' }, settingsFile);
+    assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')), { ray: { address: 'http://head:8265', cpusPerJob: 2 }, dataDir: '/big/disk' });
+    assert.deepEqual(resolveRayConfig({ env: {}, settingsFile }), { address: 'http://head:8265', cpusPerJob: 2, source: 'settings' });
+    assert.equal(rayOverride({ env: { ATTEMPT_STUDIO_RAY: 'http://e:1' } }), 'env');
+    assert.equal(rayOverride({ flags: { address: 'http://f:1' }, env: {} }), 'flag');
+    assert.equal(rayOverride({ env: {} }), null);
+    writeRaySettings(settingsFile, null);
+    assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')), { dataDir: '/big/disk' });
+    assert.equal(resolveRayConfig({ env: {}, settingsFile }), undefined);
+    writeFileSync(settingsFile, '[1]');
+    assert.throws(() => writeRaySettings(settingsFile, null), /settings\.json: must hold a JSON object/, 'a file that is not an object is not overwritten');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

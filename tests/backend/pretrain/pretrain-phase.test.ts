@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunPhase } from '../../../backend/api/contract.js';
-import { pretrainEta, pretrainReporter } from '../../../backend/rl/pretrain-phase.js';
+import { pretrainEta, pretrainReporter } from '../../../backend/pretrain/pretrain-phase.js';
 
 test('pre-training ETA: the time per step so far times the steps left; unknown before the first step', () => {
   assert.equal(pretrainEta({ step: 0, steps: 100, elapsedSeconds: 0 }), null);

@@ -1,7 +1,7 @@
 // The built-in base model's pre-training as a run phase: steps done, an ETA from the rate so far (reported at
 // most every `intervalMs`), and a log line at every tenth of the way, so a first run never waits in silence.
 import type { RunPhase } from '../domain/run-events.js';
-import type { PretrainProgress } from '../pretrain/base-model.js';
+import type { PretrainProgress } from './base-model.js';
 import { formatDuration } from '../domain/durations.js';
 
 export const PRETRAIN_LABEL = 'pre-training the built-in base model (once; cached for later runs)';
