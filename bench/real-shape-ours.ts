@@ -24,6 +24,8 @@ const spec = JSON.parse(process.argv[2]!) as {
   skipTrain?: boolean;
   /** Prefill runs per batch size (median reported; decode follows the last); 0 = training only. */
   repeat?: number;
+  /** Train with activation checkpointing per decoder layer (the Qwen presets' setting; checkpointed-layer.ts). */
+  checkpoint?: boolean;
 };
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,7 +114,7 @@ function trainOnce(T: number): { seconds: number; loss: number } {
   tf.tidy(() => {
     const x = tf.tensor2d(ids(1, T), [1, T], 'int32'); // [1, T]
     const mask = tf.ones([1, T]); // [1, T]
-    const { value, grads } = tf.variableGrads(() => nextTokenLoss(model.forward(x).logits, x, mask) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(() => nextTokenLoss(model.forward(x, { checkpoint: spec.checkpoint === true }).logits, x, mask) as tf.Scalar, vars);
     if (Object.keys(grads).length !== vars.length) throw new Error('a weight has no gradient');
     loss = value.dataSync()[0]!;
   });
@@ -121,7 +123,7 @@ function trainOnce(T: number): { seconds: number; loss: number } {
 if (!spec.skipTrain) {
   trainOnce(16); // warm-up
   const r = trainOnce(spec.trainSeq);
-  out.train = { seconds: round(r.seconds, 2), tokensPerS: round(spec.trainSeq / r.seconds, 1), loss: r.loss };
+  out.train = { seconds: round(r.seconds, 2), tokensPerS: round(spec.trainSeq / r.seconds, 1), loss: r.loss, checkpoint: spec.checkpoint === true };
 }
 model.dispose();
 out.peakRssBytes = process.resourceUsage().maxRSS * 1024;

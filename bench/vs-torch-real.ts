@@ -9,6 +9,7 @@
 // the machine's available memory falls below --min-available-gib, so a run that does not fit never pushes other
 // processes into the kernel's OOM killer.
 // Options: --models 0.5b,1.5b  --peers pypi,debian  --train 0.5b,1.5b (which models get the training figure)
+// --checkpoint (ours trains with activation checkpointing per layer, the Qwen presets' setting; PyTorch as before)
 // --no-train  --train-only (no prefill/decode)  --repeat N (3)  --prompt N  --new N  --min-available-gib G (1.5)
 // --out FILE (default bench/results/vs-torch-real-shapes.json)  --no-ours  --peers none  --merge (keep the rows of
 // --out that this invocation does not run, each with its own finishedAt)  --no-write
@@ -101,7 +102,7 @@ const trainOnly = process.argv.includes('--train-only');
 const trainModels = process.argv.includes('--no-train') ? [] : arg('train', trainOnly ? arg('models', '0.5b,1.5b') : '0.5b,1.5b').split(',');
 const minAvailable = Number(arg('min-available-gib', '1.5')) * 2 ** 30;
 const outFile = path.resolve(arg('out', path.join(root, 'bench/results/vs-torch-real-shapes.json')));
-const spec = { prompt: Number(arg('prompt', '32')), newTokens: Number(arg('new', '4')), batches: [1, 8], trainSeq: 1024, threads: 2, repeat: trainOnly ? 0 : Number(arg('repeat', '3')) };
+const spec = { prompt: Number(arg('prompt', '32')), newTokens: Number(arg('new', '4')), batches: [1, 8], trainSeq: 1024, threads: 2, repeat: trainOnly ? 0 : Number(arg('repeat', '3')), checkpoint: process.argv.includes('--checkpoint') };
 const kept = process.argv.includes('--merge') && existsSync(outFile) ? (JSON.parse(readFileSync(outFile, 'utf8')) as { results: Record<string, Record<string, unknown>> }).results : {};
 const results: Record<string, Record<string, unknown>> = { ...kept };
 const parameters: Record<string, number> = {};
