@@ -73,9 +73,19 @@ export function derivedTimes(results: Record<string, Record<string, unknown>>, p
           break;
         }
       }
+      if (!rates && x?.b8?.prefillTokensPerS && x.b8.decodeTokensPerS) {
+        // No training rate for this implementation at all: the evaluation needs none; the PPO step is not derived.
+        const evalRates = { prefillTokensPerS: x.b8.prefillTokensPerS, decodeTokensPerS: x.b8.decodeTokensPerS, trainTokensPerS: NaN };
+        perImpl[impl] = {
+          trainRate: 'none measured for this implementation (its training micro-batch did not run or did not fit): no PPO-step figure',
+          evalK1to7Hours: { lower: hours(evalSeconds(evalRates, () => LOWER_ATTEMPT_TOKENS)), upper: hours(evalSeconds(evalRates, (k) => 4096 - PROMPT_TOKENS - 30 * (k - 1))) },
+        };
+        continue;
+      }
       if (!rates) continue;
       perImpl[impl] = {
         ...(scaledFrom ? { trainRate: `ESTIMATED: ${scaledFrom}'s measured training rate × its parameters / this model's (not measured for this model)` } : {}),
+        ...((r as { trainFrom?: string }).trainFrom ? { trainRate: `measured in ${(r as { trainFrom: string }).trainFrom}` } : {}),
         evalK1to7Hours: { lower: hours(evalSeconds(rates, () => LOWER_ATTEMPT_TOKENS)), upper: hours(evalSeconds(rates, (k) => 4096 - PROMPT_TOKENS - 30 * (k - 1))) },
         ppoStepHours: { lower: hours(ppoStepSeconds(rates, LOWER_ATTEMPT_TOKENS)), upper: hours(ppoStepSeconds(rates, 3000)) },
       };

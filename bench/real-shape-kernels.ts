@@ -6,8 +6,10 @@
 // positions, and a whole prefill of a model with the exact widths but --layers layers (the real code path:
 // a decode session's first call). Threads: --threads (default 2) for both. The machine is shared: the load
 // average is printed beside every round.
-// Options: --peer PYTHON (default /usr/bin/python3), --rounds N (5), --reps N (3), --layers N (2), --only a,b
+// Options: --peer PYTHON (default /usr/bin/python3), --rounds N (5), --reps N (3), --layers N (2), --only a,b,
+// --out FILE (default bench/results/real-shape-kernels.json), --no-write
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,6 +130,7 @@ const median = (xs: number[]) => {
 const pause = () => new Promise((r) => setTimeout(r, 200)); // lets the other side's spinning threads go idle
 
 const res: Record<string, { ours: number[]; torch: number[]; ratio: number[] }> = {};
+const loads: number[][] = [os.loadavg().map((l) => +l.toFixed(2))];
 for (const op of only) res[op] = { ours: [], torch: [], ratio: [] };
 process.stdout.write(`torch ${info.torch} (${peerPython}), ${threads} threads; ours: ${addon.info().blas}\n`);
 for (let r = 0; r < rounds; r++) {
@@ -150,7 +153,8 @@ for (let r = 0; r < rounds; r++) {
     res[op]!.torch.push(b);
     res[op]!.ratio.push(b / a);
   }
-  process.stdout.write(`round ${r + 1}/${rounds} done, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  loads.push(os.loadavg().map((l) => +l.toFixed(2)));
+  process.stdout.write(`round ${r + 1}/${rounds} done, load ${loads.at(-1)!.join(' ')}\n`);
 }
 peer.stdin.end();
 const flops: Record<string, number> = { q: 2 * N * C * C, kv: 2 * N * HKV * D * C, o: 2 * N * C * C, gateUp: 2 * N * FF * C, down: 2 * N * FF * C, lmHead: 2 * B * V * C };
@@ -164,3 +168,10 @@ for (const op of only) {
 }
 process.stdout.write(`load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 model.dispose();
+if (!process.argv.includes('--no-write')) {
+  const file = path.resolve(arg('out', path.join(root, 'bench/results/real-shape-kernels.json')));
+  const pieces = Object.fromEntries(only.map((op) => [op, { oursMs: +median(res[op]!.ours).toFixed(2), torchMs: +median(res[op]!.torch).toFixed(2), torchOverOursMedian: +median(res[op]!.ratio).toFixed(2), oursMsPerRound: res[op]!.ours.map((x) => +x.toFixed(2)), torchMsPerRound: res[op]!.torch.map((x) => +x.toFixed(2)) }]));
+  const spec = { rows: N, batch: B, prompt: T, hidden: C, intermediate: FF, heads: H, kvHeads: HKV, vocab: V, prefillLayers: layers, threads, rounds, reps };
+  writeFileSync(file, JSON.stringify({ what: 'Qwen2.5-Math-1.5B-shaped batch-8 prefill pieces, ours vs PyTorch interleaved (ms: median over rounds of the median of reps; torchOverOursMedian > 1 = ours faster)', torch: info.torch, peer: peerPython, blas: addon.info().blas, spec, pieces, loadAvgPerRound: loads, note: 'a SHARED 2-core machine: other engineers\' processes ran concurrently', date: new Date().toISOString() }, null, 2) + '\n');
+  process.stdout.write(`wrote ${path.relative(root, file)}\n`);
+}

@@ -10,7 +10,8 @@
 // processes into the kernel's OOM killer.
 // Options: --models 0.5b,1.5b  --peers pypi,debian  --train 0.5b,1.5b (which models get the training figure)
 // --no-train  --train-only (no prefill/decode)  --repeat N (3)  --prompt N  --new N  --min-available-gib G (1.5)
-// --out FILE (default bench/results/vs-torch-real-shapes.json)  --no-write
+// --out FILE (default bench/results/vs-torch-real-shapes.json)  --no-ours  --peers none  --merge (keep the rows of
+// --out that this invocation does not run, each with its own finishedAt)  --no-write
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -90,17 +91,19 @@ async function runWorker(what: string, cmd: string, args: string[]): Promise<Rec
   }
   const out = JSON.parse(last) as Record<string, unknown>;
   process.stdout.write(`${secs.toFixed(0)} s, load ${JSON.stringify(out.loadAvgEnd)}\n`);
-  return { ...out, wallSeconds: +secs.toFixed(1), lowestAvailableGiB: +(lowest / 2 ** 30).toFixed(1) };
+  return { ...out, wallSeconds: +secs.toFixed(1), lowestAvailableGiB: +(lowest / 2 ** 30).toFixed(1), finishedAt: new Date().toISOString() };
 }
 
 const models = arg('models', '0.5b,1.5b').split(',');
-const peers = arg('peers', 'pypi,debian').split(',');
+const peers = arg('peers', 'pypi,debian').split(',').filter((p) => p && p !== 'none');
+const runOurs = !process.argv.includes('--no-ours');
 const trainOnly = process.argv.includes('--train-only');
 const trainModels = process.argv.includes('--no-train') ? [] : arg('train', trainOnly ? arg('models', '0.5b,1.5b') : '0.5b,1.5b').split(',');
 const minAvailable = Number(arg('min-available-gib', '1.5')) * 2 ** 30;
 const outFile = path.resolve(arg('out', path.join(root, 'bench/results/vs-torch-real-shapes.json')));
 const spec = { prompt: Number(arg('prompt', '32')), newTokens: Number(arg('new', '4')), batches: [1, 8], trainSeq: 1024, threads: 2, repeat: trainOnly ? 0 : Number(arg('repeat', '3')) };
-const results: Record<string, Record<string, unknown>> = {};
+const kept = process.argv.includes('--merge') && existsSync(outFile) ? (JSON.parse(readFileSync(outFile, 'utf8')) as { results: Record<string, Record<string, unknown>> }).results : {};
+const results: Record<string, Record<string, unknown>> = { ...kept };
 const parameters: Record<string, number> = {};
 const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
 for (const key of models) {
@@ -109,9 +112,9 @@ for (const key of models) {
   const config = fromHfConfig(m.hf);
   const skipTrain = !trainModels.includes(key);
   process.stdout.write(`\n== ${m.name}-shaped (random weights, float32): prompt ${spec.prompt}, ${spec.newTokens} decode steps, batch ${spec.batches.join(' and ')}${skipTrain ? '' : `, train 1 × ${spec.trainSeq}`}\n`);
-  const row: Record<string, unknown> = {};
+  const row: Record<string, unknown> = { ...kept[m.name] };
   parameters[m.name] = parameterCount(config);
-  row.ours = await runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
+  if (runOurs) row.ours = await runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
   for (const p of peers) {
     const peer = PEERS[p];
     if (!peer) throw new Error(`--peers: unknown '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
