@@ -213,11 +213,16 @@ const statOf = (runs: DemoSummary[], pick: (s: DemoSummary) => PolicySummary) =>
     ),
   };
 };
+/**
+ * Accuracies are counts over n questions in floating point: 60% − 55% is 0.04999…, so a gain of exactly 5 points
+ * (15 of 300 questions) would fail "≥ 5 points" without this tolerance (far below one question: 1/300).
+ */
+const EPS = 1e-9;
 /** The four criteria on a baseline/multi-attempt pair of gains, k = 1 accuracies and repeat rates. */
 const criteriaOf = (b: { gain: number; k1: number; repeat: number }, m: { gain: number; k1: number; repeat: number }) => ({
-  gainAtLeast3xBaseline: m.gain >= 3 * Math.max(b.gain, 0) && m.gain > 0,
-  gainAtLeast5Points: m.gain >= 0.05,
-  k1NotMoreThan2PointsBelow: m.k1 >= b.k1 - 0.02,
+  gainAtLeast3xBaseline: m.gain >= 3 * Math.max(b.gain, 0) - EPS && m.gain > EPS,
+  gainAtLeast5Points: m.gain >= 0.05 - EPS,
+  k1NotMoreThan2PointsBelow: m.k1 >= b.k1 - 0.02 - EPS,
   lowerRepeatRate: m.repeat < b.repeat,
 });
 const allHold = (c: Record<string, boolean>) => Object.values(c).every(Boolean);

@@ -15,8 +15,9 @@ export interface DemoBudget {
 
 /** Budgets of the full demo and of --quick. */
 export const DEMO_BUDGETS: Record<'full' | 'quick', DemoBudget> = {
-  // 150 RL steps: with the base model shipped, the multi-attempt worker's RL is the demo's cost (~1.8 CPU s a
-  // step, measured at 200 steps); 150 steps is an ESTIMATED 5 minutes on an idle 2-core machine (docs/RESULTS.md).
+  // 150 RL steps: with the base model shipped, the multi-attempt worker's RL is the demo's cost (~1.3–1.6 CPU s a
+  // step with the near-miss base model); the full demo measured 4.2 min wall near idle on this 2-core machine
+  // from a fresh data folder (docs/RESULTS.md, session 5).
   full: { baseSteps: DEFAULT_BASE_MODEL_SPEC.steps, rlSteps: 150, rolloutBatch: 64, testQuestions: 300, attempts: 5 },
   quick: { baseSteps: 150, rlSteps: 6, rolloutBatch: 32, testQuestions: 60, attempts: 5 },
 };
