@@ -1,5 +1,5 @@
-// The safetensors header, parsed and checked in one place for both readers (the whole-buffer decode in
-// safetensors.ts and the tensor-by-tensor reader in safetensors-stream.ts): the 8-byte little-endian length,
+// The safetensors header, parsed and checked in one place (the tensor-by-tensor reader in safetensors-stream.ts
+// is the only reader; safetensors.ts's readSafetensors goes through it): the 8-byte little-endian length,
 // the JSON {name: {dtype, shape, data_offsets}, __metadata__}, every entry validated against the file's size.
 // Errors name the file (`where`) and the tensor.
 

@@ -3,7 +3,6 @@
 // F32, F16, BF16 and F64 into float32. Errors name the file and what is wrong.
 import { open, rename, unlink } from 'node:fs/promises';
 import { SafetensorsReader } from './safetensors-stream.js';
-import { decodeValues, headerLength, parseHeaderJson } from './safetensors-header.js';
 import { endianness } from 'node:os';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -44,24 +43,6 @@ export function encodeSafetensors(
     } else for (let i = 0; i < t.data.length; i++, pos += 4) out.writeFloatLE(t.data[i], pos);
   }
   return out;
-}
-
-/** Parses a safetensors buffer; `where` (the file name) prefixes every error. */
-export function decodeSafetensors(
-  buf: Buffer,
-  where: string,
-): { tensors: Map<string, NamedArray>; metadata: Record<string, string> } {
-  const headerLen = headerLength(buf.subarray(0, 8), buf.length, where);
-  const { dataStart, tensors: entries, metadata } = parseHeaderJson(buf.subarray(8, 8 + headerLen), buf.length, where);
-  const tensors = new Map<string, NamedArray>();
-  for (const [name, e] of entries) {
-    const data = new Float32Array(e.shape.reduce((a, b) => a * b, 1));
-    const bytes = buf.subarray(dataStart + e.begin, dataStart + e.end);
-    if (e.dtype === 'F32' && LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes);
-    else decodeValues(bytes, e.dtype, data, 0);
-    tensors.set(name, { data, shape: e.shape });
-  }
-  return { tensors, metadata };
 }
 
 /** Writes a file atomically: to a temporary file beside it, fsync, then rename over the target. */
