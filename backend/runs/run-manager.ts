@@ -315,15 +315,15 @@ export class RunManager {
     if (!run) return;
     if (run.status === 'running' || run.status === 'queued') {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const pid = a.handle.pid ?? '?';
+      const who = a.handle.label;
       if (a.stopping && a.killedAfterTimeout) {
-        this.setInterrupted(a.runId, `stopped by the user: worker process ${pid} did not stop in time and was killed; ${this.resumeNote(a.runId)}`);
+        this.setInterrupted(a.runId, `stopped by the user: ${who} did not stop in time and was killed; ${this.resumeNote(a.runId)}`);
       } else if (signal && EXTERNAL_SIGNALS.includes(signal)) {
         // Killed from outside (kill -9, the OOM killer, a shutdown): not a bug in the run; its committed steps stand.
-        this.setInterrupted(a.runId, `worker process ${pid} ${how}; its committed steps are kept and ${this.resumeNote(a.runId)}`);
+        this.setInterrupted(a.runId, `${who} ${how}; its committed steps are kept and ${this.resumeNote(a.runId)}`);
       } else {
         const last = a.lastError ?? a.stderrTail.trim().split('\n').filter(Boolean).at(-1) ?? null;
-        failRun(this.db, a.runId, `worker process ${pid} ${how}${last ? `: ${last}` : ''}`);
+        failRun(this.db, a.runId, `${who} ${how}${last ? `: ${last}` : ''}`);
       }
     }
     this.emitStatus(a.runId);

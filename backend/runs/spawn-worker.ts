@@ -6,6 +6,8 @@ import { workerLaunch } from '../platform/packaged-paths.js';
 
 export interface WorkerHandle {
   readonly pid: number | undefined;
+  /** What runs the job, as a reason names it: "worker process 1234", "Ray job attempt-studio-run-3-…". */
+  readonly label: string;
   send(msg: ToWorker): void;
   kill(signal?: NodeJS.Signals): void;
   onMessage(cb: (msg: FromWorker) => void): void;
@@ -32,6 +34,9 @@ export const forkWorker: SpawnWorker = (entry) => {
   return {
     get pid() {
       return child.pid;
+    },
+    get label() {
+      return `worker process ${child.pid ?? '?'}`;
     },
     send: (msg) => {
       if (child.connected) child.send(msg);

@@ -37,7 +37,12 @@ export class RayClusterError extends Error {
 export class RayJobsClient {
   readonly address: string;
 
-  constructor(address: string, private readonly timeoutMs = 15_000) {
+  constructor(
+    address: string,
+    private readonly timeoutMs = 15_000,
+    /** How long a submission is retried while Ray says its job agent is not ready ("try again later"). */
+    private readonly submitRetryMs = 60_000,
+  ) {
     let u: URL;
     try {
       u = new URL(address);
@@ -77,8 +82,20 @@ export class RayJobsClient {
     if (r.numGpus !== undefined) body.entrypoint_num_gpus = r.numGpus;
     if (r.memoryBytes !== undefined) body.entrypoint_memory = Math.ceil(r.memoryBytes);
     if (r.resources && Object.keys(r.resources).length > 0) body.entrypoint_resources = r.resources;
-    const out = await this.call<{ submission_id: string }>('POST', '/api/jobs/', body);
-    return out.submission_id;
+    // Right after `ray start` (or a node's death) the head's job agent may not be registered yet: Ray answers
+    // 5xx "No available agent to submit job, please try again later". Retried for up to submitRetryMs; a retry
+    // that finds its own submission id already taken means the earlier attempt did get through.
+    const deadline = Date.now() + this.submitRetryMs;
+    for (let wait = 500; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        return (await this.call<{ submission_id: string }>('POST', '/api/jobs/', body)).submission_id;
+      } catch (err) {
+        const msg = (err as Error).message;
+        if (/already exists/i.test(msg) && wait > 500) return r.submissionId;
+        if (!(err instanceof RayClusterError) || !/answered 50[03]: .*try again later/i.test(msg) || Date.now() + wait > deadline) throw err;
+        await new Promise((res) => setTimeout(res, wait));
+      }
+    }
   }
 
   async status(id: string): Promise<RayJobInfo> {

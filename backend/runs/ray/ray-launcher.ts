@@ -103,6 +103,9 @@ export class RayLauncher {
 
 class RayWorkerHandle implements WorkerHandle {
   readonly pid = undefined;
+  get label(): string {
+    return this.jobId ? `Ray job ${this.jobId}` : 'a Ray job not yet submitted';
+  }
   private readonly messageCbs: Array<(m: FromWorker) => void> = [];
   private readonly exitCbs: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
   private readonly stderrCbs: Array<(t: string) => void> = [];

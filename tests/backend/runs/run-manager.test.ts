@@ -178,6 +178,7 @@ test('a worker that ignores stop is killed after the timeout; the run is interru
     setImmediate(() => onMsg({ type: 'ready' }));
     return {
       pid: 4242,
+      label: 'worker process 4242',
       send: (m) => {
         if (m.type === 'start') markRunning(h.db, m.job.runId, { pid: process.pid });
       },

@@ -42,6 +42,8 @@ export interface LocalRayCluster {
   nodes: number;
   /** SIGKILLs the worker node's raylet (the node dies as a crashed machine's would); returns its pid. */
   killWorkerRaylet(): number;
+  /** Nodes the head reports ALIVE now. */
+  aliveNodes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -69,9 +71,17 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
   const env = { ...process.env, RAY_USAGE_STATS_ENABLED: '0', RAY_DEDUP_LOGS: '0' };
   const procs: ChildProcess[] = [];
   const log: string[] = [];
-  const start = (args: string[]) => {
+  const start = async (args: string[]) => {
+    // Each node's agents on free ports: Ray's fixed defaults (dashboard agent 52365, …) clash with any other
+    // cluster on this machine (a developer's own, another test run), whose head then has "No available agent".
+    const agentPorts = [
+      `--dashboard-agent-listen-port=${await freePort()}`,
+      `--dashboard-agent-grpc-port=${await freePort()}`,
+      `--runtime-env-agent-port=${await freePort()}`,
+      `--metrics-export-port=${await freePort()}`,
+    ];
     // --block keeps `ray start` in the foreground: ending it ends the Ray processes it started, and no others.
-    const p = spawn(ray, ['start', '--block', '--disable-usage-stats', ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(ray, ['start', '--block', '--disable-usage-stats', ...agentPorts, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout!.on('data', (d) => log.push(String(d)));
     p.stderr!.on('data', (d) => log.push(String(d)));
     procs.push(p);
@@ -101,30 +111,31 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
   const address = `http://127.0.0.1:${dashPort}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
   try {
-    start(['--head', '--node-ip-address=127.0.0.1', `--port=${gcsPort}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dashPort}`, `--num-cpus=${opts.headCpus ?? 2}`, '--num-gpus=0', '--include-dashboard=true', `--temp-dir=${temp}`]);
+    await start(['--head', '--node-ip-address=127.0.0.1', `--port=${gcsPort}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dashPort}`, `--num-cpus=${opts.headCpus ?? 2}`, '--num-gpus=0', '--include-dashboard=true', `--temp-dir=${temp}`]);
     await waitFor(async () => (await fetch(`${address}/api/version`)).ok, deadline, () => log.join(''));
+    const aliveNodes = async () => {
+      const res = await fetch(`${address}/nodes?view=summary`);
+      const body = (await res.json()) as { data?: { summary?: Array<{ raylet?: { state?: string } }> } };
+      return (body.data?.summary ?? []).filter((n) => n.raylet?.state === 'ALIVE').length;
+    };
     let nodes = 0;
     let worker: ChildProcess | undefined;
     if ((opts.workerCpus ?? 1) > 0) {
       let joined = false;
       let tries = 0;
-      const startWorker = () => {
+      const startWorker = async () => {
         tries++;
-        const w = start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0', `--resources=${JSON.stringify({ [WORKER_NODE_RESOURCE]: 1 })}`]);
+        const w = await start([`--address=127.0.0.1:${gcsPort}`, '--node-ip-address=127.0.0.1', `--num-cpus=${opts.workerCpus ?? 1}`, '--num-gpus=0', `--resources=${JSON.stringify({ [WORKER_NODE_RESOURCE]: 1 })}`]);
         worker = w;
         // Under load a node's `ray start` can time out waiting for its own object store and exit: start it again.
         w.once('exit', () => {
-          if (!joined && tries < 3) startWorker();
+          if (!joined && tries < 3) void startWorker();
         });
       };
-      startWorker();
+      await startWorker();
       nodes = 1;
       await waitFor(
-        async () => {
-          const res = await fetch(`${address}/nodes?view=summary`);
-          const body = (await res.json()) as { data?: { summary?: Array<{ raylet?: { state?: string } }> } };
-          return (body.data?.summary ?? []).filter((n) => n.raylet?.state === 'ALIVE').length >= 2;
-        },
+        async () => (await aliveNodes()) >= 2,
         deadline,
         () => log.join(''),
       );
@@ -137,7 +148,7 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
       process.kill(pid, 'SIGKILL');
       return pid;
     };
-    return { address, nodes, killWorkerRaylet, stop };
+    return { address, nodes, killWorkerRaylet, aliveNodes, stop };
   } catch (err) {
     await stop();
     throw err;
