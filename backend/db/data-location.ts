@@ -41,8 +41,8 @@ export interface Settings {
   dataDir?: string;
 }
 
-/** settings.json in the default data folder; a missing file is `{}`, a broken one an error naming the file. */
-export function readSettings(file = path.join(defaultDataDir(), SETTINGS_FILE_NAME)): Settings {
+/** settings.json as a whole (every entry): a missing file is `{}`, a broken one an error naming the file. */
+export function readSettingsFile(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   let raw: unknown;
   try {
@@ -51,21 +51,36 @@ export function readSettings(file = path.join(defaultDataDir(), SETTINGS_FILE_NA
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: must hold a JSON object`);
-  const dataDir = (raw as { dataDir?: unknown }).dataDir;
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * Changes settings.json's entries in place (`update` edits the object read) and writes it atomically (temp file
+ * + rename), keeping every entry it does not touch; a broken file is an error, never overwritten.
+ */
+export function updateSettingsFile(file: string, update: (all: Record<string, unknown>) => void): void {
+  const all = readSettingsFile(file);
+  update(all);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+/** settings.json's dataDir, validated (the default data folder's file unless told). */
+export function readSettings(file = path.join(defaultDataDir(), SETTINGS_FILE_NAME)): Settings {
+  const dataDir = readSettingsFile(file).dataDir;
   if (dataDir !== undefined && (typeof dataDir !== 'string' || !path.isAbsolute(dataDir))) throw new Error(`${file}: dataDir must be an absolute path, got ${JSON.stringify(dataDir)}`);
   return dataDir === undefined ? {} : { dataDir };
 }
 
-/** Writes settings.json's dataDir atomically (temp file + rename), keeping its other entries (e.g. "ray"). */
+/** Writes settings.json's dataDir, keeping its other entries (e.g. "ray"). */
 export function writeSettings(settings: Settings, file = path.join(defaultDataDir(), SETTINGS_FILE_NAME)): void {
   if (settings.dataDir !== undefined && !path.isAbsolute(settings.dataDir)) throw new Error(`dataDir must be an absolute path, got ${settings.dataDir}`);
-  readSettings(file); // a broken file is an error, not overwritten
-  const others = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  delete others.dataDir;
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ ...others, ...settings }, null, 2) + '\n');
-  renameSync(tmp, file);
+  updateSettingsFile(file, (all) => {
+    delete all.dataDir;
+    Object.assign(all, settings);
+  });
 }
 
 export type DataSource = '--db' | '--data-dir' | 'ATTEMPT_STUDIO_DB' | 'ATTEMPT_STUDIO_DATA_DIR' | 'settings' | 'default';

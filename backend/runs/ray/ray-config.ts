@@ -2,9 +2,8 @@
 // $ATTEMPT_STUDIO_RAY, then `"ray": {"address", "sharedDir", "ingestHost", "cpusPerJob"}` in settings.json of the
 // default data folder (the desktop app reads the last two; the Settings page writes it). No match: the local
 // backend. Bad values are errors naming the file and field; writing keeps the file's other entries.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultDataDir, SETTINGS_FILE_NAME } from '../../db/data-location.js';
+import { defaultDataDir, readSettingsFile, SETTINGS_FILE_NAME, updateSettingsFile } from '../../db/data-location.js';
 
 /** The "ray" entry of settings.json. */
 export interface RaySettings {
@@ -45,21 +44,9 @@ export function resolveRayConfig(i: RayConfigInput = {}): RayConfig | undefined 
   return saved ? { ...saved, ...extras, source: 'settings' } : undefined;
 }
 
-function readObject(file: string): Record<string, unknown> {
-  if (!existsSync(file)) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: must hold a JSON object`);
-  return raw as Record<string, unknown>;
-}
-
 /** settings.json's "ray", validated; undefined when the file or the entry is missing. */
 export function readRaySettings(file: string): RaySettings | undefined {
-  const ray = readObject(file).ray;
+  const ray = readSettingsFile(file).ray;
   if (ray === undefined) return undefined;
   if (typeof ray !== 'object' || ray === null || Array.isArray(ray)) throw new Error(`${file}: "ray" must be an object like {"address": "http://HEAD:8265", "sharedDir": "/mnt/shared"}`);
   const r = ray as Record<string, unknown>;
@@ -81,11 +68,8 @@ export function readRaySettings(file: string): RaySettings | undefined {
 
 /** Sets (or with null removes) settings.json's "ray", keeping its other entries; atomic (temp file + rename). */
 export function writeRaySettings(file: string, ray: RaySettings | null): void {
-  const all = readObject(file);
-  if (ray) all.ray = ray;
-  else delete all.ray;
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
-  renameSync(tmp, file);
+  updateSettingsFile(file, (all) => {
+    if (ray) all.ray = ray;
+    else delete all.ray;
+  });
 }
