@@ -24,6 +24,11 @@ const TEST_TIMEOUT_MS = 5000;
 
 const OVERRIDE_NAME = { flag: 'the serve --ray flag', env: '$ATTEMPT_STUDIO_RAY' } as const;
 
+/** The target's last failure as the page shows it: one sentence, with the cluster's error kept apart too. */
+function problemOf(p: ClusterTarget['problem']): ClusterView['problem'] {
+  return p && { address: p.address, reason: p.reason, message: `Could not use the Ray cluster at ${p.address} (${p.source}): ${p.reason}` };
+}
+
 export function clusterHandlers(o: ClusterServiceOptions, manager: RunManager): Pick<ApiHandlers, 'cluster:get' | 'cluster:save' | 'cluster:test'> {
   const view = (): ClusterView => {
     let saved: RaySettingsView | null = null;
@@ -42,7 +47,7 @@ export function clusterHandlers(o: ClusterServiceOptions, manager: RunManager): 
       settingsFile: o.settingsFile,
       overriddenBy: o.override,
       busyRuns: manager.running.length + manager.queued.length,
-      problem: o.target.problem,
+      problem: problemOf(o.target.problem),
     };
   };
   const where = () => {
@@ -76,30 +81,30 @@ export function clusterHandlers(o: ClusterServiceOptions, manager: RunManager): 
       const saved = `Saved to ${o.settingsFile}.`;
       const target = settings ? `the Ray cluster at ${settings.address}` : 'this machine';
       if (o.override)
-        return { view: view(), applied: false, message: `${saved} This server was started with ${OVERRIDE_NAME[o.override]}, which wins over settings.json: new runs stay on ${where()} until a start without it.` };
+        return { view: view(), applied: false, reason: null, message: `${saved} This server was started with ${OVERRIDE_NAME[o.override]}, which wins over settings.json: new runs stay on ${where()} until a start without it.` };
       const busy = manager.running.length + manager.queued.length;
       if (busy > 0)
-        return { view: view(), applied: false, message: `${saved} ${busy} run${busy === 1 ? ' is' : 's are'} queued or running on ${where()}, so it takes effect at the next start (or save again once none are).` };
+        return { view: view(), applied: false, reason: null, message: `${saved} ${busy} run${busy === 1 ? ' is' : 's are'} queued or running on ${where()}, so it takes effect at the next start (or save again once none are).` };
       try {
         await o.target.use(settings ? { ...settings, source: 'settings' } : undefined);
       } catch (err) {
         if (!(err instanceof RayClusterError)) throw err;
         const why = /[.?!]$/.test(err.message) ? err.message : `${err.message}.`;
-        return { view: view(), applied: false, message: `${saved} Not in use: ${why} New runs stay on ${where()}; the next start tries ${target} again.` };
+        return { view: view(), applied: false, reason: err.message, message: `${saved} Not in use: ${why} New runs stay on ${where()}; the next start tries ${target} again.` };
       }
       const state = o.target.state();
       const now = state.backend === 'ray' ? `new runs are Ray jobs on ${state.address} (Ray ${state.rayVersion}), ${manager.concurrency} at once at most` : 'new runs run on this machine';
-      return { view: view(), applied: true, message: `${saved} In use now: ${now}.` };
+      return { view: view(), applied: true, reason: null, message: `${saved} In use now: ${now}.` };
     },
     'cluster:test': async ({ address }) => {
       const client = new RayJobsClient(address, TEST_TIMEOUT_MS);
       try {
         const { ray_version } = await client.version();
         const jobs = await client.list();
-        return { ok: true, address: client.address, rayVersion: ray_version, jobs: jobs.length, message: `Connected: Ray ${ray_version} at ${client.address}; its Jobs API answers (${jobs.length} job${jobs.length === 1 ? '' : 's'} listed).` };
+        return { ok: true, address: client.address, rayVersion: ray_version, jobs: jobs.length, reason: null, message: `Connected: Ray ${ray_version} at ${client.address}; its Jobs API answers (${jobs.length} job${jobs.length === 1 ? '' : 's'} listed).` };
       } catch (err) {
         if (!(err instanceof RayClusterError)) throw err;
-        return { ok: false, address: client.address, rayVersion: null, jobs: null, message: `Not connected: ${err.message}` };
+        return { ok: false, address: client.address, rayVersion: null, jobs: null, reason: err.message, message: `Not connected: ${err.message}` };
       }
     },
   };

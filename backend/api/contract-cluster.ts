@@ -41,8 +41,12 @@ export interface ClusterView {
   overriddenBy: 'flag' | 'env' | null;
   /** Runs queued or running now (a save switches the backend only when there are none). */
   busyRuns: number;
-  /** Why the last attempt to use a cluster (at start or on a save) failed, else null. */
-  problem: string | null;
+  /**
+   * Why the last attempt to use a cluster (at start or on a save) failed, else null: the sentence, and the
+   * cluster's own error in it (`reason`, the same text a save's or a test's `reason` carries for that failure, so
+   * the page can show it once).
+   */
+  problem: { address: string; message: string; reason: string } | null;
 }
 
 export interface ClusterSaveResult {
@@ -51,6 +55,8 @@ export interface ClusterSaveResult {
   applied: boolean;
   /** One plain sentence: what happened and when it takes effect. */
   message: string;
+  /** Why the cluster this save tried could not be used (the cluster's error, within `message`); null when it was not tried or is in use. */
+  reason: string | null;
 }
 
 export interface ClusterTestResult {
@@ -62,6 +68,8 @@ export interface ClusterTestResult {
   jobs: number | null;
   /** One plain sentence: connected (version, jobs) or why not. */
   message: string;
+  /** Why not connected (the cluster's error, within `message`); null when connected. */
+  reason: string | null;
 }
 
 const address = z

@@ -2,7 +2,9 @@
 // runs work on this machine; a bad dashboard address is refused beside its field; "Test connection" against a
 // closed port says plainly it is not connected; a save while a run is running says it takes effect at the next
 // start; a save when idle tries the cluster at once (unreachable here: it stays on this machine and says why);
-// "Use this machine instead" removes the entry. settings.json is checked on disk each time. A real cluster's
+// "Use this machine instead" removes the entry. Why the cluster cannot be used is on the page exactly once at
+// every step, where the user last acted (the others say their outcome briefly). settings.json is checked on disk
+// each time. A real cluster's
 // success: tests/backend/runs/ray/ray-backend.test.ts (starting one here would cost minutes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +67,10 @@ test('Settings: which backend is in use, a bad address refused by field, a close
     const tested = page.locator('[data-testid="ray-test-result"]');
     await tested.getByText('Not connected').waitFor();
     assert.match(await tested.innerText(), new RegExp(`cannot reach the Ray dashboard at ${address} \\(ECONNREFUSED\\)`));
+    // The unreachable cluster's reason, counted on the whole page (it must never repeat).
+    const REASON = `cannot reach the Ray dashboard at ${address}`;
+    const reasonsShown = async () => (await page.locator('section.settings').innerText()).split(REASON).length - 1;
+    assert.equal(await reasonsShown(), 1, 'after the test: once, in the test result');
     await screenshot(page, '32-settings-test-failed');
 
     // While a run is running, a save is stored and takes effect at the next start.
@@ -76,6 +82,7 @@ test('Settings: which backend is in use, a bad address refused by field, a close
     await saved.getByText('takes effect at the next start').waitFor();
     assert.deepEqual(onDisk(), { dataDir: tiny.dir, ray: { address, sharedDir: tiny.dir } });
     await now.getByText('This machine').waitFor();
+    assert.equal(await reasonsShown(), 1, 'a save that did not try the cluster leaves the test result as the one place');
     await screenshot(page, '33-settings-saved-busy');
     await studio.call('runs:stop', { runId });
     await until('the run stopped', async () => (await studio!.call<{ status: string }>('runs:get', { runId })).status === 'stopped');
@@ -84,10 +91,24 @@ test('Settings: which backend is in use, a bad address refused by field, a close
     await page.locator('[data-testid="busy-note"]').waitFor({ state: 'detached' });
     await page.click('[data-testid="ray-save"]');
     await saved.getByText('Not in use').waitFor();
-    assert.match(await saved.innerText(), /New runs stay on this machine/);
-    await page.locator('[data-testid="backend-problem"]', { hasText: 'Could not use the Ray cluster' }).waitFor();
+    assert.match(await saved.innerText(), new RegExp(`${REASON}.*New runs stay on this machine`), 'the save just made says why');
+    const problem = page.locator('[data-testid="backend-problem"]');
+    await problem.getByText('the save result below says why').waitFor();
+    assert.match(await problem.innerText(), new RegExp(`^The Ray cluster at ${address} is not in use`));
+    assert.equal(await tested.innerText(), '✗ Not connected; the save result below says why.');
     await now.getByText('This machine').waitFor();
+    assert.equal(await reasonsShown(), 1, 'after the save: once, in the save result');
     await screenshot(page, '34-settings-unreachable');
+    // Testing again: now the test result says why and the others point to it.
+    await page.click('[data-testid="ray-test"]');
+    await saved.getByText('the test result above says why').waitFor();
+    await problem.getByText('the test result below says why').waitFor();
+    assert.equal(await reasonsShown(), 1, 'after testing again: once, in the test result');
+    await screenshot(page, '34a-settings-tested-again');
+    // A fresh page has only the server's record of the failed switch: "In use now" says why.
+    await page.reload();
+    await problem.getByText('Could not use the Ray cluster').waitFor();
+    assert.equal(await reasonsShown(), 1, 'a fresh page: once, in "In use now"');
 
     // Back to this machine: the entry is removed, the rest of settings.json kept.
     await page.click('[data-testid="ray-local"]');

@@ -27,8 +27,8 @@ export interface ClusterTargetOptions {
 
 export class ClusterTarget {
   private current?: { launcher: RayLauncher; config: RayConfig & { sharedDir: string } };
-  /** Why the last switch to a cluster failed (cleared by the next that works). */
-  problem: string | null = null;
+  /** Why the last switch to a cluster failed (cleared by the next that works): the cluster, what chose it, the error. */
+  problem: { address: string; source: RayConfig['source']; reason: string } | null = null;
 
   constructor(private readonly o: ClusterTargetOptions) {}
 
@@ -66,7 +66,7 @@ export class ClusterTarget {
     try {
       launcher = config ? await RayLauncher.create({ ...config, sharedDir, db: this.o.db, dbPath: this.o.dbPath, ...this.o.launcher }) : undefined;
     } catch (err) {
-      this.problem = `Could not use the Ray cluster at ${config!.address} (${config!.source}): ${(err as Error).message}`;
+      this.problem = { address: config!.address, source: config!.source, reason: (err as Error).message };
       throw err;
     }
     this.problem = null;

@@ -1,8 +1,10 @@
 // The Settings page's state: which backend the server runs new work on (cluster:get), the Ray form (settings.json's
 // "ray"), and the outcome of "Test connection" (cluster:test) and "Save" (cluster:save) — a field-named error
-// goes beside its field; a save's message says whether it is in use now or at the next start.
+// goes beside its field; a save's message says whether it is in use now or at the next start. Why a cluster cannot
+// be used is shown once (cluster-reasons.ts): `reasons` says which place shows it and which points to it.
 import type { ClusterTestResult, ClusterView } from '../../../backend/api/contract.js';
 import { ApiCallError, type StudioApi } from './api-client.js';
+import { reasonDisplay, type ReasonPlace, type ReasonShown } from './cluster-reasons.js';
 
 export interface RayForm {
   address: string;
@@ -12,7 +14,8 @@ export interface RayForm {
   cpusPerJob: string;
 }
 
-export type Outcome = { state: 'idle' } | { state: 'busy' } | { state: 'done'; ok: boolean; message: string } | { state: 'error'; message: string; field: string | null };
+/** `reason`: why the cluster cannot be used (the API's), null when it can or was not tried; `seq`: which outcome is newer. */
+export type Outcome = { state: 'idle' } | { state: 'busy' } | { state: 'done'; ok: boolean; message: string; reason: string | null; seq: number } | { state: 'error'; message: string; field: string | null };
 
 /** An API error as the page shows it: without the method's "invalid input" prefix (the field is named). */
 const plain = (err: unknown): Outcome => ({
@@ -29,8 +32,14 @@ export class SettingsStore {
   form = $state<RayForm>(emptyForm());
   test = $state.raw<Outcome>({ state: 'idle' });
   save = $state.raw<Outcome>({ state: 'idle' });
+  /** Which place shows why a cluster cannot be used in full, and which only point to it. */
+  reasons = $derived.by((): Record<ReasonPlace, ReasonShown> => {
+    const of = (o: Outcome) => (o.state === 'done' ? { reason: o.reason, seq: o.seq } : { reason: null, seq: 0 });
+    return reasonDisplay({ problem: { reason: this.view?.problem?.reason ?? null, seq: 0 }, test: of(this.test), save: of(this.save) });
+  });
 
   #api: StudioApi;
+  #seq = 0;
 
   constructor(api: StudioApi) {
     this.#api = api;
@@ -68,7 +77,7 @@ export class SettingsStore {
     this.test = { state: 'busy' };
     try {
       const r: ClusterTestResult = await this.#api.call('cluster:test', { address: this.form.address });
-      this.test = { state: 'done', ok: r.ok, message: r.message };
+      this.test = { state: 'done', ok: r.ok, message: r.message, reason: r.reason, seq: ++this.#seq };
     } catch (err) {
       this.test = plain(err);
     }
@@ -91,7 +100,7 @@ export class SettingsStore {
         this.form = emptyForm();
         this.test = { state: 'idle' }; // it was about the address just cleared
       }
-      this.save = { state: 'done', ok: r.applied, message: r.message };
+      this.save = { state: 'done', ok: r.applied, message: r.message, reason: r.reason, seq: ++this.#seq };
     } catch (err) {
       this.save = plain(err);
     }

@@ -49,6 +49,7 @@ test('cluster settings: validated field by field, saved into settings.json besid
     const address = `http://127.0.0.1:${port}`;
     const t = await h['cluster:test'](parseInput('cluster:test', { address }));
     assert.equal(t.ok, false);
+    assert.equal(t.message, `Not connected: ${t.reason}`);
     assert.match(t.message, new RegExp(`^Not connected: cannot reach the Ray dashboard at ${address} \\(ECONNREFUSED\\)`));
     await rejectsWith(() => h['cluster:test'](parseInput('cluster:test', { address: 'nope' })), 400, 'address', /must be the Ray dashboard URL/);
 
@@ -60,10 +61,16 @@ test('cluster settings: validated field by field, saved into settings.json besid
     assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')), { dataDir: '/big/disk', ray: { address, sharedDir: dir, cpusPerJob: 2 } }, 'origin only; empty fields left out; dataDir kept');
     assert.deepEqual(r.view.active, { backend: 'local' });
     assert.deepEqual(r.view.saved, { address, sharedDir: dir, ingestHost: null, cpusPerJob: 2 });
-    assert.match(r.view.problem ?? '', /Could not use the Ray cluster at .* \(settings\): cannot reach/);
+    assert.match(r.view.problem?.message ?? '', /Could not use the Ray cluster at .* \(settings\): cannot reach/);
+    // The same failure as one reason in every answer that carries it (the page shows it once).
+    assert.match(r.reason ?? '', /^cannot reach the Ray dashboard/);
+    assert.equal(r.view.problem?.reason, r.reason);
+    assert.ok(r.message.includes(r.reason!) && r.view.problem!.message.endsWith(r.reason!));
+    assert.equal(t.reason, r.reason, 'the test and the save report the same unreachable cluster in the same words');
 
     const back = await save({ ray: null });
     assert.equal(back.applied, true);
+    assert.equal(back.reason, null);
     assert.match(back.message, /In use now: new runs run on this machine\.$/);
     assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')), { dataDir: '/big/disk' });
     assert.equal(back.view.problem, null);

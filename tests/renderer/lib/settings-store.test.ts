@@ -17,18 +17,19 @@ const view = (o: Partial<ClusterView> = {}): ClusterView => ({
 
 test('settings store: form from the saved entry, field errors beside their field, save outcomes', async () => {
   const saves: unknown[] = [];
-  let answer: () => Promise<unknown> = async () => ({ view: view(), applied: true, message: 'Saved. In use now.' });
+  let answer: () => Promise<unknown> = async () => ({ view: view(), applied: true, message: 'Saved. In use now.', reason: null });
   const api = fakeApi({
     'cluster:get': async () => view({ saved: { address: 'http://head:8265', sharedDir: null, ingestHost: '10.0.0.2', cpusPerJob: 2 } }),
     'cluster:save': async (input) => (saves.push(input), answer()),
-    'cluster:test': async () => ({ ok: false, address: 'http://head:8265', rayVersion: null, jobs: null, message: 'Not connected: ECONNREFUSED' }),
+    'cluster:test': async () => ({ ok: false, address: 'http://head:8265', rayVersion: null, jobs: null, message: 'Not connected: ECONNREFUSED', reason: 'ECONNREFUSED' }),
   });
   const store = new SettingsStore(api);
   await store.load();
   assert.deepEqual({ ...store.form }, { address: 'http://head:8265', sharedDir: '', ingestHost: '10.0.0.2', cpusPerJob: '2' });
 
   await store.testConnection();
-  assert.deepEqual(store.test, { state: 'done', ok: false, message: 'Not connected: ECONNREFUSED' });
+  assert.deepEqual(store.test, { state: 'done', ok: false, message: 'Not connected: ECONNREFUSED', reason: 'ECONNREFUSED', seq: 1 });
+  assert.deepEqual(store.reasons, { problem: null, test: { full: true }, save: null }, 'the test shows why');
 
   answer = async () => {
     throw new ApiCallError(400, 'cluster:save: invalid input: ray.address: must be the Ray dashboard URL', 'ray.address');
@@ -45,12 +46,18 @@ test('settings store: form from the saved entry, field errors beside their field
   assert.match(store.fieldError('ray.cpusPerJob') ?? '', /'two' is not a positive number/);
 
   store.form.cpusPerJob = '';
-  answer = async () => ({ view: view(), applied: false, message: 'Saved. It takes effect at the next start.' });
+  answer = async () => ({ view: view(), applied: false, message: 'Saved. It takes effect at the next start.', reason: null });
   await store.saveSettings();
-  assert.deepEqual(store.save, { state: 'done', ok: false, message: 'Saved. It takes effect at the next start.' });
+  assert.deepEqual(store.save, { state: 'done', ok: false, message: 'Saved. It takes effect at the next start.', reason: null, seq: 2 });
+
+  // A save that tried the cluster and failed as the test did: the save shows why, the test and "In use now" point to it.
+  const problem = { address: 'http://head:8265', reason: 'ECONNREFUSED', message: 'Could not use the Ray cluster at http://head:8265 (settings): ECONNREFUSED' };
+  answer = async () => ({ view: view({ problem }), applied: false, message: 'Saved. Not in use: ECONNREFUSED.', reason: 'ECONNREFUSED' });
+  await store.saveSettings();
+  assert.deepEqual(store.reasons, { problem: { full: false, shownIn: 'save' }, test: { full: false, shownIn: 'save' }, save: { full: true } });
   assert.equal(store.fieldError('ray.address'), null);
 
-  answer = async () => ({ view: view(), applied: true, message: 'Saved. In use now: this machine.' });
+  answer = async () => ({ view: view(), applied: true, message: 'Saved. In use now: this machine.', reason: null });
   await store.saveSettings(true);
   assert.deepEqual(saves.at(-1), { ray: null });
   assert.equal(store.form.address, '');
