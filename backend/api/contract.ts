@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EVAL_METRICS, RUN_STATUSES, VERDICTS, type EvalMetric, type RunKind, type RunStatus, type Verdict } from '../domain/vocabulary.js';
 import type { RunConfig, FieldDoc, ConfigProblem } from '../rl/config.js';
 import type { RunPhase, RuntimeInfo } from '../domain/run-events.js';
+import { EVAL_MAX_K } from '../eval/eval-defaults.js';
 import { ApiError } from './api-error.js';
 import { clusterMethods } from './contract-cluster.js';
 import { method, type MethodSpec } from './method-spec.js';
@@ -45,8 +46,11 @@ export interface RunSummary {
   trainingSeconds: number | null;
   /** The resolved config (a training run's RunConfig, an eval run's settings): hyperparameter columns, groups, diffs. */
   config: unknown;
-  /** An eval run's k-attempt accuracy by dataset (k = 1..K); empty for training runs and before it finishes. */
-  evalAccuracy: Array<{ dataset: string; n: number; byK: Array<number | null> }>;
+  /**
+   * An eval run's k-attempt accuracy by dataset (k = 1..K), or a sampled evaluation's pass@k (k = 1..N; n counts
+   * samples, questions × N); empty for training runs and before it finishes.
+   */
+  evalAccuracy: Array<{ dataset: string; metric: 'k_attempt' | 'k_attempt_separate' | 'pass_at_k'; n: number; byK: Array<number | null> }>;
 }
 
 /** Evaluation defaults of a model kind (backend/eval/eval-defaults.ts). */
@@ -59,6 +63,12 @@ export interface EvalDefaultsView {
   /** null = maxAttempts × maxTokensPerAttempt. */
   maxTotalTokens: number | null;
   source: string;
+  /** The largest K (attempts) or N (samples) an evaluation may ask for. */
+  maxK: number;
+  /** A sampled evaluation's temperature when none is given. */
+  sampledTemperature: number;
+  /** The seed (sampling, synthetic questions) when none is given. */
+  seed: number;
 }
 
 export interface RunDetail extends RunSummary {
@@ -271,7 +281,7 @@ export const methods = {
          */
         datasets: z.array(z.string().min(1)).min(1).optional(),
         /** K: accuracy is reported for k = 1..K. */
-        attempts: z.number().int().min(1).max(64).optional(),
+        attempts: z.number().int().min(1).max(EVAL_MAX_K).optional(),
         protocol: z.enum(['one-episode', 'truncated', 'separate']).optional(),
         /** At most this many questions per dataset. */
         limit: z.number().int().min(1).optional(),
@@ -283,8 +293,8 @@ export const methods = {
         /** 'single-turn' (the baseline's prompt) only at k = 1 (attempts 1 or left out). Default 'multi-attempt'. */
         prompt: z.enum(['multi-attempt', 'single-turn']).optional(),
         /** Sampled pass@k instead of k-attempt accuracy: this many independent samples per question (no protocol). */
-        samples: z.number().int().min(1).max(64).optional(),
-        /** Sampling temperature, with samples only (default 1). */
+        samples: z.number().int().min(1).max(EVAL_MAX_K).optional(),
+        /** Sampling temperature, with samples only (default EVAL_SAMPLED_TEMPERATURE, eval-defaults.ts). */
         temperature: z.number().positive().optional(),
         /** Chat template by name (compact, chatml); default: the model's own. */
         template: z.string().min(1).optional(),

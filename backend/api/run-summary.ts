@@ -1,5 +1,5 @@
 // A stored run row as runs:list shows it: the row's fields plus its live phase, setup/training time split and
-// (for an eval run) accuracy by k read from the database.
+// (for an eval run) accuracy by k — or a sampled evaluation's pass@k — read from the database.
 import type { Db } from '../db/open-db.js';
 import type { RunRow } from '../db/run-store.js';
 import type { RunPhase, RunSummary } from './contract.js';
@@ -21,15 +21,20 @@ export function timeSplit(db: Db, runId: number): { setupSeconds: number | null;
   return { setupSeconds: setup.n > 0 ? setup.s : null, trainingSeconds: train.n > 0 ? train.s : null };
 }
 
-/** An eval run's k-attempt accuracy by dataset (k = 1..K). */
+/** The curves an eval run's row shows, first found first: k-attempt accuracy (one episode, then separate runs), else sampled pass@k. */
+const ROW_METRICS = ['k_attempt', 'k_attempt_separate', 'pass_at_k'] as const;
+
+/** An eval run's accuracy by dataset at k = 1..K (k-attempt), or its pass@1..N (a sampled evaluation); `metric` says which. */
 export function evalAccuracy(db: Db, runId: number): RunSummary['evalAccuracy'] {
   const rows = db
-    .prepare("SELECT dataset, k, n, accuracy FROM eval_results WHERE run_id = ? AND metric = 'k_attempt' ORDER BY dataset, k, id")
-    .all(runId) as Array<{ dataset: string; k: number; n: number; accuracy: number }>;
+    .prepare("SELECT metric, dataset, k, n, accuracy FROM eval_results WHERE run_id = ? AND metric IN ('k_attempt', 'k_attempt_separate', 'pass_at_k') ORDER BY dataset, k, id")
+    .all(runId) as Array<{ metric: (typeof ROW_METRICS)[number]; dataset: string; k: number; n: number; accuracy: number }>;
+  const metric = ROW_METRICS.find((m) => rows.some((r) => r.metric === m));
   const out: RunSummary['evalAccuracy'] = [];
   for (const r of rows) {
+    if (r.metric !== metric) continue;
     let d = out.find((x) => x.dataset === r.dataset);
-    if (!d) out.push((d = { dataset: r.dataset, n: r.n, byK: [] }));
+    if (!d) out.push((d = { dataset: r.dataset, metric, n: r.n, byK: [] }));
     while (d.byK.length < r.k) d.byK.push(null);
     d.byK[r.k - 1] = r.accuracy;
     d.n = Math.max(d.n, r.n);

@@ -8,7 +8,7 @@ import { type Command, DATA_OPTIONS, RUNTIME_OPTION, dataLocationOf, flag, int, 
 import { ProgressLine } from './progress.js';
 import { DATASET_NAMES } from '../data/registry.js';
 import { DomainError } from '../domain/errors.js';
-import { describeEvalDefaults, EVAL_BATCH_SIZE, K_ATTEMPT_PROTOCOLS, type KAttemptProtocol } from '../eval/eval-defaults.js';
+import { describeEvalDefaults, EVAL_BATCH_SIZE, EVAL_MAX_K, EVAL_SAMPLED_TEMPERATURE, EVAL_SEED, K_ATTEMPT_PROTOCOLS, type KAttemptProtocol } from '../eval/eval-defaults.js';
 import { createEvalRun, resolveEvalJob, resolveEvalTarget, type EvalRequest } from '../jobs/kinds/eval-job.js';
 import { formatTable, kAttemptTable, passAtKOf, sampledTable, tableCsv } from './eval-table.js';
 
@@ -16,8 +16,8 @@ import { formatTable, kAttemptTable, passAtKOf, sampledTable, tableCsv } from '.
 export function parseAttempts(v: string): number {
   const m = /^(?:1\.\.)?(\d+)$/.exec(v.trim());
   const K = m ? Number(m[1]) : NaN;
-  if (!Number.isInteger(K) || K < 1 || K > 64)
-    throw new UserError(`--attempts must be K or 1..K with 1 ≤ K ≤ 64 (e.g. 5 or 1..7), got '${v}'`, 2);
+  if (!Number.isInteger(K) || K < 1 || K > EVAL_MAX_K)
+    throw new UserError(`--attempts must be K or 1..K with 1 ≤ K ≤ ${EVAL_MAX_K} (e.g. 5 or 1..7), got '${v}'`, 2);
   return K;
 }
 
@@ -79,7 +79,7 @@ function requestOf(args: Parameters<Command['run']>[0]): EvalRequest {
     maxTotalTokens: positive('max-total-tokens'),
     samples,
     // --temperature belongs to --samples; without it k-attempt accuracy is greedy.
-    temperature: samples === undefined ? undefined : (temperature ?? 1),
+    temperature: samples === undefined ? undefined : (temperature ?? EVAL_SAMPLED_TEMPERATURE),
     seed: int(args, 'seed'),
     template: str(args, 'template'),
     runtime: str(args, 'runtime'),
@@ -134,15 +134,15 @@ export const evalCommand: Command = {
     samples: {
       type: 'string',
       value: 'N',
-      description: 'Sampled evaluation instead: N samples per question, pass@1..N',
+      description: `Sampled evaluation instead: N samples per question (1 ≤ N ≤ ${EVAL_MAX_K}), pass@1..N`,
     },
     temperature: {
       type: 'string',
       value: 'T',
-      description: 'Sampling temperature for --samples',
-      default: '1',
+      description: 'Sampling temperature for --samples (> 0)',
+      default: String(EVAL_SAMPLED_TEMPERATURE),
     },
-    seed: { type: 'string', value: 'S', description: 'Seed (sampling, synthetic questions)', default: '0' },
+    seed: { type: 'string', value: 'S', description: 'Seed (sampling, synthetic questions)', default: String(EVAL_SEED) },
     template: {
       type: 'string',
       value: 'NAME',

@@ -19,6 +19,16 @@ export const EVAL_BATCH_SIZE = 8;
 
 export type EvalModelKind = 'builtin' | 'hf';
 
+/**
+ * The largest k an evaluation reports, for every model kind: K attempts (k-attempt accuracy at k = 1..K) or N
+ * samples (pass@1..N). The eval spec, eval:start, `eval --attempts` and the app's form all bound K and N by it.
+ */
+export const EVAL_MAX_K = 64;
+/** A sampled evaluation's temperature when none is given (`eval --samples` without --temperature; eval:start). */
+export const EVAL_SAMPLED_TEMPERATURE = 1;
+/** The seed (sampling, synthetic questions) when none is given. */
+export const EVAL_SEED = 0;
+
 export interface EvalDefaults {
   kind: EvalModelKind;
   datasets: readonly string[];
@@ -33,7 +43,16 @@ export interface EvalDefaults {
   temperature: 0;
   /** Where the values come from, for --help and the docs. */
   source: string;
+  /** The largest K or N (EVAL_MAX_K). */
+  maxK: number;
+  /** A sampled evaluation's temperature when none is given (EVAL_SAMPLED_TEMPERATURE). */
+  sampledTemperature: number;
+  /** The seed when none is given (EVAL_SEED). */
+  seed: number;
 }
+
+/** What every model kind shares: the bound on K and N, the sampled temperature and the seed. */
+const SHARED = { maxK: EVAL_MAX_K, sampledTemperature: EVAL_SAMPLED_TEMPERATURE, seed: EVAL_SEED } as const;
 
 export const EVAL_DEFAULTS: Readonly<Record<EvalModelKind, EvalDefaults>> = Object.freeze({
   builtin: {
@@ -45,6 +64,7 @@ export const EVAL_DEFAULTS: Readonly<Record<EvalModelKind, EvalDefaults>> = Obje
     maxTotalTokens: null,
     temperature: 0,
     source: 'sized for the built-in model: short boxed answers on the synthetic task',
+    ...SHARED,
   },
   hf: {
     kind: 'hf',
@@ -58,6 +78,7 @@ export const EVAL_DEFAULTS: Readonly<Record<EvalModelKind, EvalDefaults>> = Obje
     maxTotalTokens: 8000,
     temperature: 0,
     source: "the seed's: five benchmarks, k = 1..7 each a separate run with \"You have k attempts\", greedy, 8,000 tokens per episode",
+    ...SHARED,
   },
 });
 

@@ -2,7 +2,7 @@
 // playwright-core. Flow: empty states → an experiment from a preset with a tiny budget (inline validation on
 // the way) → "Launch both" → the runs appear with progress bars → the run detail's reward chart gains points
 // live → tags saved → compare both runs on the accuracy-vs-attempts chart → (attempts explorer, export:
-// explore-steps.ts) → evaluate a run from the table → an error state. A screenshot of every page goes to tests/e2e/screenshots/.
+// explore-steps.ts) → evaluate a run from the table (k-attempt, then sampled pass@k) → an error state. A screenshot of every page goes to tests/e2e/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -176,6 +176,54 @@ test('studio end to end: launch from a preset, live run, compare on accuracy vs.
       assert.equal(await page.locator('[data-testid="eval-chart"]').getAttribute('data-points'), '2');
       assert.equal(await page.locator('[data-testid="eval-chart"]').getAttribute('data-x-ticks'), '1,2', 'k axis: whole numbers only');
       await screenshot(page, '08-eval-run');
+
+      // ---- Sampled pass@k from the same dialog: N samples at temperature T, stored and shown as such ----
+      await page.click('[data-nav="runs"]');
+      await page.click(`tr[data-run-id="${base.id}"] button:has-text("Evaluate")`);
+      await form.locator('input[data-dataset="held-out"]').waitFor();
+      await form.locator('[data-testid="eval-defaults"]').waitFor();
+      await form.locator('[data-testid="eval-mode-sampled"]').check();
+      // The defaults come from eval:defaults (eval-defaults.ts): N = the model's K, its sampled temperature and seed.
+      const defaults = await studio.call<{ maxAttempts: number; sampledTemperature: number; seed: number; maxK: number }>('eval:defaults', { runId: base.id });
+      assert.equal(await form.locator('[data-testid="eval-samples"]').inputValue(), String(defaults.maxAttempts));
+      assert.equal(await form.locator('[data-testid="eval-temperature"]').inputValue(), String(defaults.sampledTemperature));
+      assert.equal(await form.locator('[data-testid="eval-seed"]').inputValue(), String(defaults.seed));
+      assert.equal(await form.locator('[data-testid="eval-k"]').count(), 0, 'K belongs to k-attempt accuracy');
+      await form.locator('[data-testid="eval-samples"]').fill(String(defaults.maxK + 1));
+      await form.locator('[data-eval-problem="samples"]', { hasText: `from 1 to ${defaults.maxK}` }).waitFor();
+      await form.locator('[data-testid="eval-temperature"]').fill('0');
+      await form.locator('[data-eval-problem="temperature"]', { hasText: 'above 0' }).waitFor();
+      assert.equal(await form.locator('button:has-text("Start")').isDisabled(), true);
+      await form.locator('[data-testid="eval-samples"]').fill('3');
+      await form.locator('[data-testid="eval-temperature"]').fill('0.7');
+      await form.locator('[data-testid="eval-seed"]').fill('4');
+      await form.locator('[data-testid="eval-limit"]').fill('2');
+      await form.locator('[data-testid="eval-defaults"]', { hasText: 'pass@1..3 of 3 independent samples per question at temperature 0.7, seed 4' }).waitFor();
+      assert.equal(await form.locator('[data-eval-problem]').count(), 0);
+      await screenshot(page, '08b-evaluate-form-sampled');
+      await form.locator('button:has-text("Start")').click();
+      const passRun = await until('the sampled eval run', async () => (await studio!.call<Array<{ id: number; kind: string; name: string }>>('runs:list', {})).find((r) => r.kind === 'eval' && r.id !== evalRun.id));
+      assert.equal(passRun.name, 'pass@k of e2e (baseline)');
+      await page.locator(`tr[data-run-id="${passRun.id}"] [data-testid="status"]`, { hasText: 'completed' }).waitFor({ timeout: 90_000 });
+      const spec = (await studio.call<{ config: any }>('runs:get', { runId: passRun.id })).config;
+      assert.deepEqual([spec.samples, spec.temperature, spec.seed, spec.protocol, spec.maxAttempts], [3, 0.7, 4, null, 3], 'the stored spec is the sampled one asked for');
+      const passRows = await studio.call<Array<{ metric: string; dataset: string; k: number; n: number; decoding: string }>>('eval:results', { runId: passRun.id });
+      assert.deepEqual(
+        passRows.filter((r) => r.metric === 'pass_at_k').map((r) => [r.dataset, r.k, r.n, r.decoding]),
+        [1, 2, 3].map((k) => ['held-out', k, 2 * 3, 'sampled(t=0.7,p=1)']),
+        'pass@1..3 over 2 questions × 3 samples at temperature 0.7',
+      );
+      assert.equal(passRows.filter((r) => r.metric === 'mean_accuracy').length, 1);
+      // Its row and its page say pass@k and how it was sampled.
+      await page.locator(`tr[data-run-id="${passRun.id}"] [data-testid="eval-result"]`, { hasText: /held-out pass@1 \d+\.\d% → pass@3 \d+\.\d%/ }).waitFor();
+      await screenshot(page, '08c-runs-sampled-row');
+      await page.click(`tr[data-run-id="${passRun.id}"] td.name a`);
+      await page.locator('[data-testid="eval-results"][data-metric="pass_at_k"]').waitFor();
+      assert.match(await page.locator('[data-testid="eval-sampling"]').innerText(), /3 independent samples per question at temperature 0\.7, seed 4/);
+      assert.deepEqual((await page.locator('[data-testid="eval-table"] thead th').allTextContents()).slice(1), ['pass@1', 'pass@2', 'pass@3', 'per sample', 'n']);
+      assert.match((await page.locator('[data-testid="eval-table"] tr[data-eval-dataset="held-out"]').innerText()).replace(/\s+/g, ' '), /held-out \d+\.\d% \d+\.\d% \d+\.\d% \d+\.\d% 2 × 3/);
+      assert.equal(await page.locator('[data-testid="eval-chart"]').getAttribute('data-points'), '3');
+      await screenshot(page, '08d-eval-run-sampled');
 
       // ---- error state: a run that does not exist ----
       await page.goto(`${studio.url}#/run/99999`);

@@ -11,7 +11,7 @@ import type { Db } from '../../db/open-db.js';
 import { createRun, getRun, latestCheckpoint, type RunRow } from '../../db/run-store.js';
 import { DATASET_NAMES } from '../../data/registry.js';
 import { DomainError } from '../../domain/errors.js';
-import { EVAL_BATCH_SIZE, evalDefaultsFor, evalModelKind, K_ATTEMPT_PROTOCOLS, totalTokensOf, type EvalDefaults, type EvalModelKind } from '../../eval/eval-defaults.js';
+import { EVAL_BATCH_SIZE, EVAL_MAX_K, EVAL_SAMPLED_TEMPERATURE, EVAL_SEED, evalDefaultsFor, evalModelKind, K_ATTEMPT_PROTOCOLS, totalTokensOf, type EvalDefaults, type EvalModelKind } from '../../eval/eval-defaults.js';
 import { HELD_OUT } from '../../eval/held-out.js';
 import { CONFIG_RUNTIME_NAMES } from '../../rl/config.js';
 
@@ -30,7 +30,7 @@ export const evalJobSpecSchema = z
     /** Dataset names; 'held-out' is the source run's own held-out split. */
     datasets: z.array(z.string().min(1)).min(1),
     /** K: accuracy at k = 1..K (sampled: pass@1..N with K = samples). */
-    maxAttempts: count.max(64),
+    maxAttempts: count.max(EVAL_MAX_K),
     /** How accuracy at k is measured (k-attempt.ts); null for a sampled evaluation. */
     protocol: z.enum(K_ATTEMPT_PROTOCOLS).nullable(),
     prompt: z.enum(['multi-attempt', 'single-turn']),
@@ -42,7 +42,7 @@ export const evalJobSpecSchema = z
     maxTokensPerAttempt: count,
     maxTotalTokens: count,
     /** Sampled evaluation: this many samples per question (pass@k); null: greedy k-attempt accuracy. */
-    samples: count.max(64).nullable().default(null),
+    samples: count.max(EVAL_MAX_K).nullable().default(null),
     /** 0 (greedy) for k-attempt accuracy; > 0 for a sampled evaluation. */
     temperature: z.number().min(0).default(0),
     seed: z.number().int().min(0),
@@ -118,7 +118,7 @@ export interface EvalRequest {
   maxTotalTokens?: number;
   /** Sampled pass@k instead: N samples per question. */
   samples?: number;
-  /** Sampling temperature (samples only; default 1). */
+  /** Sampling temperature (samples only; default EVAL_SAMPLED_TEMPERATURE). */
   temperature?: number;
   seed?: number;
   template?: string;
@@ -149,7 +149,7 @@ export function resolveEvalJob(target: EvalTarget, q: EvalRequest): EvalJobSpec 
       throw new DomainError('invalid', `the single-turn prompt is evaluated at k = 1 only; got attempts ${q.attempts}`, 'attempts');
     K = 1;
   } else K = q.attempts ?? evalDefaultsFor(kind, datasets).maxAttempts;
-  const temperature = samples === null ? 0 : (q.temperature ?? 1);
+  const temperature = samples === null ? 0 : (q.temperature ?? EVAL_SAMPLED_TEMPERATURE);
   if (samples === null && q.temperature !== undefined && q.temperature !== 0)
     throw new DomainError('invalid', 'temperature goes with samples (k-attempt accuracy is greedy)', 'temperature');
   if (samples !== null && !(temperature > 0)) throw new DomainError('invalid', `temperature must be > 0 for samples, got ${temperature}`, 'temperature');
@@ -173,7 +173,7 @@ export function resolveEvalJob(target: EvalTarget, q: EvalRequest): EvalJobSpec 
     maxTotalTokens: q.maxTotalTokens ?? (q.maxTokensPerAttempt !== undefined ? K * perAttempt : totalTokensOf(base, K, perAttempt)),
     samples,
     temperature,
-    seed: q.seed ?? 0,
+    seed: q.seed ?? EVAL_SEED,
     runtime: q.runtime ?? 'auto',
   };
   return parseEvalJobSpec(spec, 'eval request');

@@ -11,6 +11,7 @@ import { createBackend, type Backend } from '../../../backend/api/backend.js';
 import { startHttpServer, type HttpServerHandle } from '../../../backend/api/http-server.js';
 import { METHOD_NAMES, type MethodName } from '../../../backend/api/contract.js';
 import { addEvalResult } from '../../../backend/db/run-store.js';
+import { EVAL_MAX_K, EVAL_SAMPLED_TEMPERATURE, EVAL_SEED } from '../../../backend/eval/eval-defaults.js';
 import { tinySetup, type TinySetup } from '../runs/tiny-run.js';
 import { writeTinyTokenizer } from '../model/hf-fixtures.js';
 
@@ -220,6 +221,8 @@ test('every method answers; a real run streams its events in order over SSE', as
   const builtinDefaults = await ok('eval:defaults', { checkpoint: s.base });
   assert.deepEqual([builtinDefaults.kind, builtinDefaults.datasets, builtinDefaults.maxAttempts, builtinDefaults.protocol, builtinDefaults.maxTokensPerAttempt], ['builtin', ['synthetic'], 5, 'one-episode', 64]);
   assert.equal((await ok('eval:defaults', { runId })).kind, 'builtin');
+  // What every kind shares comes from eval-defaults.ts too: the bound on K and N, the sampled temperature, the seed.
+  assert.deepEqual([builtinDefaults.maxK, builtinDefaults.sampledTemperature, builtinDefaults.seed], [EVAL_MAX_K, EVAL_SAMPLED_TEMPERATURE, EVAL_SEED]);
   const hfDir = path.join(s.dir, 'hf-tokenizer-only');
   writeTinyTokenizer(hfDir);
   const hfDefaults = await ok('eval:defaults', { checkpoint: hfDir });
@@ -253,6 +256,7 @@ test('every method answers; a real run streams its events in order over SSE', as
   const ownSummary = listed.find((r) => r.id === own.runId);
   assert.equal(ownSummary.evalAccuracy.length, 1);
   assert.equal(ownSummary.evalAccuracy[0].dataset, 'held-out');
+  assert.equal(ownSummary.evalAccuracy[0].metric, 'k_attempt');
   assert.equal(ownSummary.evalAccuracy[0].byK.length, 2);
   const trainSummary = listed.find((r) => r.id === runId);
   assert.ok(trainSummary.setupSeconds > 0 && trainSummary.trainingSeconds > 0, `time split: ${trainSummary.setupSeconds} / ${trainSummary.trainingSeconds}`);
