@@ -113,6 +113,29 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
   try {
     await start(['--head', '--node-ip-address=127.0.0.1', `--port=${gcsPort}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dashPort}`, `--num-cpus=${opts.headCpus ?? 2}`, '--num-gpus=0', '--include-dashboard=true', `--temp-dir=${temp}`]);
     await waitFor(async () => (await fetch(`${address}/api/version`)).ok, deadline, () => log.join(''));
+    // One job before the worker node exists. The head's job manager becomes a Ray driver at its first job and
+    // attaches to "the raylet at this node's IP"; two nodes on one machine share that IP (Ray records one IP per
+    // session folder, which they share), so after the worker joined it could attach to the worker's raylet.
+    // The worker node dying would then end the job manager's driver, and with it the JobSupervisor class Ray
+    // exported: every later job fails at once ("Expected str or bytes, got NoneType"), which is Ray on one
+    // machine, not the studio. Seen in CI as the node-death test's resume never starting.
+    let warm: string | undefined;
+    await waitFor(
+      async () => {
+        if (!warm) {
+          // Until the head's job agent registers, a submission is refused ("No available agent …"): try again.
+          const res = await fetch(`${address}/api/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entrypoint: 'true' }) });
+          const text = await res.text();
+          if (!res.ok) throw new Error(`warm-up job refused: ${text.slice(-200)}`);
+          warm = (JSON.parse(text) as { submission_id: string }).submission_id;
+        }
+        const st = ((await (await fetch(`${address}/api/jobs/${warm}`)).json()) as { status: string }).status;
+        if (st === 'FAILED' || st === 'STOPPED') throw new Error(`the warm-up job ended ${st}`);
+        return st === 'SUCCEEDED';
+      },
+      deadline,
+      () => log.join(''),
+    );
     const aliveNodes = async () => {
       const res = await fetch(`${address}/nodes?view=summary`);
       const body = (await res.json()) as { data?: { summary?: Array<{ raylet?: { state?: string } }> } };
@@ -156,13 +179,14 @@ export async function startLocalRayCluster(ray: string, opts: { headCpus?: numbe
 }
 
 async function waitFor(ok: () => Promise<boolean>, deadline: number, log: () => string): Promise<void> {
+  let last = '';
   for (;;) {
     try {
       if (await ok()) return;
-    } catch {
-      /* not up yet */
+    } catch (err) {
+      last = (err as Error).message; // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`the local Ray cluster did not come up in time:\n${log().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`the local Ray cluster did not come up in time${last ? ` (last: ${last})` : ''}:\n${log().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
