@@ -109,6 +109,7 @@ test('Settings: which backend is in use, a bad address refused by field, a close
     await page.reload();
     await problem.getByText('Could not use the Ray cluster').waitFor();
     assert.equal(await reasonsShown(), 1, 'a fresh page: once, in "In use now"');
+    await screenshot(page, '34b-settings-fresh-page');
 
     // Back to this machine: the entry is removed, the rest of settings.json kept.
     await page.click('[data-testid="ray-local"]');
