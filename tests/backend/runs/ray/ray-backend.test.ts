@@ -26,14 +26,16 @@ import { parseInput } from '../../../../backend/api/contract.js';
 const ray = findRay();
 const skip = !ray && process.env.CI !== 'true' ? 'Ray is not installed (python3 -m venv .venv-ray && .venv-ray/bin/pip install "ray[default]==2.40.0"; .ci/run does it)' : false;
 
-/** The pid of the node process running run `runId`'s Ray job (its $ATTEMPT_STUDIO_RAY_JOB names the run). */
-function jobWorkerPid(runId: number): number | undefined {
+/** The pid of the node process running run `runId`'s Ray job for the studio whose ingest server is `server`
+ * (its $ATTEMPT_STUDIO_RAY_JOB names both: another test run on this machine has its own run 1). */
+function jobWorkerPid(runId: number, server: string): number | undefined {
+  const matches = (spec: { runId: number; server: string }) => spec.runId === runId && spec.server === server;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const env = readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').find((e) => e.startsWith('ATTEMPT_STUDIO_RAY_JOB='));
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (env && cmd.includes('ray-entry.ts') && (JSON.parse(env.slice('ATTEMPT_STUDIO_RAY_JOB='.length)) as { runId: number }).runId === runId) return Number(d);
+      if (env && cmd.includes('ray-entry.ts') && matches(JSON.parse(env.slice('ATTEMPT_STUDIO_RAY_JOB='.length)) as { runId: number; server: string })) return Number(d);
     } catch {
       /* gone or not ours */
     }
@@ -115,7 +117,7 @@ test('Ray backend on a real local cluster: parallel runs, stop, kill -9 → inte
 
     // kill -9 of the worker inside a job: Ray reports the job failed; the run is interrupted (resumable).
     await waitFor(progress(killed, 3), 'killed at step 3');
-    const pid = jobWorkerPid(killed);
+    const pid = jobWorkerPid(killed, launcher.ingest.url);
     assert.ok(pid, 'found the job worker process of the run');
     process.kill(pid, 'SIGKILL');
     await waitFor(status(killed, 'interrupted'), 'interrupted after kill -9');
