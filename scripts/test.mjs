@@ -49,8 +49,13 @@ if (!skipStatic) {
   step('unused exports', process.execPath, [path.join(root, 'node_modules/knip/bin/knip.js'), '--no-progress']);
 }
 
-// The browser tests load renderer/dist: build it first when it is missing or stale.
-if (only.length === 0 || only.some((p) => path.resolve(root, p).startsWith(path.join(root, 'tests', 'e2e')))) {
+// The browser tests load renderer/dist, and tests/scripts/build-renderer.test.ts checks its stamp: build it
+// first when it is missing or stale.
+const needsUi = (p) => {
+  const abs = path.resolve(root, p);
+  return abs.startsWith(path.join(root, 'tests', 'e2e')) || path.join(root, 'tests', 'scripts', 'build-renderer.test.ts').startsWith(abs);
+};
+if (only.length === 0 || only.some(needsUi)) {
   step('build renderer', process.execPath, [path.join(root, 'scripts/build-renderer.mjs'), '--if-stale']);
 }
 
