@@ -12,6 +12,8 @@ import type { ApiHandlers } from './contract.js';
 import { EventBus } from '../runs/event-bus.js';
 import { LogTail } from './log-tail.js';
 import { createService, type ServiceOptions } from './service.js';
+import { estimateMemory } from './cli-probes.js';
+import type { RunConfig } from '../rl/config.js';
 
 export interface BackendOptions {
   dbPath: string;
@@ -63,6 +65,8 @@ export function createBackend(o: BackendOptions): Backend {
     // Called only by cluster.use(), after the manager below exists.
     onSwitch: (backend) => manager.setConcurrency(o.concurrency ?? DEFAULT_CONCURRENCY[backend]),
     launcher: o.rayLauncher,
+    // A job asks Ray for its run's peak memory: the same estimate the New-experiment form shows (config:estimate).
+    memoryEstimate: async (config) => (await estimateMemory(config as RunConfig)).peakBytes,
   });
   const manager = new RunManager({ db, dbPath, dataDir, events, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY.local, ...o.manager, spawn: cluster.spawn });
   const logs = new LogTail(events);

@@ -23,6 +23,8 @@ export interface ClusterTargetOptions {
   onSwitch?: (backend: 'local' | 'ray') => void;
   /** Launcher options for tests (poll interval, heartbeat). */
   launcher?: { pollMs?: number; heartbeatSeconds?: number };
+  /** A training run's peak-memory estimate, asked of Ray for each job (RayBackendOptions.memoryEstimate). */
+  memoryEstimate?: (config: unknown) => Promise<number | null>;
 }
 
 export class ClusterTarget {
@@ -64,7 +66,7 @@ export class ClusterTarget {
     const sharedDir = config ? (config.sharedDir ?? this.o.dataDir) : '';
     let launcher: RayLauncher | undefined;
     try {
-      launcher = config ? await RayLauncher.create({ ...config, sharedDir, db: this.o.db, dbPath: this.o.dbPath, ...this.o.launcher }) : undefined;
+      launcher = config ? await RayLauncher.create({ ...config, sharedDir, db: this.o.db, dbPath: this.o.dbPath, memoryEstimate: this.o.memoryEstimate, ...this.o.launcher }) : undefined;
     } catch (err) {
       this.problem = { address: config!.address, source: config!.source, reason: (err as Error).message };
       throw err;

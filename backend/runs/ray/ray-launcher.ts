@@ -33,6 +33,12 @@ export interface RayBackendOptions {
   heartbeatSeconds?: number;
   /** The studio's database file: jobs carry it, and a new launch stops jobs an earlier launch left running on it. */
   dbPath?: string;
+  /**
+   * A training run's peak-memory estimate in bytes from its stored config (the API's `train --dry-run`, which
+   * loads tfjs in a child process, so it is passed in), or null when it has none; a job then asks Ray for that
+   * much memory (`entrypoint_memory`) and Ray places it on a node that has it.
+   */
+  memoryEstimate?: (config: unknown) => Promise<number | null>;
 }
 
 /** How a job's end reads as a process exit for the run manager. */
@@ -47,11 +53,13 @@ export function exitOfJob(info: Pick<RayJobInfo, 'status' | 'driver_exit_code' |
   return { code: c, signal: null };
 }
 
-/** Resources a run asks Ray for: CPUs, a GPU when its runtime is a GPU one, and its memory estimate when it has one. */
-export function jobResources(config: unknown, cpus: number): { numCpus: number; numGpus: number; memoryBytes?: number } {
-  const c = (config ?? {}) as { runtime?: string; memoryEstimateBytes?: number };
+const mib = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** Resources a run asks Ray for: CPUs, a GPU when its runtime is a GPU one, and its peak-memory estimate when it has one. */
+export function jobResources(config: unknown, cpus: number, memoryBytes: number | null = null): { numCpus: number; numGpus: number; memoryBytes?: number } {
+  const c = (config ?? {}) as { runtime?: string };
   const gpu = typeof c.runtime === 'string' && /gpu|webgpu|cuda/i.test(c.runtime);
-  return { numCpus: cpus, numGpus: gpu ? 1 : 0, ...(typeof c.memoryEstimateBytes === 'number' ? { memoryBytes: c.memoryEstimateBytes } : {}) };
+  return { numCpus: cpus, numGpus: gpu ? 1 : 0, ...(memoryBytes !== null && Number.isFinite(memoryBytes) && memoryBytes > 0 ? { memoryBytes } : {}) };
 }
 
 export class RayLauncher {
@@ -165,7 +173,9 @@ class RayWorkerHandle implements WorkerHandle {
     this.launcher.ingest.register(jobId, { runId, token, resume, lastSeq: 0, onMessage: (m) => m.type !== 'ready' && this.deliver(m), stopRequested: () => this.stopRequested });
     const spec: RayJobSpec = { server: this.launcher.ingest.url, token, jobId, runId, kind: this.kind, resume, sharedDir: this.o.sharedDir, heartbeatSeconds: this.o.heartbeatSeconds };
     const row = this.o.db.prepare('SELECT config FROM runs WHERE id = ?').get(runId) as { config: string } | undefined;
-    const res = jobResources(row ? JSON.parse(row.config) : {}, this.o.cpusPerJob ?? 1);
+    const config: unknown = row ? JSON.parse(row.config) : {};
+    const memory = this.kind === 'train' && this.o.memoryEstimate ? await this.o.memoryEstimate(config).catch(() => null) : null;
+    const res = jobResources(config, this.o.cpusPerJob ?? 1, memory);
     // The studio's own install path on the node (same path everywhere), its Node (or Electron as Node).
     const node = JSON.stringify(process.execPath);
     const entrypoint = `cd ${JSON.stringify(ROOT)} && exec ${node} --import tsx ${JSON.stringify(path.relative(ROOT, ENTRY))}`;
@@ -185,7 +195,7 @@ class RayWorkerHandle implements WorkerHandle {
       return;
     }
     if (this.killedWith) void this.launcher.client.stop(jobId).catch(() => undefined);
-    this.deliver({ type: 'log', runId, level: 'info', line: `submitted as Ray job ${jobId} (${res.numCpus} CPU, ${res.numGpus} GPU) to ${this.launcher.client.address}` });
+    this.deliver({ type: 'log', runId, level: 'info', line: `submitted as Ray job ${jobId} (${res.numCpus} CPU, ${res.numGpus} GPU${res.memoryBytes ? `, ${mib(res.memoryBytes)} memory by the run's estimate` : ''}) to ${this.launcher.client.address}` });
     void this.watch(runId, jobId);
   }
 

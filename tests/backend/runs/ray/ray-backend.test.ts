@@ -210,6 +210,13 @@ test('the Settings API on a real cluster: the connection test succeeds, a save s
     await backend.manager.settled(runId);
     const jobs = (await backend.cluster.launcher!.client.list()).filter((j) => j.metadata?.run === String(runId) && j.metadata?.db === path.resolve(s.dbPath));
     assert.deepEqual(jobs.map((j) => j.status), ['SUCCEEDED'], 'the run was one Ray job');
+    // It asked Ray for the run's peak-memory estimate: the same figure the New-experiment form shows.
+    const estimate = await h['config:estimate'](parseInput('config:estimate', { config: s.config(3, 3) }));
+    assert.ok(estimate.peakBytes && estimate.peakBytes > 0, JSON.stringify(estimate));
+    // Ray's job details do not echo the request; its State API shows what the job's supervisor actor required.
+    const q = new URLSearchParams({ detail: 'true', filter_keys: 'name', filter_predicates: '=', filter_values: `_ray_internal_job_actor_${jobs[0]!.submission_id}` });
+    const actors = (await (await fetch(`${address}/api/v0/actors?${q}`)).json()) as { data: { result: { result: Array<{ required_resources: Record<string, number> }> } } };
+    assert.deepEqual(actors.data.result.result.map((a) => a.required_resources), [{ CPU: 1, memory: Math.ceil(estimate.peakBytes) }], "the job asked Ray for 1 CPU and the run's estimated memory");
     assert.equal((backend.db.prepare("SELECT count(*) n FROM episodes WHERE run_id = ? AND split = 'train'").get(runId) as { n: number }).n, 6);
 
     const back = await h['cluster:save'](parseInput('cluster:save', { ray: null }));

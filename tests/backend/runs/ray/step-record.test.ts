@@ -127,7 +127,9 @@ test("a job's end as a process exit; resources from the run; an unreachable shar
   assert.deepEqual(exitOfJob({ status: 'FAILED', driver_exit_code: null, message: 'node died' }), { code: null, signal: 'SIGKILL' });
   assert.deepEqual(exitOfJob({ status: 'FAILED', driver_exit_code: 1 }), { code: 1, signal: null });
   assert.deepEqual(jobResources({ runtime: 'cpu' }, 1), { numCpus: 1, numGpus: 0 });
-  assert.deepEqual(jobResources({ runtime: 'tfjs-node-gpu', memoryEstimateBytes: 3e9 }, 2), { numCpus: 2, numGpus: 1, memoryBytes: 3e9 });
+  assert.deepEqual(jobResources({ runtime: 'tfjs-node-gpu' }, 2, 3e9), { numCpus: 2, numGpus: 1, memoryBytes: 3e9 });
+  // No estimate (an evaluation, or the dry run failed): no memory request, never a zero or NaN one.
+  for (const none of [null, 0, Number.NaN]) assert.deepEqual(jobResources({ runtime: 'cpu' }, 1, none), { numCpus: 1, numGpus: 0 });
   const missing = path.join(tmpdir(), 'as-no-such-shared-folder');
   assert.match(checkSharedDir(missing) ?? '', /shared folder .* is not reachable \(ENOENT\): it must exist, be writable and be mounted at the same path/);
   const dir = mkdtempSync(path.join(tmpdir(), 'as-ray-'));
