@@ -10,50 +10,12 @@ import { lmTrainStep } from '../backend/model/core/lm-train.js';
 import { createDecodeSession } from '../backend/model/core/generate.js';
 import { Rng } from '../backend/model/core/rng.js';
 import { SHAPES } from './vs-torch-shapes.js';
-import { loadNativeAddon } from '../backend/model/native/native-addon.js';
+import { installKernelTimers, cpuMs } from './kernel-timer.js';
 
 const arg = (n: string, d: string) => (process.argv.includes(`--${n}`) ? process.argv[process.argv.indexOf(`--${n}`) + 1] : d);
 await selectRuntime({ force: process.argv.includes('--stock') ? 'cpu' : 'cpu-native' });
-const times = new Map<string, [number, number]>();
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-let inKernel = false;
-for (const k of tf.getKernelsForBackend('cpu')) {
-  const f = k.kernelFunc;
-  tf.unregisterKernel(k.kernelName, 'cpu');
-  tf.registerKernel({
-    ...k,
-    kernelFunc: (a) => {
-      const t0 = cpu();
-      inKernel = true;
-      const r = f(a);
-      inKernel = false;
-      const e = times.get(k.kernelName) ?? [0, 0];
-      e[0] += cpu() - t0;
-      e[1]++;
-      times.set(k.kernelName, e);
-      return r;
-    },
-  });
-}
-// Native calls made outside tfjs kernels (the fused custom-gradient ops) are listed as "fused:NAME".
-const addon = loadNativeAddon().addon as unknown as Record<string, unknown> | undefined;
-for (const name of Object.keys(addon ?? {})) {
-  const fn = addon![name];
-  if (typeof fn !== 'function' || name === 'info' || name === 'setThreads') continue;
-  addon![name] = (...a: unknown[]) => {
-    if (inKernel) return (fn as (...x: unknown[]) => unknown)(...a);
-    const t0 = cpu();
-    const r = (fn as (...x: unknown[]) => unknown)(...a);
-    const e = times.get(`fused:${name}`) ?? [0, 0];
-    e[0] += cpu() - t0;
-    e[1]++;
-    times.set(`fused:${name}`, e);
-    return r;
-  };
-}
+const { times } = installKernelTimers();
+const cpu = cpuMs;
 const s = SHAPES.find((x) => x.name === arg('shape', 'd128-l4-s64-b32'))!;
 const N = Number(arg('steps', '3'));
 const TOP = Number(arg('top', '15'));

@@ -13,6 +13,7 @@ import { parseModelConfig } from '../backend/model/core/config.js';
 import { createDecodeSession } from '../backend/model/core/generate.js';
 import { nextTokenLoss } from '../backend/model/core/logprobs.js';
 import { Rng } from '../backend/model/core/rng.js';
+import { installKernelTimers, cpuMs } from './kernel-timer.js';
 
 const spec = JSON.parse(process.argv[2]!) as {
   config: unknown;
@@ -26,6 +27,10 @@ const spec = JSON.parse(process.argv[2]!) as {
   repeat?: number;
   /** Train with activation checkpointing per decoder layer (the Qwen presets' setting; checkpointed-layer.ts). */
   checkpoint?: boolean;
+  /** Timed training micro-batches (median reported, all listed); default 1. */
+  trainRepeat?: number;
+  /** Also report per-kernel CPU time split into forward / loss / backward (kernel-timer.ts; adds a little overhead). */
+  profile?: boolean;
 };
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,6 +40,7 @@ const round = (x: number, d: number) => +x.toFixed(d);
 
 const runtime = await selectRuntime({ force: 'cpu-native' });
 loadNativeAddon().addon!.setThreads(spec.threads);
+const timer = spec.profile ? installKernelTimers() : null;
 const config = parseModelConfig(spec.config, 'real shape');
 /**
  * Random weights in the model's shapes, uniform with standard deviation 0.02 (norm weights 1), from a xorshift
@@ -107,23 +113,56 @@ for (const B of repeat > 0 ? spec.batches : []) {
   };
 }
 
-function trainOnce(T: number): { seconds: number; loss: number } {
+/** One micro-batch; wall seconds of its phases: forward (to logits), loss (logits → scalar), backward (with checkpointing: + recompute). */
+function trainOnce(T: number): { seconds: number; loss: number; phases: Record<string, number> } {
   const vars = model.trainableVariables();
   const t = performance.now();
   let loss = NaN;
+  let tForward = 0;
+  let tLoss = 0;
   tf.tidy(() => {
     const x = tf.tensor2d(ids(1, T), [1, T], 'int32'); // [1, T]
     const mask = tf.ones([1, T]); // [1, T]
-    const { value, grads } = tf.variableGrads(() => nextTokenLoss(model.forward(x, { checkpoint: spec.checkpoint === true }).logits, x, mask) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(() => {
+      timer?.setPhase('forward');
+      const logits = model.forward(x, { checkpoint: spec.checkpoint === true }).logits; // [1, T, V]
+      tForward = performance.now();
+      timer?.setPhase('loss');
+      const l = nextTokenLoss(logits, x, mask) as tf.Scalar;
+      tLoss = performance.now();
+      timer?.setPhase('backward');
+      return l;
+    }, vars);
     if (Object.keys(grads).length !== vars.length) throw new Error('a weight has no gradient');
     loss = value.dataSync()[0]!;
   });
-  return { seconds: (performance.now() - t) / 1000, loss };
+  const end = performance.now();
+  timer?.setPhase('');
+  return { seconds: (end - t) / 1000, loss, phases: { forward: round((tForward - t) / 1000, 2), loss: round((tLoss - tForward) / 1000, 2), backward: round((end - tLoss) / 1000, 2) } };
 }
 if (!spec.skipTrain) {
   trainOnce(16); // warm-up
-  const r = trainOnce(spec.trainSeq);
-  out.train = { seconds: round(r.seconds, 2), tokensPerS: round(spec.trainSeq / r.seconds, 1), loss: r.loss, checkpoint: spec.checkpoint === true };
+  timer?.times.clear();
+  const c0 = cpuMs();
+  const runs = Array.from({ length: spec.trainRepeat ?? 1 }, () => trainOnce(spec.trainSeq));
+  const n = runs.length;
+  const cpuSeconds = (cpuMs() - c0) / 1000 / n;
+  const r = runs.find((x) => x.seconds === median(runs.map((y) => y.seconds))) ?? runs[0]!;
+  out.train = {
+    seconds: round(median(runs.map((x) => x.seconds)), 2),
+    secondsAll: runs.map((x) => round(x.seconds, 2)),
+    tokensPerS: round(spec.trainSeq / median(runs.map((x) => x.seconds)), 1),
+    loss: r.loss,
+    checkpoint: spec.checkpoint === true,
+    phases: r.phases,
+    ...(timer
+      ? {
+          cpuSecondsPerRun: round(cpuSeconds, 2),
+          // phase/kernel → [wall ms, process CPU ms, calls] per run, by wall time
+          ops: Object.fromEntries([...timer.times].sort((a, b) => b[1][2] - a[1][2]).map(([k, [ms, c, wall]]) => [k, [round(wall / n, 1), round(ms / n, 1), c / n]])),
+        }
+      : {}),
+  };
 }
 model.dispose();
 out.peakRssBytes = process.resourceUsage().maxRSS * 1024;

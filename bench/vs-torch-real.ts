@@ -13,6 +13,10 @@
 // --no-train  --train-only (no prefill/decode)  --repeat N (3)  --prompt N  --new N  --min-available-gib G (1.5)
 // --out FILE (default bench/results/vs-torch-real-shapes.json)  --no-ours  --peers none  --merge (keep the rows of
 // --out that this invocation does not run, each with its own finishedAt)  --no-write
+// Training comparisons: --train-seq N (1024)  --train-repeat N (timed micro-batches per process, median; 1)
+// --rounds N (run every worker N times, interleaved, order reversed every other round; 1)  --both-checkpoint (ours
+// twice: without and with checkpointing)  --profile (per-op wall/CPU times by phase: ours via bench/kernel-timer.ts,
+// PyTorch via torch.profiler)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -102,7 +106,10 @@ const trainOnly = process.argv.includes('--train-only');
 const trainModels = process.argv.includes('--no-train') ? [] : arg('train', trainOnly ? arg('models', '0.5b,1.5b') : '0.5b,1.5b').split(',');
 const minAvailable = Number(arg('min-available-gib', '1.5')) * 2 ** 30;
 const outFile = path.resolve(arg('out', path.join(root, 'bench/results/vs-torch-real-shapes.json')));
-const spec = { prompt: Number(arg('prompt', '32')), newTokens: Number(arg('new', '4')), batches: [1, 8], trainSeq: 1024, threads: 2, repeat: trainOnly ? 0 : Number(arg('repeat', '3')), checkpoint: process.argv.includes('--checkpoint') };
+const spec = { prompt: Number(arg('prompt', '32')), newTokens: Number(arg('new', '4')), batches: [1, 8], trainSeq: Number(arg('train-seq', '1024')), threads: 2, repeat: trainOnly ? 0 : Number(arg('repeat', '3')), checkpoint: process.argv.includes('--checkpoint'), trainRepeat: Number(arg('train-repeat', '1')), profile: process.argv.includes('--profile') };
+const rounds = Number(arg('rounds', '1'));
+/** Our worker(s): key in the row and whether it trains with activation checkpointing. */
+const ourVariants: [string, boolean][] = process.argv.includes('--both-checkpoint') ? [['ours', false], ['oursCheckpoint', true]] : [['ours', spec.checkpoint]];
 const kept = process.argv.includes('--merge') && existsSync(outFile) ? (JSON.parse(readFileSync(outFile, 'utf8')) as { results: Record<string, Record<string, unknown>> }).results : {};
 const results: Record<string, Record<string, unknown>> = { ...kept };
 const parameters: Record<string, number> = {};
@@ -115,7 +122,10 @@ for (const key of models) {
   process.stdout.write(`\n== ${m.name}-shaped (random weights, float32): prompt ${spec.prompt}, ${spec.newTokens} decode steps, batch ${spec.batches.join(' and ')}${skipTrain ? '' : `, train 1 × ${spec.trainSeq}`}\n`);
   const row: Record<string, unknown> = { ...kept[m.name] };
   parameters[m.name] = parameterCount(config);
-  if (runOurs) row.ours = await runWorker('cpu-native (this project)', process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, skipTrain, config })]);
+  const workers: [string, () => Promise<Record<string, unknown>>][] = [];
+  if (runOurs)
+    for (const [k, checkpoint] of ourVariants)
+      workers.push([k, () => runWorker(`cpu-native (this project)${checkpoint ? ', checkpointing' : ''}`, process.execPath, ['--import', 'tsx', path.join(root, 'bench/real-shape-ours.ts'), JSON.stringify({ ...spec, checkpoint, skipTrain, config })])]);
   for (const p of peers) {
     const peer = PEERS[p];
     if (!peer) throw new Error(`--peers: unknown '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
@@ -123,7 +133,18 @@ for (const key of models) {
       row[p] = { error: `${peer.python} not found (set ATTEMPT_STUDIO_TORCH_VENV_PYTHON)` };
       continue;
     }
-    row[p] = await runWorker(peer.label, peer.python, [path.join(root, 'bench/peers/real_shape_torch.py'), JSON.stringify({ ...spec, skipTrain, shape: peerShape(config) })]);
+    workers.push([p, () => runWorker(peer.label, peer.python, [path.join(root, 'bench/peers/real_shape_torch.py'), JSON.stringify({ ...spec, skipTrain, shape: peerShape(config) })])]);
+  }
+  // Interleaved rounds: the workers in order, reversed every other round; each row keeps its last round's object
+  // plus, with --rounds > 1, every round's object and the median over rounds of the training seconds.
+  const perRound: Record<string, Record<string, unknown>[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    if (rounds > 1) process.stdout.write(`  round ${r + 1}/${rounds}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+    for (const [k, run] of r % 2 ? [...workers].reverse() : workers) (perRound[k] ??= []).push(await run());
+  }
+  for (const [k, all] of Object.entries(perRound)) {
+    const secs = all.map((o) => (o.train as { seconds?: number } | undefined)?.seconds).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    row[k] = rounds > 1 ? { ...all.at(-1), rounds: all, trainSecondsMedianOfRounds: secs.length ? secs[secs.length >> 1] : null } : all[0]!;
   }
   results[m.name] = row;
 }

@@ -2,7 +2,8 @@
 """PyTorch side of `npm run bench:vs-torch -- --real-shapes`: one real-size model (random weights in the exact
 shape, float32, the architecture of gpt_torch.py's Gpt), one process, all measurements in a row, one JSON line out.
 
-Argument: a JSON object {shape (gpt_torch's keys), prompt, newTokens, batches, trainSeq, threads, skipTrain, repeat}.
+Argument: a JSON object {shape (gpt_torch's keys), prompt, newTokens, batches, trainSeq, threads, skipTrain, repeat,
+trainRepeat (timed micro-batches, median reported), profile (torch.profiler on the first timed one)}.
 Measures greedy prefill (prompt tokens at each batch size, logits of the last position only; the median of `repeat`
 runs, 0 = training only) and decode (newTokens steps with a KV cache after the last prefill, per-step times), and one training micro-batch (forward, next-token loss over the whole
 vocabulary, backward into the weights' gradients; no optimizer step) of 1 x trainSeq tokens; peak RSS of the
@@ -73,12 +74,37 @@ def main():
         warm = torch.randint(0, s["vocab"], (1, 16), generator=g)
         model.loss(warm).backward()
         model.zero_grad(set_to_none=True)
-        ids = torch.randint(0, s["vocab"], (1, spec["trainSeq"]), generator=g)
-        t = time.perf_counter()
-        loss = model.loss(ids)
-        loss.backward()
-        secs = time.perf_counter() - t
-        out["train"] = {"seconds": round(secs, 2), "tokensPerS": round(spec["trainSeq"] / secs, 1), "loss": float(loss)}
+        T = spec["trainSeq"]
+        runs = []
+        prof = None
+        for i in range(spec.get("trainRepeat", 1)):
+            ids = torch.randint(0, s["vocab"], (1, T), generator=g)
+            model.zero_grad(set_to_none=True)
+            ctx = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) if spec.get("profile") and i == 0 else None
+            if ctx:
+                ctx.__enter__()
+            t = time.perf_counter()
+            h, _ = model.run(ids, 0, None)  # [T, C]
+            logits = (h @ model.head.t()).view(1, T, -1)  # [1, T, V]
+            t_fwd = time.perf_counter()
+            loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(T - 1, -1), ids[:, 1:].reshape(-1))
+            t_loss = time.perf_counter()
+            loss.backward()
+            end = time.perf_counter()
+            if ctx:
+                ctx.__exit__(None, None, None)
+                prof = ctx
+            runs.append({"seconds": end - t, "loss": float(loss), "phases": {"forward": round(t_fwd - t, 2), "loss": round(t_loss - t_fwd, 2), "backward": round(end - t_loss, 2)}})
+            del h, logits, loss
+        secs = statistics.median([r["seconds"] for r in runs])
+        mid = min(runs, key=lambda r: abs(r["seconds"] - secs))
+        # phases as ours: forward = embedding to logits (LM head included), loss = cross-entropy, backward
+        out["train"] = {"seconds": round(secs, 2), "secondsAll": [round(r["seconds"], 2) for r in runs],
+                        "tokensPerS": round(T / secs, 1), "loss": mid["loss"], "phases": mid["phases"]}
+        if prof is not None:
+            # the first timed run, profiled: op → [self CPU ms (wall of the op's own code), calls], top 30 by self time
+            ka = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)[:30]
+            out["train"]["opsSelfMs"] = {e.key: [round(e.self_cpu_time_total / 1000, 1), e.count] for e in ka}
     out["peakRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     out["loadAvgEnd"] = [round(x, 2) for x in os.getloadavg()]
     sys.stdout.write(json.dumps(out) + "\n")

@@ -7,4 +7,6 @@ export type TensorInfo = tf.TensorInfo;
 export interface CpuBackend {
   data: { get(id: object): { values?: unknown } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo;
+  /** One more tensor refers to dataId (a kernel output sharing its input's data, as Reshape does). */
+  incRef(dataId: object): void;
 }

@@ -173,6 +173,46 @@ test('transpose matches stock for float32 and int32, ranks 1..5', { skip }, () =
   }
 });
 
+test('layout-keeping transposes (identity, moves of size-1 axes) share the data: right values, independent lifetimes, no leaks', { skip }, () => {
+  const before = tf.memory().numTensors;
+  const cases: [number[], number[]][] = [[[5], [0]], [[3, 4], [0, 1]], [[2, 1, 3], [1, 0, 2]], [[1, 4, 1, 5], [2, 1, 3, 0]], [[0, 3], [0, 1]], [[1, 1], [1, 0]]];
+  for (const [shape, perm] of cases) {
+    check(`transpose f32 ${shape} ${perm}`, () => tf.transpose(withSpecials(shape), perm));
+    check(`transpose i32 ${shape} ${perm}`, () => tf.transpose(tf.cast(tf.mul(randn(shape), 1000), 'int32'), perm), 0);
+  }
+  // The shared result outlives its input, and the input outlives the result; recycled buffers never touch either.
+  const a = tf.tidy(() => tf.mul(randn([6, 7]), 2));
+  const aCopy = a.dataSync().slice();
+  const t = tf.transpose(a, [0, 1]);
+  assert.equal(t.dataSync().buffer, a.dataSync().buffer, 'an identity transpose should share its input data, not copy it');
+  a.dispose();
+  for (let i = 0; i < 4; i++) tf.tidy(() => tf.mul(tf.add(randn([6, 7]), 1), 3).sum()).dispose();
+  assert.deepEqual(t.dataSync(), aCopy, 'the shared transpose changed after its input was disposed');
+  assert.deepEqual(t.shape, [6, 7]);
+  const b = tf.tidy(() => tf.add(randn([2, 1, 3]), 1));
+  const bCopy = b.dataSync().slice();
+  tf.transpose(b, [1, 0, 2]).dispose();
+  for (let i = 0; i < 4; i++) tf.tidy(() => tf.mul(tf.add(randn([2, 1, 3]), 1), 3).sum()).dispose();
+  assert.deepEqual(b.dataSync(), bCopy, 'the input changed after its shared transpose was disposed');
+  tf.dispose([t, b]);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('gather gradient (embedding table, repeated and out-of-order ids) matches stock, no leaks', { skip }, () => {
+  const before = tf.memory().numTensors;
+  for (const [V, C, ids] of [[50, 8, [3, 7, 3, 49, 0, 7]], [9, 1, [8, 8, 8]], [300, 33, Array.from({ length: 40 }, (_, i) => (i * 37) % 300)]] as [number, number, number[]][]) {
+    const up = randn([ids.length, C]);
+    check(`gather grad V=${V} C=${C}`, () => {
+      const table = randn([V, C]);
+      const idx = tf.tensor1d(ids, 'int32');
+      // the tied-embedding pattern: the table used by gather and by a matmul, gradients summed
+      return tf.grad((w: tf.Tensor) => tf.add(tf.sum(tf.mul(tf.gather(w, idx), up)), tf.sum(tf.matMul(up, w, false, true))))(table);
+    });
+    up.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before);
+});
+
 test('reductions (sum, mean, max, min, prod) match stock over axis sets, keepDims, NaN', { skip }, () => {
   const shapes: [number[], (number | number[] | undefined)[]][] = [
     [[7], [0, undefined, -1]], [[3, 5], [0, 1, [0, 1], -1]], [[2, 3, 4], [0, 1, 2, [0, 2], [1, 2], [0, 1]]],
