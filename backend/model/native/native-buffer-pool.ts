@@ -35,6 +35,19 @@ export class BufferPool {
     return new Float32Array(n);
   }
 
+  /**
+   * A float array of length n, all zeros: recycled and cleared, or new — a new one is zero already and is not written
+   * here, so an accumulator that touches few rows (the embedding table's gradient) never faults in the rest.
+   */
+  takeZeroed(n: number): Float32Array {
+    const list = this.free.get(n);
+    const a = list?.pop();
+    if (!a) return new Float32Array(n);
+    this.bytes -= a.byteLength;
+    this.reused++;
+    return a.fill(0);
+  }
+
   /** Gives back an array from take() that never became tensor data and that no caller still holds. */
   recycle(values: Float32Array): void {
     const buf = values.buffer;

@@ -1,6 +1,6 @@
 // Native data-movement kernels for tfjs's cpu backend: transpose, slice, split, concat, gather and the
 // unsorted segment sum (gather's gradient). 4-byte dtypes (float32, int32); others go to the stock kernel.
-import { type Impl, type TensorInfo, size, stridesOf, words, normAxis, takeF32, output } from './native-kernel-util.js';
+import { type Impl, type TensorInfo, size, stridesOf, words, normAxis, takeF32, takeZeroedF32, output } from './native-kernel-util.js';
 
 export const transpose: Impl = ({ inputs, attrs }, addon, backend) => {
   const x = inputs.x;
@@ -148,7 +148,9 @@ export const unsortedSegmentSum: Impl = ({ inputs, attrs }, addon, backend) => {
   if (r > x.shape.length || segmentIds.shape.some((d, i) => d !== x.shape[i])) return undefined;
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const rest = x.shape.slice(r);
-  const out = takeF32(numSegments * size(rest)).fill(0); // accumulates: must start at zero
+  // Accumulates, so it must start at zero; a fresh array is zero without being written, which spares the page faults
+  // of clearing the whole [vocabulary, hidden] table gradient for the few rows gather's gradient touches.
+  const out = takeZeroedF32(numSegments * size(rest));
   addon.segmentSum(xv, sv, out, size(rest), numSegments);
   return output(backend, [numSegments, ...rest], 'float32', out);
 };

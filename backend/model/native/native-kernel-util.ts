@@ -100,6 +100,11 @@ export function takeF32(n: number): Float32Array {
   return pooling ? bufferPool.take(n) : new Float32Array(n);
 }
 
+/** A zero-filled output array (pooled if pooling), for kernels that accumulate into their output. */
+export function takeZeroedF32(n: number): Float32Array {
+  return pooling ? bufferPool.takeZeroed(n) : new Float32Array(n);
+}
+
 /** Wraps a kernel's output array as a tensor of the backend, registering it with the pool. */
 export function output(backend: CpuBackend, shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo {
   const info = backend.makeTensorInfo(shape, dtype, values);

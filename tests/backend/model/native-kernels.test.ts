@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../../../backend/model/core/tf.js';
 import { installNativeKernels, uninstallNativeKernels, nativeKernelNames } from '../../../backend/model/native/native-kernels.js';
 import { loadNativeAddon } from '../../../backend/model/native/native-addon.js';
+import { bufferPool } from '../../../backend/model/native/native-buffer-pool.js';
 
 const { reason } = loadNativeAddon();
 const skip = reason ? `native addon unavailable: ${reason}` : false;
@@ -210,6 +211,19 @@ test('gather gradient (embedding table, repeated and out-of-order ids) matches s
     });
     up.dispose();
   }
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('unsortedSegmentSum starts from zero in a recycled (stale) array and in a fresh one; matches stock, no leaks', { skip }, () => {
+  const before = tf.memory().numTensors;
+  const reused = bufferPool.reused;
+  // a native Add output of the same size, disposed unread, is recycled into the segment sum's output
+  check('segment sum into a recycled array', () => {
+    tf.add(randn([6, 4]), 5).dispose();
+    return tf.unsortedSegmentSum(randn([3, 4]), tf.tensor1d([1, 3, 1], 'int32'), 6);
+  });
+  assert.ok(bufferPool.reused > reused, 'the recycled path was not exercised');
+  check('segment sum into a fresh array', () => tf.unsortedSegmentSum(randn([3, 5]), tf.tensor1d([0, 4, 0], 'int32'), 7777));
   assert.equal(tf.memory().numTensors, before);
 });
 
