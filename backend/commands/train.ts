@@ -155,7 +155,8 @@ export const trainCommand: Command = {
 /** --dry-run: the config is valid (parsed already); prints the estimate against the device; 0 fits, 1 does not. */
 async function dryRunReport(config: RunConfig, source: string, json: boolean): Promise<number> {
   const { checkRunMemory } = await import('../rl/memory-check.js');
-  const { formatBytes, formatEstimate } = await import('../model/runtime/memory-estimate.js');
+  const { formatEstimate } = await import('../model/runtime/memory-estimate.js');
+  const { formatBytes } = await import('../model/runtime/format-bytes.js');
   const { recipeLines, RECIPE, configValue } = await import('../rl/recipe.js');
   // The Qwen presets follow the seed's recipe (docs/RECIPE.md): shown beside this config's values.
   const qwen = config.preset?.startsWith('qwen2.5-math-1.5b') ?? false;

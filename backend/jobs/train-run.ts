@@ -12,7 +12,8 @@ import { formatRuntimeReport, selectRuntime, type RuntimeReport } from '../model
 import { loadModel } from '../model/formats/checkpoint.js';
 import { charTokenizer } from '../model/tokenizers/char-tokenizer.js';
 import { loadTextInterface } from '../model/formats/model-folder.js';
-import { formatBytes, formatEstimate } from '../model/runtime/memory-estimate.js';
+import { formatEstimate } from '../model/runtime/memory-estimate.js';
+import { formatBytes } from '../model/runtime/format-bytes.js';
 import { checkRunMemory, policyFolder } from '../rl/memory-check.js';
 import { compactTemplate, type ChatTemplate } from '../model/tokenizers/chat-template.js';
 import type { Transformer } from '../model/core/transformer.js';

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { headDimOf, type ModelConfig } from '../core/config.js';
 import { parameterShapes } from '../core/transformer.js';
+import { formatBytes } from './format-bytes.js';
 
 export interface MemoryEstimateInput {
   model: ModelConfig;
@@ -107,13 +108,6 @@ export function estimateRunMemory(i: MemoryEstimateInput): MemoryEstimate {
     { name: `Adam temporaries of the largest tensor (${ADAM_TEMPORARIES} of its size)`, bytes: ADAM_TEMPORARIES * largest * F32 },
   ];
   return { parameters: P, resident, rollout, update, step, checkpoint: i.checkpoint ?? false, peakBytes: sum(resident) + Math.max(sum(rollout), sum(update), sum(step)) };
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 4) return `${(n / 1024 ** 4).toFixed(1)} TiB`;
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${Math.ceil(n / 1024)} KiB`;
 }
 
 /** A multi-line breakdown for logs and refusals. */

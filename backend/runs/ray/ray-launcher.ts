@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Db } from '../../db/open-db.js';
 import { WORKER_ENTRIES, type FromWorker, type JobKind, type ToWorker } from '../../workers/protocol.js';
 import type { SpawnWorker, WorkerHandle } from '../spawn-worker.js';
+import { formatBytes } from '../../model/runtime/format-bytes.js';
 import { RayIngestServer } from './ingest-server.js';
 import { RAY_TERMINAL, RayClusterError, RayJobsClient, type RayJobInfo } from './ray-jobs-client.js';
 import { checkSharedDir, type RayJobSpec } from './ray-entry-spec.js';
@@ -52,8 +53,6 @@ export function exitOfJob(info: Pick<RayJobInfo, 'status' | 'driver_exit_code' |
   if (c === null || c === undefined) return { code: null, signal: 'SIGKILL' };
   return { code: c, signal: null };
 }
-
-const mib = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
 /** Resources a run asks Ray for: CPUs, a GPU when its runtime is a GPU one, and its peak-memory estimate when it has one. */
 export function jobResources(config: unknown, cpus: number, memoryBytes: number | null = null): { numCpus: number; numGpus: number; memoryBytes?: number } {
@@ -103,6 +102,19 @@ export class RayLauncher {
     if (!kind) throw new Error(`no Ray job kind for worker ${entry}`);
     return new RayWorkerHandle(this, this.o, kind);
   };
+
+  private readonly estimates = new Map<string, Promise<number | null>>();
+  /** A training run's memory estimate for its stored config (JSON text), worked out once per config: a resume or a second job of the same config asks again. */
+  memoryFor(configText: string): Promise<number | null> {
+    const estimate = this.o.memoryEstimate;
+    if (!estimate) return Promise.resolve(null);
+    let p = this.estimates.get(configText);
+    if (!p) {
+      p = estimate(JSON.parse(configText)).catch(() => null);
+      this.estimates.set(configText, p);
+    }
+    return p;
+  }
 
   async close(): Promise<void> {
     await this.ingest.close();
@@ -173,9 +185,8 @@ class RayWorkerHandle implements WorkerHandle {
     this.launcher.ingest.register(jobId, { runId, token, resume, lastSeq: 0, onMessage: (m) => m.type !== 'ready' && this.deliver(m), stopRequested: () => this.stopRequested });
     const spec: RayJobSpec = { server: this.launcher.ingest.url, token, jobId, runId, kind: this.kind, resume, sharedDir: this.o.sharedDir, heartbeatSeconds: this.o.heartbeatSeconds };
     const row = this.o.db.prepare('SELECT config FROM runs WHERE id = ?').get(runId) as { config: string } | undefined;
-    const config: unknown = row ? JSON.parse(row.config) : {};
-    const memory = this.kind === 'train' && this.o.memoryEstimate ? await this.o.memoryEstimate(config).catch(() => null) : null;
-    const res = jobResources(config, this.o.cpusPerJob ?? 1, memory);
+    const memory = this.kind === 'train' && row ? await this.launcher.memoryFor(row.config) : null;
+    const res = jobResources(row ? JSON.parse(row.config) : {}, this.o.cpusPerJob ?? 1, memory);
     // The studio's own install path on the node (same path everywhere), its Node (or Electron as Node).
     const node = JSON.stringify(process.execPath);
     const entrypoint = `cd ${JSON.stringify(ROOT)} && exec ${node} --import tsx ${JSON.stringify(path.relative(ROOT, ENTRY))}`;
@@ -195,7 +206,7 @@ class RayWorkerHandle implements WorkerHandle {
       return;
     }
     if (this.killedWith) void this.launcher.client.stop(jobId).catch(() => undefined);
-    this.deliver({ type: 'log', runId, level: 'info', line: `submitted as Ray job ${jobId} (${res.numCpus} CPU, ${res.numGpus} GPU${res.memoryBytes ? `, ${mib(res.memoryBytes)} memory by the run's estimate` : ''}) to ${this.launcher.client.address}` });
+    this.deliver({ type: 'log', runId, level: 'info', line: `submitted as Ray job ${jobId} (${res.numCpus} CPU, ${res.numGpus} GPU${res.memoryBytes ? `, ${formatBytes(res.memoryBytes)} memory by the run's estimate` : ''}) to ${this.launcher.client.address}` });
     void this.watch(runId, jobId);
   }
 
